@@ -1,0 +1,9 @@
+import { defineConfig } from 'drizzle-kit';
+
+// Only `npm run db:generate` reads this; the app applies drizzle/ itself on start.
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './src/db/schema.ts',
+  out: './drizzle',
+  dbCredentials: { url: process.env.DATABASE_URL ?? 'postgres://localhost/plaza' },
+});

@@ -1,0 +1,39 @@
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import { createRuntime, type Runtime } from './runtime.ts';
+import { createServer, type PlazaServer } from './server.ts';
+
+export interface App {
+  runtime: Runtime;
+  server: PlazaServer;
+  port: number;
+  url: string;
+  /** Tears down in a fixed order: server (no new work), then runtime (pub/sub, pool, database). */
+  stop(): Promise<void>;
+}
+
+/** Builds and starts a whole Plaza instance; tests start one on port 0 the same way main does. */
+export async function startApp(config: Config, logger: Logger): Promise<App> {
+  const runtime = await createRuntime(config, logger);
+  const server = createServer({ ...runtime });
+  let started: { port: number; url: string };
+  try {
+    started = await server.start();
+  } catch (err) {
+    await runtime.stop();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    runtime,
+    server,
+    ...started,
+    stop() {
+      stopping ??= (async () => {
+        await server.stop();
+        await runtime.stop();
+      })();
+      return stopping;
+    },
+  };
+}

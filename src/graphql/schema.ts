@@ -1,0 +1,8 @@
+import { builder } from './builder.ts';
+import '../modules/users/graphql.ts';
+import '../modules/sections/graphql.ts';
+import '../modules/links/graphql.ts';
+import '../modules/posts/graphql.ts';
+import '../modules/reactions/graphql.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

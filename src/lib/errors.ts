@@ -1,0 +1,37 @@
+/** The codes clients may see in `extensions.code`; anything else is masked. */
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'RATE_LIMITED';
+
+/**
+ * An expected failure raised by a service. It knows nothing of GraphQL: the
+ * server turns it into a GraphQL error with `extensions.code`.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly extensions: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.extensions = extensions;
+  }
+}
+
+export const unauthenticated = (message = 'You must be signed in') => new AppError('UNAUTHENTICATED', message);
+export const forbidden = (message = 'You may not do this') => new AppError('FORBIDDEN', message);
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
+export const badInput = (message: string, field?: string) =>
+  new AppError('BAD_USER_INPUT', message, field ? { field } : {});
+export const rateLimited = (retryAfterSeconds: number) =>
+  new AppError('RATE_LIMITED', 'Too many requests, slow down', { retryAfterSeconds });
+
+/** True for a PostgreSQL unique-constraint violation, optionally on a named constraint. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  let e: unknown = err;
+  // Drizzle wraps driver errors; the pg error sits in `cause`.
+  for (let i = 0; i < 3 && e; i++) {
+    const candidate = e as { code?: string; constraint?: string; cause?: unknown };
+    if (candidate.code === '23505') return constraint === undefined || candidate.constraint === constraint;
+    e = candidate.cause;
+  }
+  return false;
+}

@@ -1,0 +1,52 @@
+import { builder } from '../../graphql/builder.ts';
+import { loadNodes } from '../../loaders.ts';
+import { type LinkMetadataJson, type LinkRow, linkStatus } from './tables.ts';
+
+export const LinkStatusEnum = builder.enumType('LinkMetadataStatus', {
+  description:
+    'PENDING until the worker has tried; BLOCKED when the URL may not be fetched (private address, bad scheme, port).',
+  values: linkStatus.enumValues,
+});
+
+type Embed = NonNullable<LinkMetadataJson['embed']>;
+
+const LinkEmbedRef = builder.objectRef<Embed>('LinkEmbed').implement({
+  description: 'A playable or framable embed (oEmbed, og:video, twitter:player).',
+  fields: (t) => ({
+    type: t.exposeString('type'),
+    provider: t.exposeString('provider', { nullable: true }),
+    url: t.exposeString('url', { nullable: true }),
+    html: t.exposeString('html', { nullable: true }),
+    width: t.exposeInt('width', { nullable: true }),
+    height: t.exposeInt('height', { nullable: true }),
+  }),
+});
+
+const LinkMetadataRef = builder.objectRef<LinkMetadataJson>('LinkMetadata').implement({
+  fields: (t) => ({
+    title: t.exposeString('title', { nullable: true }),
+    description: t.exposeString('description', { nullable: true }),
+    image: t.exposeString('image', { nullable: true, description: 'Absolute URL of the preview image.' }),
+    siteName: t.exposeString('siteName', { nullable: true }),
+    url: t.exposeString('url', { nullable: true, description: 'Canonical URL of the page.' }),
+    type: t.exposeString('type', { nullable: true }),
+    embed: t.field({ type: LinkEmbedRef, nullable: true, resolve: (m) => m.embed ?? null }),
+  }),
+});
+
+export const LinkRef = builder.objectRef<LinkRow>('Link');
+
+builder.node(LinkRef, {
+  id: { resolve: (link) => link.id },
+  loadMany: (ids, ctx) => loadNodes(ctx.loaders.link, ids),
+  fields: (t) => ({
+    url: t.exposeString('url'),
+    status: t.field({ type: LinkStatusEnum, resolve: (link) => link.status }),
+    metadata: t.field({ type: LinkMetadataRef, nullable: true, resolve: (link) => link.metadata ?? null }),
+    error: t.exposeString('error', {
+      nullable: true,
+      description: 'Why the last fetch failed or was blocked; null otherwise.',
+    }),
+    fetchedAt: t.expose('fetchedAt', { type: 'DateTime', nullable: true }),
+  }),
+});

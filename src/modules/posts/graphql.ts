@@ -1,0 +1,112 @@
+import { builder, signedIn } from '../../graphql/builder.ts';
+import { localId } from '../../graphql/ids.ts';
+import { badInput, notFound } from '../../lib/errors.ts';
+import { loadNodes } from '../../loaders.ts';
+import { LinkRef } from '../links/graphql.ts';
+import { SectionRef } from '../sections/graphql.ts';
+import { UserRef } from '../users/graphql.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { fromPostEvent } from './service.ts';
+import type { PostRow } from './tables.ts';
+
+export const PostRef = builder.objectRef<PostRow>('Post');
+
+const DEFAULT_PAGE = 20;
+const MAX_PAGE = 50;
+
+builder.node(PostRef, {
+  id: { resolve: (post) => post.id },
+  loadMany: (ids, ctx) => loadNodes(ctx.loaders.post, ids),
+  fields: (t) => ({
+    section: t.field({
+      type: SectionRef,
+      resolve: async (post, _args, ctx) =>
+        (await ctx.loaders.section.load(post.sectionId)) ?? Promise.reject(notFound('Section')),
+    }),
+    author: t.field({
+      type: UserRef,
+      resolve: async (post, _args, ctx) =>
+        (await ctx.loaders.user.load(post.authorId)) ?? Promise.reject(notFound('User')),
+    }),
+    content: t.exposeString('content'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    links: t.field({ type: [LinkRef], resolve: (post, _args, ctx) => ctx.loaders.linksByPost.load(post.id) }),
+  }),
+});
+
+builder.objectField(SectionRef, 'posts', (t) =>
+  t.connection({
+    type: PostRef,
+    description: `Newest first; \`first\` defaults to ${DEFAULT_PAGE} and may be at most ${MAX_PAGE}. Only forward paging (first/after).`,
+    resolve: async (section, args, ctx) => {
+      if (args.last != null || args.before != null)
+        throw badInput('posts pages forward only: use first and after', 'last');
+      const first = args.first ?? DEFAULT_PAGE;
+      if (first < 0 || first > MAX_PAGE) throw badInput(`first must be between 0 and ${MAX_PAGE}`, 'first');
+      const after = args.after ? decodeCursor(args.after) : null;
+      const { rows, hasNextPage } = await ctx.services.posts.page(section.id, first, after);
+      const edges = rows.map((node) => ({ cursor: encodeCursor(node), node }));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage,
+          hasPreviousPage: after !== null,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
+    },
+  }),
+);
+
+const CreatePostInput = builder.inputType('CreatePostInput', {
+  fields: (t) => ({
+    sectionId: t.id({ required: true }),
+    content: t.string({ required: true, description: 'At most 10,000 characters.' }),
+    links: t.stringList({ description: 'At most 10 absolute http(s) URLs of at most 2,048 characters.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  post: t.field({
+    type: PostRef,
+    nullable: true,
+    ...signedIn,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.loaders.post.load(localId(String(args.id), 'Post')),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createPost: t.field({
+    type: PostRef,
+    description:
+      'Stores the post and its links (status PENDING) and enqueues one metadata job per link, in one transaction.',
+    ...signedIn,
+    args: { input: t.arg({ type: CreatePostInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.posts.create(ctx.viewer!.id, {
+        sectionId: localId(String(input.sectionId), 'Section'),
+        content: input.content,
+        links: input.links ?? null,
+      }),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  postCreated: t.field({
+    type: PostRef,
+    description: 'Posts created in the section.',
+    ...signedIn,
+    args: { sectionId: t.arg.id({ required: true }) },
+    subscribe: async (_root, args, ctx) => {
+      const sectionId = localId(String(args.sectionId), 'Section');
+      if (!(await ctx.loaders.section.load(sectionId))) throw notFound('Section');
+      return ctx.realtime.listen('post:created', sectionId);
+    },
+    resolve: (event, _args, ctx) => {
+      ctx.freshLoaders();
+      return fromPostEvent(event);
+    },
+  }),
+}));

@@ -1,0 +1,100 @@
+import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import type { Database, Executor } from '../../db/client.ts';
+import { notFound } from '../../lib/errors.ts';
+import { isUuid } from '../../lib/validate.ts';
+import type { Realtime } from '../../realtime/pubsub.ts';
+import type { PostEvent } from '../../realtime/topics.ts';
+import { type LinkRow, links } from '../links/tables.ts';
+import { sections } from '../sections/tables.ts';
+import type { FeedCursor } from './cursor.ts';
+import { type PostRow, posts } from './tables.ts';
+import { validateNewPost } from './validation.ts';
+
+/** Called inside the post's transaction with its new links, e.g. to enqueue their jobs. */
+export type LinksCreatedHook = (tx: Executor, created: LinkRow[]) => Promise<void>;
+
+export interface PostServiceDeps {
+  db: Database;
+  pubsub: Realtime;
+  onLinksCreated?: LinksCreatedHook;
+}
+
+export function toPostEvent(post: PostRow): PostEvent {
+  return { ...post, createdAt: post.createdAt.toISOString() };
+}
+
+export function fromPostEvent(event: PostEvent): PostRow {
+  return { ...event, createdAt: new Date(event.createdAt) };
+}
+
+export function createPostService({ db, pubsub, onLinksCreated }: PostServiceDeps) {
+  return {
+    /** Stores the post and its links (PENDING) in one transaction, then announces it. */
+    async create(viewerId: string, input: { sectionId: string; content: string; links?: readonly string[] | null }) {
+      const { content, links: urls } = validateNewPost(input);
+      if (!isUuid(input.sectionId)) throw notFound('Section');
+      const post = await db.transaction(async (tx) => {
+        // Lock the section row so it cannot vanish between the check and the insert.
+        const [section] = await tx
+          .select({ id: sections.id })
+          .from(sections)
+          .where(eq(sections.id, input.sectionId))
+          .for('share');
+        if (!section) throw notFound('Section');
+        const [row] = await tx.insert(posts).values({ sectionId: section.id, authorId: viewerId, content }).returning();
+        if (!row) throw new Error('insert returned no row');
+        if (urls.length > 0) {
+          const created = await tx
+            .insert(links)
+            .values(urls.map((url, position) => ({ postId: row.id, url, position })))
+            .returning();
+          await onLinksCreated?.(tx, created);
+        }
+        return row;
+      });
+      await pubsub.publish('post:created', post.sectionId, toPostEvent(post));
+      return post;
+    },
+
+    /** One page of a section's posts, newest first; one row more than asked tells whether more follow. */
+    async page(
+      sectionId: string,
+      first: number,
+      after: FeedCursor | null,
+    ): Promise<{ rows: PostRow[]; hasNextPage: boolean }> {
+      const older = after
+        ? or(lt(posts.createdAt, after.createdAt), and(eq(posts.createdAt, after.createdAt), lt(posts.id, after.id)))
+        : undefined;
+      const rows = await db
+        .select()
+        .from(posts)
+        .where(and(eq(posts.sectionId, sectionId), older))
+        .orderBy(desc(posts.createdAt), desc(posts.id))
+        .limit(first + 1);
+      return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+    },
+
+    async byIds(ids: readonly string[]): Promise<PostRow[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      return db.select().from(posts).where(inArray(posts.id, valid));
+    },
+
+    async linksByPostIds(postIds: readonly string[]): Promise<LinkRow[]> {
+      if (postIds.length === 0) return [];
+      return db
+        .select()
+        .from(links)
+        .where(inArray(links.postId, [...postIds]))
+        .orderBy(links.postId, links.position);
+    },
+
+    async linksByIds(ids: readonly string[]): Promise<LinkRow[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      return db.select().from(links).where(inArray(links.id, valid));
+    },
+  };
+}
+
+export type PostService = ReturnType<typeof createPostService>;

@@ -1,0 +1,66 @@
+import { builder, signedIn } from '../../graphql/builder.ts';
+import { localId } from '../../graphql/ids.ts';
+import { notFound } from '../../lib/errors.ts';
+import { PostRef } from '../posts/graphql.ts';
+import type { ReactionCountRow } from './service.ts';
+
+const ReactionCountRef = builder.objectRef<ReactionCountRow>('ReactionCount').implement({
+  description: 'One row per emoji on a post.',
+  fields: (t) => ({
+    emoji: t.exposeString('emoji'),
+    count: t.exposeInt('count'),
+    viewerHasReacted: t.exposeBoolean('viewerHasReacted'),
+  }),
+});
+
+builder.objectField(PostRef, 'reactions', (t) =>
+  t.field({ type: [ReactionCountRef], resolve: (post, _args, ctx) => ctx.loaders.reactionsByPost.load(post.id) }),
+);
+
+const ReactionInput = builder.inputType('ReactionInput', {
+  fields: (t) => ({
+    postId: t.id({ required: true }),
+    emoji: t.string({ required: true, description: 'A single emoji.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  addReaction: t.field({
+    type: PostRef,
+    description: "Adds the viewer's reaction; adding it again changes nothing.",
+    ...signedIn,
+    args: { input: t.arg({ type: ReactionInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.reactions.add(ctx.viewer!.id, { postId: localId(String(input.postId), 'Post'), emoji: input.emoji }),
+  }),
+  removeReaction: t.field({
+    type: PostRef,
+    description: "Removes the viewer's reaction; removing a missing one changes nothing.",
+    ...signedIn,
+    args: { input: t.arg({ type: ReactionInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.reactions.remove(ctx.viewer!.id, {
+        postId: localId(String(input.postId), 'Post'),
+        emoji: input.emoji,
+      }),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  postReactionsChanged: t.field({
+    type: PostRef,
+    description: 'A post in the section whose reactions changed, with its counts as seen by the subscriber.',
+    ...signedIn,
+    args: { sectionId: t.arg.id({ required: true }) },
+    subscribe: async (_root, args, ctx) => {
+      const sectionId = localId(String(args.sectionId), 'Section');
+      if (!(await ctx.loaders.section.load(sectionId))) throw notFound('Section');
+      return ctx.realtime.listen('post:reactionsChanged', sectionId);
+    },
+    resolve: async (event, _args, ctx) => {
+      const post = await ctx.freshLoaders().post.load(event.postId);
+      if (!post) throw notFound('Post');
+      return post;
+    },
+  }),
+}));

@@ -1,0 +1,46 @@
+import { builder, signedIn } from '../../graphql/builder.ts';
+import { localId } from '../../graphql/ids.ts';
+import { loadNodes } from '../../loaders.ts';
+import type { SectionRow } from './tables.ts';
+
+export const SectionRef = builder.objectRef<SectionRow>('Section');
+
+builder.node(SectionRef, {
+  id: { resolve: (section) => section.id },
+  loadMany: (ids, ctx) => loadNodes(ctx.loaders.section, ids),
+  fields: (t) => ({
+    slug: t.exposeString('slug'),
+    name: t.exposeString('name'),
+  }),
+});
+
+const CreateSectionInput = builder.inputType('CreateSectionInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    slug: t.string({ required: true, description: 'Lowercase letters, digits and dashes; unique.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  sections: t.field({
+    type: [SectionRef],
+    ...signedIn,
+    resolve: (_root, _args, ctx) => ctx.services.sections.list(),
+  }),
+  section: t.field({
+    type: SectionRef,
+    nullable: true,
+    ...signedIn,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.loaders.section.load(localId(String(args.id), 'Section')),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createSection: t.field({
+    type: SectionRef,
+    ...signedIn,
+    args: { input: t.arg({ type: CreateSectionInput, required: true }) },
+    resolve: (_root, { input }, ctx) => ctx.services.sections.create(ctx.viewer!.id, input),
+  }),
+}));

@@ -1,0 +1,65 @@
+import { sql } from 'drizzle-orm';
+import { resolveJwtSecret } from './auth/secret.ts';
+import { createTokenService, type TokenService } from './auth/tokens.ts';
+import type { Config } from './config.ts';
+import { createDb, type DbHandle } from './db/client.ts';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
+import { runMigrations } from './db/migrate.ts';
+import type { Logger } from './logger.ts';
+import { createRealtime, type Realtime } from './realtime/pubsub.ts';
+import { createServices, type Services } from './services.ts';
+
+/** Everything a server or worker process shares: database, pub/sub, services. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  database: DbHandle;
+  databaseUrl: string;
+  realtime: Realtime;
+  tokens: TokenService;
+  services: Services;
+  checkReadiness(): Promise<void>;
+  /** Closes pub/sub, the pool and an embedded database, in that order. */
+  stop(): Promise<void>;
+}
+
+export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.dataDir, logger);
+    databaseUrl = embedded.url;
+  }
+  logger.info(
+    { database: embedded ? 'embedded' : 'external', pubsub: config.redisUrl ? 'redis' : 'in-process' },
+    'runtime mode',
+  );
+  await runMigrations(databaseUrl, logger);
+  const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, logger });
+  const realtime = createRealtime(config.redisUrl, logger);
+  const tokens = createTokenService(await resolveJwtSecret(config), config.jwtTtlSeconds);
+  const services = createServices({ db: database.db, pubsub: realtime, tokens });
+
+  return {
+    config,
+    logger,
+    database,
+    databaseUrl,
+    realtime,
+    tokens,
+    services,
+    async checkReadiness() {
+      await Promise.all([database.db.execute(sql`select 1`), realtime.ping()]);
+    },
+    async stop() {
+      await realtime.close();
+      logger.info('pub/sub closed');
+      await database.close();
+      logger.info('database pool closed');
+      if (embedded) {
+        await embedded.stop();
+        logger.info('embedded PostgreSQL stopped');
+      }
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { type App, startApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+
+export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+
+export interface TestAppOptions {
+  /** Use Redis pub/sub (the suite's Redis); default false: in-process. */
+  redis?: boolean;
+  env?: Record<string, string>;
+}
+
+/** A whole Plaza instance on a free port against the suite's database. */
+export async function startTestApp({ redis = false, env = {} }: TestAppOptions = {}): Promise<App> {
+  const redisUrl = inject('redisUrl');
+  if (redis && !redisUrl) throw new Error('this test needs Redis');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: inject('databaseUrl'),
+    ...(redis && redisUrl ? { REDIS_URL: redisUrl } : {}),
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'plaza-test-data-')),
+    ...env,
+  });
+  return startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+}
+
+export const redisAvailable = () => inject('redisUrl') !== null;

@@ -1,0 +1,154 @@
+import { once } from 'node:events';
+import { createClient as createSseClient } from 'graphql-sse';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { App } from '../../src/app.ts';
+
+export const wsUrl = (app: Pick<App, 'url'>) => app.url.replace(/^http/, 'ws');
+
+/** A graphql-ws client as Apollo/urql use it; `closed` resolves with the close code. */
+export function wsClient(app: Pick<App, 'url'>, token?: string, extra: { origin?: string } = {}) {
+  let resolveClosed: (code: number) => void = () => {};
+  const closed = new Promise<number>((resolve) => {
+    resolveClosed = resolve;
+  });
+  const client: Client = createClient({
+    url: wsUrl(app),
+    webSocketImpl: class extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, extra.origin ? { origin: extra.origin } : {});
+      }
+    },
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: false,
+    on: { closed: (event) => resolveClosed((event as { code: number }).code) },
+    onNonLazyError: () => {},
+  });
+  return { client, closed };
+}
+
+/** Collects a subscription's results and lets a test wait for the next one, with a timeout. */
+export class Subscription<T = any> {
+  readonly results: T[] = [];
+  readonly errors: unknown[] = [];
+  private waiters: Array<() => void> = [];
+  completed = false;
+  dispose: () => void = () => {};
+
+  push(value: T) {
+    this.results.push(value);
+    this.wake();
+  }
+
+  fail(error: unknown) {
+    this.errors.push(error);
+    this.wake();
+  }
+
+  complete() {
+    this.completed = true;
+    this.wake();
+  }
+
+  private wake() {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves when `count` results have arrived; rejects after `timeoutMs`. */
+  async waitFor(count: number, timeoutMs = 5_000): Promise<T[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.results.length < count) {
+      if (this.errors.length) throw new Error(`subscription failed: ${JSON.stringify(this.errors)}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${count} results; have ${this.results.length}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.results.slice(0, count);
+  }
+
+  /** Resolves with the first error (or completion) within the timeout. */
+  async waitForError(timeoutMs = 5_000): Promise<unknown> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.errors.length) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('timed out waiting for an error');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.errors[0];
+  }
+}
+
+/** Subscribes over graphql-ws; results are each `data` payload. */
+export function subscribeWs<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const sub = new Subscription<T>();
+  sub.dispose = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (result) => (result.errors ? sub.fail(result.errors) : sub.push(result.data as T)),
+      error: (err) => sub.fail(err),
+      complete: () => sub.complete(),
+    },
+  );
+  return sub;
+}
+
+/** Subscribes over SSE (graphql-sse, distinct connections mode, as Yoga serves it). */
+export function subscribeSse<T = any>(
+  app: Pick<App, 'url'>,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+) {
+  const client = createSseClient({ url: app.url, headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const sub = new Subscription<T>();
+  const dispose = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (result) => (result.errors ? sub.fail(result.errors) : sub.push(result.data as T)),
+      error: (err) => sub.fail(err),
+      complete: () => sub.complete(),
+    },
+  );
+  sub.dispose = () => {
+    dispose();
+    client.dispose();
+  };
+  return sub;
+}
+
+/**
+ * Resolves when the app has a listener in place on `topic:key` — the moment a
+ * subscription is live and an event published afterwards will reach it.
+ */
+export function listening(app: App, channel: string, timeoutMs = 5_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      app.runtime.realtime.events.off('listening', onListening);
+      reject(new Error(`no listener on ${channel} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    function onListening(c: string) {
+      if (c !== channel) return;
+      clearTimeout(timer);
+      app.runtime.realtime.events.off('listening', onListening);
+      resolve();
+    }
+    app.runtime.realtime.events.on('listening', onListening);
+  });
+}
+
+export { once };
