@@ -58,14 +58,6 @@ const envSchema = z
     MAX_WS_MESSAGE_BYTES: z.coerce.number().int().positive().default(100_000),
     /** PostgreSQL pool size per process; default 10. */
     DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== 'production') return;
-    for (const key of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL'] as const) {
-      if (!env[key]) {
-        ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
-      }
-    }
   });
 
 export type Env = z.infer<typeof envSchema>;
@@ -103,9 +95,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings mean "unset", as most deployment tools write them.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`));
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`);
+  if (cleaned.NODE_ENV === 'production') {
+    for (const key of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL']) {
+      if (!cleaned[key]) problems.push(`${key} is required when NODE_ENV=production`);
+    }
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const isProduction = env.NODE_ENV === 'production';
   const origins = env.CORS_ORIGINS.split(',')

@@ -56,7 +56,10 @@ builder.objectField(SectionRef, 'posts', (t) =>
         },
       };
     },
-  }),
+    },
+    { name: 'PostConnection' },
+    { name: 'PostEdge' },
+  ),
 );
 
 const CreatePostInput = builder.inputType('CreatePostInput', {
