@@ -14,7 +14,7 @@ export interface Context {
   realtime: Realtime;
   logger: Logger;
   loaders: Loaders;
-  /** Subscriptions resolve each event with fresh loaders, so no event sees stale rows. */
+  /** Subscriptions resolve each event with emptied loaders, so no event sees stale rows. */
   freshLoaders(): Loaders;
 }
 
@@ -25,16 +25,17 @@ export interface ContextDeps {
 }
 
 export function createContext({ services, realtime, logger }: ContextDeps, viewer: Viewer | null): Context {
-  const context: Context = {
+  const loaders = createLoaders(services, viewer?.id ?? null);
+  return {
     viewer,
     services,
     realtime,
     logger,
-    loaders: createLoaders(services, viewer?.id ?? null),
+    loaders,
+    // Clears the loaders in place: Yoga may hand resolvers a copy of this object.
     freshLoaders() {
-      context.loaders = createLoaders(services, viewer?.id ?? null);
-      return context.loaders;
+      for (const loader of Object.values(loaders)) loader.clearAll();
+      return loaders;
     },
   };
-  return context;
 }
