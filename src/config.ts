@@ -26,39 +26,38 @@ const optionalUrl = (protocols: string[]) =>
     )
     .optional();
 
-const envSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    /** HTTP port; default 4000. */
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-    /** Interface to bind; default all interfaces. */
-    HOST: z.string().min(1).default('0.0.0.0'),
-    /** PostgreSQL URL; without it an embedded PostgreSQL runs under DATA_DIR. */
-    DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
-    /** Redis URL; without it pub/sub stays in this process. */
-    REDIS_URL: optionalUrl(['redis:', 'rediss:']),
-    /** HS256 secret, at least 32 characters; generated into DATA_DIR outside production. */
-    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    /** Token lifetime in seconds; default 7 days. */
-    JWT_TTL_SECONDS: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(7 * 24 * 3600),
-    /** Run background workers in this process; default true. */
-    RUN_WORKERS: bool.default(true),
-    /** Comma-separated allowed browser origins; empty means any origin outside production, none in it. */
-    CORS_ORIGINS: z.string().default(''),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Where the embedded database and generated secrets live; default ./.data */
-    DATA_DIR: z.string().min(1).default('.data'),
-    /** Largest accepted HTTP request body in bytes; default 100 kB. */
-    MAX_BODY_BYTES: z.coerce.number().int().positive().default(100_000),
-    /** Largest accepted WebSocket message in bytes; default 100 kB. */
-    MAX_WS_MESSAGE_BYTES: z.coerce.number().int().positive().default(100_000),
-    /** PostgreSQL pool size per process; default 10. */
-    DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
-  });
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** HTTP port; default 4000. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Interface to bind; default all interfaces. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** PostgreSQL URL; without it an embedded PostgreSQL runs under DATA_DIR. */
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  /** Redis URL; without it pub/sub stays in this process. */
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  /** HS256 secret, at least 32 characters; generated into DATA_DIR outside production. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Token lifetime in seconds; default 7 days. */
+  JWT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * 3600),
+  /** Run background workers in this process; default true. */
+  RUN_WORKERS: bool.default(true),
+  /** Comma-separated allowed browser origins; empty means any origin outside production, none in it. */
+  CORS_ORIGINS: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where the embedded database and generated secrets live; default ./.data */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** Largest accepted HTTP request body in bytes; default 100 kB. */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(100_000),
+  /** Largest accepted WebSocket message in bytes; default 100 kB. */
+  MAX_WS_MESSAGE_BYTES: z.coerce.number().int().positive().default(100_000),
+  /** PostgreSQL pool size per process; default 10. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+});
 
 export type Env = z.infer<typeof envSchema>;
 

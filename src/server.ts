@@ -72,10 +72,13 @@ export function createServer(deps: ServerDeps) {
       if (stopping) return;
       stopping = true;
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      // Keep-alive connections go as soon as they fall idle; busy ones finish their request first.
+      const sweeper = setInterval(() => http.closeIdleConnections(), 50);
       http.closeIdleConnections();
       await ws.close();
       for (const res of streams) res.end();
       await closed;
+      clearInterval(sweeper);
       await yoga.dispose();
       logger.info('http server stopped');
     },

@@ -38,7 +38,9 @@ describe('sign-up and sign-in', () => {
   it('refuses a duplicate username, in any letter case, and creates nothing', async () => {
     const user = await signUp(app, 'dup');
     const before = await userCount();
-    const res = await gql(app, SIGN_UP, { input: { username: user.username.toUpperCase(), password: 'another password' } });
+    const res = await gql(app, SIGN_UP, {
+      input: { username: user.username.toUpperCase(), password: 'another password' },
+    });
     expect(codeOf(res)).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.message).toMatch(/taken/);
     expect(await userCount()).toBe(before);

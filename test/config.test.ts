@@ -27,7 +27,9 @@ describe('config', () => {
   });
 
   it('refuses a short JWT secret and a URL of the wrong kind', () => {
-    expect(() => loadConfig({ JWT_SECRET: 'short', DATABASE_URL: 'mysql://x' })).toThrow(/JWT_SECRET[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*JWT_SECRET/);
+    expect(() => loadConfig({ JWT_SECRET: 'short', DATABASE_URL: 'mysql://x' })).toThrow(
+      /JWT_SECRET[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*JWT_SECRET/,
+    );
   });
 
   it('parses lists and switches', () => {

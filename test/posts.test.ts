@@ -29,7 +29,12 @@ const count = async (table: string) =>
 
 describe('sections', () => {
   it('lists and fetches sections, and node(id) resolves every id the API returns', async () => {
-    const data = await ok(app, 'query($id: ID!) { sections { id slug } section(id: $id) { id name } node(id: $id) { id ... on Section { slug } } }', { id: section.id }, alice.token);
+    const data = await ok(
+      app,
+      'query($id: ID!) { sections { id slug } section(id: $id) { id name } node(id: $id) { id ... on Section { slug } } }',
+      { id: section.id },
+      alice.token,
+    );
     expect(data.sections.map((s: { id: string }) => s.id)).toContain(section.id);
     expect(data.section.id).toBe(section.id);
     expect(data.node).toEqual({ id: section.id, slug: section.slug });
@@ -38,7 +43,12 @@ describe('sections', () => {
   it('refuses a duplicate slug and a malformed one, creating nothing', async () => {
     const before = await count('sections');
     for (const slug of [section.slug, 'Not A Slug', 'x', '-dash-']) {
-      const res = await gql(app, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'n', slug } }, alice.token);
+      const res = await gql(
+        app,
+        'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }',
+        { i: { name: 'n', slug } },
+        alice.token,
+      );
       expect(codeOf(res), slug).toBe('BAD_USER_INPUT');
     }
     expect(await count('sections')).toBe(before);
@@ -49,7 +59,12 @@ describe('sections', () => {
     // A real id of the wrong type, a well-formed unknown one and garbage.
     const unknownSection = Buffer.from('Section:00000000-0000-4000-8000-000000000000').toString('base64');
     for (const id of [post.id, unknownSection, 'garbage', '']) {
-      const res = await gql(app, 'mutation($i: CreatePostInput!) { createPost(input: $i) { id } }', { i: { sectionId: id, content: 'x' } }, alice.token);
+      const res = await gql(
+        app,
+        'mutation($i: CreatePostInput!) { createPost(input: $i) { id } }',
+        { i: { sectionId: id, content: 'x' } },
+        alice.token,
+      );
       expect(codeOf(res), id).toBe('NOT_FOUND');
     }
     const q = await ok(app, 'query($id: ID!) { section(id: $id) { id } }', { id: unknownSection }, alice.token);
@@ -68,7 +83,9 @@ describe('createPost', () => {
       ['https://example.com/a', 'PENDING'],
       ['http://example.org/b?x=1', 'PENDING'],
     ]);
-    const { rows } = await app.runtime.database.pool.query('select status from links where post_id = $1', [localIdOf(post.id)]);
+    const { rows } = await app.runtime.database.pool.query('select status from links where post_id = $1', [
+      localIdOf(post.id),
+    ]);
     expect(rows).toHaveLength(2);
   });
 
@@ -84,7 +101,12 @@ describe('createPost', () => {
   ];
   it.each(badInputs)('refuses %s with BAD_USER_INPUT and stores nothing', async (_label, override) => {
     const [posts, links] = [await count('posts'), await count('links')];
-    const res = await gql(app, CREATE_POST, { input: { sectionId: section.id, content: 'ok', ...override } }, alice.token);
+    const res = await gql(
+      app,
+      CREATE_POST,
+      { input: { sectionId: section.id, content: 'ok', ...override } },
+      alice.token,
+    );
     expect(codeOf(res)).toBe('BAD_USER_INPUT');
     expect([await count('posts'), await count('links')]).toEqual([posts, links]);
   });
@@ -126,9 +148,17 @@ describe('section feed', () => {
     const others = [alice, await signUp(app, 'bob'), await signUp(app, 'carol')];
     for (let i = 0; i < 25; i++) {
       const author = others[i % others.length]!;
-      const post = await createPost(app, author, feedSection.id, `post ${i}`, [`https://example.com/${i}`, `https://example.org/${i}`]);
+      const post = await createPost(app, author, feedSection.id, `post ${i}`, [
+        `https://example.com/${i}`,
+        `https://example.org/${i}`,
+      ]);
       ids.push(post.id);
-      await ok(app, 'mutation($i: ReactionInput!) { addReaction(input: $i) { id } }', { i: { postId: post.id, emoji: '👍' } }, others[(i + 1) % 3]!.token);
+      await ok(
+        app,
+        'mutation($i: ReactionInput!) { addReaction(input: $i) { id } }',
+        { i: { postId: post.id, emoji: '👍' } },
+        others[(i + 1) % 3]!.token,
+      );
     }
   });
 
@@ -149,7 +179,12 @@ describe('section feed', () => {
     for (const vars of [{ after: 'nonsense' }, { first: -1 }, { first: 51 }]) {
       expect(codeOf(await gql(app, FEED, { id: feedSection.id, ...vars }, alice.token))).toBe('BAD_USER_INPUT');
     }
-    const back = await gql(app, 'query($id: ID!) { section(id: $id) { posts(last: 2) { edges { cursor } } } }', { id: feedSection.id }, alice.token);
+    const back = await gql(
+      app,
+      'query($id: ID!) { section(id: $id) { posts(last: 2) { edges { cursor } } } }',
+      { id: feedSection.id },
+      alice.token,
+    );
     expect(codeOf(back)).toBe('BAD_USER_INPUT');
   });
 

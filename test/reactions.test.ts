@@ -4,7 +4,8 @@ import { startTestApp } from './helpers/app.ts';
 import { codeOf, createPost, createSection, gql, ok, signUp, type TestUser } from './helpers/http.ts';
 
 const ADD = 'mutation($i: ReactionInput!) { addReaction(input: $i) { id reactions { emoji count viewerHasReacted } } }';
-const REMOVE = 'mutation($i: ReactionInput!) { removeReaction(input: $i) { id reactions { emoji count viewerHasReacted } } }';
+const REMOVE =
+  'mutation($i: ReactionInput!) { removeReaction(input: $i) { id reactions { emoji count viewerHasReacted } } }';
 
 let app: App;
 let alice: TestUser;
@@ -34,7 +35,12 @@ describe('reactions', () => {
       { emoji: '👍', count: 2, viewerHasReacted: true },
       { emoji: '❤️', count: 1, viewerHasReacted: true },
     ]);
-    const asAlice = await ok(app, 'query($id: ID!) { post(id: $id) { reactions { emoji count viewerHasReacted } } }', { id: postId }, alice.token);
+    const asAlice = await ok(
+      app,
+      'query($id: ID!) { post(id: $id) { reactions { emoji count viewerHasReacted } } }',
+      { id: postId },
+      alice.token,
+    );
     expect(asAlice.post.reactions).toEqual([
       { emoji: '👍', count: 2, viewerHasReacted: true },
       { emoji: '❤️', count: 1, viewerHasReacted: false },

@@ -5,8 +5,10 @@ import { startTestApp, TEST_JWT_SECRET } from './helpers/app.ts';
 import { createPost, createSection, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
 import { listening, subscribeSse, subscribeWs, wsClient } from './helpers/subscriptions.ts';
 
-const POST_CREATED = 'subscription($id: ID!) { postCreated(sectionId: $id) { id content author { username } links { url status } } }';
-const REACTIONS = 'subscription($id: ID!) { postReactionsChanged(sectionId: $id) { id reactions { emoji count viewerHasReacted } } }';
+const POST_CREATED =
+  'subscription($id: ID!) { postCreated(sectionId: $id) { id content author { username } links { url status } } }';
+const REACTIONS =
+  'subscription($id: ID!) { postReactionsChanged(sectionId: $id) { id reactions { emoji count viewerHasReacted } } }';
 
 let app: App;
 let alice: TestUser;
@@ -71,10 +73,25 @@ describe('postReactionsChanged', () => {
     const ready = listening(app, `post:reactionsChanged:${localIdOf(section.id)}`);
     const sub = subscribeWs(client, REACTIONS, { id: section.id });
     await ready;
-    await ok(app, 'mutation($i: ReactionInput!) { addReaction(input: $i) { id } }', { i: { postId: post.id, emoji: '🎉' } }, bob.token);
+    await ok(
+      app,
+      'mutation($i: ReactionInput!) { addReaction(input: $i) { id } }',
+      { i: { postId: post.id, emoji: '🎉' } },
+      bob.token,
+    );
     // Adding the same reaction again is not a change: no second event.
-    await ok(app, 'mutation($i: ReactionInput!) { addReaction(input: $i) { id } }', { i: { postId: post.id, emoji: '🎉' } }, bob.token);
-    await ok(app, 'mutation($i: ReactionInput!) { addReaction(input: $i) { id } }', { i: { postId: post.id, emoji: '🎉' } }, alice.token);
+    await ok(
+      app,
+      'mutation($i: ReactionInput!) { addReaction(input: $i) { id } }',
+      { i: { postId: post.id, emoji: '🎉' } },
+      bob.token,
+    );
+    await ok(
+      app,
+      'mutation($i: ReactionInput!) { addReaction(input: $i) { id } }',
+      { i: { postId: post.id, emoji: '🎉' } },
+      alice.token,
+    );
     const events = await sub.waitFor(2);
     // Each event is resolved when delivered, so the first may already show both reactions; the last is exact.
     expect(events.map((e) => e.postReactionsChanged.id)).toEqual([post.id, post.id]);

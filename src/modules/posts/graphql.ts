@@ -35,27 +35,28 @@ builder.node(PostRef, {
 });
 
 builder.objectField(SectionRef, 'posts', (t) =>
-  t.connection({
-    type: PostRef,
-    description: `Newest first; \`first\` defaults to ${DEFAULT_PAGE} and may be at most ${MAX_PAGE}. Only forward paging (first/after).`,
-    resolve: async (section, args, ctx) => {
-      if (args.last != null || args.before != null)
-        throw badInput('posts pages forward only: use first and after', 'last');
-      const first = args.first ?? DEFAULT_PAGE;
-      if (first < 0 || first > MAX_PAGE) throw badInput(`first must be between 0 and ${MAX_PAGE}`, 'first');
-      const after = args.after ? decodeCursor(args.after) : null;
-      const { rows, hasNextPage } = await ctx.services.posts.page(section.id, first, after);
-      const edges = rows.map((node) => ({ cursor: encodeCursor(node), node }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage,
-          hasPreviousPage: after !== null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
-    },
+  t.connection(
+    {
+      type: PostRef,
+      description: `Newest first; \`first\` defaults to ${DEFAULT_PAGE} and may be at most ${MAX_PAGE}. Only forward paging (first/after).`,
+      resolve: async (section, args, ctx) => {
+        if (args.last != null || args.before != null)
+          throw badInput('posts pages forward only: use first and after', 'last');
+        const first = args.first ?? DEFAULT_PAGE;
+        if (first < 0 || first > MAX_PAGE) throw badInput(`first must be between 0 and ${MAX_PAGE}`, 'first');
+        const after = args.after ? decodeCursor(args.after) : null;
+        const { rows, hasNextPage } = await ctx.services.posts.page(section.id, first, after);
+        const edges = rows.map((node) => ({ cursor: encodeCursor(node), node }));
+        return {
+          edges,
+          pageInfo: {
+            hasNextPage,
+            hasPreviousPage: after !== null,
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges.at(-1)?.cursor ?? null,
+          },
+        };
+      },
     },
     { name: 'PostConnection' },
     { name: 'PostEdge' },
