@@ -35,3 +35,58 @@ query Feed($sectionId: ID!) {
   }
 }
 `;
+
+/**
+ * GraphiQL (development only) with subscriptions over graphql-ws. Browsers
+ * cannot set headers on a WebSocket, so the page sends the Authorization
+ * header from GraphiQL's header editor as `connectionParams.authorization`,
+ * read again on every connect. Assets come from a CDN, as Yoga's own page does.
+ */
+export function renderPlazaGraphiQL(): string {
+  const json = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <title>Plaza GraphiQL</title>
+  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+  <link rel="stylesheet" href="https://unpkg.com/graphiql@3.9.0/graphiql.min.css" />
+  <script crossorigin src="https://unpkg.com/react@18.3.1/umd/react.production.min.js"></script>
+  <script crossorigin src="https://unpkg.com/react-dom@18.3.1/umd/react-dom.production.min.js"></script>
+  <script crossorigin src="https://unpkg.com/graphiql@3.9.0/graphiql.min.js"></script>
+  <script crossorigin src="https://unpkg.com/graphql-ws@5.16.0/umd/graphql-ws.min.js"></script>
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL…</div>
+  <script>
+    const endpoint = new URL(location.pathname, location.href).href;
+    function authorization() {
+      try {
+        const headers = JSON.parse(localStorage.getItem('graphiql:headers') || '{}');
+        const key = Object.keys(headers).find((k) => k.toLowerCase() === 'authorization');
+        return key ? headers[key] : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    const wsClient = graphqlWs.createClient({
+      url: endpoint.replace(/^http/, 'ws'),
+      lazy: true,
+      retryAttempts: 0,
+      connectionParams: () => ({ authorization: authorization() }),
+    });
+    const fetcher = GraphiQL.createFetcher({ url: endpoint, wsClient });
+    ReactDOM.createRoot(document.getElementById('graphiql')).render(
+      React.createElement(GraphiQL, {
+        fetcher,
+        defaultQuery: ${json(exampleOperations)},
+        defaultHeaders: ${json('{\n  "Authorization": "Bearer <token from signUp>"\n}')},
+        shouldPersistHeaders: true,
+        isHeadersEditorEnabled: true,
+        defaultEditorToolsVisibility: 'headers',
+      }),
+    );
+  </script>
+</body>
+</html>`;
+}

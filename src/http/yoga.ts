@@ -6,7 +6,7 @@ import { bearerToken, type TokenService } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import { type Context, type ContextDeps, createContext, type Viewer } from '../context.ts';
 import { createMaskError } from '../graphql/errors.ts';
-import { exampleOperations } from './graphiql.ts';
+import { renderPlazaGraphiQL } from './graphiql.ts';
 
 /** What the HTTP or WebSocket layer hands Yoga; a WebSocket has already authenticated its viewer. */
 export interface ServerContext {
@@ -70,9 +70,8 @@ export function createPlazaYoga(deps: YogaDeps) {
       methods: ['GET', 'POST'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Accept'],
     },
-    graphiql: config.isProduction
-      ? false
-      : { title: 'Plaza', subscriptionsProtocol: 'WS', defaultQuery: exampleOperations, shouldPersistHeaders: true },
+    graphiql: !config.isProduction,
+    renderGraphiQL: renderPlazaGraphiQL,
     plugins,
     context: async ({ request, viewer }) => {
       if (viewer !== undefined) return createContext(deps, viewer);
