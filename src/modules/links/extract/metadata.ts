@@ -1,0 +1,197 @@
+import ogs from 'open-graph-scraper';
+import type { LinkMetadataJson } from '../tables.ts';
+import { ldValue, mainLdNode, type PageDocument, readDocument } from './document.ts';
+import { normaliseSiteName, siteFromTitle } from './site-name.ts';
+import { absoluteUrl, cleanText, firstOf, smartQuotes, tidyUrl } from './text.ts';
+
+export interface Extracted {
+  metadata: LinkMetadataJson;
+  /** An oEmbed endpoint the page advertises, to be fetched (safely) for `embed`. */
+  oembedUrl: string | null;
+}
+
+type OgResult = Awaited<ReturnType<typeof ogs>>['result'];
+
+/**
+ * Reads a page's preview: open-graph-scraper first, then Twitter cards,
+ * JSON-LD, <title> and meta description, icons and the page's own markup.
+ * Every URL is made absolute against the page's final URL.
+ */
+export async function extractMetadata(html: string, pageUrl: URL): Promise<Extracted> {
+  const [og, doc] = await Promise.all([readOpenGraph(html), Promise.resolve(readDocument(html))]);
+  const ld = mainLdNode(doc);
+  const meta = (key: string) => cleanText(doc.meta.get(key));
+  const htmlTitle = cleanText(doc.$('head title').first().text() || doc.$('title').first().text(), 300);
+
+  const title = smartQuotes(
+    firstOf(
+      meta('og:title'),
+      meta('twitter:title'),
+      cleanText(ldValue(ld?.headline, ['name']) ?? ldValue(ld?.name, ['name']), 300),
+      cleanText(og.ogTitle, 300),
+      htmlTitle ? stripSiteSuffix(htmlTitle) : null,
+      cleanText(doc.$('h1').first().text(), 300),
+    ),
+  );
+
+  const description = smartQuotes(
+    firstOf(
+      meta('og:description'),
+      meta('twitter:description'),
+      meta('description'),
+      cleanText(ldValue(ld?.description, ['text'])),
+      cleanText(og.ogDescription),
+      firstParagraph(doc),
+    ),
+  );
+
+  const image = tidyUrl(
+    firstOf(
+      ...[
+        doc.meta.get('og:image:secure_url'),
+        doc.meta.get('og:image'),
+        doc.meta.get('og:image:url'),
+        doc.meta.get('twitter:image'),
+        doc.meta.get('twitter:image:src'),
+        ldValue(ld?.image, ['url', 'contentUrl', '@id']),
+        ldValue(ld?.thumbnailUrl),
+        ...(og.ogImage ?? []).map((i) => i.url),
+        doc.links.find((l) => l.rel === 'image_src')?.href,
+        doc.meta.get('image'),
+        doc.meta.get('thumbnail'),
+        doc.$('video[poster]').first().attr('poster'),
+      ].map((candidate) => imageUrl(candidate, pageUrl)),
+      firstContentImage(doc, pageUrl),
+    ),
+  );
+
+  const siteName = normaliseSiteName(
+    firstOf(
+      cleanText(ldPublisherName(doc), 100),
+      meta('og:site_name'),
+      cleanText(og.ogSiteName, 100),
+      meta('application-name'),
+      meta('apple-mobile-web-app-title'),
+      cleanText(microdataPublisher(doc), 100),
+      siteFromTitle(htmlTitle),
+    ),
+    pageUrl,
+  );
+
+  const canonical = firstOf(
+    absoluteUrl(og.ogUrl, pageUrl),
+    absoluteUrl(doc.links.find((l) => l.rel === 'canonical')?.href, pageUrl),
+    pageUrl.href,
+  );
+
+  const oembed = doc.links.find((l) => l.rel === 'alternate' && l.type === 'application/json+oembed');
+  return {
+    metadata: {
+      title,
+      description,
+      image,
+      siteName,
+      url: canonical,
+      type: cleanText(og.ogType, 50),
+      embed: playerEmbed(doc, pageUrl, siteName),
+    },
+    oembedUrl: absoluteUrl(oembed?.href, pageUrl),
+  };
+}
+
+async function readOpenGraph(html: string): Promise<OgResult> {
+  try {
+    const { result } = await ogs({ html });
+    return result;
+  } catch {
+    return {} as OgResult;
+  }
+}
+
+/** "Headline | Site" -> "Headline" when the tail looks like a site name. */
+function stripSiteSuffix(title: string): string {
+  const parts = title.split(/\s+[|–—·]\s+|\s+-\s+/);
+  return parts.length > 1 && parts.at(-1)!.length <= 40 ? parts.slice(0, -1).join(' - ') : title;
+}
+
+/** The publisher named by the page's main JSON-LD node, or an Organization/WebSite node. */
+function ldPublisherName(doc: PageDocument): string | null {
+  const main = mainLdNode(doc);
+  const named = ldValue(main?.publisher, ['name']);
+  if (named && !/^https?:/.test(named)) return named;
+  for (const node of doc.jsonLd) {
+    const type = String(node['@type'] ?? '');
+    if (/^(NewsMediaOrganization|WebSite)$/.test(type) && typeof node.name === 'string') return node.name;
+  }
+  return null;
+}
+
+function microdataPublisher(doc: PageDocument): string | null {
+  const scope = doc.$('[itemprop="publisher"]').first();
+  return scope.find('[itemprop="name"]').first().attr('content') ?? (scope.find('[itemprop="name"]').first().text() || null);
+}
+
+const NOT_AN_IMAGE = /\.(mp4|webm|mov|m3u8|mp3|m4a|ogg|wav)(\?|$)/i;
+
+function imageUrl(candidate: string | null | undefined, pageUrl: URL): string | null {
+  const url = absoluteUrl(candidate, pageUrl);
+  return url && !NOT_AN_IMAGE.test(url) ? url : null;
+}
+
+function firstParagraph(doc: PageDocument): string | null {
+  let found: string | null = null;
+  doc.$('article p, main p, p').each((_, el) => {
+    const text = cleanText(doc.$(el).text());
+    if (text && text.length >= 80) {
+      found = text;
+      return false;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+function firstContentImage(doc: PageDocument, pageUrl: URL): string | null {
+  let found: string | null = null;
+  doc.$('article img[src], main img[src], img[src]').each((_, el) => {
+    const src = doc.$(el).attr('src');
+    const width = Number(doc.$(el).attr('width') ?? 0);
+    if (!src || src.startsWith('data:') || (width > 0 && width < 100)) return undefined;
+    found = absoluteUrl(src, pageUrl);
+    return found ? false : undefined;
+  });
+  return found;
+}
+
+/** og:video or twitter:player as a framable embed. */
+function playerEmbed(doc: PageDocument, pageUrl: URL, provider: string | null): LinkMetadataJson['embed'] {
+  const m = (key: string) => doc.meta.get(key);
+  const video = absoluteUrl(m('og:video:secure_url') ?? m('og:video:url') ?? m('og:video'), pageUrl);
+  if (video) {
+    return {
+      type: 'video',
+      provider,
+      url: video,
+      html: null,
+      width: toInt(m('og:video:width')),
+      height: toInt(m('og:video:height')),
+    };
+  }
+  const player = absoluteUrl(m('twitter:player'), pageUrl);
+  if (player) {
+    return {
+      type: 'player',
+      provider,
+      url: player,
+      html: null,
+      width: toInt(m('twitter:player:width')),
+      height: toInt(m('twitter:player:height')),
+    };
+  }
+  return null;
+}
+
+export function toInt(value: unknown): number | null {
+  const n = typeof value === 'number' ? value : Number.parseInt(String(value ?? ''), 10);
+  return Number.isFinite(n) && n > 0 && n < 100_000 ? Math.round(n) : null;
+}

@@ -1,0 +1,33 @@
+import { cleanText } from './text.ts';
+
+/**
+ * A site's display name: trimmed, without a "| Home"-style tail or a leading
+ * "www.", and from the host name when nothing better exists ("techcrunch.com" -> "techcrunch").
+ */
+export function normaliseSiteName(raw: string | null, pageUrl: URL): string | null {
+  const name = cleanText(raw, 100)
+    ?.replace(/\s*[|–—-]\s*(home|homepage|official site)$/i, '')
+    .replace(/\s*\((formerly|previously) [^)]*\)$/i, '')
+    .replace(/^www\./i, '')
+    .replace(/\.(com|org|net|co\.uk|io)$/i, '')
+    .trim();
+  if (name) return name;
+  return siteNameFromHost(pageUrl);
+}
+
+export function siteNameFromHost(url: URL): string | null {
+  const parts = url.hostname.replace(/^www\d*\./, '').split('.');
+  if (parts.length === 0 || /^\d+$/.test(parts.at(-1) ?? '')) return null;
+  // Drop the public suffix, roughly: "bbc.co.uk" -> "bbc", "acast.com" -> "acast".
+  const label = parts.length > 2 && parts.at(-2)!.length <= 3 ? parts.at(-3) : parts.at(-2);
+  return label ?? parts[0] ?? null;
+}
+
+/** The site part of a "Headline | Site" title, when the title has one. */
+export function siteFromTitle(title: string | null): string | null {
+  if (!title) return null;
+  const parts = title.split(/\s+[|–—·-]\s+/);
+  if (parts.length < 2) return null;
+  const last = parts.at(-1)!.trim();
+  return last.length > 0 && last.length <= 40 ? last : null;
+}

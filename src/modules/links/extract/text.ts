@@ -1,0 +1,59 @@
+import { decodeHTML } from 'entities';
+
+/** Decodes entities left in text (some pages double-encode), folds whitespace, trims; empty becomes null. */
+export function cleanText(value: unknown, maxLength = 1_000): string | null {
+  if (typeof value !== 'string') return null;
+  let text = value;
+  for (let i = 0; i < 2 && /&(#\d+|#x[\da-f]+|[a-z]+);/i.test(text); i++) text = decodeHTML(text);
+  text = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!text) return null;
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1).trimEnd()}…` : text;
+}
+
+/** An absolute http(s) URL resolved against the page, or null. */
+export function absoluteUrl(value: unknown, base: URL): string | null {
+  if (typeof value !== 'string' || !value.trim()) return null;
+  try {
+    const url = new URL(value.trim(), base);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+export function firstOf<T>(...values: Array<T | null | undefined>): T | null {
+  for (const value of values) if (value !== null && value !== undefined) return value;
+  return null;
+}
+
+/** Typographic quotes, as the best unfurlers show titles: 'it's "x"' -> ‘it’s “x”’. */
+export function smartQuotes(text: string | null): string | null {
+  if (!text) return text;
+  return text
+    .replace(/(^|[\s([{\u2014\u2013-])"/g, '$1\u201c')
+    .replace(/"/g, '\u201d')
+    .replace(/(\p{L}|\p{N})'(?=\p{L}|\p{N})/gu, '$1\u2019')
+    .replace(/(^|[\s([{\u2014\u2013-])'/g, '$1\u2018')
+    .replace(/'/g, '\u2019');
+}
+
+const NEEDLESS_ESCAPE = /%([0-9A-F]{2})/gi;
+const SAFE_IN_PATH = /[A-Za-z0-9\-._~!$&'()*+,;=:@]/;
+
+/** Decodes percent-escapes a path does not need (`%28` -> `(`), so one image has one spelling. */
+export function tidyUrl(value: string | null): string | null {
+  if (!value) return value;
+  try {
+    const url = new URL(value);
+    url.pathname = url.pathname.replace(NEEDLESS_ESCAPE, (escape, hex: string) => {
+      const char = String.fromCharCode(Number.parseInt(hex, 16));
+      return SAFE_IN_PATH.test(char) ? char : escape;
+    });
+    return url.href;
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,136 @@
+import { Agent, request } from 'undici';
+import { FetchError, parseRetryAfter } from './fetch-errors.ts';
+import { createSafeLookup } from './safe-lookup.ts';
+import { type AllowList, BlockedUrlError, checkUrl } from './url-policy.ts';
+
+export interface SafeFetchOptions {
+  allow: AllowList;
+  /** Whole fetch, redirects included; default 30 s. */
+  timeoutMs: number;
+  /** Largest body read, in bytes; default about 1 MB. */
+  maxBytes: number;
+  userAgent: string;
+}
+
+export interface FetchedResponse {
+  url: URL;
+  status: number;
+  contentType: string;
+  /** The body read so far: all of it, or up to where `enough` said stop. */
+  body: Buffer;
+  elapsedMs: number;
+}
+
+export interface FetchRequest {
+  accept: string;
+  /** Called with the body so far; returning true stops reading (e.g. the HTML head is complete). */
+  enough?: (body: Buffer) => boolean;
+  /** Only read the body for these content types (prefix match); others return an empty body. */
+  readTypes?: string[];
+}
+
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+export type SafeFetch = ((url: string, req: FetchRequest) => Promise<FetchedResponse>) & { close(): Promise<void> };
+
+/**
+ * Fetches a URL the way a careful unfurler must: every hop is checked (scheme,
+ * port, IP literal) before it is dialled and every connection's addresses at
+ * connect time; at most 5 redirects; one deadline for the whole fetch; the
+ * body is read as a stream and capped.
+ */
+export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
+  const agent = new Agent({
+    connect: { lookup: createSafeLookup(options.allow), timeout: Math.min(10_000, options.timeoutMs) },
+    headersTimeout: Math.min(15_000, options.timeoutMs),
+    bodyTimeout: Math.min(15_000, options.timeoutMs),
+    keepAliveTimeout: 4_000,
+    connections: 16,
+  });
+
+  const safeFetch = async (raw: string, req: FetchRequest): Promise<FetchedResponse> => {
+    const started = Date.now();
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    let url = checkUrl(raw, options.allow);
+    for (let hop = 0; ; hop++) {
+      const res = await request(url, {
+        method: 'GET',
+        dispatcher: agent,
+        signal,
+        headers: {
+          'user-agent': options.userAgent,
+          accept: req.accept,
+          'accept-language': 'en;q=1, *;q=0.5',
+        },
+      }).catch((err: unknown) => {
+        throw classify(err, signal);
+      });
+      if (REDIRECTS.has(res.statusCode)) {
+        res.body.destroy();
+        const location = res.headers.location;
+        if (typeof location !== 'string') throw new FetchError('permanent', `redirect ${res.statusCode} without a Location`);
+        if (hop >= MAX_REDIRECTS) throw new FetchError('permanent', `more than ${MAX_REDIRECTS} redirects`);
+        url = checkUrl(new URL(location, url), options.allow);
+        continue;
+      }
+      const contentType = String(res.headers['content-type'] ?? '').toLowerCase();
+      if (res.statusCode >= 400) {
+        res.body.destroy();
+        const transient = res.statusCode >= 500 || res.statusCode === 408 || res.statusCode === 429;
+        throw new FetchError(
+          transient ? 'transient' : 'permanent',
+          `HTTP ${res.statusCode}`,
+          transient ? parseRetryAfter(res.headers['retry-after']) : undefined,
+        );
+      }
+      const wanted = !req.readTypes || req.readTypes.some((t) => contentType.startsWith(t));
+      if (!wanted) {
+        res.body.destroy();
+        return { url, status: res.statusCode, contentType, body: Buffer.alloc(0), elapsedMs: Date.now() - started };
+      }
+      const declared = Number(res.headers['content-length']);
+      if (declared > options.maxBytes) {
+        res.body.destroy();
+        throw new FetchError('permanent', `body of ${declared} bytes is over the ${options.maxBytes}-byte limit`);
+      }
+      const body = await readCapped(res.body, options.maxBytes, req.enough).catch((err: unknown) => {
+        throw err instanceof FetchError ? err : classify(err, signal);
+      });
+      return { url, status: res.statusCode, contentType, body, elapsedMs: Date.now() - started };
+    }
+  };
+  return Object.assign(safeFetch, { close: () => agent.close() });
+}
+
+async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(): void },
+  maxBytes: number,
+  enough?: (body: Buffer) => boolean,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    const sofar = Buffer.concat(chunks);
+    if (enough?.(sofar)) {
+      body.destroy();
+      return sofar;
+    }
+    if (size > maxBytes) {
+      body.destroy();
+      throw new FetchError('permanent', `body is over the ${maxBytes}-byte limit`);
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
+function classify(err: unknown, signal: AbortSignal): Error {
+  if (err instanceof BlockedUrlError || err instanceof FetchError) return err;
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof BlockedUrlError) return cause;
+  if (signal.aborted) return new FetchError('transient', 'timed out');
+  const code = (err as { code?: string }).code ?? (cause as { code?: string } | undefined)?.code;
+  return new FetchError('transient', code ? `network error ${code}` : `network error: ${(err as Error).message}`);
+}
