@@ -1,5 +1,6 @@
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import { startWorkers } from './jobs/workers.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { createServer, type PlazaServer } from './server.ts';
 
@@ -8,7 +9,7 @@ export interface App {
   server: PlazaServer;
   port: number;
   url: string;
-  /** Tears down in a fixed order: server (no new work), then runtime (pub/sub, pool, database). */
+  /** Tears down in a fixed order: server (no new requests), workers (jobs in hand), runtime (queue, pub/sub, pool, database). */
   stop(): Promise<void>;
 }
 
@@ -17,9 +18,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const runtime = await createRuntime(config, logger);
   const server = createServer({ ...runtime });
   let started: { port: number; url: string };
+  let workers: { stop(): Promise<void> } | undefined;
   try {
+    workers = config.runWorkers ? await startWorkers(runtime) : undefined;
     started = await server.start();
   } catch (err) {
+    await workers?.stop();
     await runtime.stop();
     throw err;
   }
@@ -31,6 +35,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     stop() {
       stopping ??= (async () => {
         await server.stop();
+        await workers?.stop();
         await runtime.stop();
       })();
       return stopping;

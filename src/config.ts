@@ -57,6 +57,22 @@ const envSchema = z.object({
   MAX_WS_MESSAGE_BYTES: z.coerce.number().int().positive().default(100_000),
   /** PostgreSQL pool size per process; default 10. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /** Concurrent link fetches per worker process; default 3. */
+  LINK_WORKERS: z.coerce.number().int().min(1).max(64).default(3),
+  /** Comma-separated `host[:port]` that may be fetched even on private addresses. */
+  LINK_FETCH_ALLOW_HOSTS: z.string().default(''),
+  /** Whole-fetch deadline in ms, redirects included; default 30 s. */
+  LINK_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Largest page body read, in bytes; default 1 MB. */
+  LINK_FETCH_MAX_BYTES: z.coerce.number().int().min(1_024).default(1_000_000),
+  /** Seconds a fetched preview is reused for the same URL; default 24 h. */
+  LINK_CACHE_TTL: z.coerce.number().int().min(0).default(24 * 3600),
+  /** Retries of a transient failure before FAILED; default 3. */
+  LINK_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(3),
+  /** First retry delay in seconds, doubled each time (with jitter); default 5. */
+  LINK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).default(5),
+  /** How often idle workers look for jobs they were not woken for, in seconds; default 2. */
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -78,6 +94,16 @@ export interface Config {
   maxBodyBytes: number;
   maxWsMessageBytes: number;
   databasePoolSize: number;
+  links: {
+    workers: number;
+    allowHosts: string[];
+    timeoutMs: number;
+    maxBytes: number;
+    cacheTtlSeconds: number;
+    retryLimit: number;
+    retryDelaySeconds: number;
+  };
+  jobPollSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -105,9 +131,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const isProduction = env.NODE_ENV === 'production';
-  const origins = env.CORS_ORIGINS.split(',')
-    .map((o) => o.trim())
-    .filter(Boolean);
+  const origins = list(env.CORS_ORIGINS);
   return {
     env: env.NODE_ENV,
     isProduction,
@@ -124,5 +148,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxWsMessageBytes: env.MAX_WS_MESSAGE_BYTES,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    links: {
+      workers: env.LINK_WORKERS,
+      allowHosts: list(env.LINK_FETCH_ALLOW_HOSTS),
+      timeoutMs: env.LINK_FETCH_TIMEOUT_MS,
+      maxBytes: env.LINK_FETCH_MAX_BYTES,
+      cacheTtlSeconds: env.LINK_CACHE_TTL,
+      retryLimit: env.LINK_RETRY_LIMIT,
+      retryDelaySeconds: env.LINK_RETRY_DELAY_SECONDS,
+    },
+    jobPollSeconds: env.JOB_POLL_SECONDS,
   };
 }
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);

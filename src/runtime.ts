@@ -5,7 +5,11 @@ import type { Config } from './config.ts';
 import { createDb, type DbHandle } from './db/client.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
+import { startBoss } from './jobs/boss.ts';
 import type { Logger } from './logger.ts';
+import { createLinkQueues, enqueueLinkJobs } from './modules/links/job.ts';
+import { linkJobSettings } from './jobs/workers.ts';
+import type { PgBoss } from 'pg-boss';
 import { createRealtime, type Realtime } from './realtime/pubsub.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -18,8 +22,9 @@ export interface Runtime {
   realtime: Realtime;
   tokens: TokenService;
   services: Services;
+  boss: PgBoss;
   checkReadiness(): Promise<void>;
-  /** Closes pub/sub, the pool and an embedded database, in that order. */
+  /** Drains jobs, then closes pub/sub, the pool and an embedded database, in that order. */
   stop(): Promise<void>;
 }
 
@@ -38,7 +43,14 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, logger });
   const realtime = createRealtime(config.redisUrl, logger);
   const tokens = createTokenService(await resolveJwtSecret(config), config.jwtTtlSeconds);
-  const services = createServices({ db: database.db, pubsub: realtime, tokens });
+  const boss = await startBoss(databaseUrl, logger);
+  await createLinkQueues(boss, linkJobSettings(config));
+  const services = createServices({
+    db: database.db,
+    pubsub: realtime,
+    tokens,
+    enqueueLinks: (tx, created, refresh) => enqueueLinkJobs(boss, tx, created, refresh),
+  });
 
   return {
     config,
@@ -48,10 +60,14 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     realtime,
     tokens,
     services,
+    boss,
     async checkReadiness() {
       await Promise.all([database.db.execute(sql`select 1`), realtime.ping()]);
     },
     async stop() {
+      // Workers finish their jobs first: they write to the database and publish.
+      await boss.stop({ graceful: true, timeout: 8_000 });
+      logger.info('job queue stopped');
       await realtime.close();
       logger.info('pub/sub closed');
       await database.close();

@@ -1,6 +1,7 @@
 import type { TokenService } from './auth/tokens.ts';
 import type { Database } from './db/client.ts';
-import { createPostService, type LinksCreatedHook } from './modules/posts/service.ts';
+import { createLinkService, type EnqueueLinks } from './modules/links/service.ts';
+import { createPostService } from './modules/posts/service.ts';
 import { createReactionService } from './modules/reactions/service.ts';
 import { createSectionService } from './modules/sections/service.ts';
 import { createUserService } from './modules/users/service.ts';
@@ -10,16 +11,18 @@ export interface ServiceDeps {
   db: Database;
   pubsub: Realtime;
   tokens: TokenService;
-  onLinksCreated?: LinksCreatedHook;
+  /** Enqueues link fetch jobs inside the caller's transaction. */
+  enqueueLinks: EnqueueLinks;
 }
 
 /** Every domain service, wired once per process. */
-export function createServices({ db, pubsub, tokens, onLinksCreated }: ServiceDeps) {
+export function createServices({ db, pubsub, tokens, enqueueLinks }: ServiceDeps) {
   return {
     users: createUserService(db, tokens),
     sections: createSectionService(db),
-    posts: createPostService({ db, pubsub, ...(onLinksCreated ? { onLinksCreated } : {}) }),
+    posts: createPostService({ db, pubsub, onLinksCreated: (tx, created) => enqueueLinks(tx, created, false) }),
     reactions: createReactionService(db, pubsub),
+    links: createLinkService(db, pubsub, enqueueLinks),
   };
 }
 

@@ -1,11 +1,12 @@
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { startWorkers } from './jobs/workers.ts';
 import { createRuntime } from './runtime.ts';
 
 /**
  * `npm run worker`: a process that runs background jobs only, beside servers
- * started with RUN_WORKERS=false. It needs DATABASE_URL (and REDIS_URL for
- * its events to reach other processes).
+ * started with RUN_WORKERS=false. It needs DATABASE_URL, and REDIS_URL for
+ * its events to reach subscribers on the servers.
  */
 const config = loadConfig();
 const logger = createLogger(config.logLevel).child({ process: 'worker' });
@@ -14,11 +15,13 @@ if (!config.databaseUrl) {
   process.exit(2);
 }
 const runtime = await createRuntime(config, logger);
-logger.info('worker running; no job queues are registered yet');
+const workers = await startWorkers(runtime);
+logger.info('worker running');
 
 const stop = async (signal: string) => {
   logger.info({ signal }, 'worker stopping');
   setTimeout(() => process.exit(1), 10_000).unref();
+  await workers.stop();
   await runtime.stop();
   process.exit(0);
 };

@@ -1,3 +1,5 @@
+import type { LinkMetadataJson } from '../modules/links/tables.ts';
+
 /**
  * The one map of real-time topics, shared by the API and the workers. Topic
  * names are `entity:event`; the second tuple slot is the id the topic is keyed
@@ -16,9 +18,29 @@ export interface ReactionsChangedEvent {
   postId: string;
 }
 
+/** A link reached a final state; `link` is the stored row with ISO dates. */
+export interface LinkUpdatedEvent {
+  sectionId: string;
+  postId: string;
+  link: {
+    id: string;
+    postId: string;
+    position: number;
+    url: string;
+    normalizedUrl: string;
+    status: 'PENDING' | 'READY' | 'FAILED' | 'BLOCKED';
+    metadata: LinkMetadataJson | null;
+    error: string | null;
+    fetchedAt: string | null;
+    createdAt: string;
+  };
+}
+
 export type Topics = {
   /** Keyed by section id. */
   'post:created': [sectionId: string, payload: PostEvent];
   /** Keyed by section id. */
   'post:reactionsChanged': [sectionId: string, payload: ReactionsChangedEvent];
+  /** Keyed by section id. */
+  'link:updated': [sectionId: string, payload: LinkUpdatedEvent];
 };

@@ -26,6 +26,8 @@ export async function startTestApp({ redis = false, env = {} }: TestAppOptions =
     ...(redis && redisUrl ? { REDIS_URL: redisUrl } : {}),
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
+    // Workers only where a test is about them: no stray fetches of example.com elsewhere.
+    RUN_WORKERS: 'false',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'plaza-test-data-')),
     ...env,
   });

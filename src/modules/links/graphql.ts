@@ -1,4 +1,9 @@
-import { builder } from '../../graphql/builder.ts';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { builder, signedIn } from '../../graphql/builder.ts';
+import { localId } from '../../graphql/ids.ts';
+import { notFound } from '../../lib/errors.ts';
+import type { LinkUpdatedEvent } from '../../realtime/topics.ts';
+import { linkFromEvent } from './events.ts';
 import { loadNodes } from '../../loaders.ts';
 import { type LinkMetadataJson, type LinkRow, linkStatus } from './tables.ts';
 
@@ -50,3 +55,38 @@ builder.node(LinkRef, {
     fetchedAt: t.expose('fetchedAt', { type: 'DateTime', nullable: true }),
   }),
 });
+
+const LinkMetadataUpdateRef = builder.objectRef<LinkUpdatedEvent>('LinkMetadataUpdate').implement({
+  fields: (t) => ({
+    sectionId: t.id({ resolve: (e) => encodeGlobalID('Section', e.sectionId) }),
+    postId: t.id({ resolve: (e) => encodeGlobalID('Post', e.postId) }),
+    linkId: t.id({ resolve: (e) => encodeGlobalID('Link', e.link.id) }),
+    link: t.field({ type: LinkRef, resolve: (e) => linkFromEvent(e) }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  refreshLinkMetadata: t.field({
+    type: LinkRef,
+    description: "Fetches a link's metadata again (status back to PENDING). The post's author only.",
+    ...signedIn,
+    args: { linkId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.services.links.refresh(ctx.viewer!.id, localId(String(args.linkId), 'Link')),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  linkMetadataUpdated: t.field({
+    type: LinkMetadataUpdateRef,
+    description:
+      'Every status change of a link of a post in the section: READY with metadata, FAILED or BLOCKED with error.',
+    ...signedIn,
+    args: { sectionId: t.arg.id({ required: true }) },
+    subscribe: async (_root, args, ctx) => {
+      const sectionId = localId(String(args.sectionId), 'Section');
+      if (!(await ctx.loaders.section.load(sectionId))) throw notFound('Section');
+      return ctx.realtime.listen('link:updated', sectionId);
+    },
+    resolve: (event) => event,
+  }),
+}));

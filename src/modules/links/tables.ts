@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { posts } from '../posts/tables.ts';
 
@@ -32,13 +33,18 @@ export const links = pgTable(
     /** Order of the link within its post. */
     position: integer('position').notNull(),
     url: text('url').notNull(),
+    /** The cache key: the URL without fragment or tracking parameters (see normalize.ts). */
+    normalizedUrl: text('normalized_url').notNull(),
     status: linkStatus('status').notNull().default('PENDING'),
     metadata: jsonb('metadata').$type<LinkMetadataJson>(),
     error: text('error'),
     fetchedAt: timestamp('fetched_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('links_post_idx').on(t.postId, t.position)],
+  (t) => [
+    index('links_post_idx').on(t.postId, t.position),
+    index('links_cache_idx').on(t.normalizedUrl, t.fetchedAt.desc()).where(sql`${t.status} = 'READY'`),
+  ],
 );
 
 export type LinkRow = typeof links.$inferSelect;

@@ -4,6 +4,7 @@ import { notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
 import type { Realtime } from '../../realtime/pubsub.ts';
 import type { PostEvent } from '../../realtime/topics.ts';
+import { normalizeUrl } from '../links/normalize.ts';
 import { type LinkRow, links } from '../links/tables.ts';
 import { sections } from '../sections/tables.ts';
 import type { FeedCursor } from './cursor.ts';
@@ -46,7 +47,7 @@ export function createPostService({ db, pubsub, onLinksCreated }: PostServiceDep
         if (urls.length > 0) {
           const created = await tx
             .insert(links)
-            .values(urls.map((url, position) => ({ postId: row.id, url, position })))
+            .values(urls.map((url, position) => ({ postId: row.id, url, normalizedUrl: normalizeUrl(url), position })))
             .returning();
           await onLinksCreated?.(tx, created);
         }

@@ -4,6 +4,7 @@ CREATE TABLE "links" (
 	"post_id" uuid NOT NULL,
 	"position" integer NOT NULL,
 	"url" text NOT NULL,
+	"normalized_url" text NOT NULL,
 	"status" "link_status" DEFAULT 'PENDING'::"link_status" NOT NULL,
 	"metadata" jsonb,
 	"error" text,
@@ -44,6 +45,7 @@ CREATE TABLE "users" (
 );
 --> statement-breakpoint
 CREATE INDEX "links_post_idx" ON "links" ("post_id","position");--> statement-breakpoint
+CREATE INDEX "links_cache_idx" ON "links" ("normalized_url","fetched_at" DESC NULLS LAST) WHERE "status" = 'READY';--> statement-breakpoint
 CREATE INDEX "posts_section_feed_idx" ON "posts" ("section_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE UNIQUE INDEX "users_username_lower_key" ON "users" (lower("username"));--> statement-breakpoint
 ALTER TABLE "links" ADD CONSTRAINT "links_post_id_posts_id_fkey" FOREIGN KEY ("post_id") REFERENCES "posts"("id") ON DELETE CASCADE;--> statement-breakpoint

@@ -1,0 +1,57 @@
+import type { Config } from '../config.ts';
+import { LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, type LinkJobSettings, startLinkWorkers } from '../modules/links/job.ts';
+import { createSafeFetch } from '../modules/links/safe-fetch.ts';
+import { parseAllowList } from '../modules/links/url-policy.ts';
+import type { Runtime } from '../runtime.ts';
+
+export const USER_AGENT = 'PlazaBot/0.1 (link previews; +https://github.com/plaza/plaza)';
+
+export function linkJobSettings(config: Config): LinkJobSettings {
+  return {
+    retryLimit: config.links.retryLimit,
+    retryDelaySeconds: config.links.retryDelaySeconds,
+    timeoutMs: config.links.timeoutMs,
+    cacheTtlSeconds: config.links.cacheTtlSeconds,
+  };
+}
+
+/**
+ * Starts this process's background workers: link previews, and the
+ * dead-letter sweeper that fails a link whose every attempt was lost (a worker
+ * killed mid-fetch) so no spinner waits forever. pg-boss drains them on stop.
+ */
+export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<void> }> {
+  const { config, logger, boss, services } = runtime;
+  const fetch = createSafeFetch({
+    allow: parseAllowList(config.links.allowHosts),
+    timeoutMs: config.links.timeoutMs,
+    maxBytes: config.links.maxBytes,
+    userAgent: USER_AGENT,
+  });
+  await startLinkWorkers({
+    boss,
+    links: services.links,
+    fetch,
+    logger,
+    settings: linkJobSettings(config),
+    concurrency: config.links.workers,
+    pollSeconds: config.jobPollSeconds,
+  });
+  await boss.work<{ linkId: string }>(LINK_DEAD_LETTER_QUEUE, { pollingIntervalSeconds: 30 }, async ([job]) => {
+    const link = job ? await services.links.loadForJob(job.data.linkId) : null;
+    if (link?.status === 'PENDING') {
+      await services.links.finish(link, { status: 'FAILED', error: 'gave up after repeated attempts' });
+    }
+  });
+  return {
+    /** Stops taking jobs, waits for the ones in hand, then closes the fetcher. */
+    async stop() {
+      await Promise.allSettled([
+        boss.offWork(LINK_QUEUE, { wait: true }),
+        boss.offWork(LINK_DEAD_LETTER_QUEUE, { wait: true }),
+      ]);
+      await fetch.close();
+      logger.info('workers stopped');
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/** Decodes an HTML body using the charset from Content-Type, else a <meta charset>, else UTF-8. */
+export function decodeHtml(body: Buffer, contentType: string): string {
+  const declared = /charset=["']?([\w-]+)/i.exec(contentType)?.[1];
+  const sniffed = /<meta[^>]+charset=["']?([\w-]+)/i.exec(body.subarray(0, 2048).toString('latin1'))?.[1];
+  for (const label of [declared, sniffed, 'utf-8']) {
+    if (!label) continue;
+    try {
+      return new TextDecoder(label).decode(body);
+    } catch {
+      // Unknown label: try the next one.
+    }
+  }
+  return body.toString('utf8');
+}
+
+const HEAD_END = /<\/head\s*>/i;
+const WANTED = [/og:title|twitter:title/i, /og:image|twitter:image/i, /og:description|name=["']?description/i, /og:site_name/i];
+
+/**
+ * True once the document head is complete and already holds everything a
+ * preview needs, so the rest of the page need not be downloaded.
+ */
+export function headIsEnough(body: Buffer): boolean {
+  const text = body.toString('latin1');
+  const end = text.search(HEAD_END);
+  if (end < 0) return false;
+  const head = text.slice(0, end);
+  return WANTED.every((pattern) => pattern.test(head));
+}

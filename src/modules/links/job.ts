@@ -1,0 +1,146 @@
+import { sql } from 'drizzle-orm';
+import { fromDrizzle, type JobWithMetadata, type PgBoss } from 'pg-boss';
+import { z } from 'zod';
+import type { Executor } from '../../db/client.ts';
+import type { Logger } from '../../logger.ts';
+import { FetchError } from './fetch-errors.ts';
+import { normalizeUrl } from './normalize.ts';
+import { buildPreview } from './preview.ts';
+import type { SafeFetch } from './safe-fetch.ts';
+import type { LinkService } from './service.ts';
+import type { LinkRow } from './tables.ts';
+import { BlockedUrlError } from './url-policy.ts';
+
+export const LINK_QUEUE = 'link-metadata';
+export const LINK_DEAD_LETTER_QUEUE = 'link-metadata-dead';
+/** The longest Retry-After honoured; a site asking for more has failed this link. */
+const MAX_RETRY_AFTER_SECONDS = 3_600;
+
+const payload = z.object({
+  linkId: z.uuid(),
+  /** Skip the cache: `refreshLinkMetadata` asked for a new fetch. */
+  refresh: z.boolean().optional(),
+});
+export type LinkJob = z.infer<typeof payload>;
+
+export interface LinkJobSettings {
+  retryLimit: number;
+  retryDelaySeconds: number;
+  timeoutMs: number;
+  cacheTtlSeconds: number;
+}
+
+/** Creates the queue and its dead-letter queue; safe to call on every start. */
+export async function createLinkQueues(boss: PgBoss, settings: LinkJobSettings): Promise<void> {
+  await boss.createQueue(LINK_DEAD_LETTER_QUEUE, { retentionSeconds: 30 * 24 * 3600 });
+  await boss.createQueue(LINK_QUEUE, {
+    // One job per link may be queued and one active: a link is never fetched twice at once.
+    policy: 'stately',
+    retryLimit: settings.retryLimit,
+    retryDelay: settings.retryDelaySeconds,
+    retryBackoff: true,
+    retryDelayMax: 600,
+    // A fetch ends within its deadline; past this a job's worker is taken for dead and the job retried.
+    expireInSeconds: Math.ceil(settings.timeoutMs / 1000) * 2 + 30,
+    deadLetter: LINK_DEAD_LETTER_QUEUE,
+    notify: true,
+  });
+}
+
+/** Enqueues one job per new link inside the post's transaction: no post is ever without its jobs. */
+export async function enqueueLinkJobs(boss: PgBoss, tx: Executor, created: LinkRow[], refresh = false): Promise<void> {
+  if (created.length === 0) return;
+  await boss.insert(
+    LINK_QUEUE,
+    created.map((link) => ({ data: payload.parse({ linkId: link.id, ...(refresh ? { refresh } : {}) }), singletonKey: link.id })),
+    { db: fromDrizzle(tx as never, sql) },
+  );
+}
+
+export interface LinkWorkerDeps {
+  boss: PgBoss;
+  links: LinkService;
+  fetch: SafeFetch;
+  logger: Logger;
+  settings: LinkJobSettings;
+  concurrency: number;
+  pollSeconds: number;
+}
+
+/** Starts `concurrency` workers on the link queue in this process. */
+export async function startLinkWorkers(deps: LinkWorkerDeps): Promise<void> {
+  const log = deps.logger.child({ module: 'link-worker' });
+  await deps.boss.work<LinkJob>(
+    LINK_QUEUE,
+    {
+      localConcurrency: deps.concurrency,
+      batchSize: 1,
+      includeMetadata: true,
+      pollingIntervalSeconds: deps.pollSeconds,
+      notifyPollingIntervalSeconds: Math.max(deps.pollSeconds, 0.5),
+    },
+    async ([job]) => {
+      if (job) await processLinkJob(deps, job as JobWithMetadata<LinkJob>, log);
+    },
+  );
+  log.info({ concurrency: deps.concurrency }, 'link workers started');
+}
+
+/**
+ * One link: cached preview, or fetch and extract; then exactly one final
+ * state, written and announced once. Transient failures throw so pg-boss
+ * retries with backoff; the last one is written FAILED and dead-lettered.
+ */
+export async function processLinkJob(deps: LinkWorkerDeps, job: JobWithMetadata<LinkJob>, log: Logger): Promise<void> {
+  const data = payload.parse(job.data);
+  const link = await deps.links.loadForJob(data.linkId);
+  // Gone (post deleted) or already final (this job ran before and was cut off after writing).
+  if (!link || link.status !== 'PENDING') return;
+
+  if (!data.refresh) {
+    const cached = await deps.links.findCached(normalizeUrl(link.url), deps.settings.cacheTtlSeconds);
+    if (cached) {
+      await deps.links.finish(link, { status: 'READY', metadata: cached.metadata, fetchedAt: cached.fetchedAt });
+      log.debug({ linkId: link.id }, 'preview from cache');
+      return;
+    }
+  }
+
+  try {
+    const metadata = await buildPreview(deps.fetch, link.url);
+    await deps.links.finish(link, { status: 'READY', metadata });
+    log.info({ linkId: link.id }, 'preview ready');
+  } catch (err) {
+    if (err instanceof BlockedUrlError) {
+      await deps.links.finish(link, { status: 'BLOCKED', error: err.message });
+      log.warn({ linkId: link.id, url: link.url, reason: err.message }, 'link blocked');
+      return;
+    }
+    if (err instanceof FetchError && err.kind === 'transient') {
+      const retriesLeft = job.retryLimit - job.retryCount;
+      if (retriesLeft > 0 && err.retryAfterSeconds !== undefined) {
+        if (err.retryAfterSeconds > MAX_RETRY_AFTER_SECONDS) {
+          await deps.links.finish(link, { status: 'FAILED', error: `${err.message}; asked to wait ${err.retryAfterSeconds} s` });
+          return;
+        }
+        // The site said when to come back: a fresh job then, carrying the retries that are left.
+        await deps.boss.send(LINK_QUEUE, data, {
+          startAfter: Math.max(1, err.retryAfterSeconds),
+          singletonKey: link.id,
+          retryLimit: retriesLeft - 1,
+        });
+        log.info({ linkId: link.id, retryAfter: err.retryAfterSeconds }, 'site asked to retry later');
+        return;
+      }
+      if (retriesLeft <= 0) {
+        await deps.links.finish(link, { status: 'FAILED', error: err.message });
+        log.warn({ linkId: link.id, reason: err.message }, 'link failed after retries');
+      }
+      // pg-boss retries it, or moves it to the dead-letter queue when none are left.
+      throw err;
+    }
+    const reason = err instanceof FetchError ? err.message : 'the page could not be read';
+    if (!(err instanceof FetchError)) log.error({ err, linkId: link.id }, 'unexpected error building a preview');
+    await deps.links.finish(link, { status: 'FAILED', error: reason });
+  }
+}
