@@ -51,7 +51,17 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
 
   const safeFetch = async (raw: string, req: FetchRequest): Promise<FetchedResponse> => {
     const started = Date.now();
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+    const { signal } = deadline;
+    try {
+      return await fetchHops(raw, req, signal, started);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const fetchHops = async (raw: string, req: FetchRequest, signal: AbortSignal, started: number): Promise<FetchedResponse> => {
     let url = checkUrl(raw, options.allow);
     for (let hop = 0; ; hop++) {
       const res = await request(url, {
@@ -66,6 +76,8 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
       }).catch((err: unknown) => {
         throw classify(err, signal);
       });
+      // Whatever happens to the body from here, a late error on it must not go unheard.
+      res.body.on('error', () => {});
       if (REDIRECTS.has(res.statusCode)) {
         res.body.destroy();
         const location = res.headers.location;

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app.ts';
+import { startTestApp } from './helpers/app.ts';
+import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
+import { type Fixture, fixturesAvailable, loadFixtures, type Preview, score } from './helpers/fixtures.ts';
+import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
+import { FakeWeb } from './helpers/web.ts';
+
+/**
+ * The 45 real pages of ../shared/fixtures/link-previews, served locally and run
+ * through the whole pipeline (createPost -> job -> fetch -> extract -> event),
+ * scored by the fixtures' README rule.
+ */
+describe.runIf(fixturesAvailable())('preview accuracy on real pages', () => {
+  let web: FakeWeb;
+  let app: App;
+  const fixtures: Fixture[] = fixturesAvailable() ? loadFixtures() : [];
+
+  beforeAll(async () => {
+    web = await new FakeWeb().start();
+    for (const fixture of fixtures) {
+      web.routes.set(`/${fixture.name}/${new URL(fixture.url).pathname.split('/').filter(Boolean).join('/')}`, (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(fixture.html);
+      });
+    }
+    app = await startTestApp({
+      env: { RUN_WORKERS: 'true', LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`, JOB_POLL_SECONDS: '0.5' },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await web?.stop();
+  });
+
+  it('extracts title ≥ 95%, description ≥ 90%, image ≥ 90%, site name ≥ 80%', async () => {
+    const user = await signUp(app);
+    const section = await createSection(app, user);
+    const { client } = wsClient(app, user.token);
+    const ready = listening(app, `link:updated:${localIdOf(section.id)}`);
+    const sub = subscribeWs(
+      client,
+      'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { url status error metadata { title description image siteName } } } }',
+      { id: section.id },
+    );
+    await ready;
+    const urls = [...web.routes.keys()].map((path) => web.url(path));
+    for (let i = 0; i < urls.length; i += 10) await createPost(app, user, section.id, `fixtures ${i}`, urls.slice(i, i + 10));
+    const events = await sub.waitFor(fixtures.length, 60_000);
+    const byUrl = new Map(events.map((e) => [e.linkMetadataUpdated.link.url, e.linkMetadataUpdated.link]));
+    const results = fixtures.map((fixture, i) => {
+      const link = byUrl.get(urls[i]!);
+      expect(link?.status, `${fixture.name}: ${link?.error}`).toBe('READY');
+      return { fixture, preview: (link?.metadata ?? {}) as Preview };
+    });
+    const scores = score(results);
+    console.log(
+      `link preview accuracy over ${fixtures.length} pages:\n${scores
+        .map((s) => `  ${s.field.padEnd(12)} ${s.matched}/${s.total} = ${(s.ratio * 100).toFixed(1)}%  misses: ${s.misses.join(', ') || '-'}`)
+        .join('\n')}`,
+    );
+    const ratio = Object.fromEntries(scores.map((s) => [s.field, s.ratio]));
+    expect(ratio.title).toBeGreaterThanOrEqual(0.95);
+    expect(ratio.description).toBeGreaterThanOrEqual(0.9);
+    expect(ratio.image).toBeGreaterThanOrEqual(0.9);
+    expect(ratio.siteName).toBeGreaterThanOrEqual(0.8);
+    sub.dispose();
+    await client.dispose();
+  }, 90_000);
+});

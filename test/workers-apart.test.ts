@@ -1,0 +1,62 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { App } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { startWorkers } from '../src/jobs/workers.ts';
+import { createRuntime, type Runtime } from '../src/runtime.ts';
+import { redisAvailable, startTestApp, TEST_JWT_SECRET } from './helpers/app.ts';
+import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
+import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
+import { FakeWeb, html } from './helpers/web.ts';
+
+describe.skipIf(!redisAvailable())('workers running apart from the servers', () => {
+  let web: FakeWeb;
+  let server: App;
+  let worker: Runtime;
+  let workers: { stop(): Promise<void> };
+
+  beforeAll(async () => {
+    web = await new FakeWeb().start();
+    web.routes.set('/page', html('<html><head><title>From the worker</title></head><body></body></html>'));
+    // A server with RUN_WORKERS=false, and a worker process's runtime (as `npm run worker` builds it).
+    server = await startTestApp({ redis: true, env: { RUN_WORKERS: 'false' } });
+    worker = await createRuntime(
+      loadConfig({
+        NODE_ENV: 'test',
+        DATABASE_URL: inject('databaseUrl'),
+        REDIS_URL: inject('redisUrl')!,
+        JWT_SECRET: TEST_JWT_SECRET,
+        LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`,
+        JOB_POLL_SECONDS: '0.5',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'plaza-worker-')),
+      }),
+      pino({ level: 'silent' }),
+    );
+    workers = await startWorkers(worker);
+  });
+  afterAll(async () => {
+    await workers?.stop();
+    await worker?.stop();
+    await server?.stop();
+    await web?.stop();
+  });
+
+  it('fetches a link posted on a server and the server’s subscribers get READY', async () => {
+    const user = await signUp(server);
+    const section = await createSection(server, user);
+    const { client } = wsClient(server, user.token);
+    const ready = listening(server, `link:updated:${localIdOf(section.id)}`);
+    const sub = subscribeWs(client, 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { status metadata { title } } } }', {
+      id: section.id,
+    });
+    await ready;
+    await createPost(server, user, section.id, 'apart', [web.url('/page')]);
+    const [event] = await sub.waitFor(1, 15_000);
+    expect(event.linkMetadataUpdated.link).toEqual({ status: 'READY', metadata: { title: 'From the worker' } });
+    sub.dispose();
+    await client.dispose();
+  });
+});
