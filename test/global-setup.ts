@@ -13,6 +13,8 @@ import { findFreePort } from '../src/lib/ports.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    adminDatabaseUrl: string;
+    templateDatabase: string;
     redisUrl: string | null;
   }
 }
@@ -28,20 +30,16 @@ const cleanups: Array<() => Promise<void>> = [];
 export async function setup(project: TestProject) {
   const adminUrl = await findPostgres();
   const name = `plaza_test_${Date.now()}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
-  await runMigrations(databaseUrl, silent);
-  cleanups.push(async () => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    await client.query(`drop database if exists ${name} with (force)`);
-    await client.end();
-  });
+  // A migrated template: the suite's shared database and any test's own are quick copies of it.
+  const template = `${name}_tpl`;
+  await adminQuery(adminUrl, `create database ${template}`);
+  cleanups.push(() => adminQuery(adminUrl, `drop database if exists ${template} with (force)`));
+  await runMigrations(withDatabase(adminUrl, template), silent);
+  await adminQuery(adminUrl, `create database ${name} template ${template}`);
+  cleanups.push(() => adminQuery(adminUrl, `drop database if exists ${name} with (force)`));
+  const databaseUrl = withDatabase(adminUrl, name);
+  project.provide('adminDatabaseUrl', adminUrl);
+  project.provide('templateDatabase', template);
 
   const redisUrl = await findRedis();
   if (!redisUrl) {
@@ -56,6 +54,22 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+export async function adminQuery(adminUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
+import { createTestDatabase } from './helpers/db.ts';
 import { startTestApp } from './helpers/app.ts';
 import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
 import { type Fixture, fixturesAvailable, loadFixtures, type Preview, score } from './helpers/fixtures.ts';
@@ -14,6 +15,7 @@ import { FakeWeb } from './helpers/web.ts';
 describe.runIf(fixturesAvailable())('preview accuracy on real pages', () => {
   let web: FakeWeb;
   let app: App;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
   const fixtures: Fixture[] = fixturesAvailable() ? loadFixtures() : [];
 
   beforeAll(async () => {
@@ -24,12 +26,14 @@ describe.runIf(fixturesAvailable())('preview accuracy on real pages', () => {
         res.end(fixture.html);
       });
     }
+    database = await createTestDatabase();
     app = await startTestApp({
-      env: { RUN_WORKERS: 'true', LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`, JOB_POLL_SECONDS: '0.5' },
+      env: { DATABASE_URL: database.url, RUN_WORKERS: 'true', LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`, JOB_POLL_SECONDS: '0.5' },
     });
   });
   afterAll(async () => {
     await app?.stop();
+    await database?.drop();
     await web?.stop();
   });
 

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
+import { createTestDatabase } from './helpers/db.ts';
 import { startTestApp } from './helpers/app.ts';
 import { codeOf, createPost, createSection, gql, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
 import { listening, type Subscription, subscribeWs, wsClient } from './helpers/subscriptions.ts';
@@ -28,6 +29,7 @@ let web: FakeWeb;
 let canary: Server;
 let canaryHits = 0;
 let app: App;
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let alice: TestUser;
 let section: { id: string };
 let client: ReturnType<typeof wsClient>['client'];
@@ -61,8 +63,10 @@ beforeAll(async () => {
     canary.once('error', () => resolve());
     canary.listen(80, '127.0.0.1', () => resolve());
   });
+  database = await createTestDatabase();
   app = await startTestApp({
     env: {
+      DATABASE_URL: database.url,
       RUN_WORKERS: 'true',
       LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`,
       LINK_FETCH_TIMEOUT_MS: '1500',
@@ -84,6 +88,7 @@ afterAll(async () => {
   updates?.dispose();
   await client?.dispose();
   await app?.stop();
+  await database?.drop();
   await web?.stop();
   await new Promise((resolve) => canary.close(resolve));
 });

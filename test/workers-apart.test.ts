@@ -7,6 +7,7 @@ import type { App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { startWorkers } from '../src/jobs/workers.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
+import { createTestDatabase } from './helpers/db.ts';
 import { redisAvailable, startTestApp, TEST_JWT_SECRET } from './helpers/app.ts';
 import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
 import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
@@ -17,16 +18,18 @@ describe.skipIf(!redisAvailable())('workers running apart from the servers', () 
   let server: App;
   let worker: Runtime;
   let workers: { stop(): Promise<void> };
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
 
   beforeAll(async () => {
     web = await new FakeWeb().start();
     web.routes.set('/page', html('<html><head><title>From the worker</title></head><body></body></html>'));
     // A server with RUN_WORKERS=false, and a worker process's runtime (as `npm run worker` builds it).
-    server = await startTestApp({ redis: true, env: { RUN_WORKERS: 'false' } });
+    database = await createTestDatabase();
+    server = await startTestApp({ redis: true, env: { DATABASE_URL: database.url, RUN_WORKERS: 'false' } });
     worker = await createRuntime(
       loadConfig({
         NODE_ENV: 'test',
-        DATABASE_URL: inject('databaseUrl'),
+        DATABASE_URL: database.url,
         REDIS_URL: inject('redisUrl')!,
         JWT_SECRET: TEST_JWT_SECRET,
         LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`,
@@ -41,6 +44,7 @@ describe.skipIf(!redisAvailable())('workers running apart from the servers', () 
     await workers?.stop();
     await worker?.stop();
     await server?.stop();
+    await database?.drop();
     await web?.stop();
   });
 
