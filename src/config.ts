@@ -73,6 +73,10 @@ const envSchema = z.object({
   LINK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).default(5),
   /** How often idle workers look for jobs they were not woken for, in seconds; default 2. */
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
+  /** Hours a story stays up; default 24. */
+  STORY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  /** Story reactions one user may send per minute; default 30. */
+  STORY_REACTIONS_PER_MINUTE: z.coerce.number().int().positive().default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -104,6 +108,7 @@ export interface Config {
     retryDelaySeconds: number;
   };
   jobPollSeconds: number;
+  stories: { ttlHours: number; reactionsPerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -158,6 +163,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retryDelaySeconds: env.LINK_RETRY_DELAY_SECONDS,
     },
     jobPollSeconds: env.JOB_POLL_SECONDS,
+    stories: { ttlHours: env.STORY_TTL_HOURS, reactionsPerMinute: env.STORY_REACTIONS_PER_MINUTE },
   };
 }
 

@@ -3,6 +3,7 @@ import type { LinkRow } from './modules/links/tables.ts';
 import type { PostRow } from './modules/posts/tables.ts';
 import type { ReactionCountRow } from './modules/reactions/service.ts';
 import type { SectionRow } from './modules/sections/tables.ts';
+import type { StoryRow } from './modules/stories/tables.ts';
 import type { UserRow } from './modules/users/tables.ts';
 import type { Services } from './services.ts';
 
@@ -36,6 +37,7 @@ export function createLoaders(services: Services, viewerId: string | null) {
     section: byId<SectionRow>(services.sections.byIds),
     post: byId<PostRow>(services.posts.byIds),
     link: byId<LinkRow>(services.posts.linksByIds),
+    story: byId<StoryRow>(services.stories.byIds),
     linksByPost: groupedBy<LinkRow>(services.posts.linksByPostIds, (l) => l.postId),
     reactionsByPost: groupedBy<ReactionCountRow>(
       (ids) => services.reactions.countsByPostIds(ids, viewerId),

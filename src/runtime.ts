@@ -8,6 +8,7 @@ import { runMigrations } from './db/migrate.ts';
 import { startBoss } from './jobs/boss.ts';
 import type { Logger } from './logger.ts';
 import { createLinkQueues, enqueueLinkJobs } from './modules/links/job.ts';
+import { scheduleStoryExpiry } from './modules/stories/expiry-job.ts';
 import { linkJobSettings } from './jobs/workers.ts';
 import type { PgBoss } from 'pg-boss';
 import { createRealtime, type Realtime } from './realtime/pubsub.ts';
@@ -45,11 +46,13 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const tokens = createTokenService(await resolveJwtSecret(config), config.jwtTtlSeconds);
   const boss = await startBoss(databaseUrl, logger);
   await createLinkQueues(boss, linkJobSettings(config));
+  await scheduleStoryExpiry(boss);
   const services = createServices({
     db: database.db,
     pubsub: realtime,
     tokens,
     enqueueLinks: (tx, created, refresh) => enqueueLinkJobs(boss, tx, created, refresh),
+    stories: config.stories,
   });
 
   return {

@@ -6,6 +6,8 @@ import { createReactionService } from './modules/reactions/service.ts';
 import { createSectionService } from './modules/sections/service.ts';
 import { createUserService } from './modules/users/service.ts';
 import type { Realtime } from './realtime/pubsub.ts';
+import { createRateLimit } from './lib/rate-limit.ts';
+import { createStoryService } from './modules/stories/service.ts';
 
 export interface ServiceDeps {
   db: Database;
@@ -13,16 +15,27 @@ export interface ServiceDeps {
   tokens: TokenService;
   /** Enqueues link fetch jobs inside the caller's transaction. */
   enqueueLinks: EnqueueLinks;
+  stories: { ttlHours: number; reactionsPerMinute: number };
 }
 
 /** Every domain service, wired once per process. */
-export function createServices({ db, pubsub, tokens, enqueueLinks }: ServiceDeps) {
+export function createServices({ db, pubsub, tokens, enqueueLinks, stories }: ServiceDeps) {
   return {
     users: createUserService(db, tokens),
     sections: createSectionService(db),
     posts: createPostService({ db, pubsub, onLinksCreated: (tx, created) => enqueueLinks(tx, created, false) }),
     reactions: createReactionService(db, pubsub),
     links: createLinkService(db, pubsub, enqueueLinks),
+    stories: createStoryService({
+      db,
+      realtime: pubsub,
+      ttlHours: stories.ttlHours,
+      reactionLimit: createRateLimit(pubsub.redis, {
+        name: 'story-reactions',
+        points: stories.reactionsPerMinute,
+        durationSeconds: 60,
+      }),
+    }),
   };
 }
 

@@ -8,18 +8,6 @@ import { schema } from '../src/graphql/schema.ts';
  * when its issue lands; nothing else may ever be missing or changed.
  */
 const NOT_YET_BUILT = new Set([
-  // issue 4: stories
-  'Story',
-  'StoryViewed',
-  'StoryReacted',
-  'StoryActivity',
-  'CreateStoryInput',
-  'StoryReactionInput',
-  'Query.storiesFeed',
-  'Mutation.createStory',
-  'Mutation.viewStory',
-  'Mutation.reactToStory',
-  'Subscription.storyActivity',
   // issue 5: live channels
   'Channel',
   'Product',

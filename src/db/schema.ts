@@ -4,3 +4,4 @@ export * from '../modules/posts/tables.ts';
 export * from '../modules/reactions/tables.ts';
 export * from '../modules/sections/tables.ts';
 export * from '../modules/users/tables.ts';
+export * from '../modules/stories/tables.ts';

@@ -4,5 +4,6 @@ import '../modules/sections/graphql.ts';
 import '../modules/links/graphql.ts';
 import '../modules/posts/graphql.ts';
 import '../modules/reactions/graphql.ts';
+import '../modules/stories/graphql.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import { LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, type LinkJobSettings, startLinkWorkers } from '../modules/links/job.ts';
 import { createSafeFetch } from '../modules/links/safe-fetch.ts';
+import { STORY_EXPIRY_QUEUE, startStoryExpiryWorker } from '../modules/stories/expiry-job.ts';
 import { parseAllowList } from '../modules/links/url-policy.ts';
 import type { Runtime } from '../runtime.ts';
 
@@ -16,8 +17,8 @@ export function linkJobSettings(config: Config): LinkJobSettings {
 }
 
 /**
- * Starts this process's background workers: link previews, and the
- * dead-letter sweeper that fails a link whose every attempt was lost (a worker
+ * Starts this process's background workers: link previews, expired-story
+ * cleanup, and the dead-letter sweeper that fails a link whose every attempt was lost (a worker
  * killed mid-fetch) so no spinner waits forever. pg-boss drains them on stop.
  */
 export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<void> }> {
@@ -43,12 +44,14 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
       await services.links.finish(link, { status: 'FAILED', error: 'gave up after repeated attempts' });
     }
   });
+  await startStoryExpiryWorker(boss, services.stories, logger.child({ module: 'stories' }));
   return {
     /** Stops taking jobs, waits for the ones in hand, then closes the fetcher. */
     async stop() {
       await Promise.allSettled([
         boss.offWork(LINK_QUEUE, { wait: true }),
         boss.offWork(LINK_DEAD_LETTER_QUEUE, { wait: true }),
+        boss.offWork(STORY_EXPIRY_QUEUE, { wait: true }),
       ]);
       await fetch.close();
       logger.info('workers stopped');

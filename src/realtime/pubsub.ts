@@ -24,6 +24,8 @@ export interface Realtime {
   listen<T extends TopicName>(topic: T, key: TopicKey<T>): Promise<AsyncIterableIterator<TopicPayload<T>>>;
   /** Emits `listening` (channel) when a listener is in place; tests wait on it. */
   events: EventEmitter;
+  /** A Redis client for other shared state (rate limits), or null in-process. */
+  redis: Redis | null;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export function createRealtime(redisUrl: string | undefined, logger: Logger): Re
     return {
       mode: 'in-process',
       events,
+      redis: null,
       async publish(topic, key, payload) {
         (pubsub.publish as (t: string, k: string, p: unknown) => void)(topic, key, payload);
       },
@@ -81,6 +84,7 @@ export function createRealtime(redisUrl: string | undefined, logger: Logger): Re
   return {
     mode: 'redis',
     events,
+    redis: publishClient,
     async publish(topic, key, payload) {
       await publishClient.publish(channelOf(topic, key), JSON.stringify(payload));
     },

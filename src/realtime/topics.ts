@@ -36,6 +36,17 @@ export interface LinkUpdatedEvent {
   };
 }
 
+/** Someone else viewed or reacted to a story; keyed by, and only for, the story's author. */
+export interface StoryActivityEvent {
+  kind: 'viewed' | 'reacted';
+  storyId: string;
+  authorId: string;
+  actorId: string;
+  emoji: string | null;
+  /** ISO-8601 */
+  at: string;
+}
+
 export type Topics = {
   /** Keyed by section id. */
   'post:created': [sectionId: string, payload: PostEvent];
@@ -43,4 +54,6 @@ export type Topics = {
   'post:reactionsChanged': [sectionId: string, payload: ReactionsChangedEvent];
   /** Keyed by section id. */
   'link:updated': [sectionId: string, payload: LinkUpdatedEvent];
+  /** Keyed by the story author's user id. */
+  'story:activity': [authorId: string, payload: StoryActivityEvent];
 };

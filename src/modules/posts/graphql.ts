@@ -5,7 +5,7 @@ import { loadNodes } from '../../loaders.ts';
 import { LinkRef } from '../links/graphql.ts';
 import { SectionRef } from '../sections/graphql.ts';
 import { UserRef } from '../users/graphql.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { fromPostEvent } from './service.ts';
 import type { PostRow } from './tables.ts';
 

@@ -7,7 +7,7 @@ import type { PostEvent } from '../../realtime/topics.ts';
 import { normalizeUrl } from '../links/normalize.ts';
 import { type LinkRow, links } from '../links/tables.ts';
 import { sections } from '../sections/tables.ts';
-import type { FeedCursor } from './cursor.ts';
+import type { FeedCursor } from '../../lib/cursor.ts';
 import { type PostRow, posts } from './tables.ts';
 import { validateNewPost } from './validation.ts';
 

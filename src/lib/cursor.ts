@@ -1,12 +1,12 @@
-import { badInput } from '../../lib/errors.ts';
-import { isUuid } from '../../lib/validate.ts';
+import { badInput } from './errors.ts';
+import { isUuid } from './validate.ts';
 
 export interface FeedCursor {
   createdAt: Date;
   id: string;
 }
 
-/** Opaque to clients: base64url of "<epoch ms>:<post id>". */
+/** Opaque to clients: base64url of "<epoch ms>:<row id>", for newest-first keyset paging. */
 export function encodeCursor({ createdAt, id }: FeedCursor): string {
   return Buffer.from(`${createdAt.getTime()}:${id}`).toString('base64url');
 }

@@ -1,0 +1,186 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { filter, pipe } from 'graphql-yoga';
+import { builder, signedIn } from '../../graphql/builder.ts';
+import { localId } from '../../graphql/ids.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { badInput, notFound } from '../../lib/errors.ts';
+import { loadNodes } from '../../loaders.ts';
+import type { StoryActivityEvent } from '../../realtime/topics.ts';
+import { UserRef } from '../users/graphql.ts';
+import type { StoryReactionRow, StoryRow, StoryViewRow } from './tables.ts';
+
+export const StoryRef = builder.objectRef<StoryRow>('Story');
+
+const DEFAULT_PAGE = 20;
+const MAX_PAGE = 100;
+
+function pageArgs(args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }) {
+  if (args.last != null || args.before != null) throw badInput('pages forward only: use first and after', 'last');
+  const first = args.first ?? DEFAULT_PAGE;
+  if (first < 0 || first > MAX_PAGE) throw badInput(`first must be between 0 and ${MAX_PAGE}`, 'first');
+  return { first, after: args.after ? decodeCursor(args.after) : null };
+}
+
+function connection<T>(rows: T[], hasNextPage: boolean, hadCursor: boolean, key: (row: T) => { createdAt: Date; id: string }) {
+  const edges = rows.map((node) => ({ cursor: encodeCursor(key(node)), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: hadCursor,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+const StoryViewRef = builder.objectRef<StoryViewRow>('StoryView').implement({
+  fields: (t) => ({
+    viewer: t.field({ type: UserRef, resolve: async (v, _a, ctx) => (await ctx.loaders.user.load(v.viewerId)) ?? Promise.reject(notFound('User')) }),
+    viewedAt: t.expose('viewedAt', { type: 'DateTime' }),
+  }),
+});
+
+const StoryReactionRef = builder.objectRef<StoryReactionRow>('StoryReaction').implement({
+  fields: (t) => ({
+    user: t.field({ type: UserRef, resolve: async (r, _a, ctx) => (await ctx.loaders.user.load(r.userId)) ?? Promise.reject(notFound('User')) }),
+    emoji: t.exposeString('emoji'),
+    reactedAt: t.expose('reactedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.node(StoryRef, {
+  id: { resolve: (story) => story.id },
+  loadMany: (ids, ctx) => loadNodes(ctx.loaders.story, ids),
+  fields: (t) => ({
+    author: t.field({
+      type: UserRef,
+      resolve: async (story, _args, ctx) => (await ctx.loaders.user.load(story.authorId)) ?? Promise.reject(notFound('User')),
+    }),
+    mediaUrl: t.exposeString('mediaUrl'),
+    caption: t.exposeString('caption', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    views: t.connection(
+      {
+        type: StoryViewRef,
+        nullable: true,
+        description: "Who viewed the story, newest first. The author only; FORBIDDEN for anyone else.",
+        resolve: async (story, args, ctx) => {
+          const { first, after } = pageArgs(args);
+          const { rows, hasNextPage } = await ctx.services.stories.views(ctx.viewer!.id, story.id, first, after);
+          return connection(rows, hasNextPage, after !== null, (v) => ({ createdAt: v.viewedAt, id: v.viewerId }));
+        },
+      },
+      { name: 'StoryViewConnection' },
+      { name: 'StoryViewEdge' },
+    ),
+    reactions: t.connection(
+      {
+        type: StoryReactionRef,
+        nullable: true,
+        description: "Every reaction, newest first. The author only; FORBIDDEN for anyone else.",
+        resolve: async (story, args, ctx) => {
+          const { first, after } = pageArgs(args);
+          const { rows, hasNextPage } = await ctx.services.stories.reactions(ctx.viewer!.id, story.id, first, after);
+          return connection(rows, hasNextPage, after !== null, (r) => ({ createdAt: r.reactedAt, id: r.id }));
+        },
+      },
+      { name: 'StoryReactionConnection' },
+      { name: 'StoryReactionEdge' },
+    ),
+  }),
+});
+
+type Viewed = StoryActivityEvent & { kind: 'viewed' };
+type Reacted = StoryActivityEvent & { kind: 'reacted' };
+
+const StoryViewedRef = builder.objectRef<Viewed>('StoryViewed').implement({
+  fields: (t) => ({
+    storyId: t.id({ resolve: (e) => encodeGlobalID('Story', e.storyId) }),
+    viewer: t.field({ type: UserRef, resolve: async (e, _a, ctx) => (await ctx.loaders.user.load(e.actorId)) ?? Promise.reject(notFound('User')) }),
+    viewedAt: t.field({ type: 'DateTime', resolve: (e) => new Date(e.at) }),
+  }),
+});
+
+const StoryReactedRef = builder.objectRef<Reacted>('StoryReacted').implement({
+  fields: (t) => ({
+    storyId: t.id({ resolve: (e) => encodeGlobalID('Story', e.storyId) }),
+    user: t.field({ type: UserRef, resolve: async (e, _a, ctx) => (await ctx.loaders.user.load(e.actorId)) ?? Promise.reject(notFound('User')) }),
+    emoji: t.string({ resolve: (e) => e.emoji ?? '' }),
+    reactedAt: t.field({ type: 'DateTime', resolve: (e) => new Date(e.at) }),
+  }),
+});
+
+const StoryActivityRef = builder.unionType('StoryActivity', {
+  types: [StoryViewedRef, StoryReactedRef],
+  resolveType: (event) => (event.kind === 'viewed' ? StoryViewedRef : StoryReactedRef),
+});
+
+const CreateStoryInput = builder.inputType('CreateStoryInput', {
+  fields: (t) => ({
+    mediaUrl: t.string({ required: true, description: 'Absolute http(s) URL, at most 2,048 characters.' }),
+    caption: t.string({ description: 'At most 500 characters.' }),
+  }),
+});
+
+const StoryReactionInput = builder.inputType('StoryReactionInput', {
+  fields: (t) => ({
+    storyId: t.id({ required: true }),
+    emoji: t.string({ required: true, description: 'A single emoji.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  storiesFeed: t.field({
+    type: [StoryRef],
+    description: 'Stories that have not expired, newest first.',
+    ...signedIn,
+    resolve: (_root, _args, ctx) => ctx.services.stories.feed(),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createStory: t.field({
+    type: StoryRef,
+    ...signedIn,
+    args: { input: t.arg({ type: CreateStoryInput, required: true }) },
+    resolve: (_root, { input }, ctx) => ctx.services.stories.create(ctx.viewer!.id, input),
+  }),
+  viewStory: t.field({
+    type: StoryRef,
+    description: "Records the viewer's view once; only the first view by a viewer notifies the author.",
+    ...signedIn,
+    args: { storyId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.services.stories.view(ctx.viewer!.id, localId(String(args.storyId), 'Story')),
+  }),
+  reactToStory: t.field({
+    type: StoryRef,
+    description: 'Records a reaction; the author is told of each one. Rate limited per user (RATE_LIMITED).',
+    ...signedIn,
+    args: { input: t.arg({ type: StoryReactionInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.stories.react(ctx.viewer!.id, { storyId: localId(String(input.storyId), 'Story'), emoji: input.emoji }),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  storyActivity: t.field({
+    type: StoryActivityRef,
+    description: "Views and reactions on the caller's own stories, by other users only.",
+    ...signedIn,
+    subscribe: async (_root, _args, ctx) => {
+      const me = ctx.viewer!.id;
+      const events = await ctx.realtime.listen('story:activity', me);
+      // Checked again for every event: only the author's own stories, never their own actions.
+      return pipe(
+        events,
+        filter((event: StoryActivityEvent) => event.authorId === ctx.viewer?.id && event.actorId !== me),
+      );
+    },
+    resolve: (event, _args, ctx) => {
+      ctx.freshLoaders();
+      return event as Viewed | Reacted;
+    },
+  }),
+}));

@@ -1,0 +1,142 @@
+import { and, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import type { FeedCursor } from '../../lib/cursor.ts';
+import { forbidden, notFound } from '../../lib/errors.ts';
+import type { RateLimit } from '../../lib/rate-limit.ts';
+import { isUuid, requireEmoji, requireHttpUrl, requireText } from '../../lib/validate.ts';
+import type { Realtime } from '../../realtime/pubsub.ts';
+import type { StoryActivityEvent } from '../../realtime/topics.ts';
+import { type StoryReactionRow, type StoryRow, type StoryViewRow, stories, storyReactions, storyViews } from './tables.ts';
+
+export interface StoryServiceDeps {
+  db: Database;
+  realtime: Realtime;
+  ttlHours: number;
+  reactionLimit: RateLimit;
+}
+
+const FEED_LIMIT = 100;
+
+export function createStoryService({ db, realtime, ttlHours, reactionLimit }: StoryServiceDeps) {
+  /** A story that has not expired, or NOT_FOUND. */
+  async function live(storyId: string): Promise<StoryRow> {
+    if (!isUuid(storyId)) throw notFound('Story');
+    const [story] = await db
+      .select()
+      .from(stories)
+      .where(and(eq(stories.id, storyId), gt(stories.expiresAt, sql`now()`)));
+    if (!story) throw notFound('Story');
+    return story;
+  }
+
+  function announce(story: StoryRow, event: Omit<StoryActivityEvent, 'storyId' | 'authorId'>) {
+    return realtime.publish('story:activity', story.authorId, { ...event, storyId: story.id, authorId: story.authorId });
+  }
+
+  async function authorsStory(viewerId: string, storyId: string): Promise<StoryRow> {
+    const story = await live(storyId);
+    if (story.authorId !== viewerId) throw forbidden("Only the story's author sees its views and reactions");
+    return story;
+  }
+
+  return {
+    async create(viewerId: string, input: { mediaUrl: string; caption?: string | null }): Promise<StoryRow> {
+      const mediaUrl = requireHttpUrl(input.mediaUrl, 'mediaUrl');
+      const caption = input.caption?.trim() ? requireText(input.caption, 'caption', { max: 500 }) : null;
+      const [story] = await db
+        .insert(stories)
+        .values({
+          authorId: viewerId,
+          mediaUrl,
+          caption,
+          expiresAt: sql`now() + make_interval(secs => ${ttlHours * 3600})`,
+        })
+        .returning();
+      if (!story) throw new Error('insert returned no row');
+      return story;
+    },
+
+    /** Unexpired stories, newest first. */
+    feed(): Promise<StoryRow[]> {
+      return db
+        .select()
+        .from(stories)
+        .where(gt(stories.expiresAt, sql`now()`))
+        .orderBy(desc(stories.createdAt), desc(stories.id))
+        .limit(FEED_LIMIT);
+    },
+
+    /** Records the first view by each viewer and tells the author of that one only; the author's own views count for nothing. */
+    async view(viewerId: string, storyId: string): Promise<StoryRow> {
+      const story = await live(storyId);
+      if (story.authorId === viewerId) return story;
+      const [view] = await db
+        .insert(storyViews)
+        .values({ storyId: story.id, viewerId })
+        .onConflictDoNothing()
+        .returning();
+      if (view) await announce(story, { kind: 'viewed', actorId: viewerId, emoji: null, at: view.viewedAt.toISOString() });
+      return story;
+    },
+
+    /** Records a reaction and tells the author each time, unless the author reacted. Rate limited per user. */
+    async react(viewerId: string, input: { storyId: string; emoji: string }): Promise<StoryRow> {
+      const emoji = requireEmoji(input.emoji);
+      const story = await live(input.storyId);
+      await reactionLimit.consume(viewerId);
+      const [reaction] = await db.insert(storyReactions).values({ storyId: story.id, userId: viewerId, emoji }).returning();
+      if (reaction && story.authorId !== viewerId) {
+        await announce(story, { kind: 'reacted', actorId: viewerId, emoji, at: reaction.reactedAt.toISOString() });
+      }
+      return story;
+    },
+
+    /** Who viewed the story, newest first; the author only. */
+    async views(viewerId: string, storyId: string, first: number, after: FeedCursor | null) {
+      const story = await authorsStory(viewerId, storyId);
+      const older = after
+        ? or(lt(storyViews.viewedAt, after.createdAt), and(eq(storyViews.viewedAt, after.createdAt), lt(storyViews.viewerId, after.id)))
+        : undefined;
+      const rows = await db
+        .select()
+        .from(storyViews)
+        .where(and(eq(storyViews.storyId, story.id), older))
+        .orderBy(desc(storyViews.viewedAt), desc(storyViews.viewerId))
+        .limit(first + 1);
+      return page<StoryViewRow>(rows, first);
+    },
+
+    /** Every reaction to the story, newest first; the author only. */
+    async reactions(viewerId: string, storyId: string, first: number, after: FeedCursor | null) {
+      const story = await authorsStory(viewerId, storyId);
+      const older = after
+        ? or(lt(storyReactions.reactedAt, after.createdAt), and(eq(storyReactions.reactedAt, after.createdAt), lt(storyReactions.id, after.id)))
+        : undefined;
+      const rows = await db
+        .select()
+        .from(storyReactions)
+        .where(and(eq(storyReactions.storyId, story.id), older))
+        .orderBy(desc(storyReactions.reactedAt), desc(storyReactions.id))
+        .limit(first + 1);
+      return page<StoryReactionRow>(rows, first);
+    },
+
+    async byIds(ids: readonly string[]): Promise<StoryRow[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      return db.select().from(stories).where(inArray(stories.id, valid));
+    },
+
+    /** Deletes expired stories (with their views and reactions); run on a schedule. */
+    async deleteExpired(): Promise<number> {
+      const deleted = await db.delete(stories).where(lt(stories.expiresAt, sql`now()`)).returning({ id: stories.id });
+      return deleted.length;
+    },
+  };
+}
+
+function page<T>(rows: T[], first: number) {
+  return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+}
+
+export type StoryService = ReturnType<typeof createStoryService>;
