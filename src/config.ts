@@ -77,6 +77,10 @@ const envSchema = z.object({
   STORY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   /** Story reactions one user may send per minute; default 30. */
   STORY_REACTIONS_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** Highlight changes a channel may make per window; default 20. */
+  CHANNEL_HIGHLIGHT_LIMIT: z.coerce.number().int().positive().default(20),
+  /** The window for CHANNEL_HIGHLIGHT_LIMIT in seconds; default 10. */
+  CHANNEL_HIGHLIGHT_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -109,6 +113,7 @@ export interface Config {
   };
   jobPollSeconds: number;
   stories: { ttlHours: number; reactionsPerMinute: number };
+  channels: { highlightLimit: number; highlightWindowSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -164,6 +169,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     jobPollSeconds: env.JOB_POLL_SECONDS,
     stories: { ttlHours: env.STORY_TTL_HOURS, reactionsPerMinute: env.STORY_REACTIONS_PER_MINUTE },
+    channels: {
+      highlightLimit: env.CHANNEL_HIGHLIGHT_LIMIT,
+      highlightWindowSeconds: env.CHANNEL_HIGHLIGHT_WINDOW_SECONDS,
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { ChannelRow, ProductRow } from './modules/channels/tables.ts';
 import type { LinkRow } from './modules/links/tables.ts';
 import type { PostRow } from './modules/posts/tables.ts';
 import type { ReactionCountRow } from './modules/reactions/service.ts';
@@ -38,6 +39,9 @@ export function createLoaders(services: Services, viewerId: string | null) {
     post: byId<PostRow>(services.posts.byIds),
     link: byId<LinkRow>(services.posts.linksByIds),
     story: byId<StoryRow>(services.stories.byIds),
+    channel: byId<ChannelRow>(services.channels.byIds),
+    product: byId<ProductRow>(services.channels.productsByIds),
+    productsByChannel: groupedBy<ProductRow>(services.channels.productsByChannelIds, (p) => p.channelId),
     linksByPost: groupedBy<LinkRow>(services.posts.linksByPostIds, (l) => l.postId),
     reactionsByPost: groupedBy<ReactionCountRow>(
       (ids) => services.reactions.countsByPostIds(ids, viewerId),

@@ -53,6 +53,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     tokens,
     enqueueLinks: (tx, created, refresh) => enqueueLinkJobs(boss, tx, created, refresh),
     stories: config.stories,
+    channels: config.channels,
   });
 
   return {

@@ -1,5 +1,6 @@
 import type { TokenService } from './auth/tokens.ts';
 import type { Database } from './db/client.ts';
+import { createChannelService } from './modules/channels/service.ts';
 import { createLinkService, type EnqueueLinks } from './modules/links/service.ts';
 import { createPostService } from './modules/posts/service.ts';
 import { createReactionService } from './modules/reactions/service.ts';
@@ -16,10 +17,11 @@ export interface ServiceDeps {
   /** Enqueues link fetch jobs inside the caller's transaction. */
   enqueueLinks: EnqueueLinks;
   stories: { ttlHours: number; reactionsPerMinute: number };
+  channels: { highlightLimit: number; highlightWindowSeconds: number };
 }
 
 /** Every domain service, wired once per process. */
-export function createServices({ db, pubsub, tokens, enqueueLinks, stories }: ServiceDeps) {
+export function createServices({ db, pubsub, tokens, enqueueLinks, stories, channels }: ServiceDeps) {
   return {
     users: createUserService(db, tokens),
     sections: createSectionService(db),
@@ -34,6 +36,15 @@ export function createServices({ db, pubsub, tokens, enqueueLinks, stories }: Se
         name: 'story-reactions',
         points: stories.reactionsPerMinute,
         durationSeconds: 60,
+      }),
+    }),
+    channels: createChannelService({
+      db,
+      realtime: pubsub,
+      highlightLimit: createRateLimit(pubsub.redis, {
+        name: 'channel-highlights',
+        points: channels.highlightLimit,
+        durationSeconds: channels.highlightWindowSeconds,
       }),
     }),
   };

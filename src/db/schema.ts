@@ -5,3 +5,4 @@ export * from '../modules/reactions/tables.ts';
 export * from '../modules/sections/tables.ts';
 export * from '../modules/users/tables.ts';
 export * from '../modules/stories/tables.ts';
+export * from '../modules/channels/tables.ts';

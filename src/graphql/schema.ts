@@ -5,5 +5,6 @@ import '../modules/links/graphql.ts';
 import '../modules/posts/graphql.ts';
 import '../modules/reactions/graphql.ts';
 import '../modules/stories/graphql.ts';
+import '../modules/channels/graphql.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -47,6 +47,24 @@ export interface StoryActivityEvent {
   at: string;
 }
 
+/** A channel's whole highlight state after a change; `version` orders them. */
+export interface HighlightState {
+  channelId: string;
+  version: number;
+  /** ISO-8601, null when nothing is highlighted. */
+  highlightedAt: string | null;
+  product: {
+    id: string;
+    channelId: string;
+    name: string;
+    description: string | null;
+    priceCents: number;
+    currency: string;
+    imageUrl: string | null;
+    createdAt: string;
+  } | null;
+}
+
 export type Topics = {
   /** Keyed by section id. */
   'post:created': [sectionId: string, payload: PostEvent];
@@ -56,4 +74,6 @@ export type Topics = {
   'link:updated': [sectionId: string, payload: LinkUpdatedEvent];
   /** Keyed by the story author's user id. */
   'story:activity': [authorId: string, payload: StoryActivityEvent];
+  /** Keyed by channel id. */
+  'channel:highlight': [channelId: string, payload: HighlightState];
 };

@@ -1,0 +1,166 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { builder, signedIn } from '../../graphql/builder.ts';
+import { localId } from '../../graphql/ids.ts';
+import { notFound } from '../../lib/errors.ts';
+import { loadNodes } from '../../loaders.ts';
+import type { HighlightState } from '../../realtime/topics.ts';
+import { UserRef } from '../users/graphql.ts';
+import { orderedHighlights } from './ordered-stream.ts';
+import { productFromState } from './service.ts';
+import type { ChannelRow, ProductRow } from './tables.ts';
+
+export const ChannelRef = builder.objectRef<ChannelRow>('Channel');
+export const ProductRef = builder.objectRef<ProductRow>('Product');
+
+builder.node(ProductRef, {
+  id: { resolve: (product) => product.id },
+  loadMany: (ids, ctx) => loadNodes(ctx.loaders.product, ids),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    priceCents: t.exposeInt('priceCents', { description: "Price in the currency's minor unit (cents)." }),
+    currency: t.exposeString('currency', { description: 'ISO 4217 code, e.g. EUR.' }),
+    imageUrl: t.exposeString('imageUrl', { nullable: true }),
+  }),
+});
+
+const ChannelHighlightRef = builder.objectRef<HighlightState>('ChannelHighlight').implement({
+  description:
+    "A channel's highlight state. product is null when nothing is highlighted. version grows by one on every change, per channel.",
+  fields: (t) => ({
+    channelId: t.id({ resolve: (s) => encodeGlobalID('Channel', s.channelId) }),
+    product: t.field({ type: ProductRef, nullable: true, resolve: (s) => productFromState(s) }),
+    highlightedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => (s.highlightedAt ? new Date(s.highlightedAt) : null) }),
+    version: t.exposeInt('version'),
+  }),
+});
+
+builder.node(ChannelRef, {
+  id: { resolve: (channel) => channel.id },
+  loadMany: (ids, ctx) => loadNodes(ctx.loaders.channel, ids),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    seller: t.field({
+      type: UserRef,
+      resolve: async (c, _args, ctx) => (await ctx.loaders.user.load(c.sellerId)) ?? Promise.reject(notFound('User')),
+    }),
+    products: t.field({ type: [ProductRef], resolve: (c, _args, ctx) => ctx.loaders.productsByChannel.load(c.id) }),
+    highlight: t.field({
+      type: ChannelHighlightRef,
+      resolve: async (c, _args, ctx) => ({
+        channelId: c.id,
+        version: c.version,
+        highlightedAt: c.highlightedAt?.toISOString() ?? null,
+        product: await highlightedProduct(c, ctx.loaders.product.load.bind(ctx.loaders.product)),
+      }),
+    }),
+  }),
+});
+
+async function highlightedProduct(c: ChannelRow, load: (id: string) => Promise<ProductRow | null>): Promise<HighlightState['product']> {
+  if (!c.highlightedProductId) return null;
+  const product = await load(c.highlightedProductId);
+  return product ? { ...product, createdAt: product.createdAt.toISOString() } : null;
+}
+
+const CreateChannelInput = builder.inputType('CreateChannelInput', {
+  fields: (t) => ({ name: t.string({ required: true }) }),
+});
+
+const AddProductInput = builder.inputType('AddProductInput', {
+  fields: (t) => ({
+    channelId: t.id({ required: true }),
+    name: t.string({ required: true, description: 'At most 200 characters.' }),
+    description: t.string(),
+    priceCents: t.int({ required: true, description: 'Non-negative, in minor units.' }),
+    currency: t.string({ required: true, description: 'ISO 4217, e.g. EUR.' }),
+    imageUrl: t.string({ description: 'Absolute http(s) URL.' }),
+  }),
+});
+
+const HighlightProductInput = builder.inputType('HighlightProductInput', {
+  fields: (t) => ({ channelId: t.id({ required: true }), productId: t.id({ required: true }) }),
+});
+
+const UnhighlightProductInput = builder.inputType('UnhighlightProductInput', {
+  fields: (t) => ({ channelId: t.id({ required: true }) }),
+});
+
+builder.queryFields((t) => ({
+  channel: t.field({
+    type: ChannelRef,
+    nullable: true,
+    ...signedIn,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.loaders.channel.load(localId(String(args.id), 'Channel')),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createChannel: t.field({
+    type: ChannelRef,
+    description: "The caller becomes the channel's seller.",
+    ...signedIn,
+    args: { input: t.arg({ type: CreateChannelInput, required: true }) },
+    resolve: (_root, { input }, ctx) => ctx.services.channels.create(ctx.viewer!.id, input),
+  }),
+  addProduct: t.field({
+    type: ProductRef,
+    description: 'Seller only.',
+    ...signedIn,
+    args: { input: t.arg({ type: AddProductInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.channels.addProduct(ctx.viewer!.id, { ...input, channelId: localId(String(input.channelId), 'Channel') }),
+  }),
+  highlightProduct: t.field({
+    type: ChannelHighlightRef,
+    description: 'Seller only.',
+    ...signedIn,
+    args: { input: t.arg({ type: HighlightProductInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.channels.highlight(ctx.viewer!.id, {
+        channelId: localId(String(input.channelId), 'Channel'),
+        productId: productIdOrEmpty(String(input.productId)),
+      }),
+  }),
+  unhighlightProduct: t.field({
+    type: ChannelHighlightRef,
+    description: 'Seller only. Nothing highlighted: no change, no event.',
+    ...signedIn,
+    args: { input: t.arg({ type: UnhighlightProductInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.channels.unhighlight(ctx.viewer!.id, { channelId: localId(String(input.channelId), 'Channel') }),
+  }),
+}));
+
+/** A malformed product id is a bad product for this channel, not an unknown channel. */
+function productIdOrEmpty(globalId: string): string {
+  try {
+    return localId(globalId, 'Product');
+  } catch {
+    return '';
+  }
+}
+
+builder.subscriptionFields((t) => ({
+  productHighlighted: t.field({
+    type: ChannelHighlightRef,
+    description: "First the channel's current highlight state, then every change, in version order.",
+    ...signedIn,
+    args: { channelId: t.arg.id({ required: true }) },
+    subscribe: async (_root, args, ctx) => {
+      const channelId = localId(String(args.channelId), 'Channel');
+      if (!(await ctx.loaders.channel.load(channelId))) throw notFound('Channel');
+      // Listen first, then read: a change committed in between arrives as an event above the state's version.
+      const events = await ctx.realtime.listen('channel:highlight', channelId);
+      try {
+        const initial = await ctx.services.channels.state(channelId);
+        return orderedHighlights(events, initial, () => ctx.services.channels.state(channelId));
+      } catch (err) {
+        await events.return?.();
+        throw err;
+      }
+    },
+    resolve: (state) => state,
+  }),
+}));

@@ -1,0 +1,141 @@
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { badInput, forbidden, notFound } from '../../lib/errors.ts';
+import type { RateLimit } from '../../lib/rate-limit.ts';
+import { isUuid, requireText } from '../../lib/validate.ts';
+import type { Realtime } from '../../realtime/pubsub.ts';
+import type { HighlightState } from '../../realtime/topics.ts';
+import { type ChannelRow, channels, type ProductRow, products } from './tables.ts';
+import { validateNewProduct } from './validation.ts';
+
+export interface ChannelServiceDeps {
+  db: Database;
+  realtime: Realtime;
+  highlightLimit: RateLimit;
+}
+
+export function toHighlightState(channel: ChannelRow, product: ProductRow | null): HighlightState {
+  return {
+    channelId: channel.id,
+    version: channel.version,
+    highlightedAt: channel.highlightedAt?.toISOString() ?? null,
+    product: product ? { ...product, createdAt: product.createdAt.toISOString() } : null,
+  };
+}
+
+export function productFromState(state: HighlightState): ProductRow | null {
+  return state.product ? { ...state.product, createdAt: new Date(state.product.createdAt) } : null;
+}
+
+export function createChannelService({ db, realtime, highlightLimit }: ChannelServiceDeps) {
+  async function channelOf(channelId: string): Promise<ChannelRow> {
+    if (!isUuid(channelId)) throw notFound('Channel');
+    const [channel] = await db.select().from(channels).where(eq(channels.id, channelId));
+    if (!channel) throw notFound('Channel');
+    return channel;
+  }
+
+  async function sellersChannel(viewerId: string, channelId: string): Promise<ChannelRow> {
+    const channel = await channelOf(channelId);
+    if (channel.sellerId !== viewerId) throw forbidden("Only the channel's seller may do this");
+    return channel;
+  }
+
+  async function productById(productId: string | null): Promise<ProductRow | null> {
+    if (!productId) return null;
+    const [product] = await db.select().from(products).where(eq(products.id, productId));
+    return product ?? null;
+  }
+
+  async function currentState(channelId: string): Promise<HighlightState> {
+    const channel = await channelOf(channelId);
+    return toHighlightState(channel, await productById(channel.highlightedProductId));
+  }
+
+  async function announce(state: HighlightState) {
+    await realtime.publish('channel:highlight', state.channelId, state);
+  }
+
+  return {
+    async create(viewerId: string, input: { name: string }): Promise<ChannelRow> {
+      const name = requireText(input.name, 'name', { max: 100 });
+      const [channel] = await db.insert(channels).values({ name, sellerId: viewerId }).returning();
+      if (!channel) throw new Error('insert returned no row');
+      return channel;
+    },
+
+    async addProduct(viewerId: string, input: Parameters<typeof validateNewProduct>[0] & { channelId: string }): Promise<ProductRow> {
+      const values = validateNewProduct(input);
+      const channel = await sellersChannel(viewerId, input.channelId);
+      const [product] = await db.insert(products).values({ ...values, channelId: channel.id }).returning();
+      if (!product) throw new Error('insert returned no row');
+      return product;
+    },
+
+    /** The channel's current state, as a joiner first sees it. */
+    state: currentState,
+
+    /**
+     * Seller only. Sets the highlight and bumps the version in one UPDATE (row
+     * lock: concurrent changes get distinct, ordered versions), then announces
+     * the new state after commit.
+     */
+    async highlight(viewerId: string, input: { channelId: string; productId: string }): Promise<HighlightState> {
+      const channel = await sellersChannel(viewerId, input.channelId);
+      const product = isUuid(input.productId) ? await productById(input.productId) : null;
+      if (!product || product.channelId !== channel.id) {
+        throw badInput('productId is not a product of this channel', 'productId');
+      }
+      await highlightLimit.consume(channel.id);
+      const [updated] = await db
+        .update(channels)
+        .set({ highlightedProductId: product.id, highlightedAt: sql`now()`, version: sql`${channels.version} + 1` })
+        .where(eq(channels.id, channel.id))
+        .returning();
+      if (!updated) throw notFound('Channel');
+      const state = toHighlightState(updated, product);
+      await announce(state);
+      return state;
+    },
+
+    /** Seller only. Clearing an empty highlight changes nothing: no version, no event. */
+    async unhighlight(viewerId: string, input: { channelId: string }): Promise<HighlightState> {
+      const channel = await sellersChannel(viewerId, input.channelId);
+      if (!channel.highlightedProductId) return toHighlightState(channel, null);
+      await highlightLimit.consume(channel.id);
+      const [updated] = await db
+        .update(channels)
+        .set({ highlightedProductId: null, highlightedAt: null, version: sql`${channels.version} + 1` })
+        .where(and(eq(channels.id, channel.id), isNotNull(channels.highlightedProductId)))
+        .returning();
+      // Someone cleared it in between: nothing left to change.
+      if (!updated) return currentState(channel.id);
+      const state = toHighlightState(updated, null);
+      await announce(state);
+      return state;
+    },
+
+    async byIds(ids: readonly string[]): Promise<ChannelRow[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      return db.select().from(channels).where(inArray(channels.id, valid));
+    },
+
+    async productsByIds(ids: readonly string[]): Promise<ProductRow[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      return db.select().from(products).where(inArray(products.id, valid));
+    },
+
+    async productsByChannelIds(channelIds: readonly string[]): Promise<ProductRow[]> {
+      if (channelIds.length === 0) return [];
+      return db
+        .select()
+        .from(products)
+        .where(inArray(products.channelId, [...channelIds]))
+        .orderBy(asc(products.createdAt), asc(products.id));
+    },
+  };
+}
+
+export type ChannelService = ReturnType<typeof createChannelService>;
