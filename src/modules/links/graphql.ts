@@ -1,8 +1,8 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder, signedIn } from '../../graphql/builder.ts';
 import { localId } from '../../graphql/ids.ts';
-import { notFound } from '../../lib/errors.ts';
 import type { LinkUpdatedEvent } from '../../realtime/topics.ts';
+import { listenToSection } from '../sections/graphql.ts';
 import { linkFromEvent } from './events.ts';
 import { loadNodes } from '../../loaders.ts';
 import { type LinkMetadataJson, type LinkRow, linkStatus } from './tables.ts';
@@ -82,11 +82,7 @@ builder.subscriptionFields((t) => ({
       'Every status change of a link of a post in the section: READY with metadata, FAILED or BLOCKED with error.',
     ...signedIn,
     args: { sectionId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => {
-      const sectionId = localId(String(args.sectionId), 'Section');
-      if (!(await ctx.loaders.section.load(sectionId))) throw notFound('Section');
-      return ctx.realtime.listen('link:updated', sectionId);
-    },
+    subscribe: (_root, args, ctx) => listenToSection(ctx, String(args.sectionId), 'link:updated'),
     resolve: (event) => event,
   }),
 }));

@@ -1,11 +1,11 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
 import { localId } from '../../graphql/ids.ts';
-import { badInput, notFound } from '../../lib/errors.ts';
+import { forwardPage, toConnection } from '../../graphql/pagination.ts';
+import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../loaders.ts';
 import { LinkRef } from '../links/graphql.ts';
-import { SectionRef } from '../sections/graphql.ts';
+import { listenToSection, SectionRef } from '../sections/graphql.ts';
 import { UserRef } from '../users/graphql.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { fromPostEvent } from './service.ts';
 import type { PostRow } from './tables.ts';
 
@@ -40,23 +40,10 @@ builder.objectField(SectionRef, 'posts', (t) =>
       type: PostRef,
       description: `Newest first; \`first\` defaults to ${DEFAULT_PAGE} and may be at most ${MAX_PAGE}. Only forward paging (first/after).`,
       resolve: async (section, args, ctx) => {
-        if (args.last != null || args.before != null)
-          throw badInput('posts pages forward only: use first and after', 'last');
-        const first = args.first ?? DEFAULT_PAGE;
-        if (first < 0 || first > MAX_PAGE) throw badInput(`first must be between 0 and ${MAX_PAGE}`, 'first');
-        const after = args.after ? decodeCursor(args.after) : null;
-        const { rows, hasNextPage } = await ctx.services.posts.page(section.id, first, after);
-        const edges = rows.map((node) => ({ cursor: encodeCursor(node), node }));
-        return {
-          edges,
-          pageInfo: {
-            hasNextPage,
-            hasPreviousPage: after !== null,
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges.at(-1)?.cursor ?? null,
-          },
-        };
-      },
+      const { first, after } = forwardPage(args, { defaultSize: DEFAULT_PAGE, maxSize: MAX_PAGE });
+      const { rows, hasNextPage } = await ctx.services.posts.page(section.id, first, after);
+      return toConnection(rows, { hasNextPage, after }, (post) => post);
+    },
     },
     { name: 'PostConnection' },
     { name: 'PostEdge' },
@@ -103,11 +90,7 @@ builder.subscriptionFields((t) => ({
     description: 'Posts created in the section.',
     ...signedIn,
     args: { sectionId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => {
-      const sectionId = localId(String(args.sectionId), 'Section');
-      if (!(await ctx.loaders.section.load(sectionId))) throw notFound('Section');
-      return ctx.realtime.listen('post:created', sectionId);
-    },
+    subscribe: (_root, args, ctx) => listenToSection(ctx, String(args.sectionId), 'post:created'),
     resolve: (event, _args, ctx) => {
       ctx.freshLoaders();
       return fromPostEvent(event);

@@ -2,6 +2,7 @@ import { builder, signedIn } from '../../graphql/builder.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';
 import { PostRef } from '../posts/graphql.ts';
+import { listenToSection } from '../sections/graphql.ts';
 import type { ReactionCountRow } from './service.ts';
 
 const ReactionCountRef = builder.objectRef<ReactionCountRow>('ReactionCount').implement({
@@ -52,11 +53,7 @@ builder.subscriptionFields((t) => ({
     description: 'A post in the section whose reactions changed, with its counts as seen by the subscriber.',
     ...signedIn,
     args: { sectionId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => {
-      const sectionId = localId(String(args.sectionId), 'Section');
-      if (!(await ctx.loaders.section.load(sectionId))) throw notFound('Section');
-      return ctx.realtime.listen('post:reactionsChanged', sectionId);
-    },
+    subscribe: (_root, args, ctx) => listenToSection(ctx, String(args.sectionId), 'post:reactionsChanged'),
     resolve: async (event, _args, ctx) => {
       const post = await ctx.freshLoaders().post.load(event.postId);
       if (!post) throw notFound('Post');

@@ -1,5 +1,7 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
+import type { Context } from '../../context.ts';
 import { localId } from '../../graphql/ids.ts';
+import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../loaders.ts';
 import type { SectionRow } from './tables.ts';
 
@@ -44,3 +46,14 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => ctx.services.sections.create(ctx.viewer!.id, input),
   }),
 }));
+
+/** Starts a section-keyed subscription: the section must exist (NOT_FOUND otherwise). */
+export async function listenToSection<T extends 'post:created' | 'post:reactionsChanged' | 'link:updated'>(
+  ctx: Context,
+  sectionGlobalId: string,
+  topic: T,
+) {
+  const sectionId = localId(sectionGlobalId, 'Section');
+  if (!(await ctx.loaders.section.load(sectionId))) throw notFound('Section');
+  return ctx.realtime.listen(topic, sectionId);
+}

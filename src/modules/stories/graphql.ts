@@ -2,8 +2,8 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { filter, pipe } from 'graphql-yoga';
 import { builder, signedIn } from '../../graphql/builder.ts';
 import { localId } from '../../graphql/ids.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
-import { badInput, notFound } from '../../lib/errors.ts';
+import { forwardPage, toConnection } from '../../graphql/pagination.ts';
+import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../loaders.ts';
 import type { StoryActivityEvent } from '../../realtime/topics.ts';
 import { UserRef } from '../users/graphql.ts';
@@ -11,28 +11,7 @@ import type { StoryReactionRow, StoryRow, StoryViewRow } from './tables.ts';
 
 export const StoryRef = builder.objectRef<StoryRow>('Story');
 
-const DEFAULT_PAGE = 20;
-const MAX_PAGE = 100;
-
-function pageArgs(args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }) {
-  if (args.last != null || args.before != null) throw badInput('pages forward only: use first and after', 'last');
-  const first = args.first ?? DEFAULT_PAGE;
-  if (first < 0 || first > MAX_PAGE) throw badInput(`first must be between 0 and ${MAX_PAGE}`, 'first');
-  return { first, after: args.after ? decodeCursor(args.after) : null };
-}
-
-function connection<T>(rows: T[], hasNextPage: boolean, hadCursor: boolean, key: (row: T) => { createdAt: Date; id: string }) {
-  const edges = rows.map((node) => ({ cursor: encodeCursor(key(node)), node }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: hadCursor,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
-}
+const PAGE = { defaultSize: 20, maxSize: 100 };
 
 const StoryViewRef = builder.objectRef<StoryViewRow>('StoryView').implement({
   fields: (t) => ({
@@ -67,9 +46,9 @@ builder.node(StoryRef, {
         nullable: true,
         description: "Who viewed the story, newest first. The author only; FORBIDDEN for anyone else.",
         resolve: async (story, args, ctx) => {
-          const { first, after } = pageArgs(args);
+          const { first, after } = forwardPage(args, PAGE);
           const { rows, hasNextPage } = await ctx.services.stories.views(ctx.viewer!.id, story.id, first, after);
-          return connection(rows, hasNextPage, after !== null, (v) => ({ createdAt: v.viewedAt, id: v.viewerId }));
+          return toConnection(rows, { hasNextPage, after }, (v) => ({ createdAt: v.viewedAt, id: v.viewerId }));
         },
       },
       { name: 'StoryViewConnection' },
@@ -81,9 +60,9 @@ builder.node(StoryRef, {
         nullable: true,
         description: "Every reaction, newest first. The author only; FORBIDDEN for anyone else.",
         resolve: async (story, args, ctx) => {
-          const { first, after } = pageArgs(args);
+          const { first, after } = forwardPage(args, PAGE);
           const { rows, hasNextPage } = await ctx.services.stories.reactions(ctx.viewer!.id, story.id, first, after);
-          return connection(rows, hasNextPage, after !== null, (r) => ({ createdAt: r.reactedAt, id: r.id }));
+          return toConnection(rows, { hasNextPage, after }, (r) => ({ createdAt: r.reactedAt, id: r.id }));
         },
       },
       { name: 'StoryReactionConnection' },

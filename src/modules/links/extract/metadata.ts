@@ -163,30 +163,18 @@ function firstContentImage(doc: PageDocument, pageUrl: URL): string | null {
   return found;
 }
 
-/** og:video or twitter:player as a framable embed. */
+/** og:video, else twitter:player, as a framable embed. */
 function playerEmbed(doc: PageDocument, pageUrl: URL, provider: string | null): LinkMetadataJson['embed'] {
   const m = (key: string) => doc.meta.get(key);
-  const video = absoluteUrl(m('og:video:secure_url') ?? m('og:video:url') ?? m('og:video'), pageUrl);
-  if (video) {
-    return {
-      type: 'video',
-      provider,
-      url: video,
-      html: null,
-      width: toInt(m('og:video:width')),
-      height: toInt(m('og:video:height')),
-    };
-  }
-  const player = absoluteUrl(m('twitter:player'), pageUrl);
-  if (player) {
-    return {
-      type: 'player',
-      provider,
-      url: player,
-      html: null,
-      width: toInt(m('twitter:player:width')),
-      height: toInt(m('twitter:player:height')),
-    };
+  const sources = [
+    { type: 'video', url: m('og:video:secure_url') ?? m('og:video:url') ?? m('og:video'), prefix: 'og:video' },
+    { type: 'player', url: m('twitter:player'), prefix: 'twitter:player' },
+  ];
+  for (const source of sources) {
+    const url = absoluteUrl(source.url, pageUrl);
+    if (!url) continue;
+    const size = (dimension: string) => toInt(m(`${source.prefix}:${dimension}`));
+    return { type: source.type, provider, url, html: null, width: size('width'), height: size('height') };
   }
   return null;
 }
