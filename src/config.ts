@@ -71,8 +71,11 @@ const envSchema = z.object({
   LINK_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(3),
   /** First retry delay in seconds, doubled each time (with jitter); default 5. */
   LINK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).default(5),
-  /** How often idle workers look for jobs they were not woken for, in seconds; default 2. */
-  JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
+  /**
+   * How often a worker looks for jobs when nothing woke it, in seconds; default 0.5. A worker that
+   * just finished a job also waits this long before its next fetch, so it bounds throughput.
+   */
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(0.5),
   /** Hours a story stays up; default 24. */
   STORY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   /** Story reactions one user may send per minute; default 30. */

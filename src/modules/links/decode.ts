@@ -27,3 +27,13 @@ export function headIsEnough(body: Buffer): boolean {
   const head = text.slice(0, end);
   return WANTED.every((pattern) => pattern.test(head));
 }
+
+/**
+ * The document up to the end of its head when the head alone holds a full
+ * preview: parsing 40 kB instead of 900 kB is most of an unfurl's CPU.
+ */
+export function previewSource(body: Buffer): Buffer {
+  if (!headIsEnough(body)) return body;
+  const end = body.toString('latin1').search(HEAD_END);
+  return Buffer.concat([body.subarray(0, end), Buffer.from('</head><body></body></html>')]);
+}

@@ -1,4 +1,4 @@
-import { decodeHtml, headIsEnough } from './decode.ts';
+import { decodeHtml, headIsEnough, previewSource } from './decode.ts';
 import { extractMetadata, toInt } from './extract/metadata.ts';
 import { absoluteUrl, cleanText } from './extract/text.ts';
 import { siteNameFromHost } from './extract/site-name.ts';
@@ -33,7 +33,7 @@ export async function buildPreview(fetch: SafeFetch, url: string): Promise<LinkM
   if (!HTML_TYPES.some((t) => res.contentType.startsWith(t))) {
     throw new FetchError('permanent', `unsupported content type ${res.contentType.split(';')[0] || 'unknown'}`);
   }
-  const { metadata, oembedUrl } = await extractMetadata(decodeHtml(res.body, res.contentType), res.url);
+  const { metadata, oembedUrl } = await extractMetadata(decodeHtml(previewSource(res.body), res.contentType), res.url);
   if (oembedUrl) {
     const oembed = await fetchOEmbed(fetch, oembedUrl);
     if (oembed) {

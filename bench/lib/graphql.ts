@@ -1,0 +1,27 @@
+import { Agent, request } from 'undici';
+
+const agent = new Agent({ connections: 256, pipelining: 1 });
+
+/** One GraphQL request over a pooled HTTP connection; throws on GraphQL errors. */
+export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+  const res = await request(url, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.body.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors?.length || !body.data) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+export async function signUp(url: string, name: string): Promise<{ token: string; id: string }> {
+  const data = await gql(url, 'mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }', {
+    i: { username: `${name}_${Math.random().toString(36).slice(2, 10)}`, password: 'benchmark password' },
+  });
+  return { token: data.signUp.token, id: data.signUp.user.id };
+}
+
+export function closeAgent() {
+  return agent.close();
+}

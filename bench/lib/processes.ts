@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export interface Started {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Resident memory of the process, in bytes. */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/** Spawns a server process and resolves when it logs the line `ready` picks out. */
+export function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: (line: Record<string, unknown>) => number | null,
+  extraNodeArgs: string[] = [],
+): Promise<Started> {
+  const child = spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (text) => {
+      let line: Record<string, unknown>;
+      try {
+        line = JSON.parse(text);
+      } catch {
+        return;
+      }
+      const port = ready(line);
+      if (port === null) return;
+      child.removeAllListeners('exit');
+      resolve({
+        child,
+        port,
+        url: `http://127.0.0.1:${port}/graphql`,
+        rss: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+export function startPlaza(env: Record<string, string>, extraNodeArgs: string[] = []): Promise<Started> {
+  return startProcess(
+    ['src/main.ts'],
+    { NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    (line) => (line.msg === 'plaza listening' ? Number(new URL(String(line.url)).port) : null),
+    extraNodeArgs,
+  );
+}
+
+export function startBaseline(): Promise<Started> {
+  return startProcess(['bench/baseline-server.ts'], {}, (line) => (line.msg === 'baseline listening' ? Number(line.port) : null));
+}

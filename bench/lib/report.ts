@@ -1,0 +1,125 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+export interface BenchReport {
+  startedAt: string;
+  machine: { node: string; cpus: number; memoryGiB: number };
+  command: string;
+  fanout: Array<{ subscribers: number; plaza: Side; baseline: Side; ratio: number }>;
+  memory: { connections: number; plazaBytesPerConnection: number; baselineBytesPerConnection: number; ratio: number };
+  mutations: {
+    concurrency: number;
+    seconds: number;
+    trivial: Load;
+    createPost: Load;
+    ratio: number;
+  };
+  links: { rounds: number; overheadP50Ms: number; overheadP99Ms: number; pages: number; pagesPerSecond: number };
+  instances: { subscribers: number; events: number; eventsPerSecond: number; deliveriesPerSecond: number };
+}
+interface Side {
+  p50Ms: number;
+  p99Ms: number;
+  deliveriesPerSecond: number;
+}
+interface Load {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const check = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+export function markdown(r: BenchReport): string {
+  const fan5k = r.fanout.find((f) => f.subscribers === 5000);
+  return `# Plaza benchmark, ${r.startedAt}
+
+\`${r.command}\` on Node ${r.machine.node}, ${r.machine.cpus} cores, ${r.machine.memoryGiB} GiB. Every ratio is
+against a baseline measured in the same run.
+
+## Fan-out: productHighlighted to N graphql-ws subscribers
+
+| subscribers | Plaza p50 ms | Plaza p99 ms | Plaza deliveries/s | baseline p50 ms | baseline p99 ms | baseline deliveries/s | Plaza / baseline |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${r.fanout
+  .map((f) => `| ${f.subscribers} | ${f.plaza.p50Ms} | ${f.plaza.p99Ms} | ${f.plaza.deliveriesPerSecond} | ${f.baseline.p50Ms} | ${f.baseline.p99Ms} | ${f.baseline.deliveriesPerSecond} | ${f.ratio} |`)
+  .join('\n')}
+
+Target: at least 0.5x the baseline at 5k subscribers: ${fan5k ? `${fan5k.ratio}x, ${check(fan5k.ratio >= 0.5)}` : 'not run'}.
+
+## Memory per idle subscribed connection (${r.memory.connections} connections)
+
+| Plaza bytes | baseline bytes | Plaza / baseline | target (at most 3x) |
+| ---: | ---: | ---: | --- |
+| ${r.memory.plazaBytesPerConnection} | ${r.memory.baselineBytesPerConnection} | ${r.memory.ratio} | ${check(r.memory.ratio <= 3)} |
+
+## Mutations (concurrency ${r.mutations.concurrency}, ${r.mutations.seconds} s each)
+
+| operation | requests/s | p50 ms | p99 ms |
+| --- | ---: | ---: | ---: |
+| \`{ __typename }\` | ${r.mutations.trivial.requestsPerSecond} | ${r.mutations.trivial.p50Ms} | ${r.mutations.trivial.p99Ms} |
+| \`createPost\` with one link | ${r.mutations.createPost.requestsPerSecond} | ${r.mutations.createPost.p50Ms} | ${r.mutations.createPost.p99Ms} |
+
+createPost / trivial: ${r.mutations.ratio}x (target at least 0.5x: ${check(r.mutations.ratio >= 0.5)}).
+
+## Link pipeline
+
+createPost returning -> READY at a subscriber, minus the page server's own time, over ${r.links.rounds} links:
+p50 ${r.links.overheadP50Ms} ms (target at most 25 ms: ${check(r.links.overheadP50Ms <= 25)}),
+p99 ${r.links.overheadP99Ms} ms (target at most 100 ms: ${check(r.links.overheadP99Ms <= 100)}).
+All ${r.links.pages} fixture pages at once: ${r.links.pagesPerSecond} pages/s.
+
+## Across instances (Redis)
+
+${r.instances.events} highlight changes on instance A, ${r.instances.subscribers} subscribers on instance B:
+${r.instances.eventsPerSecond} events/s (${r.instances.deliveriesPerSecond} deliveries/s).
+`;
+}
+
+/** A small line chart of deliveries per second against subscribers, Plaza and baseline. */
+export function fanoutSvg(r: BenchReport): string {
+  const w = 640;
+  const h = 360;
+  const pad = 60;
+  const xs = r.fanout.map((f) => f.subscribers);
+  const ys = r.fanout.flatMap((f) => [f.plaza.deliveriesPerSecond, f.baseline.deliveriesPerSecond]);
+  const maxX = Math.max(...xs);
+  const maxY = Math.max(...ys) * 1.1;
+  const x = (v: number) => pad + (v / maxX) * (w - 2 * pad);
+  const y = (v: number) => h - pad - (v / maxY) * (h - 2 * pad);
+  const line = (pick: (f: BenchReport['fanout'][number]) => number, color: string, label: string, offset: number) =>
+    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${r.fanout.map((f) => `${x(f.subscribers)},${y(pick(f))}`).join(' ')}"/>` +
+    r.fanout.map((f) => `<circle cx="${x(f.subscribers)}" cy="${y(pick(f))}" r="3" fill="${color}"/>`).join('') +
+    `<text x="${w - pad - 140}" y="${pad + offset}" fill="${color}" font-size="13">${label}</text>`;
+  const ticks = xs.map((v) => `<text x="${x(v)}" y="${h - pad + 18}" font-size="11" text-anchor="middle">${v}</text>`).join('');
+  const yTicks = [0, 0.25, 0.5, 0.75, 1]
+    .map((f) => `<text x="${pad - 6}" y="${y(maxY * f) + 4}" font-size="11" text-anchor="end">${Math.round(maxY * f)}</text>`)
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+<text x="${w / 2}" y="24" font-size="15" text-anchor="middle">Fan-out: deliveries per second by subscribers (${r.startedAt})</text>
+<line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#444"/>
+<line x1="${pad}" y1="${pad}" x2="${pad}" y2="${h - pad}" stroke="#444"/>
+${ticks}${yTicks}
+<text x="${w / 2}" y="${h - 16}" font-size="12" text-anchor="middle">graphql-ws subscribers</text>
+${line((f) => f.baseline.deliveriesPerSecond, '#999', 'baseline (hand-written)', 0)}
+${line((f) => f.plaza.deliveriesPerSecond, '#c0392b', 'Plaza', 18)}
+</svg>
+`;
+}
+
+export function writeReport(r: BenchReport): string {
+  const dir = new URL('../results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const stamp = r.startedAt.replace(/[:.]/g, '-');
+  for (const [name, body] of [
+    [`${stamp}.json`, `${JSON.stringify(r, null, 2)}\n`],
+    [`${stamp}.md`, markdown(r)],
+    [`fanout-${stamp}.svg`, fanoutSvg(r)],
+    ['latest.json', `${JSON.stringify(r, null, 2)}\n`],
+    ['latest.md', markdown(r)],
+    ['fanout-latest.svg', fanoutSvg(r)],
+  ] as const) {
+    writeFileSync(new URL(name, dir), body);
+  }
+  return new URL(`${stamp}.md`, dir).pathname;
+}

@@ -1,0 +1,95 @@
+import WebSocket from 'ws';
+
+export interface SubscriberPool {
+  /** How many sockets have seen each version. */
+  seen: Map<number, number>;
+  size: number;
+  /** Resolves when every socket has seen `version`. */
+  waitForAll(version: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const VERSION = /"version":(\d+)/;
+
+/**
+ * Opens `count` graphql-transport-ws sockets speaking the protocol by hand
+ * (the same cheap client for Plaza and the baseline), each subscribed to one
+ * operation, and resolves once every one has its first payload. Source
+ * addresses rotate over 127.0.0.x so tens of thousands of sockets fit.
+ */
+export async function openSubscribers(
+  url: string,
+  count: number,
+  operation: { query: string; variables: Record<string, unknown> },
+  token?: string,
+): Promise<SubscriberPool> {
+  const sockets: WebSocket[] = [];
+  const seen = new Map<number, number>();
+  const waiters = new Map<number, Array<() => void>>();
+  const note = (version: number) => {
+    const n = (seen.get(version) ?? 0) + 1;
+    seen.set(version, n);
+    if (n === count) for (const w of waiters.get(version) ?? []) w();
+  };
+  const wsUrl = url.replace(/^http/, 'ws');
+  const open = (i: number) =>
+    new Promise<void>((resolve, reject) => {
+      const socket = new WebSocket(wsUrl, 'graphql-transport-ws', {
+        localAddress: `127.0.0.${2 + (i % 200)}`,
+        perMessageDeflate: false,
+      });
+      sockets.push(socket);
+      let first = true;
+      socket.on('open', () =>
+        socket.send(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} })),
+      );
+      socket.on('message', (data) => {
+        const text = String(data);
+        if (text.includes('"connection_ack"')) {
+          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: operation }));
+          return;
+        }
+        if (text.includes('"ping"')) return void socket.send('{"type":"pong"}');
+        const match = VERSION.exec(text);
+        if (match) note(Number(match[1]));
+        else if (text.includes('"error"')) reject(new Error(text));
+        if (first) {
+          first = false;
+          resolve();
+        }
+      });
+      socket.on('error', reject);
+      socket.on('close', (code) => (first ? reject(new Error(`closed ${code}`)) : undefined));
+    });
+  for (let i = 0; i < count; i += 200) {
+    await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, k) => open(i + k)));
+  }
+  return {
+    seen,
+    size: count,
+    waitForAll(version, timeoutMs = 60_000) {
+      if ((seen.get(version) ?? 0) >= count) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`version ${version}: ${seen.get(version) ?? 0}/${count} after ${timeoutMs} ms`)), timeoutMs);
+        const list = waiters.get(version) ?? [];
+        list.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        waiters.set(version, list);
+      });
+    },
+    async close() {
+      await Promise.all(
+        sockets.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              if (s.readyState === WebSocket.CLOSED) return resolve();
+              s.once('close', () => resolve());
+              s.terminate();
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * `npm run bench`: starts Plaza (two instances) and a hand-written baseline
+ * against real PostgreSQL and Redis, drives them from this process over real
+ * connections, and writes bench/results/<time>.{md,json} and a fan-out chart.
+ *
+ * Options (environment): BENCH_SIZES (default 1000,5000,10000), BENCH_CHANGES
+ * (default 20), BENCH_SECONDS (default 5), BENCH_CPU_PROF=1 (profiles Plaza into
+ * bench/results/profiles), BENCH_DATABASE_URL (an admin URL; default the local
+ * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379).
+ */
+import { cpus, totalmem, userInfo } from 'node:os';
+import pg from 'pg';
+import { closeAgent, gql, signUp } from './lib/graphql.ts';
+import { startPageServer } from './lib/page-server.ts';
+import { type Started, startBaseline, startPlaza } from './lib/processes.ts';
+import { type BenchReport, markdown, writeReport } from './lib/report.ts';
+import { runFanout } from './scenarios/fanout.ts';
+import { runAcrossInstances } from './scenarios/instances.ts';
+import { fixturePages, runLinkPipeline } from './scenarios/links.ts';
+import { runMutations } from './scenarios/mutations.ts';
+
+const sizes = (process.env.BENCH_SIZES ?? '1000,5000,10000').split(',').map(Number);
+const changes = Number(process.env.BENCH_CHANGES ?? 20);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
+const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+async function admin(statement: string) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(statement);
+  await client.end();
+}
+
+async function main() {
+  const startedAt = new Date().toISOString();
+  const database = `plaza_bench_${Date.now()}`;
+  await admin(`create database ${database}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  const pages = await startPageServer(fixturePages());
+  const env = {
+    DATABASE_URL: url.toString(),
+    REDIS_URL: redisUrl,
+    JWT_SECRET: 'benchmark-secret-benchmark-secret-0123456789',
+    LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${pages.port}`,
+    CHANNEL_HIGHLIGHT_LIMIT: '100000000',
+    MAX_WS_MESSAGE_BYTES: '100000',
+  };
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles'] : [];
+  const running: Started[] = [];
+  try {
+    log('starting Plaza and the baseline');
+    const plaza = await startPlaza(env, profile);
+    running.push(plaza);
+    const baseline = await startBaseline();
+    running.push(baseline);
+
+    log(`fan-out at ${sizes.join(', ')} subscribers, ${changes} changes each`);
+    const { fanout, memory } = await runFanout(plaza, baseline, sizes, changes);
+
+    const author = await signUp(plaza.url, 'author');
+    log('link pipeline');
+    const names = [...fixturePages().keys()];
+    const linkSection = (await gql(plaza.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Links', slug: `links-${Date.now()}` } }, author.token)).createSection.id;
+    const links = await runLinkPipeline(plaza.url, author.token, linkSection, pages, names, 60);
+
+    log('across instances');
+    const second = await startPlaza({ ...env, RUN_WORKERS: 'false' });
+    running.push(second);
+    const instances = await runAcrossInstances(plaza, second, 100, 300, 4);
+
+    // Last: every createPost here queues a link job, and the backlog would slow what follows. Measured on
+    // the instance without workers, so the request path is timed, not the fetches it enqueues.
+    log('mutations');
+    const section = (await gql(second.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Bench', slug: `bench-${Date.now()}` } }, author.token)).createSection.id;
+    const mutations = await runMutations(second.url, author.token, section, pages.url('/bbc'), 32, seconds);
+
+    const report: BenchReport = {
+      startedAt,
+      machine: { node: process.version, cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+      command: `npm run bench${process.env.BENCH_SIZES ? ` (BENCH_SIZES=${process.env.BENCH_SIZES})` : ''}`,
+      fanout,
+      memory,
+      mutations,
+      links,
+      instances,
+    };
+    const path = writeReport(report);
+    process.stdout.write(`${markdown(report)}\nWritten to ${path}\n`);
+  } finally {
+    await Promise.allSettled(running.map((p) => p.stop()));
+    await pages.close();
+    await closeAgent();
+    await admin(`drop database if exists ${database} with (force)`).catch(() => {});
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+import type { Started } from '../lib/processes.ts';
+import { gql, signUp } from '../lib/graphql.ts';
+import { round, summary } from '../lib/stats.ts';
+import { openSubscribers } from '../lib/subscribers.ts';
+import { request } from 'undici';
+
+const SUB = 'subscription($id: ID!) { productHighlighted(channelId: $id) { channelId version highlightedAt product { id name priceCents currency } } }';
+const HIGHLIGHT = 'mutation($i: HighlightProductInput!) { highlightProduct(input: $i) { version } }';
+
+export interface FanoutSide {
+  p50Ms: number;
+  p99Ms: number;
+  deliveriesPerSecond: number;
+}
+
+export interface FanoutResult {
+  subscribers: number;
+  plaza: FanoutSide;
+  baseline: FanoutSide;
+  /** Plaza's deliveries per second over the baseline's. */
+  ratio: number;
+}
+
+export interface MemoryResult {
+  connections: number;
+  plazaBytesPerConnection: number;
+  baselineBytesPerConnection: number;
+  ratio: number;
+}
+
+/** A fresh channel with two products; the seller's token. */
+export async function benchChannel(url: string) {
+  const seller = await signUp(url, 'seller');
+  const channel = (await gql(url, 'mutation { createChannel(input: { name: "Bench" }) { id } }', {}, seller.token)).createChannel.id;
+  const products: string[] = [];
+  for (const name of ['A', 'B']) {
+    const input = { channelId: channel, name: `Product ${name}`, priceCents: 1999, currency: 'EUR' };
+    products.push((await gql(url, 'mutation($i: AddProductInput!) { addProduct(input: $i) { id } }', { i: input }, seller.token)).addProduct.id);
+  }
+  return { seller, channel, products };
+}
+
+async function measure(count: number, changes: number, fire: (version: number) => Promise<void>, waitForAll: (v: number) => Promise<void>): Promise<FanoutSide> {
+  const times: number[] = [];
+  const started = performance.now();
+  for (let version = 1; version <= changes; version++) {
+    const t0 = performance.now();
+    await fire(version);
+    await waitForAll(version);
+    times.push(performance.now() - t0);
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  const { p50, p99 } = summary(times);
+  return { p50Ms: p50, p99Ms: p99, deliveriesPerSecond: round((count * changes) / elapsed, 0) };
+}
+
+/** Fan-out at each size, and memory per idle subscribed connection at the largest, for Plaza and the baseline. */
+export async function runFanout(plaza: Started, baseline: Started, sizes: number[], changes: number) {
+  const results: FanoutResult[] = [];
+  let memory: MemoryResult | undefined;
+  const viewer = await signUp(plaza.url, 'viewer');
+  for (const size of [...sizes].sort((a, b) => b - a)) {
+    const { seller, channel, products } = await benchChannel(plaza.url);
+    const operation = { query: SUB, variables: { id: channel } };
+
+    const plazaBefore = plaza.rss();
+    const plazaPool = await openSubscribers(plaza.url, size, operation, viewer.token);
+    const plazaAfter = plaza.rss();
+    const plazaSide = await measure(
+      size,
+      changes,
+      async (v) => void (await gql(plaza.url, HIGHLIGHT, { i: { channelId: channel, productId: products[v % 2] } }, seller.token)),
+      (v) => plazaPool.waitForAll(v),
+    );
+    await plazaPool.close();
+
+    const baselineBefore = baseline.rss();
+    const basePool = await openSubscribers(baseline.url, size, operation);
+    const baselineAfter = baseline.rss();
+    const baseSide = await measure(
+      size,
+      changes,
+      async (v) => void (await request(`http://127.0.0.1:${baseline.port}/fire?version=${v}`, { method: 'POST' })).body.dump(),
+      (v) => basePool.waitForAll(v),
+    );
+    await basePool.close();
+
+    if (!memory) {
+      const plazaPer = (plazaAfter - plazaBefore) / size;
+      const basePer = (baselineAfter - baselineBefore) / size;
+      memory = {
+        connections: size,
+        plazaBytesPerConnection: Math.round(plazaPer),
+        baselineBytesPerConnection: Math.round(basePer),
+        ratio: round(plazaPer / basePer),
+      };
+    }
+    results.push({ subscribers: size, plaza: plazaSide, baseline: baseSide, ratio: round(plazaSide.deliveriesPerSecond / baseSide.deliveriesPerSecond) });
+    process.stderr.write(`fan-out ${size}: plaza p50 ${plazaSide.p50Ms} ms, baseline p50 ${baseSide.p50Ms} ms\n`);
+  }
+  return { fanout: results.sort((a, b) => a.subscribers - b.subscribers), memory: memory! };
+}

@@ -1,0 +1,80 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import WebSocket from 'ws';
+import { gql } from '../lib/graphql.ts';
+import type { startPageServer } from '../lib/page-server.ts';
+import { round, summary } from '../lib/stats.ts';
+
+const FIXTURES = new URL('../../../shared/fixtures/link-previews/', import.meta.url);
+
+export function fixturePages(): Map<string, Buffer> {
+  const pages = new Map<string, Buffer>();
+  for (const entry of readdirSync(FIXTURES, { withFileTypes: true })) {
+    if (entry.isDirectory()) pages.set(`/${entry.name}`, readFileSync(new URL(`${entry.name}/input.html`, FIXTURES)));
+  }
+  return pages;
+}
+
+/** A graphql-ws subscriber to a section's link updates: resolves READY/FAILED per link URL. */
+async function linkWatcher(url: string, token: string, sectionId: string) {
+  const done = new Map<string, (status: string) => void>();
+  const early = new Map<string, string>();
+  const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  await new Promise<void>((resolve, reject) => {
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+    socket.on('error', reject);
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data));
+      if (message.type === 'connection_ack') {
+        socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { url status } } }', variables: { id: sectionId } } }));
+        // graphql-ws has no "subscribed" message: give the server a moment, then start (the first link proves it).
+        setTimeout(resolve, 300);
+      } else if (message.type === 'next') {
+        const { url: linkUrl, status } = message.payload.data.linkMetadataUpdated.link;
+        const waiter = done.get(linkUrl);
+        if (waiter) waiter(status);
+        else early.set(linkUrl, status);
+      }
+    });
+  });
+  return {
+    until(linkUrl: string): Promise<string> {
+      const seen = early.get(linkUrl);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => done.set(linkUrl, resolve));
+    },
+    close: () => socket.terminate(),
+  };
+}
+
+/**
+ * Pipeline overhead: createPost returning -> READY at a subscriber, minus the
+ * page server's own time, one link at a time; then pages per second over the
+ * fixture pages at once.
+ */
+export async function runLinkPipeline(url: string, token: string, sectionId: string, pages: Awaited<ReturnType<typeof startPageServer>>, names: string[], rounds: number) {
+  const watcher = await linkWatcher(url, token, sectionId);
+  const run = Date.now();
+  const overheads: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const path = `${names[i % names.length]}?r=${run}-${i}`;
+    const linkUrl = pages.url(path);
+    const ready = watcher.until(linkUrl);
+    await gql(url, 'mutation($i: CreatePostInput!) { createPost(input: $i) { id } }', { i: { sectionId, content: 'bench', links: [linkUrl] } }, token);
+    const t0 = performance.now();
+    const status = await ready;
+    const total = performance.now() - t0;
+    if (status !== 'READY') throw new Error(`${linkUrl} ended ${status}`);
+    overheads.push(total - (pages.serveMs.get(path) ?? 0));
+  }
+  const urls = names.map((name) => pages.url(`${name}?all=${run}`));
+  const all = urls.map((u) => watcher.until(u));
+  const t0 = performance.now();
+  for (let i = 0; i < urls.length; i += 10) {
+    await gql(url, 'mutation($i: CreatePostInput!) { createPost(input: $i) { id } }', { i: { sectionId, content: 'all', links: urls.slice(i, i + 10) } }, token);
+  }
+  await Promise.all(all);
+  const seconds = (performance.now() - t0) / 1000;
+  watcher.close();
+  const { p50, p99 } = summary(overheads);
+  return { rounds, overheadP50Ms: p50, overheadP99Ms: p99, pages: urls.length, pagesPerSecond: round(urls.length / seconds) };
+}

@@ -1,0 +1,45 @@
+import { gql } from '../lib/graphql.ts';
+import { round, summary } from '../lib/stats.ts';
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Runs `call` from `concurrency` loops for `seconds`; requests per second and latency. */
+export async function load(call: (i: number) => Promise<unknown>, concurrency: number, seconds: number): Promise<LoadResult> {
+  const times: number[] = [];
+  const deadline = performance.now() + seconds * 1000;
+  let counter = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        await call(counter++);
+        times.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const { p50, p99 } = summary(times);
+  return { requestsPerSecond: round(times.length / elapsed, 0), p50Ms: p50, p99Ms: p99 };
+}
+
+/** createPost with one link against `{ __typename }` on the same server, same concurrency. */
+export async function runMutations(url: string, token: string, sectionId: string, linkBase: string, concurrency: number, seconds: number) {
+  const trivial = await load(() => gql(url, '{ __typename }'), concurrency, seconds);
+  const createPost = await load(
+    (i) =>
+      gql(
+        url,
+        'mutation($i: CreatePostInput!) { createPost(input: $i) { id } }',
+        { i: { sectionId, content: `bench post ${i}`, links: [`${linkBase}?post=${i}`] } },
+        token,
+      ),
+    concurrency,
+    seconds,
+  );
+  return { concurrency, seconds, trivial, createPost, ratio: round(createPost.requestsPerSecond / trivial.requestsPerSecond) };
+}
