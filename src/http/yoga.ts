@@ -6,6 +6,7 @@ import { bearerToken, type TokenService } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import { type Context, type ContextDeps, createContext, type Viewer } from '../context.ts';
 import { createMaskError } from '../graphql/errors.ts';
+import { useSharedSubscriptionResults } from '../graphql/shared-results.ts';
 import { renderPlazaGraphiQL } from './graphiql.ts';
 
 /** What the HTTP or WebSocket layer hands Yoga; a WebSocket has already authenticated its viewer. */
@@ -42,6 +43,8 @@ export function createPlazaYoga(deps: YogaDeps) {
       // Suggestions help while developing and map the schema for an attacker in production.
       blockFieldSuggestion: { enabled: config.isProduction },
     }) as Plugin,
+    // Fan-out: one execution per event for everyone watching a channel or a section's links.
+    useSharedSubscriptionResults(['productHighlighted', 'linkMetadataUpdated']),
     useReadinessCheck({
       endpoint: '/readiness',
       check: async () => {
