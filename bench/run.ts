@@ -6,7 +6,7 @@
  * Options (environment): BENCH_SIZES (default 1000,5000,10000), BENCH_CHANGES
  * (default 20), BENCH_SECONDS (default 5), BENCH_CPU_PROF=1 (profiles Plaza into
  * bench/results/profiles), BENCH_DATABASE_URL (an admin URL; default the local
- * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379).
+ * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY=fanout.
  */
 import { cpus, totalmem, userInfo } from 'node:os';
 import pg from 'pg';
@@ -22,6 +22,8 @@ import { runMutations } from './scenarios/mutations.ts';
 const sizes = (process.env.BENCH_SIZES ?? '1000,5000,10000').split(',').map(Number);
 const changes = Number(process.env.BENCH_CHANGES ?? 20);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+/** BENCH_ONLY=fanout stops after the fan-out and memory scenarios (for profiling). */
+const fanoutOnly = process.env.BENCH_ONLY === 'fanout';
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -60,6 +62,10 @@ async function main() {
     log(`fan-out at ${sizes.join(', ')} subscribers, ${changes} changes each`);
     const { fanout, memory } = await runFanout(plaza, baseline, sizes, changes);
 
+    if (fanoutOnly) {
+      process.stdout.write(`${JSON.stringify({ fanout, memory }, null, 2)}\n`);
+      return;
+    }
     const author = await signUp(plaza.url, 'author');
     log('link pipeline');
     const names = [...fixturePages().keys()];

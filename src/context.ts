@@ -34,7 +34,7 @@ export function createContext({ services, realtime, logger }: ContextDeps, viewe
     loaders,
     // Clears the loaders in place: Yoga may hand resolvers a copy of this object.
     freshLoaders() {
-      for (const loader of Object.values(loaders)) loader.clearAll();
+      loaders.clearAll();
       return loaders;
     },
   };

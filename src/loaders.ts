@@ -28,26 +28,51 @@ function groupedBy<T>(load: (keys: readonly string[]) => Promise<T[]>, keyOf: (r
   });
 }
 
-/**
- * Batching loaders for one request (or one subscription event): whatever the
- * page size, each kind of row is read in one statement.
- */
-export function createLoaders(services: Services, viewerId: string | null) {
+function loaderFactories(services: Services, viewerId: string | null) {
   return {
-    user: byId<UserRow>(services.users.byIds),
-    section: byId<SectionRow>(services.sections.byIds),
-    post: byId<PostRow>(services.posts.byIds),
-    link: byId<LinkRow>(services.posts.linksByIds),
-    story: byId<StoryRow>(services.stories.byIds),
-    channel: byId<ChannelRow>(services.channels.byIds),
-    product: byId<ProductRow>(services.channels.productsByIds),
-    productsByChannel: groupedBy<ProductRow>(services.channels.productsByChannelIds, (p) => p.channelId),
-    linksByPost: groupedBy<LinkRow>(services.posts.linksByPostIds, (l) => l.postId),
-    reactionsByPost: groupedBy<ReactionCountRow>(
-      (ids) => services.reactions.countsByPostIds(ids, viewerId),
-      (r) => r.postId,
-    ),
+    user: () => byId<UserRow>(services.users.byIds),
+    section: () => byId<SectionRow>(services.sections.byIds),
+    post: () => byId<PostRow>(services.posts.byIds),
+    link: () => byId<LinkRow>(services.posts.linksByIds),
+    story: () => byId<StoryRow>(services.stories.byIds),
+    channel: () => byId<ChannelRow>(services.channels.byIds),
+    product: () => byId<ProductRow>(services.channels.productsByIds),
+    productsByChannel: () => groupedBy<ProductRow>(services.channels.productsByChannelIds, (p) => p.channelId),
+    linksByPost: () => groupedBy<LinkRow>(services.posts.linksByPostIds, (l) => l.postId),
+    reactionsByPost: () =>
+      groupedBy<ReactionCountRow>(
+        (ids) => services.reactions.countsByPostIds(ids, viewerId),
+        (r) => r.postId,
+      ),
   };
+}
+
+type Factories = ReturnType<typeof loaderFactories>;
+type LoaderMap = { [K in keyof Factories]: ReturnType<Factories[K]> };
+
+/**
+ * Batching loaders for one request (or one subscription): whatever the page
+ * size, each kind of row is read in one statement. Each loader is made on
+ * first use, so an idle subscription holds none.
+ */
+export function createLoaders(services: Services, viewerId: string | null): LoaderMap & { clearAll(): void } {
+  const factories = loaderFactories(services, viewerId);
+  const made: Partial<LoaderMap> = {};
+  const loaders = {
+    clearAll() {
+      for (const loader of Object.values(made)) loader.clearAll();
+    },
+  } as LoaderMap & { clearAll(): void };
+  for (const key of Object.keys(factories) as Array<keyof Factories>) {
+    Object.defineProperty(loaders, key, {
+      enumerable: true,
+      get: () => {
+        made[key] ??= factories[key]() as never;
+        return made[key];
+      },
+    });
+  }
+  return loaders;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
