@@ -19,7 +19,7 @@ export interface WebSocketDeps {
 }
 
 type Extra = {
-  request: IncomingMessage;
+  request?: IncomingMessage;
   viewer?: Viewer;
 };
 
@@ -48,6 +48,8 @@ export function createWebSocketLayer({ yoga, tokens, logger, maxMessageBytes, al
         const userId = token ? await tokens.verify(token) : null;
         if (!userId) return false;
         ctx.extra.viewer = { id: userId };
+        // Nothing needs the upgrade request after this; a socket idles for hours, so let it go.
+        delete (ctx.extra as Partial<Extra>).request;
         return true;
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
@@ -55,7 +57,6 @@ export function createWebSocketLayer({ yoga, tokens, logger, maxMessageBytes, al
       onSubscribe: async (ctx, _id, payload) => {
         const enveloped = yoga.getEnveloped({
           ...ctx,
-          req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,
           viewer: ctx.extra.viewer ?? null,
