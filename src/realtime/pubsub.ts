@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { EventQueue } from './event-queue.ts';
 import type { Topics } from './topics.ts';
 
 export type TopicName = keyof Topics;
@@ -36,20 +36,17 @@ export function createRealtime(redisUrl: string | undefined, logger: Logger): Re
   const events = new EventEmitter();
   events.setMaxListeners(0);
   if (!redisUrl) {
-    const pubsub = createPubSub<Topics>();
+    const target = new EventTarget();
     return {
       mode: 'in-process',
       events,
       redis: null,
       async publish(topic, key, payload) {
-        (pubsub.publish as (t: string, k: string, p: unknown) => void)(topic, key, payload);
+        target.dispatchEvent(new CustomEvent(channelOf(topic, key), { detail: payload }));
       },
-      listen: (topic, key) =>
-        primed(
-          (pubsub.subscribe as (t: string, k: string) => AsyncIterable<unknown>)(topic, key),
-          channelOf(topic, key),
-          events,
-        ),
+      async listen(topic, key) {
+        return listenOn(target, channelOf(topic, key), events);
+      },
       ping: async () => {},
       close: async () => {},
     };
@@ -70,17 +67,8 @@ export function createRealtime(redisUrl: string | undefined, logger: Logger): Re
     client.on('error', (err: Error) => log.warn({ err: err.message, client: name }, 'redis client error'));
     client.on('reconnecting', () => log.info({ client: name }, 'redis reconnecting'));
   }
+  // Messages arrive once per channel and are parsed once; every listener gets the same object.
   const redisTarget = createRedisEventTarget({ publishClient, subscribeClient });
-  const pubsub = createPubSub<Topics>({
-    eventTarget: {
-      addEventListener: redisTarget.addEventListener,
-      removeEventListener: redisTarget.removeEventListener,
-      // Publishing goes through `publish` below, which awaits Redis and reports failures.
-      dispatchEvent: () => {
-        throw new Error('publish through Realtime.publish');
-      },
-    },
-  });
   return {
     mode: 'redis',
     events,
@@ -90,15 +78,8 @@ export function createRealtime(redisUrl: string | undefined, logger: Logger): Re
     },
     async listen(topic, key) {
       const channel = channelOf(topic, key);
-      return primed(
-        (pubsub.subscribe as (t: string, k: string) => AsyncIterable<unknown>)(topic, key),
-        channel,
-        events,
-        async () => {
-          // Redis answers commands in order: this confirmation comes after the event target's own SUBSCRIBE.
-          await subscribeClient.subscribe(channel);
-        },
-      );
+      // Redis answers commands in order: this confirmation comes after the event target's own SUBSCRIBE.
+      return listenOn(redisTarget, channel, events, () => subscribeClient.subscribe(channel).then(() => {}));
     },
     async ping() {
       await publishClient.ping();
@@ -109,37 +90,31 @@ export function createRealtime(redisUrl: string | undefined, logger: Logger): Re
   };
 }
 
+interface ListenerTarget {
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  removeEventListener(type: string, listener: (event: Event) => void): void;
+}
+
 /**
- * Starts the subscription at once (the underlying Repeater registers its
- * listener on the first `next`), waits for the broker, and hands back an
- * iterator that yields that first pending result before the rest.
+ * Registers a listener on the channel at once, waits for the broker's
+ * confirmation, and hands back the queue the listener fills. Closing the
+ * queue removes the listener.
  */
-async function primed<T>(
-  iterable: AsyncIterable<unknown>,
+async function listenOn<T>(
+  target: ListenerTarget,
   channel: string,
   events: EventEmitter,
   confirm?: () => Promise<void>,
 ): Promise<AsyncIterableIterator<T>> {
-  const inner = iterable[Symbol.asyncIterator]() as AsyncIterator<T>;
-  let first: Promise<IteratorResult<T>> | null = inner.next();
+  const listener = (event: Event) => queue.push((event as CustomEvent<T>).detail);
+  const queue = new EventQueue<T>(() => target.removeEventListener(channel, listener));
+  target.addEventListener(channel, listener);
   try {
     await confirm?.();
   } catch (err) {
-    await inner.return?.();
+    await queue.return();
     throw err;
   }
   events.emit('listening', channel);
-  const iterator: AsyncIterableIterator<T> = {
-    next() {
-      const pending = first;
-      first = null;
-      return pending ?? inner.next();
-    },
-    return: async (value?: unknown) => (await inner.return?.(value)) ?? { done: true, value: undefined },
-    throw: async (err?: unknown) => (await inner.throw?.(err)) ?? { done: true, value: undefined },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
+  return queue;
 }

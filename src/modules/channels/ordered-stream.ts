@@ -1,5 +1,5 @@
-import { Repeater } from 'graphql-yoga';
 import type { HighlightState } from '../../realtime/topics.ts';
+import { EventQueue } from '../../realtime/event-queue.ts';
 
 /**
  * Turns a channel's live events into what a subscriber must see: first the
@@ -15,56 +15,56 @@ export function orderedHighlights(
   readState: () => Promise<HighlightState>,
   gapMs = 500,
 ): AsyncIterableIterator<HighlightState> {
-  return new Repeater<HighlightState>(async (push, stop) => {
-    let last = initial.version;
-    const ahead = new Map<number, HighlightState>();
-    let gapTimer: NodeJS.Timeout | undefined;
+  let last = initial.version;
+  let stopped = false;
+  const ahead = new Map<number, HighlightState>();
+  let gapTimer: NodeJS.Timeout | undefined;
 
-    const deliver = (state: HighlightState) => {
-      last = state.version;
-      void push(state);
-    };
-    const drain = () => {
-      for (let next = ahead.get(last + 1); next; next = ahead.get(last + 1)) {
-        ahead.delete(next.version);
-        deliver(next);
-      }
-      if (ahead.size === 0) {
-        clearTimeout(gapTimer);
-        gapTimer = undefined;
-      } else {
-        gapTimer ??= setTimeout(fillGap, gapMs);
-      }
-    };
-    const fillGap = async () => {
-      gapTimer = undefined;
-      try {
-        const state = await readState();
-        if (state.version > last) {
-          for (const version of ahead.keys()) if (version <= state.version) ahead.delete(version);
-          deliver(state);
-        }
-      } catch {
-        // The next event or the next timer tries again.
-      }
-      drain();
-    };
-
-    stop.then(() => {
+  const out = new EventQueue<HighlightState>(() => {
+    stopped = true;
+    clearTimeout(gapTimer);
+    void events.return?.();
+  });
+  const deliver = (state: HighlightState) => {
+    last = state.version;
+    out.push(state);
+  };
+  const drain = () => {
+    for (let next = ahead.get(last + 1); next; next = ahead.get(last + 1)) {
+      ahead.delete(next.version);
+      deliver(next);
+    }
+    if (ahead.size === 0) {
       clearTimeout(gapTimer);
-      void events.return?.();
-    });
+      gapTimer = undefined;
+    } else if (!stopped) {
+      gapTimer ??= setTimeout(fillGap, gapMs);
+    }
+  };
+  const fillGap = async () => {
+    gapTimer = undefined;
+    try {
+      const state = await readState();
+      if (state.version > last) {
+        for (const version of ahead.keys()) if (version <= state.version) ahead.delete(version);
+        deliver(state);
+      }
+    } catch {
+      // The next event or the next timer tries again.
+    }
+    drain();
+  };
 
-    deliver(initial);
+  deliver(initial);
+  void (async () => {
     for (;;) {
-      const result = await Promise.race([events.next(), stop.then(() => null)]);
-      if (!result || result.done) break;
-      const state = result.value;
-      if (state.version <= last) continue;
-      ahead.set(state.version, state);
+      const result = await events.next();
+      if (result.done || stopped) break;
+      if (result.value.version <= last) continue;
+      ahead.set(result.value.version, result.value);
       drain();
     }
-    clearTimeout(gapTimer);
-    stop();
-  });
+    await out.return();
+  })();
+  return out;
 }
