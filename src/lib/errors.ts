@@ -24,14 +24,19 @@ export const badInput = (message: string, field?: string) =>
 export const rateLimited = (retryAfterSeconds: number) =>
   new AppError('RATE_LIMITED', 'Too many requests, slow down', { retryAfterSeconds });
 
-/** True for a PostgreSQL unique-constraint violation, optionally on a named constraint. */
-export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+function isPgError(err: unknown, code: string, constraint?: string): boolean {
   let e: unknown = err;
   // Drizzle wraps driver errors; the pg error sits in `cause`.
   for (let i = 0; i < 3 && e; i++) {
     const candidate = e as { code?: string; constraint?: string; cause?: unknown };
-    if (candidate.code === '23505') return constraint === undefined || candidate.constraint === constraint;
+    if (candidate.code === code) return constraint === undefined || candidate.constraint === constraint;
     e = candidate.cause;
   }
   return false;
 }
+
+/** True for a PostgreSQL unique-constraint violation, optionally on a named constraint. */
+export const isUniqueViolation = (err: unknown, constraint?: string) => isPgError(err, '23505', constraint);
+
+/** True for a PostgreSQL foreign-key violation, optionally on a named constraint. */
+export const isForeignKeyViolation = (err: unknown, constraint?: string) => isPgError(err, '23503', constraint);

@@ -150,8 +150,8 @@ builder.subscriptionFields((t) => ({
     args: { channelId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
       const channelId = localId(String(args.channelId), 'Channel');
-      if (!(await ctx.loaders.channel.load(channelId))) throw notFound('Channel');
       // Listen first, then read: a change committed in between arrives as an event above the state's version.
+      // Reading the state also answers NOT_FOUND for an unknown channel.
       const events = await ctx.realtime.listen('channel:highlight', channelId);
       try {
         const initial = await ctx.services.channels.state(channelId);

@@ -1,12 +1,11 @@
 import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.ts';
-import { notFound } from '../../lib/errors.ts';
+import { isForeignKeyViolation, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
 import type { Realtime } from '../../realtime/pubsub.ts';
 import type { PostEvent } from '../../realtime/topics.ts';
 import { normalizeUrl } from '../links/normalize.ts';
 import { type LinkRow, links } from '../links/tables.ts';
-import { sections } from '../sections/tables.ts';
 import type { FeedCursor } from '../../lib/cursor.ts';
 import { type PostRow, posts } from './tables.ts';
 import { validateNewPost } from './validation.ts';
@@ -34,25 +33,24 @@ export function createPostService({ db, pubsub, onLinksCreated }: PostServiceDep
     async create(viewerId: string, input: { sectionId: string; content: string; links?: readonly string[] | null }) {
       const { content, links: urls } = validateNewPost(input);
       if (!isUuid(input.sectionId)) throw notFound('Section');
-      const post = await db.transaction(async (tx) => {
-        // Lock the section row so it cannot vanish between the check and the insert.
-        const [section] = await tx
-          .select({ id: sections.id })
-          .from(sections)
-          .where(eq(sections.id, input.sectionId))
-          .for('share');
-        if (!section) throw notFound('Section');
-        const [row] = await tx.insert(posts).values({ sectionId: section.id, authorId: viewerId, content }).returning();
-        if (!row) throw new Error('insert returned no row');
-        if (urls.length > 0) {
-          const created = await tx
-            .insert(links)
-            .values(urls.map((url, position) => ({ postId: row.id, url, normalizedUrl: normalizeUrl(url), position })))
-            .returning();
-          await onLinksCreated?.(tx, created);
-        }
-        return row;
-      });
+      const post = await db
+        .transaction(async (tx) => {
+          // The foreign key proves the section exists (and holds it until commit): no separate lookup.
+          const [row] = await tx.insert(posts).values({ sectionId: input.sectionId, authorId: viewerId, content }).returning();
+          if (!row) throw new Error('insert returned no row');
+          if (urls.length > 0) {
+            const created = await tx
+              .insert(links)
+              .values(urls.map((url, position) => ({ postId: row.id, url, normalizedUrl: normalizeUrl(url), position })))
+              .returning();
+            await onLinksCreated?.(tx, created);
+          }
+          return row;
+        })
+        .catch((err: unknown) => {
+          if (isForeignKeyViolation(err, 'posts_section_id_sections_id_fkey')) throw notFound('Section');
+          throw err;
+        });
       await pubsub.publish('post:created', post.sectionId, toPostEvent(post));
       return post;
     },
