@@ -77,9 +77,10 @@ async function main() {
     running.push(second);
     const instances = await runAcrossInstances(plaza, second, 100, 300, 4);
 
-    // Last: every createPost here queues a link job, and the backlog would slow what follows. Measured on
-    // the instance without workers, so the request path is timed, not the fetches it enqueues.
+    // Last: every createPost here queues a link job. Measured on the instance without workers, with the
+    // other one stopped, so the request path is timed and not the fetches it enqueues.
     log('mutations');
+    await plaza.stop();
     const section = (await gql(second.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Bench', slug: `bench-${Date.now()}` } }, author.token)).createSection.id;
     const mutations = await runMutations(second.url, author.token, section, pages.url('/bbc'), 32, seconds);
 

@@ -28,54 +28,75 @@ function groupedBy<T>(load: (keys: readonly string[]) => Promise<T[]>, keyOf: (r
   });
 }
 
-function loaderFactories(services: Services, viewerId: string | null) {
-  return {
-    user: () => byId<UserRow>(services.users.byIds),
-    section: () => byId<SectionRow>(services.sections.byIds),
-    post: () => byId<PostRow>(services.posts.byIds),
-    link: () => byId<LinkRow>(services.posts.linksByIds),
-    story: () => byId<StoryRow>(services.stories.byIds),
-    channel: () => byId<ChannelRow>(services.channels.byIds),
-    product: () => byId<ProductRow>(services.channels.productsByIds),
-    productsByChannel: () => groupedBy<ProductRow>(services.channels.productsByChannelIds, (p) => p.channelId),
-    linksByPost: () => groupedBy<LinkRow>(services.posts.linksByPostIds, (l) => l.postId),
-    reactionsByPost: () =>
-      groupedBy<ReactionCountRow>(
-        (ids) => services.reactions.countsByPostIds(ids, viewerId),
-        (r) => r.postId,
-      ),
-  };
-}
-
-type Factories = ReturnType<typeof loaderFactories>;
-type LoaderMap = { [K in keyof Factories]: ReturnType<Factories[K]> };
-
 /**
  * Batching loaders for one request (or one subscription): whatever the page
  * size, each kind of row is read in one statement. Each loader is made on
- * first use, so an idle subscription holds none.
+ * first use, so an idle subscription holds none; the getters live on the
+ * prototype, so an unused set costs two fields.
  */
-export function createLoaders(services: Services, viewerId: string | null): LoaderMap & { clearAll(): void } {
-  const factories = loaderFactories(services, viewerId);
-  const made: Partial<LoaderMap> = {};
-  const loaders = {
-    clearAll() {
-      for (const loader of Object.values(made)) loader.clearAll();
-    },
-  } as LoaderMap & { clearAll(): void };
-  for (const key of Object.keys(factories) as Array<keyof Factories>) {
-    Object.defineProperty(loaders, key, {
-      enumerable: true,
-      get: () => {
-        made[key] ??= factories[key]() as never;
-        return made[key];
-      },
-    });
+export class LoaderSet {
+  private readonly services: Services;
+  private readonly viewerId: string | null;
+  private made: Partial<Record<string, DataLoader<string, unknown>>> = {};
+
+  constructor(services: Services, viewerId: string | null) {
+    this.services = services;
+    this.viewerId = viewerId;
   }
-  return loaders;
+
+  private once<T extends DataLoader<string, any>>(name: string, make: () => T): T {
+    return (this.made[name] ??= make()) as T;
+  }
+
+  get user() {
+    return this.once('user', () => byId<UserRow>(this.services.users.byIds));
+  }
+  get section() {
+    return this.once('section', () => byId<SectionRow>(this.services.sections.byIds));
+  }
+  get post() {
+    return this.once('post', () => byId<PostRow>(this.services.posts.byIds));
+  }
+  get link() {
+    return this.once('link', () => byId<LinkRow>(this.services.posts.linksByIds));
+  }
+  get story() {
+    return this.once('story', () => byId<StoryRow>(this.services.stories.byIds));
+  }
+  get channel() {
+    return this.once('channel', () => byId<ChannelRow>(this.services.channels.byIds));
+  }
+  get product() {
+    return this.once('product', () => byId<ProductRow>(this.services.channels.productsByIds));
+  }
+  get productsByChannel() {
+    return this.once('productsByChannel', () =>
+      groupedBy<ProductRow>(this.services.channels.productsByChannelIds, (p) => p.channelId),
+    );
+  }
+  get linksByPost() {
+    return this.once('linksByPost', () => groupedBy<LinkRow>(this.services.posts.linksByPostIds, (l) => l.postId));
+  }
+  get reactionsByPost() {
+    return this.once('reactionsByPost', () =>
+      groupedBy<ReactionCountRow>(
+        (ids) => this.services.reactions.countsByPostIds(ids, this.viewerId),
+        (r) => r.postId,
+      ),
+    );
+  }
+
+  /** Forgets every cached row, for the next subscription event. */
+  clearAll(): void {
+    for (const loader of Object.values(this.made)) loader?.clearAll();
+  }
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+export function createLoaders(services: Services, viewerId: string | null): LoaderSet {
+  return new LoaderSet(services, viewerId);
+}
+
+export type Loaders = LoaderSet;
 
 /** Loads many by id for `node(id:)`, with null where a row is missing. */
 export async function loadNodes<T>(
