@@ -18,7 +18,8 @@ type OgResult = Awaited<ReturnType<typeof ogs>>['result'];
  * Every URL is made absolute against the page's final URL.
  */
 export async function extractMetadata(html: string, pageUrl: URL): Promise<Extracted> {
-  const [og, doc] = await Promise.all([readOpenGraph(html), Promise.resolve(readDocument(html))]);
+  // Open Graph lives in the head: open-graph-scraper parses that alone; our fallbacks read the whole page.
+  const [og, doc] = await Promise.all([readOpenGraph(headOf(html)), Promise.resolve(readDocument(html))]);
   const ld = mainLdNode(doc);
   const meta = (key: string) => cleanText(doc.meta.get(key));
   const htmlTitle = cleanText(doc.$('head title').first().text() || doc.$('title').first().text(), 300);
@@ -97,6 +98,11 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
     },
     oembedUrl: absoluteUrl(oembed?.href, pageUrl),
   };
+}
+
+function headOf(html: string): string {
+  const end = html.search(/<\/head\s*>/i);
+  return end < 0 ? html : `${html.slice(0, end)}</head><body></body></html>`;
 }
 
 async function readOpenGraph(html: string): Promise<OgResult> {
