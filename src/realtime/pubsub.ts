@@ -15,14 +15,14 @@ export type TopicPayload<T extends TopicName> = Topics[T][1];
  */
 export interface Realtime {
   mode: 'redis' | 'in-process';
-  /** Resolves when the broker has the message (Redis) or listeners have it (in-process). */
+  /** Resolves when the broker has the message (Redis) or listeners have it (in-process); never rejects. */
   publish<T extends TopicName>(topic: T, key: TopicKey<T>, payload: TopicPayload<T>): Promise<void>;
   /**
    * Resolves once the listener is registered with the broker: anything
    * published after that is delivered. Closing the iterator unsubscribes.
    */
   listen<T extends TopicName>(topic: T, key: TopicKey<T>): Promise<AsyncIterableIterator<TopicPayload<T>>>;
-  /** Emits `listening` (channel) when a listener is in place; tests wait on it. */
+  /** Emits `listening` (channel) when a listener is in place, `redis-ready` (client) on each (re)connect; tests wait on them. */
   events: EventEmitter;
   /** A Redis client for other shared state (rate limits), or null in-process. */
   redis: Redis | null;
@@ -66,6 +66,7 @@ export function createRealtime(redisUrl: string | undefined, logger: Logger): Re
   ] as const) {
     client.on('error', (err: Error) => log.warn({ err: err.message, client: name }, 'redis client error'));
     client.on('reconnecting', () => log.info({ client: name }, 'redis reconnecting'));
+    client.on('ready', () => events.emit('redis-ready', name));
   }
   // Messages arrive once per channel and are parsed once; every listener gets the same object.
   const redisTarget = createRedisEventTarget({ publishClient, subscribeClient });
@@ -74,7 +75,13 @@ export function createRealtime(redisUrl: string | undefined, logger: Logger): Re
     events,
     redis: publishClient,
     async publish(topic, key, payload) {
-      await publishClient.publish(channelOf(topic, key), JSON.stringify(payload));
+      // Publishing follows a commit: while Redis is away the change is stored but its event is lost
+      // (pub/sub delivers at most once), and the request that made it must not fail for that.
+      try {
+        await publishClient.publish(channelOf(topic, key), JSON.stringify(payload));
+      } catch (err) {
+        log.error({ err: (err as Error).message, topic, key }, 'event not published');
+      }
     },
     async listen(topic, key) {
       const channel = channelOf(topic, key);
