@@ -1,4 +1,5 @@
 import type { TokenService } from './auth/tokens.ts';
+import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { createChannelService } from './modules/channels/service.ts';
 import { createLinkService, type EnqueueLinks } from './modules/links/service.ts';
@@ -16,8 +17,8 @@ export interface ServiceDeps {
   tokens: TokenService;
   /** Enqueues link fetch jobs inside the caller's transaction. */
   enqueueLinks: EnqueueLinks;
-  stories: { ttlHours: number; reactionsPerMinute: number };
-  channels: { highlightLimit: number; highlightWindowSeconds: number };
+  stories: Config['stories'];
+  channels: Config['channels'];
 }
 
 /** Every domain service, wired once per process. */

@@ -6,7 +6,7 @@ import { loadNodes } from '../../loaders.ts';
 import type { HighlightState } from '../../realtime/topics.ts';
 import { UserRef } from '../users/graphql.ts';
 import { orderedHighlights } from './ordered-stream.ts';
-import { productFromState } from './service.ts';
+import { productFromState, toHighlightState } from './service.ts';
 import type { ChannelRow, ProductRow } from './tables.ts';
 
 export const ChannelRef = builder.objectRef<ChannelRow>('Channel');
@@ -47,21 +47,11 @@ builder.node(ChannelRef, {
     products: t.field({ type: [ProductRef], resolve: (c, _args, ctx) => ctx.loaders.productsByChannel.load(c.id) }),
     highlight: t.field({
       type: ChannelHighlightRef,
-      resolve: async (c, _args, ctx) => ({
-        channelId: c.id,
-        version: c.version,
-        highlightedAt: c.highlightedAt?.toISOString() ?? null,
-        product: await highlightedProduct(c, ctx.loaders.product.load.bind(ctx.loaders.product)),
-      }),
+      resolve: async (c, _args, ctx) =>
+        toHighlightState(c, c.highlightedProductId ? await ctx.loaders.product.load(c.highlightedProductId) : null),
     }),
   }),
 });
-
-async function highlightedProduct(c: ChannelRow, load: (id: string) => Promise<ProductRow | null>): Promise<HighlightState['product']> {
-  if (!c.highlightedProductId) return null;
-  const product = await load(c.highlightedProductId);
-  return product ? { ...product, createdAt: product.createdAt.toISOString() } : null;
-}
 
 const CreateChannelInput = builder.inputType('CreateChannelInput', {
   fields: (t) => ({ name: t.string({ required: true }) }),
