@@ -76,6 +76,8 @@ const envSchema = z.object({
    * just finished a job also waits this long before its next fetch, so it bounds throughput.
    */
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(0.5),
+  /** How often pg-boss looks for jobs whose worker died (expired) to retry them, in seconds; default 60. */
+  JOB_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(60),
   /** Hours a story stays up; default 24. */
   STORY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   /** Story reactions one user may send per minute; default 30. */
@@ -115,6 +117,7 @@ export interface Config {
     retryDelaySeconds: number;
   };
   jobPollSeconds: number;
+  jobSuperviseSeconds: number;
   stories: { ttlHours: number; reactionsPerMinute: number };
   channels: { highlightLimit: number; highlightWindowSeconds: number };
 }
@@ -171,6 +174,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retryDelaySeconds: env.LINK_RETRY_DELAY_SECONDS,
     },
     jobPollSeconds: env.JOB_POLL_SECONDS,
+    jobSuperviseSeconds: env.JOB_SUPERVISE_SECONDS,
     stories: { ttlHours: env.STORY_TTL_HOURS, reactionsPerMinute: env.STORY_REACTIONS_PER_MINUTE },
     channels: {
       highlightLimit: env.CHANNEL_HIGHLIGHT_LIMIT,

@@ -44,7 +44,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, logger });
   const realtime = createRealtime(config.redisUrl, logger);
   const tokens = createTokenService(await resolveJwtSecret(config), config.jwtTtlSeconds);
-  const boss = await startBoss(databaseUrl, logger);
+  const boss = await startBoss(databaseUrl, logger, config.jobSuperviseSeconds);
   await createLinkQueues(boss, linkJobSettings(config));
   await scheduleStoryExpiry(boss);
   const services = createServices({

@@ -40,8 +40,9 @@ export async function createLinkQueues(boss: PgBoss, settings: LinkJobSettings):
     retryDelay: settings.retryDelaySeconds,
     retryBackoff: true,
     retryDelayMax: 600,
-    // A fetch ends within its deadline; past this a job's worker is taken for dead and the job retried.
-    expireInSeconds: Math.ceil(settings.timeoutMs / 1000) * 2 + 30,
+    // A job fetches at most twice (page, oEmbed), each within its deadline; past this its worker is
+    // taken for dead and the job retried.
+    expireInSeconds: Math.ceil(settings.timeoutMs / 1000) * 2 + 10,
     deadLetter: LINK_DEAD_LETTER_QUEUE,
     notify: true,
   });

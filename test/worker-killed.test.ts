@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app.ts';
+import { startWorkers } from '../src/jobs/workers.ts';
+import { startTestApp, TEST_JWT_SECRET } from './helpers/app.ts';
+import { createTestDatabase } from './helpers/db.ts';
+import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
+import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
+import { FakeWeb, html } from './helpers/web.ts';
+
+/**
+ * A worker process is killed (SIGKILL) while it holds a job: the job is not
+ * lost. pg-boss sees it expire, another worker takes it, the link ends READY.
+ */
+describe('a worker killed mid-job', () => {
+  const jobEnv = { LINK_FETCH_TIMEOUT_MS: '1000', JOB_SUPERVISE_SECONDS: '1', JOB_POLL_SECONDS: '0.5', LINK_RETRY_DELAY_SECONDS: '1' };
+  let web: FakeWeb;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let app: App;
+  let worker: ChildProcess | undefined;
+  let workers: { stop(): Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    web = await new FakeWeb().start();
+    database = await createTestDatabase();
+    // The server runs no workers: the first attempt belongs to the separate worker process.
+    app = await startTestApp({
+      env: { DATABASE_URL: database.url, RUN_WORKERS: 'false', LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`, ...jobEnv },
+    });
+  });
+  afterAll(async () => {
+    worker?.kill('SIGKILL');
+    await workers?.stop();
+    await app?.stop();
+    await database?.drop();
+    await web?.stop();
+  });
+
+  it('retries the job elsewhere and the link ends READY', async () => {
+    let reached: () => void = () => {};
+    const workerReachedPage = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    // First request: the page hangs (the worker is mid-job) and we kill the worker. Later: it answers.
+    let first = true;
+    web.routes.set('/slow', (req, res) => {
+      if (first) {
+        first = false;
+        reached();
+        return;
+      }
+      html('<html><head><title>Survived</title></head></html>')(req, res);
+    });
+
+    worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        DATABASE_URL: database.url,
+        JWT_SECRET: TEST_JWT_SECRET,
+        LOG_LEVEL: 'silent',
+        LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'plaza-worker-')),
+        ...jobEnv,
+        // Long enough that the worker is surely still holding the job when it is killed.
+        LINK_FETCH_TIMEOUT_MS: '20000',
+      },
+      stdio: 'ignore',
+    });
+
+    const user = await signUp(app);
+    const section = await createSection(app, user);
+    const { client } = wsClient(app, user.token);
+    const ready = listening(app, `link:updated:${localIdOf(section.id)}`);
+    const sub = subscribeWs(client, 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { status metadata { title } } } }', {
+      id: section.id,
+    });
+    await ready;
+
+    await createPost(app, user, section.id, 'slow link', [web.url('/slow')]);
+    await workerReachedPage;
+    const killed = new Promise((resolve) => worker!.once('exit', resolve));
+    worker.kill('SIGKILL');
+    await killed;
+
+    // Another worker (here, in the server's process) picks the job up once it expires.
+    workers = await startWorkers(app.runtime);
+    const [event] = await sub.waitFor(1, 30_000);
+    expect(event.linkMetadataUpdated.link).toEqual({ status: 'READY', metadata: { title: 'Survived' } });
+    expect(web.hits.get('/slow')).toBe(2);
+    sub.dispose();
+    await client.dispose();
+  }, 90_000);
+});
