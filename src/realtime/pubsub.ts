@@ -70,6 +70,28 @@ export function createRealtime(redisUrl: string | undefined, logger: Logger): Re
   }
   // Messages arrive once per channel and are parsed once; every listener gets the same object.
   const redisTarget = createRedisEventTarget({ publishClient, subscribeClient });
+  // One confirmed SUBSCRIBE per channel, shared by its listeners: ten thousand joiners of one
+  // channel wait on one round trip instead of sending ten thousand commands.
+  const subscribed = new Map<string, { confirmed: Promise<void>; listeners: number }>();
+  const confirm = (channel: string) => {
+    let entry = subscribed.get(channel);
+    if (!entry) {
+      // Redis answers commands in order: this confirmation comes after the event target's own SUBSCRIBE.
+      const confirmed = subscribeClient.subscribe(channel).then(() => {});
+      entry = { confirmed, listeners: 0 };
+      subscribed.set(channel, entry);
+      confirmed.catch(() => subscribed.delete(channel));
+    }
+    entry.listeners += 1;
+    const held = entry;
+    return {
+      confirmed: held.confirmed,
+      release: () => {
+        held.listeners -= 1;
+        if (held.listeners === 0 && subscribed.get(channel) === held) subscribed.delete(channel);
+      },
+    };
+  };
   return {
     mode: 'redis',
     events,
@@ -85,8 +107,7 @@ export function createRealtime(redisUrl: string | undefined, logger: Logger): Re
     },
     async listen(topic, key) {
       const channel = channelOf(topic, key);
-      // Redis answers commands in order: this confirmation comes after the event target's own SUBSCRIBE.
-      return listenOn(redisTarget, channel, events, () => subscribeClient.subscribe(channel).then(() => {}));
+      return listenOn(redisTarget, channel, events, confirm(channel));
     },
     async ping() {
       await publishClient.ping();
@@ -111,13 +132,16 @@ async function listenOn<T>(
   target: ListenerTarget,
   channel: string,
   events: EventEmitter,
-  confirm?: () => Promise<void>,
+  broker?: { confirmed: Promise<void>; release(): void },
 ): Promise<AsyncIterableIterator<T>> {
   const listener = (event: Event) => queue.push((event as CustomEvent<T>).detail);
-  const queue = new EventQueue<T>(() => target.removeEventListener(channel, listener));
+  const queue = new EventQueue<T>(() => {
+    target.removeEventListener(channel, listener);
+    broker?.release();
+  });
   target.addEventListener(channel, listener);
   try {
-    await confirm?.();
+    await broker?.confirmed;
   } catch (err) {
     await queue.return();
     throw err;
