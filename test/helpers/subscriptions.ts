@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createClient as createSseClient } from 'graphql-sse';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -151,4 +150,3 @@ export function listening(app: App, channel: string, timeoutMs = 5_000): Promise
   });
 }
 
-export { once };

@@ -1,5 +1,6 @@
-import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.ts';
+import { newestFirst, olderThan, takePage } from '../../db/keyset.ts';
 import { isForeignKeyViolation, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
 import type { Realtime } from '../../realtime/pubsub.ts';
@@ -61,16 +62,13 @@ export function createPostService({ db, pubsub, onLinksCreated }: PostServiceDep
       first: number,
       after: FeedCursor | null,
     ): Promise<{ rows: PostRow[]; hasNextPage: boolean }> {
-      const older = after
-        ? or(lt(posts.createdAt, after.createdAt), and(eq(posts.createdAt, after.createdAt), lt(posts.id, after.id)))
-        : undefined;
       const rows = await db
         .select()
         .from(posts)
-        .where(and(eq(posts.sectionId, sectionId), older))
-        .orderBy(desc(posts.createdAt), desc(posts.id))
+        .where(and(eq(posts.sectionId, sectionId), olderThan(posts.createdAt, posts.id, after)))
+        .orderBy(...newestFirst(posts.createdAt, posts.id))
         .limit(first + 1);
-      return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+      return takePage(rows, first);
     },
 
     async byIds(ids: readonly string[]): Promise<PostRow[]> {

@@ -1,12 +1,13 @@
-import { and, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
+import { newestFirst, olderThan, takePage } from '../../db/keyset.ts';
 import type { FeedCursor } from '../../lib/cursor.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
 import type { RateLimit } from '../../lib/rate-limit.ts';
 import { isUuid, requireEmoji, requireHttpUrl, requireText } from '../../lib/validate.ts';
 import type { Realtime } from '../../realtime/pubsub.ts';
 import type { StoryActivityEvent } from '../../realtime/topics.ts';
-import { type StoryReactionRow, type StoryRow, type StoryViewRow, stories, storyReactions, storyViews } from './tables.ts';
+import { type StoryRow, stories, storyReactions, storyViews } from './tables.ts';
 
 export interface StoryServiceDeps {
   db: Database;
@@ -94,31 +95,25 @@ export function createStoryService({ db, realtime, ttlHours, reactionLimit }: St
     /** Who viewed the story, newest first; the author only. */
     async views(viewerId: string, storyId: string, first: number, after: FeedCursor | null) {
       const story = await authorsStory(viewerId, storyId);
-      const older = after
-        ? or(lt(storyViews.viewedAt, after.createdAt), and(eq(storyViews.viewedAt, after.createdAt), lt(storyViews.viewerId, after.id)))
-        : undefined;
       const rows = await db
         .select()
         .from(storyViews)
-        .where(and(eq(storyViews.storyId, story.id), older))
-        .orderBy(desc(storyViews.viewedAt), desc(storyViews.viewerId))
+        .where(and(eq(storyViews.storyId, story.id), olderThan(storyViews.viewedAt, storyViews.viewerId, after)))
+        .orderBy(...newestFirst(storyViews.viewedAt, storyViews.viewerId))
         .limit(first + 1);
-      return page<StoryViewRow>(rows, first);
+      return takePage(rows, first);
     },
 
     /** Every reaction to the story, newest first; the author only. */
     async reactions(viewerId: string, storyId: string, first: number, after: FeedCursor | null) {
       const story = await authorsStory(viewerId, storyId);
-      const older = after
-        ? or(lt(storyReactions.reactedAt, after.createdAt), and(eq(storyReactions.reactedAt, after.createdAt), lt(storyReactions.id, after.id)))
-        : undefined;
       const rows = await db
         .select()
         .from(storyReactions)
-        .where(and(eq(storyReactions.storyId, story.id), older))
-        .orderBy(desc(storyReactions.reactedAt), desc(storyReactions.id))
+        .where(and(eq(storyReactions.storyId, story.id), olderThan(storyReactions.reactedAt, storyReactions.id, after)))
+        .orderBy(...newestFirst(storyReactions.reactedAt, storyReactions.id))
         .limit(first + 1);
-      return page<StoryReactionRow>(rows, first);
+      return takePage(rows, first);
     },
 
     async byIds(ids: readonly string[]): Promise<StoryRow[]> {
@@ -133,10 +128,6 @@ export function createStoryService({ db, realtime, ttlHours, reactionLimit }: St
       return deleted.length;
     },
   };
-}
-
-function page<T>(rows: T[], first: number) {
-  return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
 }
 
 export type StoryService = ReturnType<typeof createStoryService>;
