@@ -26,6 +26,46 @@ const optionalUrl = (protocols: string[]) =>
     )
     .optional();
 
+/** `points/seconds`, e.g. `30/60` for 30 per minute. */
+const rate = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\d+\/\d+$/, 'must be <count>/<seconds>, e.g. 30/60')
+    .refine((v) => Number(v.split('/')[1]) > 0, 'the window must be at least 1 second')
+    .default(fallback)
+    .transform((v) => {
+      const [points, seconds] = v.split('/').map(Number) as [number, number];
+      return { points, seconds };
+    });
+
+/**
+ * Every mutation's rate limit, per user (per IP before sign-in). Generous for a
+ * person, tight for a script; README lists them.
+ */
+export const rateLimitDefaults = {
+  signUp: '20/3600',
+  signIn: '60/300',
+  refreshToken: '120/3600',
+  signOut: '30/60',
+  createSection: '20/3600',
+  createPost: '30/60',
+  reaction: '120/60',
+  refreshLinkMetadata: '30/60',
+  createStory: '30/3600',
+  viewStory: '300/60',
+  createChannel: '10/3600',
+  addProduct: '60/60',
+} as const;
+
+export type RateLimitName = keyof typeof rateLimitDefaults;
+
+/** The setting that holds a mutation's limit, e.g. `RATE_LIMIT_CREATE_POST`. */
+export const rateLimitEnvName = (name: string) => `RATE_LIMIT_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+const rateLimitSettings = Object.fromEntries(
+  Object.entries(rateLimitDefaults).map(([name, fallback]) => [rateLimitEnvName(name), rate(fallback)]),
+) as Record<string, ReturnType<typeof rate>>;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** HTTP port; default 4000. */
@@ -38,12 +78,10 @@ const envSchema = z.object({
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   /** HS256 secret, at least 32 characters; generated into DATA_DIR outside production. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  /** Token lifetime in seconds; default 7 days. */
-  JWT_TTL_SECONDS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(7 * 24 * 3600),
+  /** Access token lifetime in seconds; default 1 hour (renew with refreshToken). */
+  JWT_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  /** Refresh token (session) lifetime in days, extended on each use; default 30. */
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().positive().max(365).default(30),
   /** Run background workers in this process; default true. */
   RUN_WORKERS: bool.default(true),
   /** Comma-separated allowed browser origins; empty means any origin outside production, none in it. */
@@ -78,6 +116,35 @@ const envSchema = z.object({
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(0.5),
   /** How often pg-boss looks for jobs whose worker died (expired) to retry them, in seconds; default 60. */
   JOB_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Open WebSockets and SSE streams this instance accepts; 503 at the handshake above it; 0 = no cap. Default 10,000. */
+  MAX_CONNECTIONS: z.coerce.number().int().min(0).default(10_000),
+  /** WebSockets and SSE streams one user may hold across the cluster; 0 = no cap. Default 20. */
+  MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(0).default(20),
+  /** Operations one WebSocket may run at once (subscriptions included); 0 = no cap. Default 100. */
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(0).default(100),
+  /** Distinct viewer-dependent subscriptions one WebSocket may hold (identical ones share); 0 = no cap. Default 10. */
+  MAX_VIEWER_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(0).default(10),
+  /** Bytes a connection may leave unsent before it is dropped as a slow consumer; 0 = no cap. Default 1 MiB. */
+  MAX_BUFFERED_BYTES_PER_CONNECTION: z.coerce.number().int().min(0).default(1_048_576),
+  /** Seconds a connection's output may stay stuck before it is dropped; 0 = never. Default 15. */
+  SLOW_CONSUMER_SECONDS: z.coerce.number().min(0).default(15),
+  /** Events one subscription may have waiting for a slow reader before it ends with SLOW_CONSUMER. Default 1,000. */
+  MAX_QUEUED_EVENTS_PER_SUBSCRIPTION: z.coerce.number().int().min(10).default(1_000),
+  /** Deadline for one query or mutation in ms; 0 = none. Default 10 s. */
+  OPERATION_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Bytes of parsed documents kept in the parse/validation cache; default 32 MiB. */
+  DOCUMENT_CACHE_BYTES: z.coerce.number().int().min(0).default(32 * 1_048_576),
+  /** Proxies in front of Plaza whose X-Forwarded-For is trusted (per-IP limits); default 0. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** Scales every rate limit; 0 turns rate limiting off (load tests only). Default 1. */
+  RATE_LIMIT_MULTIPLIER: z.coerce.number().min(0).default(1),
+  ...rateLimitSettings,
+  /** Failed sign-ins for one account before exponential back-off; default 5. */
+  SIGN_IN_FREE_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  /** Failed sign-ins from one IP before exponential back-off; default 20. */
+  SIGN_IN_FREE_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** Longest sign-in back-off in seconds; default 15 minutes. */
+  SIGN_IN_MAX_BACKOFF_SECONDS: z.coerce.number().int().min(1).default(900),
   /** Hours a story stays up; default 24. */
   STORY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   /** Story reactions one user may send per minute; default 30. */
@@ -99,6 +166,7 @@ export interface Config {
   redisUrl: string | undefined;
   jwtSecret: string | undefined;
   jwtTtlSeconds: number;
+  refreshTokenTtlDays: number;
   runWorkers: boolean;
   /** `'*'` allows any origin. */
   corsOrigins: string[] | '*';
@@ -118,6 +186,25 @@ export interface Config {
   };
   jobPollSeconds: number;
   jobSuperviseSeconds: number;
+  limits: {
+    /** 0 in every field means no cap. */
+    maxConnections: number;
+    maxConnectionsPerUser: number;
+    maxSubscriptionsPerConnection: number;
+    maxViewerSubscriptionsPerConnection: number;
+    maxBufferedBytesPerConnection: number;
+    slowConsumerMs: number;
+    maxQueuedEventsPerSubscription: number;
+    operationTimeoutMs: number;
+    documentCacheBytes: number;
+  };
+  trustProxyHops: number;
+  rateLimits: {
+    /** Already scaled by RATE_LIMIT_MULTIPLIER; null when rate limiting is off. */
+    mutations: Record<RateLimitName, { points: number; seconds: number }> | null;
+    signIn: { freeFailuresPerAccount: number; freeFailuresPerIp: number; maxBackoffSeconds: number } | null;
+    multiplier: number;
+  };
   stories: { ttlHours: number; reactionsPerMinute: number };
   channels: { highlightLimit: number; highlightWindowSeconds: number };
 }
@@ -157,6 +244,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL,
     jwtSecret: env.JWT_SECRET,
     jwtTtlSeconds: env.JWT_TTL_SECONDS,
+    refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
     runWorkers: env.RUN_WORKERS,
     corsOrigins: origins.length > 0 ? origins : isProduction ? [] : '*',
     logLevel: env.LOG_LEVEL,
@@ -175,11 +263,53 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     jobPollSeconds: env.JOB_POLL_SECONDS,
     jobSuperviseSeconds: env.JOB_SUPERVISE_SECONDS,
-    stories: { ttlHours: env.STORY_TTL_HOURS, reactionsPerMinute: env.STORY_REACTIONS_PER_MINUTE },
+    limits: {
+      maxConnections: env.MAX_CONNECTIONS,
+      maxConnectionsPerUser: env.MAX_CONNECTIONS_PER_USER,
+      maxSubscriptionsPerConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxViewerSubscriptionsPerConnection: env.MAX_VIEWER_SUBSCRIPTIONS_PER_CONNECTION,
+      maxBufferedBytesPerConnection: env.MAX_BUFFERED_BYTES_PER_CONNECTION,
+      slowConsumerMs: env.SLOW_CONSUMER_SECONDS * 1000,
+      maxQueuedEventsPerSubscription: env.MAX_QUEUED_EVENTS_PER_SUBSCRIPTION,
+      operationTimeoutMs: env.OPERATION_TIMEOUT_MS,
+      documentCacheBytes: env.DOCUMENT_CACHE_BYTES,
+    },
+    trustProxyHops: env.TRUST_PROXY_HOPS,
+    rateLimits: rateLimitsOf(env),
+    // The older per-feature limits scale with the multiplier too; off means effectively unlimited.
+    stories: {
+      ttlHours: env.STORY_TTL_HOURS,
+      reactionsPerMinute: scaled(env.STORY_REACTIONS_PER_MINUTE, env.RATE_LIMIT_MULTIPLIER),
+    },
     channels: {
-      highlightLimit: env.CHANNEL_HIGHLIGHT_LIMIT,
+      highlightLimit: scaled(env.CHANNEL_HIGHLIGHT_LIMIT, env.RATE_LIMIT_MULTIPLIER),
       highlightWindowSeconds: env.CHANNEL_HIGHLIGHT_WINDOW_SECONDS,
     },
+  };
+}
+
+/** A limit scaled by the multiplier, at least 1; the multiplier 0 (off) gives a limit nobody reaches. */
+const scaled = (points: number, multiplier: number) =>
+  multiplier === 0 ? Number.MAX_SAFE_INTEGER : Math.max(1, Math.round(points * multiplier));
+
+function rateLimitsOf(env: Env): Config['rateLimits'] {
+  const multiplier = env.RATE_LIMIT_MULTIPLIER;
+  if (multiplier === 0) return { mutations: null, signIn: null, multiplier };
+  const settings = env as unknown as Record<string, { points: number; seconds: number }>;
+  const mutations = Object.fromEntries(
+    Object.keys(rateLimitDefaults).map((name) => {
+      const { points, seconds } = settings[rateLimitEnvName(name)]!;
+      return [name, { points: scaled(points, multiplier), seconds }];
+    }),
+  ) as Record<RateLimitName, { points: number; seconds: number }>;
+  return {
+    mutations,
+    signIn: {
+      freeFailuresPerAccount: scaled(env.SIGN_IN_FREE_FAILURES_PER_ACCOUNT, multiplier),
+      freeFailuresPerIp: scaled(env.SIGN_IN_FREE_FAILURES_PER_IP, multiplier),
+      maxBackoffSeconds: env.SIGN_IN_MAX_BACKOFF_SECONDS,
+    },
+    multiplier,
   };
 }
 

@@ -1,17 +1,21 @@
+import type { Viewer } from './auth/viewer.ts';
+import type { RateLimitName } from './config.ts';
+import type { RateLimitSet } from './lib/rate-limit.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { Logger } from './logger.ts';
 import type { Realtime } from './realtime/pubsub.ts';
 import type { Services } from './services.ts';
 
-export interface Viewer {
-  id: string;
-}
+export type { Viewer };
 
 /** What every resolver sees, per HTTP request or per WebSocket/SSE subscription. */
 export interface Context {
   viewer: Viewer | null;
+  /** The client's address (X-Forwarded-For only through TRUST_PROXY_HOPS proxies). */
+  ip: string;
   services: Services;
   realtime: Realtime;
+  rateLimits: RateLimitSet<RateLimitName>;
   logger: Logger;
   loaders: Loaders;
   /** Subscriptions resolve each event with emptied loaders, so no event sees stale rows. */
@@ -21,15 +25,24 @@ export interface Context {
 export interface ContextDeps {
   services: Services;
   realtime: Realtime;
+  rateLimits: RateLimitSet<RateLimitName>;
   logger: Logger;
 }
 
-export function createContext({ services, realtime, logger }: ContextDeps, viewer: Viewer | null): Context {
+/** What the transport (HTTP, SSE or WebSocket) learnt of the caller before GraphQL runs. */
+export interface Caller {
+  viewer: Viewer | null;
+  ip: string;
+}
+
+export function createContext({ services, realtime, rateLimits, logger }: ContextDeps, { viewer, ip }: Caller): Context {
   const loaders = createLoaders(services, viewer?.id ?? null);
   return {
     viewer,
+    ip,
     services,
     realtime,
+    rateLimits,
     logger,
     loaders,
     // Clears the loaders in place: Yoga may hand resolvers a copy of this object.

@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { resolveJwtSecret } from './auth/secret.ts';
 import { createTokenService, type TokenService } from './auth/tokens.ts';
-import type { Config } from './config.ts';
+import { createViewerResolver, type ViewerResolver } from './auth/viewer.ts';
+import type { Config, RateLimitName } from './config.ts';
+import { createRateLimitSet, type RateLimitSet } from './lib/rate-limit.ts';
 import { createDb, type DbHandle } from './db/client.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
@@ -22,7 +24,10 @@ export interface Runtime {
   databaseUrl: string;
   realtime: Realtime;
   tokens: TokenService;
+  /** Bearer token -> viewer, revocation included. */
+  viewers: ViewerResolver;
   services: Services;
+  rateLimits: RateLimitSet<RateLimitName>;
   boss: PgBoss;
   checkReadiness(): Promise<void>;
   /** Drains jobs, then closes pub/sub, the pool and an embedded database, in that order. */
@@ -42,7 +47,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   );
   await runMigrations(databaseUrl, logger);
   const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, logger });
-  const realtime = createRealtime(config.redisUrl, logger);
+  const realtime = createRealtime(config.redisUrl, logger, {
+    maxQueuedEvents: config.limits.maxQueuedEventsPerSubscription,
+  });
   const tokens = createTokenService(await resolveJwtSecret(config), config.jwtTtlSeconds);
   const boss = await startBoss(databaseUrl, logger, config.jobSuperviseSeconds);
   await createLinkQueues(boss, linkJobSettings(config));
@@ -54,7 +61,11 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     enqueueLinks: (tx, created, refresh) => enqueueLinkJobs(boss, tx, created, refresh),
     stories: config.stories,
     channels: config.channels,
+    refreshTokenTtlDays: config.refreshTokenTtlDays,
+    signInLimits: config.rateLimits.signIn,
   });
+  const viewers = createViewerResolver({ tokens, activeSessions: services.sessions.activeIds });
+  const rateLimits = createRateLimitSet(realtime.redis, config.rateLimits.mutations);
 
   return {
     config,
@@ -63,7 +74,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     databaseUrl,
     realtime,
     tokens,
+    viewers,
     services,
+    rateLimits,
     boss,
     async checkReadiness() {
       await Promise.all([database.db.execute(sql`select 1`), realtime.ping()]);

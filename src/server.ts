@@ -1,47 +1,71 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TokenService } from './auth/tokens.ts';
+import { bearerToken } from './auth/tokens.ts';
+import type { ViewerResolver } from './auth/viewer.ts';
 import type { Config } from './config.ts';
+import type { ContextDeps } from './context.ts';
 import { schema } from './graphql/schema.ts';
 import { rejectOversizedBody } from './http/body-limit.ts';
+import { clientIp } from './http/client-ip.ts';
+import { createConnectionRegistry } from './http/connections.ts';
+import { createEventStreams, isEventStream } from './http/event-streams.ts';
+import { originAllowed } from './http/origin.ts';
+import { refuseRequest } from './http/refusals.ts';
+import { followRevocations } from './http/revocations.ts';
+import { createUserConnectionLimiter } from './http/user-connections.ts';
 import { createWebSocketLayer } from './http/websocket.ts';
 import { createPlazaYoga } from './http/yoga.ts';
-import type { Logger } from './logger.ts';
-import type { Realtime } from './realtime/pubsub.ts';
-import type { Services } from './services.ts';
 
-export interface ServerDeps {
+export interface ServerDeps extends ContextDeps {
   config: Config;
-  logger: Logger;
-  services: Services;
-  realtime: Realtime;
-  tokens: TokenService;
+  viewers: ViewerResolver;
   checkReadiness(): Promise<void>;
 }
 
-/** HTTP (Yoga), SSE (Yoga) and graphql-ws on one port, path /graphql. */
+/** HTTP (Yoga), SSE (Yoga) and graphql-ws on one port, path /graphql, under one request policy. */
 export function createServer(deps: ServerDeps) {
-  const { config, logger } = deps;
+  const { config, logger, viewers } = deps;
+  const log = logger.child({ module: 'http' });
   const yoga = createPlazaYoga({ ...deps, schema });
-  const ws = createWebSocketLayer({
-    yoga,
-    tokens: deps.tokens,
+  const registry = createConnectionRegistry({
+    viewers,
     logger,
-    maxMessageBytes: config.maxWsMessageBytes,
-    allowedOrigins: config.corsOrigins,
+    maxConnections: config.limits.maxConnections,
+    maxBufferedBytes: config.limits.maxBufferedBytesPerConnection,
+    slowConsumerMs: config.limits.slowConsumerMs,
   });
-  // Open event streams never finish by themselves; shutdown ends them.
-  const streams = new Set<ServerResponse>();
+  const userConnections = createUserConnectionLimiter({
+    redis: deps.realtime.redis,
+    max: config.limits.maxConnectionsPerUser,
+    logger,
+  });
+  const ws = createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger });
+  const streams = createEventStreams({ registry, userConnections, logger });
   let stopping = false;
+  let revocations: { stop(): Promise<void> } | undefined;
 
-  const http = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+  async function handle(req: IncomingMessage, res: ServerResponse) {
     if (stopping) res.setHeader('connection', 'close');
     if (rejectOversizedBody(req, res, config.maxBodyBytes)) return;
-    if (req.headers.accept?.includes('text/event-stream')) {
-      streams.add(res);
-      res.once('close', () => streams.delete(res));
+    if (!originAllowed(req.headers.origin, config.corsOrigins)) {
+      return refuseRequest(res, 403, 'FORBIDDEN', 'This origin may not call this server');
     }
-    void yoga(req, res);
+    const ip = clientIp(req, config.trustProxyHops);
+    const viewer = await viewers.fromToken(bearerToken(req.headers.authorization));
+    if (isEventStream(req)) {
+      const ending = await streams.admit(res, viewer);
+      if (!ending) return;
+      return yoga(req, res, { viewer, ip, ending });
+    }
+    return yoga(req, res, { viewer, ip });
+  }
+
+  const http = createHttpServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error({ err }, 'request failed before GraphQL');
+      if (!res.headersSent) refuseRequest(res, 503, 'SERVICE_UNAVAILABLE', 'Try again shortly');
+      else res.destroy();
+    });
   });
   http.on('upgrade', (req, socket, head) => {
     if (stopping) return socket.destroy();
@@ -53,7 +77,9 @@ export function createServer(deps: ServerDeps) {
   return {
     http,
     wss: ws.wss,
+    registry,
     async start(): Promise<{ port: number; url: string }> {
+      revocations = followRevocations(deps.realtime, registry, logger);
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(config.port, config.host, () => {
@@ -76,9 +102,12 @@ export function createServer(deps: ServerDeps) {
       const sweeper = setInterval(() => http.closeIdleConnections(), 50);
       http.closeIdleConnections();
       await ws.close();
-      for (const res of streams) res.end();
+      streams.endAll();
       await closed;
       clearInterval(sweeper);
+      registry.stop();
+      userConnections.stop();
+      await revocations?.stop();
       await yoga.dispose();
       logger.info('http server stopped');
     },

@@ -8,7 +8,9 @@ import { createReactionService } from './modules/reactions/service.ts';
 import { createSectionService } from './modules/sections/service.ts';
 import { createUserService } from './modules/users/service.ts';
 import type { Realtime } from './realtime/pubsub.ts';
+import { createBackoff } from './lib/backoff.ts';
 import { createRateLimit } from './lib/rate-limit.ts';
+import { createSessionService } from './modules/sessions/service.ts';
 import { createStoryService } from './modules/stories/service.ts';
 
 export interface ServiceDeps {
@@ -19,12 +21,27 @@ export interface ServiceDeps {
   enqueueLinks: EnqueueLinks;
   stories: Config['stories'];
   channels: Config['channels'];
+  refreshTokenTtlDays: number;
+  signInLimits: Config['rateLimits']['signIn'];
 }
 
 /** Every domain service, wired once per process. */
-export function createServices({ db, pubsub, tokens, enqueueLinks, stories, channels }: ServiceDeps) {
+export function createServices(deps: ServiceDeps) {
+  const { db, pubsub, tokens, enqueueLinks, stories, channels, signInLimits } = deps;
+  const sessions = createSessionService({ db, realtime: pubsub, ttlDays: deps.refreshTokenTtlDays });
+  const backoff = (name: string, freeFailures: number, maxSeconds: number) =>
+    createBackoff(pubsub.redis, { name, freeFailures, maxSeconds });
   return {
-    users: createUserService(db, tokens),
+    sessions,
+    users: createUserService({
+      db,
+      tokens,
+      sessions,
+      signInBackoff: signInLimits && {
+        account: backoff('sign-in-account', signInLimits.freeFailuresPerAccount, signInLimits.maxBackoffSeconds),
+        ip: backoff('sign-in-ip', signInLimits.freeFailuresPerIp, signInLimits.maxBackoffSeconds),
+      },
+    }),
     sections: createSectionService(db),
     posts: createPostService({ db, pubsub, onLinksCreated: (tx, created) => enqueueLinks(tx, created, false) }),
     reactions: createReactionService(db, pubsub),

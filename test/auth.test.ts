@@ -91,7 +91,7 @@ describe('tokens over HTTP', () => {
     const url = new URL(app.url);
     url.searchParams.set('query', ME);
     for (const name of ['token', 'access_token', 'authorization']) url.searchParams.set(name, user.token);
-    const res = await fetch(url, { headers: { accept: 'application/json' } });
+    const res = await fetch(url, { headers: { accept: 'application/json', 'graphql-preflight': '1' } });
     const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });

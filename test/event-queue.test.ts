@@ -25,9 +25,20 @@ describe('event queue', () => {
     expect(closed).toBe(1);
   });
 
-  it('drops the oldest events of a reader that falls too far behind', async () => {
-    const queue = new EventQueue<number>(() => {});
+  it('tells a reader that falls too far behind, then ends, instead of dropping events silently', async () => {
+    let closed = 0;
+    const queue = new EventQueue<number>(() => closed++);
     for (let i = 0; i < MAX_BUFFERED_EVENTS + 5; i++) queue.push(i);
-    expect(await queue.next()).toEqual({ value: 5, done: false });
+    await expect(queue.next()).rejects.toMatchObject({ code: 'SLOW_CONSUMER' });
+    expect(await queue.next()).toEqual({ value: undefined, done: true });
+    expect(closed).toBe(1);
+  });
+
+  it('takes its limit from the caller', async () => {
+    const queue = new EventQueue<number>(() => {}, { maxBuffered: 10 });
+    for (let i = 0; i < 10; i++) queue.push(i);
+    expect(await queue.next()).toEqual({ value: 0, done: false });
+    for (let i = 0; i < 2; i++) queue.push(i);
+    await expect(queue.next()).rejects.toMatchObject({ code: 'SLOW_CONSUMER' });
   });
 });

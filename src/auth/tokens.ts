@@ -3,24 +3,35 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 const ISSUER = 'plaza';
 const AUDIENCE = 'plaza-api';
 
-export interface TokenService {
-  issue(userId: string): Promise<string>;
-  /** The user id, or null for a missing, malformed, forged or expired token. */
-  verify(token: string): Promise<string | null>;
+/** What a valid access token says: who, in which session, until when. */
+export interface TokenClaims {
+  userId: string;
+  sessionId: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
 }
 
+export interface TokenService {
+  issue(userId: string, sessionId: string): Promise<{ token: string; expiresAt: Date }>;
+  /** The claims, or null for a missing, malformed, forged or expired token. Says nothing of revocation. */
+  verify(token: string): Promise<TokenClaims | null>;
+}
+
+/** Short-lived HS256 access tokens; each names the session that can revoke it. */
 export function createTokenService(secret: string, ttlSeconds: number): TokenService {
   const key = new TextEncoder().encode(secret);
   return {
-    issue(userId) {
-      return new SignJWT({})
+    async issue(userId, sessionId) {
+      const expiresAt = Math.floor(Date.now() / 1000) + ttlSeconds;
+      const token = await new SignJWT({ sid: sessionId })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(userId)
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
         .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+        .setExpirationTime(expiresAt)
         .sign(key);
+      return { token, expiresAt: new Date(expiresAt * 1000) };
     },
     async verify(token) {
       try {
@@ -28,8 +39,12 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
           algorithms: ['HS256'],
           issuer: ISSUER,
           audience: AUDIENCE,
+          requiredClaims: ['exp', 'sub'],
         });
-        return typeof payload.sub === 'string' ? payload.sub : null;
+        if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
+          return null;
+        }
+        return { userId: payload.sub, sessionId: payload.sid, expiresAt: payload.exp * 1000 };
       } catch (err) {
         if (err instanceof errors.JOSEError || err instanceof TypeError) return null;
         throw err;

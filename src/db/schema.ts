@@ -6,3 +6,4 @@ export * from '../modules/sections/tables.ts';
 export * from '../modules/users/tables.ts';
 export * from '../modules/stories/tables.ts';
 export * from '../modules/channels/tables.ts';
+export * from '../modules/sessions/tables.ts';

@@ -1,28 +1,79 @@
 import { GraphQLError } from 'graphql';
-import { maskError as yogaMaskError } from 'graphql-yoga';
+import { maskError as yogaMaskError, type YogaLogger } from 'graphql-yoga';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../logger.ts';
 
+/** The code given to a request error that carries none, by its HTTP status (limits raised while parsing carry none). */
+function requestErrorCode(extensions: Record<string, unknown>): string {
+  const status = (extensions.http as { status?: number } | undefined)?.status;
+  if (status === 403) return 'FORBIDDEN';
+  if (status !== undefined && status >= 400 && status < 500 && status !== 400) return 'BAD_REQUEST';
+  return 'GRAPHQL_VALIDATION_FAILED';
+}
+
 /**
  * Expected failures (AppError) reach the client with `extensions.code`;
- * anything else is logged and masked as "Unexpected error.".
+ * errors about the request itself (syntax, validation, limits) too, always
+ * with a code and never with what Yoga copies of the body; anything else is
+ * masked as "Unexpected error.". Yoga logs every error this replaces, through
+ * `yogaLogger`, which keeps the expected ones out of the error log.
  */
-export function createMaskError(logger: Logger) {
+export function createMaskError() {
   return (error: unknown, message: string, isDev?: boolean): Error => {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     const app = findAppError(original);
     if (app) {
+      // A fresh error without originalError: Yoga then treats it as the client's (HTTP 200, not 500).
       const located = error instanceof GraphQLError ? error : undefined;
       return new GraphQLError(app.message, {
         ...(located?.nodes ? { nodes: located.nodes } : {}),
         ...(located?.path ? { path: located.path } : {}),
-        extensions: { code: app.code, ...app.extensions },
+        extensions: app.extensions,
       });
     }
-    // Errors graphql-js raised about the request itself (bad variables, validation) are the client's to see.
-    if (error instanceof GraphQLError && !error.originalError) return error;
-    logger.error({ err: original, path: error instanceof GraphQLError ? error.path : undefined }, 'unexpected error');
+    if (error instanceof GraphQLError && !error.originalError) return asRequestError(error);
     return yogaMaskError(error, message, isDev);
+  };
+}
+
+/** A request error with a code and nothing echoed from the request (Yoga puts a JSON parser's message there). */
+export function asRequestError(error: GraphQLError): GraphQLError {
+  const { originalError: _echo, ...extensions } = error.extensions as Record<string, unknown>;
+  if (typeof extensions.code === 'string' && _echo === undefined) return error;
+  return new GraphQLError(error.message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.path ? { path: error.path } : {}),
+    extensions: { code: requestErrorCode(extensions), ...extensions },
+  });
+}
+
+/** True for what a client caused: an AppError anywhere in the chain, or graphql-js's own request errors. */
+export function isExpectedError(error: unknown): boolean {
+  if (findAppError(error)) return true;
+  return error instanceof GraphQLError && !error.originalError;
+}
+
+/**
+ * Yoga's logger: expected errors (a client's mistake, a refused request) at
+ * debug without a stack, so bad requests cannot flood the log; anything else
+ * at error with its stack.
+ */
+export function yogaLogger(logger: Logger): YogaLogger {
+  return {
+    debug: (...args: unknown[]) => logger.debug({ args: args.map(String) }, 'yoga'),
+    info: (...args: unknown[]) => logger.info({ args: args.map(String) }, 'yoga'),
+    warn: (...args: unknown[]) => logger.warn({ args: args.map(String) }, 'yoga'),
+    error: (...args: unknown[]) => {
+      const [first] = args;
+      if (isExpectedError(first)) {
+        const code = findAppError(first)?.code ?? (first as GraphQLError).extensions?.code;
+        logger.debug({ code, message: (first as Error).message }, 'request refused');
+        return;
+      }
+      const path = first instanceof GraphQLError ? first.path : undefined;
+      const err = first instanceof GraphQLError ? (first.originalError ?? first) : first;
+      logger.error({ err, path }, 'unexpected error');
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { withRateLimits } from './rate-limit.ts';
 import '../modules/users/graphql.ts';
 import '../modules/sections/graphql.ts';
 import '../modules/links/graphql.ts';
@@ -7,4 +8,4 @@ import '../modules/reactions/graphql.ts';
 import '../modules/stories/graphql.ts';
 import '../modules/channels/graphql.ts';
 
-export const schema = builder.toSchema({ sortSchema: true });
+export const schema = withRateLimits(builder.toSchema({ sortSchema: true }));

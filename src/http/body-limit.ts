@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { refuseRequest } from './refusals.ts';
 
 /**
  * Refuses a request body over the cap before Yoga reads it. POST must declare
@@ -8,13 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export function rejectOversizedBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): boolean {
   if (req.method !== 'POST') return false;
   const declared = req.headers['content-length'];
-  if (declared === undefined) return refuse(res, 411, 'Content-Length is required');
-  if (Number(declared) > maxBytes) return refuse(res, 413, `Request body is larger than ${maxBytes} bytes`);
+  if (declared === undefined) return refuseRequest(res, 411, 'BAD_USER_INPUT', 'Content-Length is required');
+  if (Number(declared) > maxBytes) {
+    return refuseRequest(res, 413, 'BAD_USER_INPUT', `Request body is larger than ${maxBytes} bytes`);
+  }
   return false;
-}
-
-function refuse(res: ServerResponse, status: number, message: string): true {
-  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] }));
-  return true;
 }

@@ -1,27 +1,58 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
-import { bearerToken, type TokenService } from '../auth/tokens.ts';
-import type { Viewer } from '../context.ts';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { bearerToken } from '../auth/tokens.ts';
+import type { Viewer, ViewerResolver } from '../auth/viewer.ts';
+import type { Config } from '../config.ts';
+import { asRequestError } from '../graphql/errors.ts';
+import { isSameForEveryViewer, subscriptionField } from '../graphql/plugins/shared-results.ts';
 import type { Logger } from '../logger.ts';
+import { clientIp } from './client-ip.ts';
+import type { ConnectionRegistry, EndReason } from './connections.ts';
+import { originAllowed } from './origin.ts';
+import { refuseUpgrade } from './refusals.ts';
+import type { UserConnectionLimiter } from './user-connections.ts';
 import type { PlazaYoga } from './yoga.ts';
 
 export interface WebSocketDeps {
   yoga: PlazaYoga;
-  tokens: TokenService;
+  viewers: ViewerResolver;
+  registry: ConnectionRegistry;
+  userConnections: UserConnectionLimiter;
+  config: Config;
   logger: Logger;
-  maxMessageBytes: number;
-  /** `'*'` admits any Origin. */
-  allowedOrigins: string[] | '*';
 }
 
-type Extra = {
-  request?: IncomingMessage;
-  viewer?: Viewer;
-};
+/** Close codes beyond graphql-ws's own; README lists them all. */
+export const CLOSE = {
+  /** No valid token at connection_init, a token that expired, or a session signed out. */
+  forbidden: 4403,
+  /** The user already holds MAX_CONNECTIONS_PER_USER connections. */
+  tooManyConnections: 4429,
+} as const;
+
+const END_MESSAGES: Record<EndReason, string> = { expired: 'Token expired', revoked: 'Signed out' };
+
+/** What this layer keeps per socket beside graphql-ws's own context. */
+interface SocketState {
+  id: string;
+  ip: string;
+  viewer: Viewer | null;
+  /** Distinct viewer-dependent subscriptions -> how many subscriptions ask that question. */
+  questions: Map<string, number>;
+  /** Subscription id -> its question, for those counted in `questions`. */
+  questionOf: Map<string, string>;
+  release(): void;
+}
+
+type Extra = { socket: WebSocket; request?: IncomingMessage };
+
+const limitError = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } });
 
 /** The token from `connectionParams.authorization` (any letter case). */
 function tokenFromParams(params: Readonly<Record<string, unknown>> | undefined): string | null {
@@ -32,44 +63,116 @@ function tokenFromParams(params: Readonly<Record<string, unknown>> | undefined):
 
 /**
  * graphql-ws (graphql-transport-ws) on the HTTP server's upgrade, executed
- * through `yoga.getEnveloped` so every Yoga plugin (limits, masking) guards
- * WebSocket operations too.
+ * through `yoga.getEnveloped` so every Yoga plugin (limits, masking,
+ * introspection, input policy) guards WebSocket operations too. Adds what a
+ * long-lived socket needs: caps per instance, per user and per socket, token
+ * expiry and renewal, revocation and slow-consumer handling (the registry).
  */
-export function createWebSocketLayer({ yoga, tokens, logger, maxMessageBytes, allowedOrigins }: WebSocketDeps) {
+export function createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger }: WebSocketDeps) {
   const log = logger.child({ module: 'websocket' });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+  const { maxSubscriptionsPerConnection: maxOperations, maxViewerSubscriptionsPerConnection: maxQuestions } =
+    config.limits;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxWsMessageBytes });
+  const states = new WeakMap<WebSocket, SocketState>();
+
+  // Registered before graphql-ws's own listener, so the state exists when its hooks run.
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    const state: SocketState = {
+      id: randomUUID(),
+      ip: clientIp(request, config.trustProxyHops),
+      viewer: null,
+      questions: new Map(),
+      questionOf: new Map(),
+      release: () => {},
+    };
+    const connection = {
+      kind: 'ws' as const,
+      get viewer() {
+        return state.viewer;
+      },
+      buffered: () => socket.bufferedAmount,
+      end: (reason: EndReason) => socket.close(CLOSE.forbidden, END_MESSAGES[reason]),
+      destroy: () => socket.terminate(),
+    };
+    const untrack = registry.add(connection);
+    states.set(socket, state);
+    socket.once('close', () => {
+      untrack();
+      state.release();
+    });
+  });
 
   useServer<Record<string, unknown> | undefined, Extra>(
     {
       connectionInitWaitTimeout: 5_000,
-      // Returning false closes the socket with 4403 Forbidden.
       onConnect: async (ctx) => {
-        const token = tokenFromParams(ctx.connectionParams);
-        const userId = token ? await tokens.verify(token) : null;
-        if (!userId) return false;
-        ctx.extra.viewer = { id: userId };
+        const state = states.get(ctx.extra.socket);
+        const viewer = await viewers.fromToken(tokenFromParams(ctx.connectionParams));
+        // Returning false closes the socket with 4403 Forbidden.
+        if (!state || !viewer) return false;
+        if (!(await userConnections.acquire(viewer.id, state.id))) {
+          log.info({ userId: viewer.id }, 'websocket refused: too many connections for the user');
+          ctx.extra.socket.close(CLOSE.tooManyConnections, 'Too many connections');
+          return false;
+        }
+        state.viewer = viewer;
+        state.release = () => userConnections.release(viewer.id, state.id);
         // Nothing needs the upgrade request after this; a socket idles for hours, so let it go.
         delete (ctx.extra as Partial<Extra>).request;
         return true;
       },
+      // Renewal without reconnecting: `{"type":"ping","payload":{"authorization":"Bearer <new token>"}}`.
+      // The pong then carries `{ expiresAt }`; a bad token, or another user's, closes the socket with 4403.
+      onPing: async (ctx, payload) => {
+        const state = states.get(ctx.extra.socket);
+        const token = tokenFromParams(payload);
+        if (!state?.viewer || !payload || !token) return;
+        const renewed = await viewers.fromToken(token);
+        if (!renewed || renewed.id !== state.viewer.id) {
+          ctx.extra.socket.close(CLOSE.forbidden, 'Forbidden');
+          return;
+        }
+        state.viewer = renewed;
+        const pong = payload as Record<string, unknown>;
+        for (const key of Object.keys(pong)) delete pong[key];
+        pong.expiresAt = new Date(renewed.expiresAt).toISOString();
+      },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        const state = states.get(ctx.extra.socket);
+        if (!state?.viewer || Date.now() >= state.viewer.expiresAt) {
+          ctx.extra.socket.close(CLOSE.forbidden, END_MESSAGES.expired);
+          return [new GraphQLError(END_MESSAGES.expired, { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        // graphql-ws has already entered this operation in ctx.subscriptions.
+        if (maxOperations > 0 && Object.keys(ctx.subscriptions).length > maxOperations) {
+          return [limitError(`At most ${maxOperations} operations may run at once on one connection`)];
+        }
         const enveloped = yoga.getEnveloped({
           ...ctx,
           socket: ctx.extra.socket,
           params: payload,
-          viewer: ctx.extra.viewer ?? null,
+          viewer: state.viewer,
+          ip: state.ip,
         });
         let document: DocumentNode;
         try {
           document = enveloped.parse(payload.query);
           const errors = enveloped.validate(enveloped.schema, document);
-          if (errors.length > 0) return errors;
+          if (errors.length > 0) return errors.map(asRequestError);
         } catch (err) {
           // Syntax errors and limits that throw while parsing or validating are the client's to see.
-          if (err instanceof GraphQLError) return [err];
+          if (err instanceof GraphQLError) return [asRequestError(err)];
           throw err;
+        }
+        const field = subscriptionField(document, payload.operationName);
+        let question: string | null = null;
+        if (field && maxQuestions > 0 && !isSameForEveryViewer(enveloped.schema, field)) {
+          question = `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`;
+          if (!state.questions.has(question) && state.questions.size >= maxQuestions) {
+            return [limitError(`At most ${maxQuestions} distinct subscriptions whose results depend on the viewer may run on one connection`)];
+          }
         }
         const args: ExecutionArgs = {
           schema: enveloped.schema,
@@ -79,7 +182,20 @@ export function createWebSocketLayer({ yoga, tokens, logger, maxMessageBytes, al
           contextValue: await enveloped.contextFactory(),
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe } as EnvelopedRoot,
         };
+        if (question) {
+          state.questions.set(question, (state.questions.get(question) ?? 0) + 1);
+          state.questionOf.set(id, question);
+        }
         return args;
+      },
+      onComplete: (ctx, id) => {
+        const state = states.get(ctx.extra.socket);
+        const question = state?.questionOf.get(id);
+        if (!state || question === undefined) return;
+        state.questionOf.delete(id);
+        const left = (state.questions.get(question) ?? 1) - 1;
+        if (left > 0) state.questions.set(question, left);
+        else state.questions.delete(question);
       },
       onError: (_ctx, _id, _payload, errors) => {
         log.debug({ errors: errors.map((e) => e.message) }, 'operation failed');
@@ -93,12 +209,15 @@ export function createWebSocketLayer({ yoga, tokens, logger, maxMessageBytes, al
     wss,
     handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
       const { pathname } = new URL(request.url ?? '/', 'http://localhost');
-      if (pathname !== '/graphql') return reject(socket, 404, 'Not Found');
-      const origin = request.headers.origin;
-      // Browsers always send Origin; other clients may not, and CORS is a browser concern.
-      if (origin && allowedOrigins !== '*' && !allowedOrigins.includes(origin)) {
-        log.info({ origin }, 'websocket origin refused');
-        return reject(socket, 403, 'Forbidden');
+      if (pathname !== '/graphql') return refuseUpgrade(socket, 404, 'Not Found');
+      // Cross-site WebSocket hijacking: a page elsewhere must not open a socket as its visitor.
+      if (!originAllowed(request.headers.origin, config.corsOrigins)) {
+        log.info({ origin: request.headers.origin }, 'websocket origin refused');
+        return refuseUpgrade(socket, 403, 'Forbidden');
+      }
+      if (registry.full()) {
+        log.warn({ open: registry.size }, 'websocket refused: MAX_CONNECTIONS reached');
+        return refuseUpgrade(socket, 503, 'Service Unavailable');
       }
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
     },
@@ -124,8 +243,4 @@ export function createWebSocketLayer({ yoga, tokens, logger, maxMessageBytes, al
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
-}
-
-function reject(socket: Duplex, status: number, text: string) {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -1,38 +1,46 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import type { GraphQLSchema } from 'graphql';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
-import { bearerToken, type TokenService } from '../auth/tokens.ts';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.ts';
-import { type Context, type ContextDeps, createContext, type Viewer } from '../context.ts';
-import { createMaskError } from '../graphql/errors.ts';
-import { useSharedSubscriptionResults } from '../graphql/shared-results.ts';
+import { type Caller, type Context, type ContextDeps, createContext } from '../context.ts';
+import { createMaskError, yogaLogger } from '../graphql/errors.ts';
+import { type Ending, useConnectionEnd } from '../graphql/plugins/connection-end.ts';
+import { useNoIntrospection } from '../graphql/plugins/introspection.ts';
+import { useOperationTimeout } from '../graphql/plugins/operation-timeout.ts';
+import { useSelectionLimit } from '../graphql/plugins/selection-limit.ts';
+import { useSharedSubscriptionResults } from '../graphql/plugins/shared-results.ts';
+import { useTextInputPolicy } from '../graphql/plugins/text-input.ts';
 import { renderPlazaGraphiQL } from './graphiql.ts';
 
-/** What the HTTP or WebSocket layer hands Yoga; a WebSocket has already authenticated its viewer. */
-export interface ServerContext {
-  viewer?: Viewer | null;
+/** What the HTTP, SSE or WebSocket layer hands Yoga: the caller it authenticated, and how to end its stream. */
+export interface ServerContext extends Caller {
+  ending?: Ending;
 }
 
 export interface YogaDeps extends ContextDeps {
   config: Config;
   schema: GraphQLSchema;
-  tokens: TokenService;
   /** Throws when a dependency (database, Redis) does not answer. */
   checkReadiness(): Promise<void>;
 }
 
-/** Limits on what a single operation may ask, applied before any resolver runs. */
+/** Limits on what a single operation may ask, applied before any resolver runs, over every transport. */
 export const operationLimits = {
   maxDepth: 10,
   maxAliases: 15,
   maxDirectives: 10,
   maxTokens: 2_000,
   maxCost: 5_000,
+  maxSelectionsPerSet: 50,
 };
 
-export function createPlazaYoga(deps: YogaDeps) {
-  const { config, logger } = deps;
+/** Headers a browser cannot send without a CORS preflight; any one of them proves a request is not a forged "simple" one. */
+export const CSRF_HEADERS = ['authorization', 'x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-require-preflight'];
+
+/** The request policy every transport shares: limits, masking, introspection, input hygiene, timeouts. */
+function policyPlugins(config: Config): Plugin[] {
   const plugins: Plugin[] = [
     EnvelopArmorPlugin({
       maxDepth: { n: operationLimits.maxDepth },
@@ -43,8 +51,33 @@ export function createPlazaYoga(deps: YogaDeps) {
       // Suggestions help while developing and map the schema for an attacker in production.
       blockFieldSuggestion: { enabled: config.isProduction },
     }) as Plugin,
-    // Fan-out: one execution per event for everyone watching a channel or a section's links.
-    useSharedSubscriptionResults(['productHighlighted', 'linkMetadataUpdated']),
+    useSelectionLimit(operationLimits.maxSelectionsPerSet),
+    useTextInputPolicy(),
+    useOperationTimeout(config.limits.operationTimeoutMs),
+    useConnectionEnd() as Plugin,
+    // Fan-out: one execution per event for everyone asking the same question.
+    useSharedSubscriptionResults(),
+  ];
+  if (config.isProduction) plugins.push(useNoIntrospection());
+  return plugins;
+}
+
+/**
+ * Parsed documents and their errors, bounded by bytes rather than entries: a
+ * stream of unique large documents must not grow the heap. A document's size
+ * is estimated from its source (its AST takes roughly 40 times the text).
+ */
+function documentCaches(maxBytes: number) {
+  const make = <T extends object>() =>
+    new LRUCache<string, T>({ maxSize: Math.max(1, maxBytes), sizeCalculation: (_value, key) => 64 + key.length * 40 });
+  return { documentCache: make<DocumentNode>(), errorCache: make<object>() };
+}
+
+export function createPlazaYoga(deps: YogaDeps) {
+  const { config, logger } = deps;
+  const plugins: Plugin[] = [
+    ...policyPlugins(config),
+    useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
     useReadinessCheck({
       endpoint: '/readiness',
       check: async () => {
@@ -58,31 +91,32 @@ export function createPlazaYoga(deps: YogaDeps) {
       },
     }),
   ];
-  if (config.isProduction) plugins.push(useDisableIntrospection());
+  const origins = config.corsOrigins;
 
   return createYoga<ServerContext, Context>({
     schema: deps.schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    logging: logger.child({ module: 'yoga' }),
-    maskedErrors: { maskError: createMaskError(logger) },
-    cors: {
-      origin: config.corsOrigins === '*' ? '*' : config.corsOrigins,
-      credentials: config.corsOrigins !== '*',
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Accept'],
-    },
+    logging: yogaLogger(logger.child({ module: 'yoga' })),
+    maskedErrors: { maskError: createMaskError() },
+    parserAndValidationCache: documentCaches(config.limits.documentCacheBytes),
+    // Origins outside the list are refused before Yoga (http/origin.ts); these headers let the allowed ones read.
+    cors:
+      origins === '*'
+        ? { origin: '*', methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'Accept'] }
+        : origins.length === 0
+          ? false
+          : {
+              origin: origins,
+              credentials: true,
+              methods: ['GET', 'POST'],
+              allowedHeaders: ['Authorization', 'Content-Type', 'Accept', ...CSRF_HEADERS],
+            },
     graphiql: !config.isProduction,
     renderGraphiQL: renderPlazaGraphiQL,
     plugins,
-    context: async ({ request, viewer }) => {
-      if (viewer !== undefined) return createContext(deps, viewer);
-      // Only the Authorization header carries a token; a token in the query string is ignored.
-      const token = bearerToken(request.headers.get('authorization'));
-      const userId = token ? await deps.tokens.verify(token) : null;
-      return createContext(deps, userId ? { id: userId } : null);
-    },
+    context: ({ viewer, ip, ending }) => ({ ...createContext(deps, { viewer, ip }), ...(ending ? { ending } : {}) }),
   });
 }
 

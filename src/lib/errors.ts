@@ -1,5 +1,14 @@
 /** The codes clients may see in `extensions.code`; anything else is masked. */
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'RATE_LIMITED';
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'RATE_LIMITED'
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  | 'TOO_MANY_CONNECTIONS'
+  | 'SLOW_CONSUMER'
+  | 'TIMEOUT';
 
 /**
  * An expected failure raised by a service. It knows nothing of GraphQL: the
@@ -12,7 +21,8 @@ export class AppError extends Error {
     super(message);
     this.name = 'AppError';
     this.code = code;
-    this.extensions = extensions;
+    // graphql-js copies an original error's `extensions` onto the located error: the code travels with it.
+    this.extensions = { code, ...extensions };
   }
 }
 

@@ -41,3 +41,24 @@ export function createRateLimit(redis: Redis | null, { name, points, durationSec
     },
   };
 }
+
+export interface RateLimitSet<N extends string> {
+  /** Spends one point of the named limit for `key`; a name without a limit (or limits off) costs nothing. */
+  consume(name: N, key: string): Promise<void>;
+}
+
+/** Named limits built once; `null` specs (RATE_LIMIT_MULTIPLIER=0) turn them all off. A limit of 0 points is off. */
+export function createRateLimitSet<N extends string>(
+  redis: Redis | null,
+  specs: Record<N, { points: number; seconds: number }> | null,
+): RateLimitSet<N> {
+  const limits = new Map<string, RateLimit>();
+  for (const [name, spec] of Object.entries(specs ?? {}) as Array<[N, { points: number; seconds: number }]>) {
+    if (spec.points > 0) limits.set(name, createRateLimit(redis, { name, points: spec.points, durationSeconds: spec.seconds }));
+  }
+  return {
+    async consume(name, key) {
+      await limits.get(name)?.consume(key);
+    },
+  };
+}

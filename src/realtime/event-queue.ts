@@ -1,19 +1,32 @@
-/**
- * The iterator a subscription reads its events from: a plain queue, lighter
- * than a Repeater per subscriber when thousands listen to one topic. A
- * subscriber that falls this far behind loses its oldest events rather than
- * the server's memory.
- */
+import { AppError } from '../lib/errors.ts';
+
+/** Events one subscription may have waiting by default. */
 export const MAX_BUFFERED_EVENTS = 1_000;
 
+export interface EventQueueOptions {
+  /** Events that may wait for the reader; one more ends the queue with SLOW_CONSUMER. Default 1,000. */
+  maxBuffered?: number;
+}
+
+/**
+ * The iterator a subscription reads its events from: a plain queue, lighter
+ * than a Repeater per subscriber when thousands listen to one topic. The
+ * queue holds references to events shared by every subscriber, not copies.
+ * A reader that falls `maxBuffered` events behind is told so (the next read
+ * rejects with SLOW_CONSUMER, then the queue ends) instead of silently losing
+ * events or holding the server's memory.
+ */
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   private buffer: T[] = [];
   private waiting: ((result: IteratorResult<T>) => void) | null = null;
   private closed = false;
+  private failure: Error | null = null;
   private readonly onClose: () => void;
+  private readonly maxBuffered: number;
 
-  constructor(onClose: () => void) {
+  constructor(onClose: () => void, { maxBuffered = MAX_BUFFERED_EVENTS }: EventQueueOptions = {}) {
     this.onClose = onClose;
+    this.maxBuffered = maxBuffered;
   }
 
   push(value: T): void {
@@ -24,11 +37,20 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
       waiting({ value, done: false });
       return;
     }
-    if (this.buffer.length >= MAX_BUFFERED_EVENTS) this.buffer.shift();
+    if (this.buffer.length >= this.maxBuffered) {
+      this.failure = new AppError('SLOW_CONSUMER', 'Events arrived faster than this subscriber read them');
+      void this.return();
+      return;
+    }
     this.buffer.push(value);
   }
 
   next(): Promise<IteratorResult<T>> {
+    if (this.failure) {
+      const failure = this.failure;
+      this.failure = null;
+      return Promise.reject(failure);
+    }
     if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift() as T, done: false });
     if (this.closed) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {

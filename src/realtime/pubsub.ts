@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
-import { EventQueue } from './event-queue.ts';
+import { EventQueue, type EventQueueOptions } from './event-queue.ts';
 import type { Topics } from './topics.ts';
 
 export type TopicName = keyof Topics;
@@ -32,7 +32,17 @@ export interface Realtime {
 
 const channelOf = (topic: string, key: string) => `${topic}:${key}`;
 
-export function createRealtime(redisUrl: string | undefined, logger: Logger): Realtime {
+export interface RealtimeOptions {
+  /** Events a subscriber may have waiting before its subscription ends with SLOW_CONSUMER; default 1,000. */
+  maxQueuedEvents?: number;
+}
+
+export function createRealtime(
+  redisUrl: string | undefined,
+  logger: Logger,
+  { maxQueuedEvents }: RealtimeOptions = {},
+): Realtime {
+  const queueOptions = { maxBuffered: maxQueuedEvents };
   const events = new EventEmitter();
   events.setMaxListeners(0);
   if (!redisUrl) {
@@ -45,7 +55,7 @@ export function createRealtime(redisUrl: string | undefined, logger: Logger): Re
         target.dispatchEvent(new CustomEvent(channelOf(topic, key), { detail: payload }));
       },
       async listen(topic, key) {
-        return listenOn(target, channelOf(topic, key), events);
+        return listenOn(target, channelOf(topic, key), events, queueOptions);
       },
       ping: async () => {},
       close: async () => {},
@@ -107,7 +117,7 @@ export function createRealtime(redisUrl: string | undefined, logger: Logger): Re
     },
     async listen(topic, key) {
       const channel = channelOf(topic, key);
-      return listenOn(redisTarget, channel, events, confirm(channel));
+      return listenOn(redisTarget, channel, events, queueOptions, confirm(channel));
     },
     async ping() {
       await publishClient.ping();
@@ -132,13 +142,14 @@ async function listenOn<T>(
   target: ListenerTarget,
   channel: string,
   events: EventEmitter,
+  queueOptions: EventQueueOptions,
   broker?: { confirmed: Promise<void>; release(): void },
 ): Promise<AsyncIterableIterator<T>> {
   const listener = (event: Event) => queue.push((event as CustomEvent<T>).detail);
   const queue = new EventQueue<T>(() => {
     target.removeEventListener(channel, listener);
     broker?.release();
-  });
+  }, queueOptions);
   target.addEventListener(channel, listener);
   try {
     await broker?.confirmed;

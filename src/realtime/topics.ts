@@ -65,6 +65,12 @@ export interface HighlightState {
   } | null;
 }
 
+/** A session (or, with sessionId null, every session of the user) was revoked: its connections close. */
+export interface SessionRevokedEvent {
+  userId: string;
+  sessionId: string | null;
+}
+
 export type Topics = {
   /** Keyed by section id. */
   'post:created': [sectionId: string, payload: PostEvent];
@@ -76,4 +82,6 @@ export type Topics = {
   'story:activity': [authorId: string, payload: StoryActivityEvent];
   /** Keyed by channel id. */
   'channel:highlight': [channelId: string, payload: HighlightState];
+  /** One key for the whole cluster: every instance closes the connections of revoked sessions. */
+  'session:revoked': [scope: 'all', payload: SessionRevokedEvent];
 };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { type App, startApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig, rateLimitDefaults, rateLimitEnvName } from '../../src/config.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
@@ -13,6 +13,15 @@ export interface TestAppOptions {
   redis?: boolean;
   env?: Record<string, string>;
 }
+
+/**
+ * Every mutation's rate limit, raised out of reach: a test file signs up dozens
+ * of users from one address. Tests of the limits themselves set their own.
+ */
+export const relaxedRateLimits: Record<string, string> = {
+  ...Object.fromEntries(Object.keys(rateLimitDefaults).map((name) => [rateLimitEnvName(name), '1000000/60'])),
+  SIGN_IN_FREE_FAILURES_PER_IP: '1000000',
+};
 
 /** A whole Plaza instance on a free port against the suite's database. */
 export async function startTestApp({ redis = false, env = {} }: TestAppOptions = {}): Promise<App> {
@@ -29,6 +38,7 @@ export async function startTestApp({ redis = false, env = {} }: TestAppOptions =
     // Workers only where a test is about them: no stray fetches of example.com elsewhere.
     RUN_WORKERS: 'false',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'plaza-test-data-')),
+    ...relaxedRateLimits,
     ...env,
   });
   return startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));

@@ -1,5 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { sameForEveryViewer } from '../../graphql/plugins/shared-results.ts';
+import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../loaders.ts';
@@ -91,6 +93,7 @@ builder.mutationFields((t) => ({
     type: ChannelRef,
     description: "The caller becomes the channel's seller.",
     ...signedIn,
+    ...rateLimited('createChannel'),
     args: { input: t.arg({ type: CreateChannelInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.channels.create(ctx.viewer!.id, input),
   }),
@@ -98,6 +101,7 @@ builder.mutationFields((t) => ({
     type: ProductRef,
     description: 'Seller only.',
     ...signedIn,
+    ...rateLimited('addProduct'),
     args: { input: t.arg({ type: AddProductInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       ctx.services.channels.addProduct(ctx.viewer!.id, { ...input, channelId: localId(String(input.channelId), 'Channel') }),
@@ -134,6 +138,7 @@ function productIdOrEmpty(globalId: string): string {
 
 builder.subscriptionFields((t) => ({
   productHighlighted: t.field({
+    ...sameForEveryViewer,
     type: ChannelHighlightRef,
     description: "First the channel's current highlight state, then every change, in version order.",
     ...signedIn,

@@ -1,5 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { sameForEveryViewer } from '../../graphql/plugins/shared-results.ts';
+import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
 import type { LinkUpdatedEvent } from '../../realtime/topics.ts';
 import { listenToSection } from '../sections/graphql.ts';
@@ -70,6 +72,7 @@ builder.mutationFields((t) => ({
     type: LinkRef,
     description: "Fetches a link's metadata again (status back to PENDING). The post's author only.",
     ...signedIn,
+    ...rateLimited('refreshLinkMetadata'),
     args: { linkId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => ctx.services.links.refresh(ctx.viewer!.id, localId(String(args.linkId), 'Link')),
   }),
@@ -77,6 +80,7 @@ builder.mutationFields((t) => ({
 
 builder.subscriptionFields((t) => ({
   linkMetadataUpdated: t.field({
+    ...sameForEveryViewer,
     type: LinkMetadataUpdateRef,
     description:
       'Every status change of a link of a post in the section: READY with metadata, FAILED or BLOCKED with error.',

@@ -1,4 +1,5 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
 import { forwardPage, toConnection } from '../../graphql/pagination.ts';
 import { notFound } from '../../lib/errors.ts';
@@ -74,6 +75,7 @@ builder.mutationFields((t) => ({
     description:
       'Stores the post and its links (status PENDING) and enqueues one metadata job per link, in one transaction.',
     ...signedIn,
+    ...rateLimited('createPost'),
     args: { input: t.arg({ type: CreatePostInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       ctx.services.posts.create(ctx.viewer!.id, {

@@ -1,4 +1,5 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';
 import { PostRef } from '../posts/graphql.ts';
@@ -30,6 +31,7 @@ builder.mutationFields((t) => ({
     type: PostRef,
     description: "Adds the viewer's reaction; adding it again changes nothing.",
     ...signedIn,
+    ...rateLimited('reaction'),
     args: { input: t.arg({ type: ReactionInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       ctx.services.reactions.add(ctx.viewer!.id, { postId: localId(String(input.postId), 'Post'), emoji: input.emoji }),
@@ -38,6 +40,7 @@ builder.mutationFields((t) => ({
     type: PostRef,
     description: "Removes the viewer's reaction; removing a missing one changes nothing.",
     ...signedIn,
+    ...rateLimited('reaction'),
     args: { input: t.arg({ type: ReactionInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       ctx.services.reactions.remove(ctx.viewer!.id, {

@@ -1,4 +1,5 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { rateLimited } from '../../graphql/rate-limit.ts';
 import type { Context } from '../../context.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';
@@ -42,6 +43,7 @@ builder.mutationFields((t) => ({
   createSection: t.field({
     type: SectionRef,
     ...signedIn,
+    ...rateLimited('createSection'),
     args: { input: t.arg({ type: CreateSectionInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.sections.create(ctx.viewer!.id, input),
   }),

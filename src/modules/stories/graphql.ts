@@ -1,6 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { filter, pipe } from 'graphql-yoga';
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
 import { forwardPage, toConnection } from '../../graphql/pagination.ts';
 import { notFound } from '../../lib/errors.ts';
@@ -123,6 +124,7 @@ builder.mutationFields((t) => ({
   createStory: t.field({
     type: StoryRef,
     ...signedIn,
+    ...rateLimited('createStory'),
     args: { input: t.arg({ type: CreateStoryInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.stories.create(ctx.viewer!.id, input),
   }),
@@ -130,6 +132,7 @@ builder.mutationFields((t) => ({
     type: StoryRef,
     description: "Records the viewer's view once; only the first view by a viewer notifies the author.",
     ...signedIn,
+    ...rateLimited('viewStory'),
     args: { storyId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => ctx.services.stories.view(ctx.viewer!.id, localId(String(args.storyId), 'Story')),
   }),

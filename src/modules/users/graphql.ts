@@ -1,4 +1,5 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { rateLimited } from '../../graphql/rate-limit.ts';
 import { loadNodes } from '../../loaders.ts';
 import type { AuthResult } from './service.ts';
 import type { UserRow } from './tables.ts';
@@ -16,7 +17,13 @@ builder.node(UserRef, {
 
 const AuthPayload = builder.objectRef<AuthResult>('AuthPayload').implement({
   fields: (t) => ({
-    token: t.exposeString('token', { description: 'A JWT for `Authorization: Bearer <token>`.' }),
+    token: t.exposeString('token', {
+      description: 'A short-lived JWT for `Authorization: Bearer <token>`; renew it with refreshToken before expiresAt.',
+    }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When `token` stops being accepted.' }),
+    refreshToken: t.exposeString('refreshToken', {
+      description: 'Trade it for a new token with the refreshToken mutation; each one works once. Keep it secret.',
+    }),
     user: t.field({ type: UserRef, resolve: (r) => r.user }),
   }),
 });
@@ -36,16 +43,42 @@ const SignInInput = builder.inputType('SignInInput', {
   }),
 });
 
+const RefreshTokenInput = builder.inputType('RefreshTokenInput', {
+  fields: (t) => ({ refreshToken: t.string({ required: true }) }),
+});
+
 builder.mutationFields((t) => ({
   signUp: t.field({
     type: AuthPayload,
+    ...rateLimited('signUp', 'ip'),
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.users.signUp(input),
   }),
   signIn: t.field({
     type: AuthPayload,
+    description: 'Repeated failures slow down sign-in for the account and for the address (RATE_LIMITED).',
+    ...rateLimited('signIn', 'ip'),
     args: { input: t.arg({ type: SignInInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.services.users.signIn(input),
+    resolve: (_root, { input }, ctx) => ctx.services.users.signIn(input, ctx.ip),
+  }),
+  refreshToken: t.field({
+    type: AuthPayload,
+    description: 'A new token and refresh token for a refresh token, which is then used up. Needs no Authorization.',
+    ...rateLimited('refreshToken', 'ip'),
+    args: { input: t.arg({ type: RefreshTokenInput, required: true }) },
+    resolve: (_root, { input }, ctx) => ctx.services.users.refresh(input.refreshToken),
+  }),
+  signOut: t.boolean({
+    description: "Revokes this session's tokens and closes its WebSockets and event streams, on every instance.",
+    ...signedIn,
+    ...rateLimited('signOut'),
+    resolve: async (_root, _args, ctx) => (await ctx.services.sessions.revoke(ctx.viewer!.id, ctx.viewer!.sessionId), true),
+  }),
+  signOutEverywhere: t.boolean({
+    description: "Revokes every session of the caller's and closes all their connections, on every instance.",
+    ...signedIn,
+    ...rateLimited('signOut'),
+    resolve: async (_root, _args, ctx) => (await ctx.services.sessions.revokeAll(ctx.viewer!.id), true),
   }),
 }));
 

@@ -2,8 +2,10 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../auth/passwords.ts';
 import type { TokenService } from '../../auth/tokens.ts';
 import type { Database } from '../../db/client.ts';
-import { AppError, badInput, isUniqueViolation } from '../../lib/errors.ts';
+import type { Backoff } from '../../lib/backoff.ts';
+import { AppError, badInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
 import { isUuid, requireText } from '../../lib/validate.ts';
+import type { SessionService } from '../sessions/service.ts';
 import { type UserRow, users } from './tables.ts';
 
 const USERNAME = /^[A-Za-z0-9_]{3,32}$/;
@@ -13,10 +15,26 @@ const MAX_PASSWORD = 256;
 
 export interface AuthResult {
   token: string;
+  expiresAt: Date;
+  refreshToken: string;
   user: UserRow;
 }
 
-export function createUserService(db: Database, tokens: TokenService) {
+export interface UserServiceDeps {
+  db: Database;
+  tokens: TokenService;
+  sessions: SessionService;
+  /** Sign-in guessing is slowed per account and per IP; null when rate limiting is off. */
+  signInBackoff: { account: Backoff; ip: Backoff } | null;
+}
+
+export function createUserService({ db, tokens, sessions, signInBackoff }: UserServiceDeps) {
+  /** A new session and its first access token. */
+  async function signedIn(user: UserRow): Promise<AuthResult> {
+    const { sessionId, refreshToken } = await sessions.start(user.id);
+    return { ...(await tokens.issue(user.id, sessionId)), refreshToken, user };
+  }
+
   return {
     async signUp(input: { username: string; password: string; displayName?: string | null }): Promise<AuthResult> {
       const username = input.username.trim();
@@ -32,26 +50,42 @@ export function createUserService(db: Database, tokens: TokenService) {
       try {
         const [user] = await db.insert(users).values({ username, displayName, passwordHash }).returning();
         if (!user) throw new Error('insert returned no row');
-        return { token: await tokens.issue(user.id), user };
+        return await signedIn(user);
       } catch (err) {
         if (isUniqueViolation(err, 'users_username_lower_key')) throw badInput('username is taken', 'username');
         throw err;
       }
     },
 
-    async signIn(input: { username: string; password: string }): Promise<AuthResult> {
-      const [user] = await db
-        .select()
-        .from(users)
-        .where(eq(sql`lower(${users.username})`, input.username.trim().toLowerCase()))
-        .limit(1);
+    /**
+     * Checks the password. Past a few failures an account, and separately an
+     * address, must wait 1, 2, 4, … seconds between attempts (RATE_LIMITED),
+     * whether or not the account exists.
+     */
+    async signIn(input: { username: string; password: string }, ip: string): Promise<AuthResult> {
+      const account = input.username.trim().toLowerCase().slice(0, 64);
+      await Promise.all([signInBackoff?.account.check(account), signInBackoff?.ip.check(ip)]);
+      const [user] = await db.select().from(users).where(eq(sql`lower(${users.username})`, account)).limit(1);
       const ok =
         user && input.password.length <= MAX_PASSWORD
           ? await verifyPassword(user.passwordHash, input.password)
           : await verifyAgainstDummy(input.password.slice(0, MAX_PASSWORD));
-      // One message for both cases: it must not tell whether the user exists.
-      if (!user || !ok) throw new AppError('UNAUTHENTICATED', 'Invalid username or password');
-      return { token: await tokens.issue(user.id), user };
+      if (!user || !ok) {
+        await Promise.all([signInBackoff?.account.fail(account), signInBackoff?.ip.fail(ip)]);
+        // One message for both cases: it must not tell whether the user exists.
+        throw new AppError('UNAUTHENTICATED', 'Invalid username or password');
+      }
+      // The address keeps its count: one account of one's own must not clear the way to guessing others.
+      await signInBackoff?.account.reset(account);
+      return signedIn(user);
+    },
+
+    /** A new access token and refresh token for a refresh token (which is used up). */
+    async refresh(refreshToken: string): Promise<AuthResult> {
+      const rotated = await sessions.rotate(refreshToken);
+      const [user] = await db.select().from(users).where(eq(users.id, rotated.userId));
+      if (!user) throw notFound('User');
+      return { ...(await tokens.issue(user.id, rotated.sessionId)), refreshToken: rotated.refreshToken, user };
     },
 
     async byIds(ids: readonly string[]): Promise<UserRow[]> {

@@ -1,0 +1,83 @@
+import {
+  createSourceEventStream,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  execute,
+  type GraphQLSchema,
+  getOperationAST,
+  Kind,
+} from 'graphql';
+import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
+
+/**
+ * The one root field a subscription document selects (without an alias), or
+ * null when it selects several or is not a subscription.
+ */
+export function subscriptionField(document: DocumentNode, operationName?: string | null): string | null {
+  const operation = getOperationAST(document, operationName);
+  if (operation?.operation !== 'subscription') return null;
+  const selections = operation.selectionSet.selections;
+  const only = selections.length === 1 && selections[0]?.kind === Kind.FIELD ? selections[0] : null;
+  return only && !only.alias ? only.name.value : null;
+}
+
+/**
+ * Field options for a subscription whose result is the same for the same
+ * question whoever asks: its events are executed once for all viewers.
+ */
+export const sameForEveryViewer = { extensions: { sameForEveryViewer: true } } as const;
+
+/** True when the subscription root field was declared `sameForEveryViewer`. */
+export function isSameForEveryViewer(schema: GraphQLSchema, field: string): boolean {
+  return schema.getSubscriptionType()?.getFields()[field]?.extensions.sameForEveryViewer === true;
+}
+
+/**
+ * Executes a subscription event once for every subscriber that asked the
+ * same question. When thousands watch one channel, each event arrives as one
+ * object for all of them; subscribers with the same document and variables
+ * then share one execution result instead of running the resolvers thousands
+ * of times. For root fields whose result depends on who is watching
+ * (`viewerHasReacted`), the question includes the viewer: one user's identical
+ * subscriptions, on any number of sockets, still cost one execution per event.
+ */
+export function useSharedSubscriptionResults(): Plugin {
+  // event payload -> question -> result; entries go when the event object is collected.
+  const results = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
+  const documentIds = new WeakMap<object, number>();
+  let nextDocumentId = 0;
+
+  return {
+    onSubscribe({ args, setSubscribeFn }) {
+      const field = subscriptionField(args.document, args.operationName);
+      if (!field) return;
+      const viewer = isSameForEveryViewer(args.schema, field) ? '*' : ((args.contextValue as { viewer?: { id: string } | null }).viewer?.id ?? '-');
+
+      setSubscribeFn(async (subscribeArgs: ExecutionArgs) => {
+        const stream = await createSourceEventStream(subscribeArgs);
+        if (!isAsyncIterable(stream)) return stream;
+        let documentId = documentIds.get(subscribeArgs.document);
+        if (documentId === undefined) {
+          documentId = nextDocumentId++;
+          documentIds.set(subscribeArgs.document, documentId);
+        }
+        const key = `${documentId}:${viewer}:${subscribeArgs.operationName ?? ''}:${JSON.stringify(subscribeArgs.variableValues ?? {})}`;
+        return mapAsyncIterator(stream, (payload: unknown) => {
+          if (payload === null || typeof payload !== 'object') return execute({ ...subscribeArgs, rootValue: payload });
+          let byQuestion = results.get(payload);
+          if (!byQuestion) {
+            byQuestion = new Map();
+            results.set(payload, byQuestion);
+          }
+          let result = byQuestion.get(key);
+          if (!result) {
+            result = execute({ ...subscribeArgs, rootValue: payload });
+            byQuestion.set(key, result);
+          }
+          return result;
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Viewer } from '../auth/viewer.ts';
+import type { Ending } from '../graphql/plugins/connection-end.ts';
+import { AppError } from '../lib/errors.ts';
+import type { Logger } from '../logger.ts';
+import type { ConnectionRegistry, EndReason } from './connections.ts';
+import { refuseRequest } from './refusals.ts';
+import type { UserConnectionLimiter } from './user-connections.ts';
+
+const END_ERRORS: Record<EndReason, () => AppError> = {
+  expired: () => new AppError('UNAUTHENTICATED', 'Token expired'),
+  revoked: () => new AppError('UNAUTHENTICATED', 'Signed out'),
+};
+
+export const isEventStream = (req: IncomingMessage) => req.headers.accept?.includes('text/event-stream') === true;
+
+/**
+ * Server-Sent Event streams under the same rules as WebSockets: counted
+ * against MAX_CONNECTIONS (503) and the user's MAX_CONNECTIONS_PER_USER (429),
+ * ended with a final UNAUTHENTICATED error when the token expires or the
+ * session is signed out, dropped when the client stops reading.
+ */
+export function createEventStreams(deps: {
+  registry: ConnectionRegistry;
+  userConnections: UserConnectionLimiter;
+  logger: Logger;
+}) {
+  const { registry, userConnections } = deps;
+  const log = deps.logger.child({ module: 'event-streams' });
+  const open = new Set<ServerResponse>();
+
+  return {
+    /** Admits a stream (the Ending goes to Yoga's context), or answers the refusal and returns null. */
+    async admit(res: ServerResponse, viewer: Viewer | null): Promise<Ending | null> {
+      if (registry.full()) {
+        log.warn({ open: registry.size }, 'event stream refused: MAX_CONNECTIONS reached');
+        refuseRequest(res, 503, 'SERVICE_UNAVAILABLE', 'This server has no room for another connection', { 'retry-after': '5' });
+        return null;
+      }
+      const id = randomUUID();
+      if (viewer && !(await userConnections.acquire(viewer.id, id))) {
+        log.info({ userId: viewer.id }, 'event stream refused: too many connections for the user');
+        refuseRequest(res, 429, 'TOO_MANY_CONNECTIONS', 'Too many open connections for this user');
+        return null;
+      }
+      const controller = new AbortController();
+      const untrack = registry.add({
+        kind: 'sse',
+        viewer,
+        buffered: () => res.writableLength,
+        end: (reason) => controller.abort(END_ERRORS[reason]()),
+        destroy: () => res.destroy(),
+      });
+      open.add(res);
+      res.once('close', () => {
+        untrack();
+        open.delete(res);
+        if (viewer) userConnections.release(viewer.id, id);
+      });
+      return { signal: controller.signal };
+    },
+    /** Ends every stream (shutdown). */
+    endAll(): void {
+      for (const res of open) res.end();
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { unauthenticated } from '../../lib/errors.ts';
+import { isUuid } from '../../lib/validate.ts';
+import type { Realtime } from '../../realtime/pubsub.ts';
+import { sessions } from './tables.ts';
+
+export interface SessionServiceDeps {
+  db: Database;
+  realtime: Realtime;
+  /** Refresh token lifetime, renewed on each use. */
+  ttlDays: number;
+}
+
+/** Two tabs refreshing at once both present the same token; the slower one is refused, not treated as theft. */
+const REUSE_GRACE_MS = 30_000;
+
+const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex');
+const sameHash = (a: string, b: string | null) =>
+  b !== null && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+function newSecret() {
+  const secret = randomBytes(32).toString('base64url');
+  return { secret, hash: hashOf(secret) };
+}
+
+/** `<session id>.<secret>`; the secret is stored only as a hash. */
+function parseRefreshToken(token: string): { sessionId: string; secret: string } | null {
+  const [sessionId, secret, extra] = token.split('.');
+  if (extra !== undefined || !sessionId || !secret || !isUuid(sessionId)) return null;
+  return { sessionId, secret };
+}
+
+export function createSessionService({ db, realtime, ttlDays }: SessionServiceDeps) {
+  const expiry = sql`now() + make_interval(secs => ${Math.round(ttlDays * 86_400)})`;
+  const invalid = () => unauthenticated('Invalid or expired refresh token');
+
+  async function announce(userId: string, sessionId: string | null) {
+    await realtime.publish('session:revoked', 'all', { userId, sessionId });
+  }
+
+  return {
+    /** Opens a session for a user who just proved who they are. */
+    async start(userId: string): Promise<{ sessionId: string; refreshToken: string }> {
+      const { secret, hash } = newSecret();
+      const [row] = await db
+        .insert(sessions)
+        .values({ userId, refreshHash: hash, expiresAt: expiry })
+        .returning({ id: sessions.id });
+      if (!row) throw new Error('insert returned no row');
+      return { sessionId: row.id, refreshToken: `${row.id}.${secret}` };
+    },
+
+    /**
+     * Trades a refresh token for a new one (rotation). Presenting the token
+     * that was just replaced, after the grace period, means it was copied: the
+     * whole session is revoked.
+     */
+    async rotate(refreshToken: string): Promise<{ sessionId: string; userId: string; refreshToken: string }> {
+      const parsed = parseRefreshToken(refreshToken);
+      if (!parsed) throw invalid();
+      const presented = hashOf(parsed.secret);
+      const outcome = await db.transaction(async (tx) => {
+        const [session] = await tx
+          .select()
+          .from(sessions)
+          .where(and(eq(sessions.id, parsed.sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)))
+          .for('update');
+        if (!session) return { kind: 'invalid' as const };
+        if (sameHash(presented, session.refreshHash)) {
+          const { secret, hash } = newSecret();
+          await tx
+            .update(sessions)
+            .set({ refreshHash: hash, previousHash: session.refreshHash, rotatedAt: sql`now()`, expiresAt: expiry })
+            .where(eq(sessions.id, session.id));
+          return { kind: 'rotated' as const, userId: session.userId, refreshToken: `${session.id}.${secret}` };
+        }
+        if (!sameHash(presented, session.previousHash)) return { kind: 'invalid' as const };
+        if (session.rotatedAt && Date.now() - session.rotatedAt.getTime() < REUSE_GRACE_MS) return { kind: 'invalid' as const };
+        await tx.update(sessions).set({ revokedAt: sql`now()` }).where(eq(sessions.id, session.id));
+        return { kind: 'replayed' as const, userId: session.userId };
+      });
+      if (outcome.kind === 'replayed') await announce(outcome.userId, parsed.sessionId);
+      if (outcome.kind !== 'rotated') throw invalid();
+      return { sessionId: parsed.sessionId, userId: outcome.userId, refreshToken: outcome.refreshToken };
+    },
+
+    /** Ends one session: its refresh token and every access token it issued. */
+    async revoke(userId: string, sessionId: string): Promise<void> {
+      await db
+        .update(sessions)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+      await announce(userId, sessionId);
+    },
+
+    /** Ends every session of the user, on every device. */
+    async revokeAll(userId: string): Promise<void> {
+      await db
+        .update(sessions)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+      await announce(userId, null);
+    },
+
+    /** The ids among these that are neither revoked nor expired. */
+    async activeIds(ids: readonly string[]): Promise<string[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      const rows = await db
+        .select({ id: sessions.id })
+        .from(sessions)
+        .where(and(inArray(sessions.id, valid), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)));
+      return rows.map((r) => r.id);
+    },
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;
