@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
 const ISSUER = 'plaza';
@@ -29,6 +30,7 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
         .setIssuedAt()
+        .setJti(randomUUID())
         .setExpirationTime(expiresAt)
         .sign(key);
       return { token, expiresAt: new Date(expiresAt * 1000) };

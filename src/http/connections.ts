@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Viewer, ViewerResolver } from '../auth/viewer.ts';
 import type { Logger } from '../logger.ts';
 
@@ -46,13 +47,24 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
   const { viewers, maxConnections, maxBufferedBytes, slowConsumerMs } = options;
   const log = options.logger.child({ module: 'connections' });
   const open = new Map<Connection, Watch>();
+  /**
+   * `dropped` (connection) for a slow consumer, `ended` (connection, reason) for expiry or revocation,
+   * `swept` (time) after each sweep; tests wait on them.
+   */
+  const events = new EventEmitter();
+
+  function end(connection: Connection, reason: EndReason) {
+    connection.end(reason);
+    events.emit('ended', connection, reason);
+  }
 
   function sweep() {
     const now = Date.now();
+    events.emit('swept', now);
     for (const [connection, watch] of open) {
       if (connection.viewer && now >= connection.viewer.expiresAt) {
         log.debug({ kind: connection.kind, userId: connection.viewer.id }, 'token expired; ending connection');
-        connection.end('expired');
+        end(connection, 'expired');
         continue;
       }
       const buffered = connection.buffered();
@@ -65,6 +77,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
         log.info({ kind: connection.kind, userId: connection.viewer?.id, buffered, stuck }, 'slow consumer dropped');
         open.delete(connection);
         connection.destroy();
+        events.emit('dropped', connection);
       }
     }
   }
@@ -75,7 +88,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
     if (sessionIds.size === 0) return;
     const active = await viewers.stillActive([...sessionIds]);
     for (const connection of open.keys()) {
-      if (connection.viewer && !active.has(connection.viewer.sessionId)) connection.end('revoked');
+      if (connection.viewer && !active.has(connection.viewer.sessionId)) end(connection, 'revoked');
     }
   }
 
@@ -87,6 +100,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
   rechecker.unref();
 
   return {
+    events,
     get size() {
       return open.size;
     },
@@ -104,7 +118,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
       viewers.revoked(userId, sessionId);
       for (const connection of [...open.keys()]) {
         const viewer = connection.viewer;
-        if (viewer?.id === userId && (sessionId === null || viewer.sessionId === sessionId)) connection.end('revoked');
+        if (viewer?.id === userId && (sessionId === null || viewer.sessionId === sessionId)) end(connection, 'revoked');
       }
     },
     /** Runs the checks now (tests). */

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { inject } from 'vitest';
 import { type App, startApp } from '../../src/app.ts';
 import { loadConfig, rateLimitDefaults, rateLimitEnvName } from '../../src/config.ts';
@@ -12,6 +12,8 @@ export interface TestAppOptions {
   /** Use Redis pub/sub (the suite's Redis); default false: in-process. */
   redis?: boolean;
   env?: Record<string, string>;
+  /** Where the app logs; default silent (TEST_LOG_LEVEL to see it). */
+  logger?: Logger;
 }
 
 /**
@@ -24,7 +26,7 @@ export const relaxedRateLimits: Record<string, string> = {
 };
 
 /** A whole Plaza instance on a free port against the suite's database. */
-export async function startTestApp({ redis = false, env = {} }: TestAppOptions = {}): Promise<App> {
+export async function startTestApp({ redis = false, env = {}, logger }: TestAppOptions = {}): Promise<App> {
   const redisUrl = inject('redisUrl');
   if (redis && !redisUrl) throw new Error('this test needs Redis');
   const config = loadConfig({
@@ -41,7 +43,7 @@ export async function startTestApp({ redis = false, env = {} }: TestAppOptions =
     ...relaxedRateLimits,
     ...env,
   });
-  return startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  return startApp(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
 }
 
 export const redisAvailable = () => inject('redisUrl') !== null;

@@ -46,17 +46,36 @@ export interface TestUser {
   id: string;
   username: string;
   token: string;
+  refreshToken: string;
+  /** ISO-8601 */
+  expiresAt: string;
 }
+
+export const TEST_PASSWORD = 'correct horse battery';
 
 export async function signUp(app: Pick<App, 'url'>, prefix = 'user'): Promise<TestUser> {
   const username = unique(prefix).slice(0, 32);
-  const data = await ok<{ signUp: { token: string; user: { id: string } } }>(
+  const data = await ok<{ signUp: { token: string; refreshToken: string; expiresAt: string; user: { id: string } } }>(
     app,
-    'mutation($input: SignUpInput!) { signUp(input: $input) { token user { id } } }',
-    { input: { username, password: 'correct horse battery' } },
+    'mutation($input: SignUpInput!) { signUp(input: $input) { token refreshToken expiresAt user { id } } }',
+    { input: { username, password: TEST_PASSWORD } },
   );
-  return { id: data.signUp.user.id, username, token: data.signUp.token };
+  const { token, refreshToken, expiresAt } = data.signUp;
+  return { id: data.signUp.user.id, username, token, refreshToken, expiresAt };
 }
+
+/** Signs in again: a second session for the same user. */
+export async function signIn(app: Pick<App, 'url'>, user: Pick<TestUser, 'username'>): Promise<TestUser> {
+  const data = await ok<{ signIn: { token: string; refreshToken: string; expiresAt: string; user: { id: string } } }>(
+    app,
+    'mutation($input: SignInInput!) { signIn(input: $input) { token refreshToken expiresAt user { id } } }',
+    { input: { username: user.username, password: TEST_PASSWORD } },
+  );
+  const { token, refreshToken, expiresAt } = data.signIn;
+  return { id: data.signIn.user.id, username: user.username, token, refreshToken, expiresAt };
+}
+
+export const REFRESH = 'mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { token refreshToken expiresAt } }';
 
 export async function createSection(app: Pick<App, 'url'>, user: TestUser): Promise<{ id: string; slug: string }> {
   const slug = unique('s').replace(/_/g, '-');

@@ -150,3 +150,93 @@ export function listening(app: App, channel: string, timeoutMs = 5_000): Promise
   });
 }
 
+
+/**
+ * A graphql-ws client that also exposes its raw socket (to send a ping with a
+ * payload, as token renewal does), every pong payload, and how often it connected.
+ */
+export function wsClientWithSocket(app: Pick<App, 'url'>, token: string) {
+  let socket: WebSocket | undefined;
+  const pongs: unknown[] = [];
+  let connections = 0;
+  let onPong: (() => void) | undefined;
+  let resolveConnected: () => void = () => {};
+  const connected = new Promise<void>((resolve) => {
+    resolveConnected = resolve;
+  });
+  const { client, closed } = (() => {
+    let resolveClosed: (event: { code: number; reason: string }) => void = () => {};
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+      resolveClosed = resolve;
+    });
+    const client = createClient({
+      url: wsUrl(app),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => {},
+      on: {
+        connected: (s) => {
+          socket = s as WebSocket;
+          connections += 1;
+          resolveConnected();
+        },
+        pong: (_received, payload) => {
+          pongs.push(payload);
+          onPong?.();
+        },
+        closed: (event) => {
+          const { code, reason } = event as { code: number; reason: Buffer | string };
+          resolveClosed({ code, reason: String(reason) });
+        },
+      },
+    });
+    return { client, closed };
+  })();
+  return {
+    client,
+    closed,
+    /** Resolves once the server has acknowledged the connection. */
+    connected,
+    get connections() {
+      return connections;
+    },
+    /** Sends `{"type":"ping","payload":{"authorization":"Bearer <token>"}}` and resolves with the pong's payload. */
+    async renew(newToken: string, timeoutMs = 5_000): Promise<unknown> {
+      if (!socket) throw new Error('not connected yet');
+      const answered = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no pong')), timeoutMs);
+        onPong = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        void closed.then(({ code }) => {
+          clearTimeout(timer);
+          reject(new Error(`closed with ${code} before the pong`));
+        });
+      });
+      socket.send(JSON.stringify({ type: 'ping', payload: { authorization: `Bearer ${newToken}` } }));
+      await answered;
+      return pongs.at(-1);
+    },
+  };
+}
+
+/** Resolves after the server's connection sweep has run at a time later than `time` (epoch ms). */
+export function sweptAfter(app: App, time: number, timeoutMs = 10_000): Promise<void> {
+  const events = app.server.registry.events;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      events.off('swept', onSweep);
+      reject(new Error(`no sweep after ${new Date(time).toISOString()} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    function onSweep(now: number) {
+      if (now <= time) return;
+      clearTimeout(timer);
+      events.off('swept', onSweep);
+      resolve();
+    }
+    events.on('swept', onSweep);
+  });
+}

@@ -11,10 +11,12 @@ export interface SessionServiceDeps {
   realtime: Realtime;
   /** Refresh token lifetime, renewed on each use. */
   ttlDays: number;
+  /**
+   * How long after a rotation the replaced token is merely refused rather than
+   * taken as stolen; two tabs refreshing at once both present it. Default 30 s.
+   */
+  reuseGraceMs?: number;
 }
-
-/** Two tabs refreshing at once both present the same token; the slower one is refused, not treated as theft. */
-const REUSE_GRACE_MS = 30_000;
 
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex');
 const sameHash = (a: string, b: string | null) =>
@@ -32,7 +34,7 @@ function parseRefreshToken(token: string): { sessionId: string; secret: string }
   return { sessionId, secret };
 }
 
-export function createSessionService({ db, realtime, ttlDays }: SessionServiceDeps) {
+export function createSessionService({ db, realtime, ttlDays, reuseGraceMs = 30_000 }: SessionServiceDeps) {
   const expiry = sql`now() + make_interval(secs => ${Math.round(ttlDays * 86_400)})`;
   const invalid = () => unauthenticated('Invalid or expired refresh token');
 
@@ -77,7 +79,7 @@ export function createSessionService({ db, realtime, ttlDays }: SessionServiceDe
           return { kind: 'rotated' as const, userId: session.userId, refreshToken: `${session.id}.${secret}` };
         }
         if (!sameHash(presented, session.previousHash)) return { kind: 'invalid' as const };
-        if (session.rotatedAt && Date.now() - session.rotatedAt.getTime() < REUSE_GRACE_MS) return { kind: 'invalid' as const };
+        if (session.rotatedAt && Date.now() - session.rotatedAt.getTime() < reuseGraceMs) return { kind: 'invalid' as const };
         await tx.update(sessions).set({ revokedAt: sql`now()` }).where(eq(sessions.id, session.id));
         return { kind: 'replayed' as const, userId: session.userId };
       });
