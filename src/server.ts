@@ -14,7 +14,7 @@ import { refuseRequest } from './http/refusals.ts';
 import { followRevocations } from './http/revocations.ts';
 import { createUserConnectionLimiter } from './http/user-connections.ts';
 import { createWebSocketLayer } from './http/websocket.ts';
-import { createPlazaYoga } from './http/yoga.ts';
+import { createDocumentCaches, createPlazaYoga } from './http/yoga.ts';
 
 export interface ServerDeps extends ContextDeps {
   config: Config;
@@ -26,7 +26,8 @@ export interface ServerDeps extends ContextDeps {
 export function createServer(deps: ServerDeps) {
   const { config, logger, viewers } = deps;
   const log = logger.child({ module: 'http' });
-  const yoga = createPlazaYoga({ ...deps, schema });
+  const documentCaches = createDocumentCaches(config.limits.documentCacheBytes);
+  const yoga = createPlazaYoga({ ...deps, schema, documentCaches });
   const registry = createConnectionRegistry({
     viewers,
     logger,
@@ -78,6 +79,7 @@ export function createServer(deps: ServerDeps) {
     http,
     wss: ws.wss,
     registry,
+    documentCaches,
     async start(): Promise<{ port: number; url: string }> {
       revocations = followRevocations(deps.realtime, registry, logger);
       await new Promise<void>((resolve, reject) => {

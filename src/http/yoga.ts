@@ -19,9 +19,12 @@ export interface ServerContext extends Caller {
   ending?: Ending;
 }
 
+export type DocumentCaches = ReturnType<typeof createDocumentCaches>;
+
 export interface YogaDeps extends ContextDeps {
   config: Config;
   schema: GraphQLSchema;
+  documentCaches: DocumentCaches;
   /** Throws when a dependency (database, Redis) does not answer. */
   checkReadiness(): Promise<void>;
 }
@@ -67,7 +70,7 @@ function policyPlugins(config: Config): Plugin[] {
  * stream of unique large documents must not grow the heap. A document's size
  * is estimated from its source (its AST takes roughly 40 times the text).
  */
-function documentCaches(maxBytes: number) {
+export function createDocumentCaches(maxBytes: number) {
   const make = <T extends object>() =>
     new LRUCache<string, T>({ maxSize: Math.max(1, maxBytes), sizeCalculation: (_value, key) => 64 + key.length * 40 });
   return { documentCache: make<DocumentNode>(), errorCache: make<object>() };
@@ -100,7 +103,7 @@ export function createPlazaYoga(deps: YogaDeps) {
     landingPage: false,
     logging: yogaLogger(logger.child({ module: 'yoga' })),
     maskedErrors: { maskError: createMaskError() },
-    parserAndValidationCache: documentCaches(config.limits.documentCacheBytes),
+    parserAndValidationCache: deps.documentCaches,
     // Origins outside the list are refused before Yoga (http/origin.ts); these headers let the allowed ones read.
     cors:
       origins === '*'
