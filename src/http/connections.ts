@@ -48,7 +48,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
   const log = options.logger.child({ module: 'connections' });
   const open = new Map<Connection, Watch>();
   /**
-   * `dropped` (connection) for a slow consumer, `ended` (connection, reason) for expiry or revocation,
+   * `dropped` (connection, 'buffered' | 'stuck') for a slow consumer, `ended` (connection, reason) for expiry or revocation,
    * `swept` (time) after each sweep; tests wait on them.
    */
   const events = new EventEmitter();
@@ -77,7 +77,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
         log.info({ kind: connection.kind, userId: connection.viewer?.id, buffered, stuck }, 'slow consumer dropped');
         open.delete(connection);
         connection.destroy();
-        events.emit('dropped', connection);
+        events.emit('dropped', connection, tooMuch ? 'buffered' : 'stuck');
       }
     }
   }

@@ -54,6 +54,16 @@ type Extra = { socket: WebSocket; request?: IncomingMessage };
 const limitError = (message: string) =>
   new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } });
 
+/** Releases the question a finished subscription counted for. */
+function forget(state: SocketState, id: string): void {
+  const question = state.questionOf.get(id);
+  if (question === undefined) return;
+  state.questionOf.delete(id);
+  const left = (state.questions.get(question) ?? 1) - 1;
+  if (left > 0) state.questions.set(question, left);
+  else state.questions.delete(question);
+}
+
 /** The token from `connectionParams.authorization` (any letter case). */
 function tokenFromParams(params: Readonly<Record<string, unknown>> | undefined): string | null {
   if (!params) return null;
@@ -167,35 +177,32 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
           throw err;
         }
         const field = subscriptionField(document, payload.operationName);
-        let question: string | null = null;
         if (field && maxQuestions > 0 && !isSameForEveryViewer(enveloped.schema, field)) {
-          question = `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`;
+          const question = `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`;
           if (!state.questions.has(question) && state.questions.size >= maxQuestions) {
             return [limitError(`At most ${maxQuestions} distinct subscriptions whose results depend on the viewer may run on one connection`)];
           }
-        }
-        const args: ExecutionArgs = {
-          schema: enveloped.schema,
-          operationName: payload.operationName ?? null,
-          document,
-          variableValues: payload.variables ?? null,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe } as EnvelopedRoot,
-        };
-        if (question) {
+          // Counted before the first await: subscribes arrive concurrently and must not all pass the check.
           state.questions.set(question, (state.questions.get(question) ?? 0) + 1);
           state.questionOf.set(id, question);
         }
-        return args;
+        try {
+          return {
+            schema: enveloped.schema,
+            operationName: payload.operationName ?? null,
+            document,
+            variableValues: payload.variables ?? null,
+            contextValue: await enveloped.contextFactory(),
+            rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe } as EnvelopedRoot,
+          } satisfies ExecutionArgs;
+        } catch (err) {
+          forget(state, id);
+          throw err;
+        }
       },
       onComplete: (ctx, id) => {
         const state = states.get(ctx.extra.socket);
-        const question = state?.questionOf.get(id);
-        if (!state || question === undefined) return;
-        state.questionOf.delete(id);
-        const left = (state.questions.get(question) ?? 1) - 1;
-        if (left > 0) state.questions.set(question, left);
-        else state.questions.delete(question);
+        if (state) forget(state, id);
       },
       onError: (_ctx, _id, _payload, errors) => {
         log.debug({ errors: errors.map((e) => e.message) }, 'operation failed');
