@@ -6,7 +6,8 @@
  * Options (environment): BENCH_SIZES (default 1000,5000,10000), BENCH_CHANGES
  * (default 20), BENCH_SECONDS (default 5), BENCH_CPU_PROF=1 (profiles Plaza into
  * bench/results/profiles), BENCH_DATABASE_URL (an admin URL; default the local
- * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY=fanout.
+ * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY=fanout or
+ * BENCH_ONLY=abuse (that scenario alone, printed, not written).
  */
 import { cpus, totalmem, userInfo } from 'node:os';
 import pg from 'pg';
@@ -15,6 +16,7 @@ import { startPageServer } from './lib/page-server.ts';
 import { type Started, startBaseline, startPlaza } from './lib/processes.ts';
 import { type BenchReport, markdown, writeReport } from './lib/report.ts';
 import { runFanout } from './scenarios/fanout.ts';
+import { runAbuse } from './scenarios/abuse.ts';
 import { runAcrossInstances } from './scenarios/instances.ts';
 import { fixturePages, runLinkPipeline } from './scenarios/links.ts';
 import { runMutations } from './scenarios/mutations.ts';
@@ -24,6 +26,7 @@ const changes = Number(process.env.BENCH_CHANGES ?? 20);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 /** BENCH_ONLY=fanout stops after the fan-out and memory scenarios (for profiling). */
 const fanoutOnly = process.env.BENCH_ONLY === 'fanout';
+const abuseOnly = process.env.BENCH_ONLY === 'abuse';
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -42,7 +45,7 @@ async function main() {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   const pages = await startPageServer(fixturePages());
-  const env = {
+  const shared = {
     DATABASE_URL: url.toString(),
     REDIS_URL: redisUrl,
     JWT_SECRET: 'benchmark-secret-benchmark-secret-0123456789',
@@ -50,9 +53,26 @@ async function main() {
     CHANNEL_HIGHLIGHT_LIMIT: '100000000',
     MAX_WS_MESSAGE_BYTES: '100000',
   };
+  // Thousands of sockets from a handful of users, mutations as fast as they go: caps and rate limits off.
+  const env = {
+    ...shared,
+    MAX_CONNECTIONS: '0',
+    MAX_CONNECTIONS_PER_USER: '0',
+    MAX_SUBSCRIPTIONS_PER_CONNECTION: '0',
+    RATE_LIMIT_MULTIPLIER: '0',
+  };
+  // The abuse scenario runs against the defaults; only sign-ups (its 50 viewers come from one address) are opened up.
+  const defaults = { ...shared, RATE_LIMIT_SIGN_UP: '100000/60' };
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles'] : [];
   const running: Started[] = [];
   try {
+    if (abuseOnly) {
+      log('abuse: six attacks at once against an instance with the default limits');
+      const target = await startPlaza(defaults);
+      running.push(target);
+      process.stdout.write(`${JSON.stringify(await runAbuse(target), null, 2)}\n`);
+      return;
+    }
     log('starting Plaza and the baseline');
     const plaza = await startPlaza(env, profile);
     running.push(plaza);
@@ -83,6 +103,12 @@ async function main() {
     await plaza.stop();
     const section = (await gql(second.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Bench', slug: `bench-${Date.now()}` } }, author.token)).createSection.id;
     const mutations = await runMutations(second.url, author.token, section, pages.url('/bbc'), 32, seconds);
+    await second.stop();
+
+    log('abuse: six attacks at once against an instance with the default limits');
+    const target = await startPlaza(defaults);
+    running.push(target);
+    const abuse = await runAbuse(target);
 
     const report: BenchReport = {
       startedAt,
@@ -93,6 +119,7 @@ async function main() {
       mutations,
       links,
       instances,
+      abuse,
     };
     const path = writeReport(report);
     process.stdout.write(`${markdown(report)}\nWritten to ${path}\n`);

@@ -39,10 +39,14 @@ const rate = (fallback: string) =>
     });
 
 /**
- * Every mutation's rate limit, per user (per IP before sign-in). Generous for a
- * person, tight for a script; README lists them.
+ * Every mutation's rate limit, per user (per IP before sign-in), the rate at
+ * which a user may start subscriptions, and the rate of requests and WebSocket
+ * handshakes from one address. Generous for a person, tight for a script;
+ * README lists them.
  */
 export const rateLimitDefaults = {
+  requestsPerIp: '1200/60',
+  subscribe: '300/60',
   signUp: '20/3600',
   signIn: '60/300',
   refreshToken: '120/3600',

@@ -10,7 +10,8 @@ import { clientIp } from './http/client-ip.ts';
 import { createConnectionRegistry } from './http/connections.ts';
 import { createEventStreams, isEventStream } from './http/event-streams.ts';
 import { originAllowed } from './http/origin.ts';
-import { refuseRequest } from './http/refusals.ts';
+import { createAddressLimit } from './http/address-limit.ts';
+import { refuseRequest, refuseUpgrade } from './http/refusals.ts';
 import { followRevocations } from './http/revocations.ts';
 import { createUserConnectionLimiter } from './http/user-connections.ts';
 import { createWebSocketLayer } from './http/websocket.ts';
@@ -42,6 +43,7 @@ export function createServer(deps: ServerDeps) {
   });
   const ws = createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger });
   const streams = createEventStreams({ registry, userConnections, logger });
+  const addresses = createAddressLimit(config.rateLimits.mutations?.requestsPerIp);
   let stopping = false;
   let revocations: { stop(): Promise<void> } | undefined;
 
@@ -52,6 +54,13 @@ export function createServer(deps: ServerDeps) {
       return refuseRequest(res, 403, 'FORBIDDEN', 'This origin may not call this server');
     }
     const ip = clientIp(req, config.trustProxyHops);
+    // Health checks come from the load balancer, many times a second.
+    if (req.url?.startsWith('/graphql')) {
+      const wait = await addresses.wait(ip);
+      if (wait !== null) {
+        return refuseRequest(res, 429, 'RATE_LIMITED', 'Too many requests from this address', { 'retry-after': String(wait) });
+      }
+    }
     const viewer = await viewers.fromToken(bearerToken(req.headers.authorization));
     if (isEventStream(req)) {
       const ending = await streams.admit(res, viewer);
@@ -70,7 +79,10 @@ export function createServer(deps: ServerDeps) {
   });
   http.on('upgrade', (req, socket, head) => {
     if (stopping) return socket.destroy();
-    ws.handleUpgrade(req, socket, head);
+    void addresses.wait(clientIp(req, config.trustProxyHops)).then((wait) => {
+      if (wait === null) ws.handleUpgrade(req, socket, head);
+      else refuseUpgrade(socket, 429, 'Too Many Requests');
+    });
   });
   http.headersTimeout = 20_000;
   http.requestTimeout = 30_000;

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AbuseResult } from '../scenarios/abuse.ts';
 
 export interface BenchReport {
   startedAt: string;
@@ -15,6 +16,7 @@ export interface BenchReport {
   };
   links: { rounds: number; overheadP50Ms: number; overheadP99Ms: number; pages: number; pagesPerSecond: number };
   instances: { subscribers: number; events: number; eventsPerSecond: number; deliveriesPerSecond: number };
+  abuse?: AbuseResult;
 }
 interface Side {
   p50Ms: number;
@@ -72,6 +74,28 @@ All ${r.links.pages} fixture pages at once: ${r.links.pagesPerSecond} pages/s.
 
 ${r.instances.events} highlight changes on instance A, ${r.instances.subscribers} subscribers on instance B:
 ${r.instances.eventsPerSecond} events/s (${r.instances.deliveriesPerSecond} deliveries/s).
+${r.abuse ? abuseMarkdown(r.abuse) : ''}`;
+}
+
+function abuseMarkdown(a: AbuseResult): string {
+  const row = (label: string, p: AbuseResult['quiet']) =>
+    `| ${label} | ${p.deliveryP50Ms} | ${p.deliveryP99Ms} | ${p.controlP50Ms} | ${p.controlP99Ms} |`;
+  return `
+## Abuse: the six attacks at once, default limits
+
+${a.subscribers} normal subscribers (20 sockets per user) receive ${a.changes} highlight changes on a quiet instance, then
+${a.changes} more while every attack of the hardening issue runs against the same instance.
+
+| phase | delivery p50 ms | delivery p99 ms | bystander \`{ me }\` p50 ms | p99 ms |
+| --- | ---: | ---: | ---: | ---: |
+${row('quiet', a.quiet)}
+${row('under attack', a.underAttack)}
+
+Delivery p99 under attack / quiet: ${a.p99Ratio}x. What the attackers got back:
+
+${Object.entries(a.outcomes)
+  .map(([attack, outcomes]) => `- ${attack}: ${Object.entries(outcomes).map(([code, n]) => `${code} ${n}`).join(', ')}`)
+  .join('\n')}
 `;
 }
 

@@ -21,12 +21,15 @@ export async function openSubscribers(
   url: string,
   count: number,
   operation: { query: string; variables: Record<string, unknown> },
-  token?: string,
+  token?: string | ((socket: number) => string),
+  /** Called for every delivery with the version and the time it arrived (performance.now()). */
+  onDelivery?: (version: number, at: number) => void,
 ): Promise<SubscriberPool> {
   const sockets: WebSocket[] = [];
   const seen = new Map<number, number>();
   const waiters = new Map<number, Array<() => void>>();
   const note = (version: number) => {
+    onDelivery?.(version, performance.now());
     const n = (seen.get(version) ?? 0) + 1;
     seen.set(version, n);
     if (n === count) for (const w of waiters.get(version) ?? []) w();
@@ -40,8 +43,9 @@ export async function openSubscribers(
       });
       sockets.push(socket);
       let first = true;
+      const bearer = typeof token === 'function' ? token(i) : token;
       socket.on('open', () =>
-        socket.send(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} })),
+        socket.send(JSON.stringify({ type: 'connection_init', payload: bearer ? { authorization: `Bearer ${bearer}` } : {} })),
       );
       socket.on('message', (data) => {
         const text = String(data);

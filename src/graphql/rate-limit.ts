@@ -16,8 +16,21 @@ export const rateLimited = (name: RateLimitName, per: RateLimitExtension['per'] 
   extensions: { rateLimit: { name, per } satisfies RateLimitExtension },
 });
 
-/** Wraps every field that carries a rate limit so it spends a point first (RATE_LIMITED when none is left). */
+/**
+ * Wraps every field that carries a rate limit so it spends a point first
+ * (RATE_LIMITED when none is left), and every subscription root field under
+ * the `subscribe` limit: starting a subscription reads the database, so a
+ * client must not start thousands a second.
+ */
 export function withRateLimits(schema: GraphQLSchema): GraphQLSchema {
+  for (const field of Object.values(schema.getSubscriptionType()?.getFields() ?? {})) {
+    const subscribe = field.subscribe;
+    if (!subscribe) continue;
+    field.subscribe = async (source, args, ctx: Context, info) => {
+      await ctx.rateLimits.consume('subscribe', ctx.viewer ? `user:${ctx.viewer.id}` : `ip:${ctx.ip}`);
+      return subscribe(source, args, ctx, info);
+    };
+  }
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {

@@ -3,7 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { bearerToken } from '../auth/tokens.ts';
 import type { Viewer, ViewerResolver } from '../auth/viewer.ts';
@@ -16,6 +15,7 @@ import type { ConnectionRegistry, EndReason } from './connections.ts';
 import { originAllowed } from './origin.ts';
 import { refuseUpgrade } from './refusals.ts';
 import type { UserConnectionLimiter } from './user-connections.ts';
+import { type Extra, serveGraphqlWs } from './ws-transport.ts';
 import type { PlazaYoga } from './yoga.ts';
 
 export interface WebSocketDeps {
@@ -49,7 +49,6 @@ interface SocketState {
   release(): void;
 }
 
-type Extra = { socket: WebSocket; request?: IncomingMessage };
 
 const limitError = (message: string) =>
   new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } });
@@ -112,7 +111,7 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
     });
   });
 
-  useServer<Record<string, unknown> | undefined, Extra>(
+  serveGraphqlWs<Record<string, unknown> | undefined>(
     {
       connectionInitWaitTimeout: 5_000,
       onConnect: async (ctx) => {
@@ -209,7 +208,7 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
       },
     },
     wss,
-    12_000,
+    { logger: log, keepAliveMs: 12_000 },
   );
 
   return {

@@ -1,0 +1,87 @@
+import { type Outcomes, startAttacks } from '../lib/attacks.ts';
+import { gql, signUp } from '../lib/graphql.ts';
+import type { Started } from '../lib/processes.ts';
+import { summary } from '../lib/stats.ts';
+import { openSubscribers } from '../lib/subscribers.ts';
+import { benchChannel } from './fanout.ts';
+
+const SUB = 'subscription($id: ID!) { productHighlighted(channelId: $id) { version product { id name } } }';
+const HIGHLIGHT = 'mutation($i: HighlightProductInput!) { highlightProduct(input: $i) { version } }';
+
+interface Phase {
+  /** Highlight committed -> payload at one subscriber, over every delivery. */
+  deliveryP50Ms: number;
+  deliveryP99Ms: number;
+  /** A bystander's `{ me }` round trip, once per change. */
+  controlP50Ms: number;
+  controlP99Ms: number;
+}
+
+export interface AbuseResult {
+  subscribers: number;
+  changes: number;
+  quiet: Phase;
+  underAttack: Phase;
+  /** Delivery p99 under attack over quiet. */
+  p99Ratio: number;
+  outcomes: Record<string, Outcomes>;
+}
+
+/**
+ * 1,000 normal subscribers (50 users, 20 sockets each, the default caps)
+ * receive highlight changes, first on a quiet server, then while the six
+ * attacks of the hardening issue run at once against the same instance.
+ */
+export async function runAbuse(plaza: Started, subscribers = 1_000, changes = 60): Promise<AbuseResult> {
+  const users = await Promise.all(Array.from({ length: Math.ceil(subscribers / 20) }, (_, i) => signUp(plaza.url, `viewer${i}`)));
+  const { seller, channel, products } = await benchChannel(plaza.url);
+  const fired = new Map<number, number>();
+  let latencies: number[] = [];
+  const pool = await openSubscribers(
+    plaza.url,
+    subscribers,
+    { query: SUB, variables: { id: channel } },
+    (i) => users[i % users.length]!.token,
+    (version, at) => latencies.push(at - (fired.get(version) ?? at)),
+  );
+
+  let version = 0;
+  const phase = async (): Promise<Phase> => {
+    latencies = [];
+    const control: number[] = [];
+    for (let i = 0; i < changes; i++) {
+      version += 1;
+      fired.set(version, performance.now());
+      await gql(plaza.url, HIGHLIGHT, { i: { channelId: channel, productId: products[version % 2] } }, seller.token);
+      await pool.waitForAll(version);
+      const t0 = performance.now();
+      await gql(plaza.url, '{ me { id } }', {}, users[0]!.token);
+      control.push(performance.now() - t0);
+    }
+    const delivery = summary(latencies);
+    const bystander = summary(control);
+    return { deliveryP50Ms: delivery.p50, deliveryP99Ms: delivery.p99, controlP50Ms: bystander.p50, controlP99Ms: bystander.p99 };
+  };
+
+  const quiet = await phase();
+  const attacker = await signUp(plaza.url, 'attacker');
+  const victim = await signUp(plaza.url, 'victim');
+  const victimName = (await gql(plaza.url, '{ me { username } }', {}, victim.token)).me.username as string;
+  const attackerChannel = (await gql(plaza.url, 'mutation { createChannel(input: { name: "A" }) { id } }', {}, attacker.token)).createChannel.id;
+  const sectionId = (await gql(plaza.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'A', slug: `a-${Date.now()}` } }, attacker.token)).createSection.id;
+  const postId = (await gql(plaza.url, 'mutation($s: ID!) { createPost(input: { sectionId: $s, content: "x" }) { id } }', { s: sectionId }, attacker.token)).createPost.id;
+  const attacks = startAttacks({ url: plaza.url, token: attacker.token, channelId: attackerChannel, sectionId, postId, victim: victimName });
+  // Let every attack reach full pressure before measuring.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const underAttack = await phase();
+  const outcomes = await attacks.stop();
+  await pool.close();
+  return {
+    subscribers,
+    changes,
+    quiet,
+    underAttack,
+    p99Ratio: Math.round((underAttack.deliveryP99Ms / quiet.deliveryP99Ms) * 100) / 100,
+    outcomes,
+  };
+}

@@ -1,0 +1,61 @@
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from '../logger.ts';
+
+export type Extra = { socket: WebSocket; request?: IncomingMessage };
+
+/**
+ * Serves graphql-ws's protocol engine (`makeServer`) over `ws` sockets. In
+ * place of graphql-ws's own `useServer` because that one reports a client
+ * that hung up mid-send (EPIPE) with console.error and a stack: a client could
+ * flood the log that way. Here a send to a gone socket is nothing, and every
+ * real failure goes to the structured log.
+ */
+export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
+  options: ServerOptions<P, Extra>,
+  wss: WebSocketServer,
+  { logger, keepAliveMs }: { logger: Logger; keepAliveMs: number },
+) {
+  const server = makeServer<P, Extra>(options);
+  wss.options.handleProtocols = handleProtocols;
+
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    socket.on('error', (err) => logger.debug({ err: err.message }, 'websocket error'));
+    // A socket that does not answer a ping within the next interval is dead or stuck: drop it.
+    let alive = true;
+    socket.on('pong', () => {
+      alive = true;
+    });
+    const keepAlive = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, keepAliveMs);
+
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            // A failed write means the client is gone; its close event follows and ends everything.
+            socket.send(data, () => resolve());
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', (data) => {
+            handle(String(data)).catch((err: unknown) => {
+              logger.error({ err }, 'graphql-ws message failed');
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            });
+          }),
+      },
+      { socket, request },
+    );
+    socket.once('close', (code, reason) => {
+      clearInterval(keepAlive);
+      void closed(code, String(reason));
+    });
+  });
+}
