@@ -68,7 +68,7 @@ async function main() {
   try {
     if (abuseOnly) {
       log('abuse: six attacks at once against an instance with the default limits');
-      const target = await startPlaza(defaults);
+      const target = await startPlaza(defaults, profile);
       running.push(target);
       process.stdout.write(`${JSON.stringify(await runAbuse(target), null, 2)}\n`);
       return;

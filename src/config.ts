@@ -40,12 +40,13 @@ const rate = (fallback: string) =>
 
 /**
  * Every mutation's rate limit, per user (per IP before sign-in), the rate at
- * which a user may start subscriptions, and the rate of requests and WebSocket
- * handshakes from one address. Generous for a person, tight for a script;
+ * which a user may start subscriptions, the rate of requests and WebSocket
+ * handshakes from one address, and of messages on one WebSocket. Generous for a person, tight for a script;
  * README lists them.
  */
 export const rateLimitDefaults = {
   requestsPerIp: '1200/60',
+  wsMessages: '200/10',
   subscribe: '300/60',
   signUp: '20/3600',
   signIn: '60/300',

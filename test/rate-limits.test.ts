@@ -7,6 +7,8 @@ import { loadConfig } from '../src/config.ts';
 import { createBackoff } from '../src/lib/backoff.ts';
 import { redisAvailable, startTestApp } from './helpers/app.ts';
 import { type GqlResponse, TEST_PASSWORD, unique } from './helpers/http.ts';
+import { RawGraphqlWs } from './helpers/raw-ws.ts';
+import { run } from './helpers/transports.ts';
 
 /** POSTs as a client at `ip` (the app trusts one proxy hop, so X-Forwarded-For names the client). */
 async function as(app: App, ip: string, query: string, variables: Record<string, unknown> = {}, token?: string) {
@@ -46,6 +48,9 @@ beforeAll(async () => {
       RATE_LIMIT_VIEW_STORY: '2/60',
       RATE_LIMIT_CREATE_CHANNEL: '2/60',
       RATE_LIMIT_ADD_PRODUCT: '2/60',
+      RATE_LIMIT_REQUESTS_PER_IP: '50/60',
+      RATE_LIMIT_SUBSCRIBE: '5/60',
+      RATE_LIMIT_WS_MESSAGES: '20/60',
       SIGN_IN_FREE_FAILURES_PER_ACCOUNT: '3',
       SIGN_IN_FREE_FAILURES_PER_IP: '6',
     },
@@ -140,6 +145,37 @@ describe('every mutation is rate-limited per user', () => {
     expect(await count(table)).toBe(before);
     // Another user is not slowed down by it.
     expect(codeOf(await (await prepare())(0))).toBeUndefined();
+  });
+});
+
+describe('requests, subscriptions and WebSocket messages', () => {
+  it('answers 429 RATE_LIMITED to an address past its request budget, before any work; other addresses go on', async () => {
+    const ip = randomIp();
+    const answers = [];
+    for (let i = 0; i < 51; i++) answers.push(await as(app, ip, '{ __typename }'));
+    expect(answers.slice(0, 50).every((a) => a.status === 200)).toBe(true);
+    expect(answers[50]).toMatchObject({ status: 429, errors: [{ extensions: { code: 'RATE_LIMITED' } }] });
+    expect((await as(app, randomIp(), '{ __typename }')).status).toBe(200);
+  });
+
+  it('limits how fast one user starts subscriptions, on every transport', async () => {
+    const u = await newUser();
+    const { ws } = await RawGraphqlWs.open(app, u.token);
+    for (let i = 0; i < 6; i++) ws.subscribe(String(i), 'subscription { storyActivity { __typename } }');
+    await ws.until(() => ws.count('next') === 1);
+    expect(ws.received.find((m) => m.type === 'next')?.payload.errors[0].extensions.code).toBe('RATE_LIMITED');
+    const overSse = await run(app, 'sse', 'subscription { storyActivity { __typename } }', { token: u.token });
+    expect(overSse.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    ws.close();
+  });
+
+  it('closes a WebSocket that sends more messages than RATE_LIMIT_WS_MESSAGES with 4429', async () => {
+    const u = await newUser();
+    const { ws } = await RawGraphqlWs.open(app, u.token);
+    for (let i = 0; i < 25; i++) ws.send({ type: 'ping' });
+    await ws.until(() => ws.closed !== null);
+    expect(ws.closed).toEqual({ code: 4429, reason: 'Too many messages' });
+    expect(ws.count('pong')).toBeLessThanOrEqual(19);
   });
 });
 

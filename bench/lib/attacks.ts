@@ -52,13 +52,17 @@ function floodSocket(url: string, token: string, count: number, query: string, v
     const timer = setTimeout(done, 5_000);
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
     socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { type: string; payload?: Array<{ extensions?: { code?: string } }> };
+      const message = JSON.parse(String(data)) as {
+        type: string;
+        payload?: { errors?: Array<{ extensions?: { code?: string } }> } & Array<{ extensions?: { code?: string } }>;
+      };
       if (message.type === 'connection_ack') {
         for (let i = 0; i < count; i++) socket.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query, variables } }));
         return;
       }
       if (message.type !== 'next' && message.type !== 'error') return;
-      const code = message.type === 'next' ? 'accepted' : (message.payload?.[0]?.extensions?.code ?? 'error');
+      const errors = message.type === 'next' ? message.payload?.errors : message.payload;
+      const code = errors ? (errors[0]?.extensions?.code ?? 'error') : 'accepted';
       outcomes[code] = (outcomes[code] ?? 0) + 1;
       if (++answered >= count) {
         clearTimeout(timer);
@@ -66,7 +70,7 @@ function floodSocket(url: string, token: string, count: number, query: string, v
       }
     });
     socket.on('close', (code) => {
-      if (answered === 0) outcomes[`close ${code}`] = (outcomes[`close ${code}`] ?? 0) + 1;
+      if (code !== 1005) outcomes[`close ${code}`] = (outcomes[`close ${code}`] ?? 0) + 1;
       clearTimeout(timer);
       resolve();
     });

@@ -1,4 +1,5 @@
-import { type Outcomes, startAttacks } from '../lib/attacks.ts';
+import { fork } from 'node:child_process';
+import type { AttackTargets, Outcomes } from '../lib/attacks.ts';
 import { gql, signUp } from '../lib/graphql.ts';
 import type { Started } from '../lib/processes.ts';
 import { summary } from '../lib/stats.ts';
@@ -70,7 +71,7 @@ export async function runAbuse(plaza: Started, subscribers = 1_000, changes = 60
   const attackerChannel = (await gql(plaza.url, 'mutation { createChannel(input: { name: "A" }) { id } }', {}, attacker.token)).createChannel.id;
   const sectionId = (await gql(plaza.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'A', slug: `a-${Date.now()}` } }, attacker.token)).createSection.id;
   const postId = (await gql(plaza.url, 'mutation($s: ID!) { createPost(input: { sectionId: $s, content: "x" }) { id } }', { s: sectionId }, attacker.token)).createPost.id;
-  const attacks = startAttacks({ url: plaza.url, token: attacker.token, channelId: attackerChannel, sectionId, postId, victim: victimName });
+  const attacks = await startAttacker({ url: plaza.url, token: attacker.token, channelId: attackerChannel, sectionId, postId, victim: victimName });
   // Let every attack reach full pressure before measuring.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const underAttack = await phase();
@@ -84,4 +85,24 @@ export async function runAbuse(plaza: Started, subscribers = 1_000, changes = 60
     p99Ratio: Math.round((underAttack.deliveryP99Ms / quiet.deliveryP99Ms) * 100) / 100,
     outcomes,
   };
+}
+
+/** Runs the attacks in a child process (bench/attacker.ts). */
+function startAttacker(targets: AttackTargets): Promise<{ stop(): Promise<Record<string, Outcomes>> }> {
+  const child = fork(new URL('../attacker.ts', import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ATTACK_TARGETS: JSON.stringify(targets) },
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('message', () =>
+      resolve({
+        stop: () =>
+          new Promise((done) => {
+            child.once('message', (m) => done((m as { outcomes: Record<string, Outcomes> }).outcomes));
+            child.send({ stop: true });
+          }),
+      }),
+    );
+  });
 }

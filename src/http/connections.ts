@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Viewer, ViewerResolver } from '../auth/viewer.ts';
+import { throttled } from '../lib/log-throttle.ts';
 import type { Logger } from '../logger.ts';
 
 /** Why the server ends a long-lived connection. */
@@ -47,6 +48,8 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
   const { viewers, maxConnections, maxBufferedBytes, slowConsumerMs } = options;
   const log = options.logger.child({ module: 'connections' });
   const open = new Map<Connection, Watch>();
+  let dropped = 0;
+  const slow = throttled(10_000, (suppressed) => log.info({ dropped: (dropped += suppressed + 1) }, 'slow consumers dropped'));
   /**
    * `dropped` (connection, 'buffered' | 'stuck') for a slow consumer, `ended` (connection, reason) for expiry or revocation,
    * `swept` (time) after each sweep; tests wait on them.
@@ -74,7 +77,8 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
       const tooMuch = maxBufferedBytes > 0 && buffered > maxBufferedBytes;
       const stuck = slowConsumerMs > 0 && watch.stuckSince !== null && now - watch.stuckSince >= slowConsumerMs;
       if (tooMuch || stuck) {
-        log.info({ kind: connection.kind, userId: connection.viewer?.id, buffered, stuck }, 'slow consumer dropped');
+        log.debug({ kind: connection.kind, userId: connection.viewer?.id, buffered, stuck }, 'slow consumer dropped');
+        slow();
         open.delete(connection);
         connection.destroy();
         events.emit('dropped', connection, tooMuch ? 'buffered' : 'stuck');

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Viewer } from '../auth/viewer.ts';
 import type { Ending } from '../graphql/plugins/connection-end.ts';
 import { AppError } from '../lib/errors.ts';
+import { throttled } from '../lib/log-throttle.ts';
 import type { Logger } from '../logger.ts';
 import type { ConnectionRegistry, EndReason } from './connections.ts';
 import { refuseRequest } from './refusals.ts';
@@ -29,18 +30,21 @@ export function createEventStreams(deps: {
   const { registry, userConnections } = deps;
   const log = deps.logger.child({ module: 'event-streams' });
   const open = new Set<ServerResponse>();
+  const full = throttled(10_000, (suppressed) =>
+    log.warn({ open: registry.size, suppressed }, 'event streams refused: MAX_CONNECTIONS reached'),
+  );
 
   return {
     /** Admits a stream (the Ending goes to Yoga's context), or answers the refusal and returns null. */
     async admit(res: ServerResponse, viewer: Viewer | null): Promise<Ending | null> {
       if (registry.full()) {
-        log.warn({ open: registry.size }, 'event stream refused: MAX_CONNECTIONS reached');
+        full();
         refuseRequest(res, 503, 'SERVICE_UNAVAILABLE', 'This server has no room for another connection', { 'retry-after': '5' });
         return null;
       }
       const id = randomUUID();
       if (viewer && !(await userConnections.acquire(viewer.id, id))) {
-        log.info({ userId: viewer.id }, 'event stream refused: too many connections for the user');
+        log.debug({ userId: viewer.id }, 'event stream refused: too many connections for the user');
         refuseRequest(res, 429, 'TOO_MANY_CONNECTIONS', 'Too many open connections for this user');
         return null;
       }

@@ -9,6 +9,7 @@ import type { Viewer, ViewerResolver } from '../auth/viewer.ts';
 import type { Config } from '../config.ts';
 import { asRequestError } from '../graphql/errors.ts';
 import { isSameForEveryViewer, subscriptionField } from '../graphql/plugins/shared-results.ts';
+import { throttled } from '../lib/log-throttle.ts';
 import type { Logger } from '../logger.ts';
 import { clientIp } from './client-ip.ts';
 import type { ConnectionRegistry, EndReason } from './connections.ts';
@@ -83,6 +84,9 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
     config.limits;
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxWsMessageBytes });
   const states = new WeakMap<WebSocket, SocketState>();
+  const full = throttled(10_000, (suppressed) =>
+    log.warn({ open: registry.size, suppressed }, 'websockets refused: MAX_CONNECTIONS reached'),
+  );
 
   // Registered before graphql-ws's own listener, so the state exists when its hooks run.
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
@@ -120,7 +124,7 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
         // Returning false closes the socket with 4403 Forbidden.
         if (!state || !viewer) return false;
         if (!(await userConnections.acquire(viewer.id, state.id))) {
-          log.info({ userId: viewer.id }, 'websocket refused: too many connections for the user');
+          log.debug({ userId: viewer.id }, 'websocket refused: too many connections for the user');
           ctx.extra.socket.close(CLOSE.tooManyConnections, 'Too many connections');
           return false;
         }
@@ -208,7 +212,7 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
       },
     },
     wss,
-    { logger: log, keepAliveMs: 12_000 },
+    { logger: log, keepAliveMs: 12_000, messageRate: config.rateLimits.mutations?.wsMessages },
   );
 
   return {
@@ -218,11 +222,11 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
       if (pathname !== '/graphql') return refuseUpgrade(socket, 404, 'Not Found');
       // Cross-site WebSocket hijacking: a page elsewhere must not open a socket as its visitor.
       if (!originAllowed(request.headers.origin, config.corsOrigins)) {
-        log.info({ origin: request.headers.origin }, 'websocket origin refused');
+        log.debug({ origin: request.headers.origin }, 'websocket origin refused');
         return refuseUpgrade(socket, 403, 'Forbidden');
       }
       if (registry.full()) {
-        log.warn({ open: registry.size }, 'websocket refused: MAX_CONNECTIONS reached');
+        full();
         return refuseUpgrade(socket, 503, 'Service Unavailable');
       }
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));

@@ -5,6 +5,9 @@ import type { Logger } from '../logger.ts';
 
 export type Extra = { socket: WebSocket; request?: IncomingMessage };
 
+/** graphql-ws's own "too many" code: its clients do not retry it. */
+export const TOO_MANY_MESSAGES = 4429;
+
 /**
  * Serves graphql-ws's protocol engine (`makeServer`) over `ws` sockets. In
  * place of graphql-ws's own `useServer` because that one reports a client
@@ -15,12 +18,35 @@ export type Extra = { socket: WebSocket; request?: IncomingMessage };
 export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
   options: ServerOptions<P, Extra>,
   wss: WebSocketServer,
-  { logger, keepAliveMs }: { logger: Logger; keepAliveMs: number },
+  {
+    logger,
+    keepAliveMs,
+    messageRate,
+  }: {
+    logger: Logger;
+    keepAliveMs: number;
+    /** Messages one socket may send per window; past it the socket is closed with 4429. Null: no limit. */
+    messageRate: { points: number; seconds: number } | null | undefined;
+  },
 ) {
   const server = makeServer<P, Extra>(options);
   wss.options.handleProtocols = handleProtocols;
+  const limit = messageRate && messageRate.points > 0 ? messageRate : null;
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    // A fixed window kept on the socket, checked synchronously: rate-limiter-flexible answers with a
+    // promise, which would delay (and could reorder) every message of every socket.
+    let windowStart = Date.now();
+    let inWindow = 0;
+    const allowed = () => {
+      if (!limit) return true;
+      const now = Date.now();
+      if (now - windowStart >= limit.seconds * 1000) {
+        windowStart = now;
+        inWindow = 0;
+      }
+      return ++inWindow <= limit.points;
+    };
     socket.on('error', (err) => logger.debug({ err: err.message }, 'websocket error'));
     // A socket that does not answer a ping within the next interval is dead or stuck: drop it.
     let alive = true;
@@ -45,6 +71,11 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', (data) => {
+            // Counted before any parsing: a client sending thousands of messages a second is cut off, not served.
+            if (!allowed()) {
+              logger.debug('websocket closed: too many messages');
+              return socket.close(TOO_MANY_MESSAGES, 'Too many messages');
+            }
             handle(String(data)).catch((err: unknown) => {
               logger.error({ err }, 'graphql-ws message failed');
               socket.close(CloseCode.InternalServerError, 'Internal server error');
