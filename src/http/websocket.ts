@@ -1,21 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { bearerToken } from '../auth/tokens.ts';
-import type { Viewer, ViewerResolver } from '../auth/viewer.ts';
+import type { ViewerResolver } from '../auth/viewer.ts';
 import type { Config } from '../config.ts';
 import { asRequestError } from '../graphql/errors.ts';
 import { isSameForEveryViewer, subscriptionField } from '../graphql/plugins/shared-results.ts';
 import { throttled } from '../lib/log-throttle.ts';
 import type { Logger } from '../logger.ts';
 import { clientIp } from './client-ip.ts';
-import type { ConnectionRegistry, EndReason } from './connections.ts';
+import type { ConnectionRegistry } from './connections.ts';
 import { originAllowed } from './origin.ts';
 import { refuseUpgrade } from './refusals.ts';
 import type { UserConnectionLimiter } from './user-connections.ts';
+import { CLOSE, END_MESSAGES, tokenFromParams, WsConnection } from './ws-connection.ts';
 import { type Extra, serveGraphqlWs } from './ws-transport.ts';
 import type { PlazaYoga } from './yoga.ts';
 
@@ -28,48 +27,8 @@ export interface WebSocketDeps {
   logger: Logger;
 }
 
-/** Close codes beyond graphql-ws's own; README lists them all. */
-export const CLOSE = {
-  /** No valid token at connection_init, a token that expired, or a session signed out. */
-  forbidden: 4403,
-  /** The user already holds MAX_CONNECTIONS_PER_USER connections. */
-  tooManyConnections: 4429,
-} as const;
-
-const END_MESSAGES: Record<EndReason, string> = { expired: 'Token expired', revoked: 'Signed out' };
-
-/** What this layer keeps per socket beside graphql-ws's own context. */
-interface SocketState {
-  id: string;
-  ip: string;
-  viewer: Viewer | null;
-  /** Distinct viewer-dependent subscriptions -> how many subscriptions ask that question. */
-  questions: Map<string, number>;
-  /** Subscription id -> its question, for those counted in `questions`. */
-  questionOf: Map<string, string>;
-  release(): void;
-}
-
-
 const limitError = (message: string) =>
   new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } });
-
-/** Releases the question a finished subscription counted for. */
-function forget(state: SocketState, id: string): void {
-  const question = state.questionOf.get(id);
-  if (question === undefined) return;
-  state.questionOf.delete(id);
-  const left = (state.questions.get(question) ?? 1) - 1;
-  if (left > 0) state.questions.set(question, left);
-  else state.questions.delete(question);
-}
-
-/** The token from `connectionParams.authorization` (any letter case). */
-function tokenFromParams(params: Readonly<Record<string, unknown>> | undefined): string | null {
-  if (!params) return null;
-  const key = Object.keys(params).find((k) => k.toLowerCase() === 'authorization');
-  return key ? bearerToken(params[key]) : null;
-}
 
 /**
  * graphql-ws (graphql-transport-ws) on the HTTP server's upgrade, executed
@@ -83,35 +42,19 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
   const { maxSubscriptionsPerConnection: maxOperations, maxViewerSubscriptionsPerConnection: maxQuestions } =
     config.limits;
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxWsMessageBytes });
-  const states = new WeakMap<WebSocket, SocketState>();
+  const states = new WeakMap<WebSocket, WsConnection>();
   const full = throttled(10_000, (suppressed) =>
     log.warn({ open: registry.size, suppressed }, 'websockets refused: MAX_CONNECTIONS reached'),
   );
 
   // Registered before graphql-ws's own listener, so the state exists when its hooks run.
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
-    const state: SocketState = {
-      id: randomUUID(),
-      ip: clientIp(request, config.trustProxyHops),
-      viewer: null,
-      questions: new Map(),
-      questionOf: new Map(),
-      release: () => {},
-    };
-    const connection = {
-      kind: 'ws' as const,
-      get viewer() {
-        return state.viewer;
-      },
-      buffered: () => socket.bufferedAmount,
-      end: (reason: EndReason) => socket.close(CLOSE.forbidden, END_MESSAGES[reason]),
-      destroy: () => socket.terminate(),
-    };
+    const connection = new WsConnection(socket, clientIp(request, config.trustProxyHops));
     const untrack = registry.add(connection);
-    states.set(socket, state);
+    states.set(socket, connection);
     socket.once('close', () => {
       untrack();
-      state.release();
+      connection.release?.();
     });
   });
 
@@ -182,12 +125,10 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
         const field = subscriptionField(document, payload.operationName);
         if (field && maxQuestions > 0 && !isSameForEveryViewer(enveloped.schema, field)) {
           const question = `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`;
-          if (!state.questions.has(question) && state.questions.size >= maxQuestions) {
+          // Counted before the first await: subscribes arrive concurrently and must not all pass the check.
+          if (!state.ask(id, question, maxQuestions)) {
             return [limitError(`At most ${maxQuestions} distinct subscriptions whose results depend on the viewer may run on one connection`)];
           }
-          // Counted before the first await: subscribes arrive concurrently and must not all pass the check.
-          state.questions.set(question, (state.questions.get(question) ?? 0) + 1);
-          state.questionOf.set(id, question);
         }
         try {
           return {
@@ -199,14 +140,11 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
             rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe } as EnvelopedRoot,
           } satisfies ExecutionArgs;
         } catch (err) {
-          forget(state, id);
+          state.forget(id);
           throw err;
         }
       },
-      onComplete: (ctx, id) => {
-        const state = states.get(ctx.extra.socket);
-        if (state) forget(state, id);
-      },
+      onComplete: (ctx, id) => states.get(ctx.extra.socket)?.forget(id),
       onError: (_ctx, _id, _payload, errors) => {
         log.debug({ errors: errors.map((e) => e.message) }, 'operation failed');
       },
