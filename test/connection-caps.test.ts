@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { App } from '../src/app.ts';
+import { createUserConnectionLimiter } from '../src/http/user-connections.ts';
 import { redisAvailable, startTestApp } from './helpers/app.ts';
 import { createPost, createSection, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
 import { RawGraphqlWs } from './helpers/raw-ws.ts';
@@ -207,5 +210,31 @@ describe.skipIf(!redisAvailable())('connections per user, across instances', () 
     await released;
     expect((await RawGraphqlWs.open(b, user.token)).acknowledged).toBe(true);
     stream.abort();
+  });
+});
+
+describe.skipIf(!redisAvailable())('connection slots of an instance that died', () => {
+  it('free themselves when their lease runs out', async () => {
+    const redis = new Redis(inject('redisUrl')!);
+    const silent = pino({ level: 'silent' });
+    const dead = createUserConnectionLimiter({ redis, max: 1, logger: silent, leaseMs: 300 });
+    const alive = createUserConnectionLimiter({ redis, max: 1, logger: silent, leaseMs: 300 });
+    try {
+      const user = `user-${Date.now()}`;
+      expect(await dead.acquire(user, 'on-the-dead-instance')).toBe(true);
+      // The instance is killed: it neither renews nor releases its slot.
+      dead.stop();
+      expect(await alive.acquire(user, 'elsewhere')).toBe(false);
+      const deadline = Date.now() + 5_000;
+      let granted = false;
+      while (!granted && Date.now() < deadline) {
+        granted = await alive.acquire(user, 'elsewhere');
+        if (!granted) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(granted).toBe(true);
+    } finally {
+      alive.stop();
+      redis.disconnect();
+    }
   });
 });
