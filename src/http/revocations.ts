@@ -16,6 +16,8 @@ export function followRevocations(realtime: Realtime, registry: ConnectionRegist
 
   const follow = async () => {
     try {
+      await realtime.whenReady();
+      if (stopped) return;
       events = await realtime.listen('session:revoked', 'all');
       if (stopped) return void (await events.return?.());
       for await (const { userId, sessionId } of events) registry.revoked(userId, sessionId);

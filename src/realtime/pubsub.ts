@@ -26,6 +26,8 @@ export interface Realtime {
   events: EventEmitter;
   /** A Redis client for other shared state (rate limits), or null in-process. */
   redis: Redis | null;
+  /** Resolves once the broker has been reached (at once in-process). */
+  whenReady(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export function createRealtime(
       async listen(topic, key) {
         return listenOn(target, channelOf(topic, key), events, queueOptions);
       },
+      whenReady: async () => {},
       ping: async () => {},
       close: async () => {},
     };
@@ -70,6 +73,10 @@ export function createRealtime(
   };
   const publishClient = new Redis(redisUrl, { ...options, connectionName: 'plaza-pub' });
   const subscribeClient = new Redis(redisUrl, { ...options, connectionName: 'plaza-sub' });
+  let reached = false;
+  subscribeClient.once('ready', () => {
+    reached = true;
+  });
   for (const [name, client] of [
     ['publish', publishClient],
     ['subscribe', subscribeClient],
@@ -115,7 +122,15 @@ export function createRealtime(
         log.error({ err: (err as Error).message, topic, key }, 'event not published');
       }
     },
+    whenReady() {
+      if (subscribeClient.status === 'ready') return Promise.resolve();
+      return new Promise<void>((resolve) => subscribeClient.once('ready', () => resolve()));
+    },
     async listen(topic, key) {
+      // Refused at once while Redis is away (after it was first reached; before, commands wait in
+      // ioredis's queue): the event target's own SUBSCRIBE would fail later with a rejection nobody
+      // can catch, and the caller learns nothing sooner by waiting.
+      if (reached && subscribeClient.status !== 'ready') throw new Error('Redis is not connected');
       const channel = channelOf(topic, key);
       return listenOn(redisTarget, channel, events, queueOptions, confirm(channel));
     },
