@@ -150,6 +150,8 @@ const envSchema = z.object({
   SIGN_IN_FREE_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
   /** Longest sign-in back-off in seconds; default 15 minutes. */
   SIGN_IN_MAX_BACKOFF_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** Hours recorded events are kept for resuming subscriptions; default 24. */
+  EVENT_RETENTION_HOURS: z.coerce.number().positive().max(24 * 90).default(24),
   /** Hours a story stays up; default 24. */
   STORY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   /** Story reactions one user may send per minute; default 30. */
@@ -191,6 +193,7 @@ export interface Config {
   };
   jobPollSeconds: number;
   jobSuperviseSeconds: number;
+  eventRetentionHours: number;
   limits: {
     /** 0 in every field means no cap. */
     maxConnections: number;
@@ -268,6 +271,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     jobPollSeconds: env.JOB_POLL_SECONDS,
     jobSuperviseSeconds: env.JOB_SUPERVISE_SECONDS,
+    eventRetentionHours: env.EVENT_RETENTION_HOURS,
     limits: {
       maxConnections: env.MAX_CONNECTIONS,
       maxConnectionsPerUser: env.MAX_CONNECTIONS_PER_USER,

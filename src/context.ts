@@ -3,7 +3,6 @@ import type { RateLimitName } from './config.ts';
 import type { RateLimitSet } from './lib/rate-limit.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { Logger } from './logger.ts';
-import type { Realtime } from './realtime/pubsub.ts';
 import type { Services } from './services.ts';
 
 export type { Viewer };
@@ -13,8 +12,9 @@ export interface Context {
   viewer: Viewer | null;
   /** The client's address (X-Forwarded-For only through TRUST_PROXY_HOPS proxies). */
   ip: string;
+  /** An SSE client's `Last-Event-ID`: where a subscription without `after` resumes. */
+  lastEventId: string | null;
   services: Services;
-  realtime: Realtime;
   rateLimits: RateLimitSet<RateLimitName>;
   logger: Logger;
   loaders: Loaders;
@@ -24,7 +24,6 @@ export interface Context {
 
 export interface ContextDeps {
   services: Services;
-  realtime: Realtime;
   rateLimits: RateLimitSet<RateLimitName>;
   logger: Logger;
 }
@@ -33,15 +32,16 @@ export interface ContextDeps {
 export interface Caller {
   viewer: Viewer | null;
   ip: string;
+  lastEventId?: string | null;
 }
 
-export function createContext({ services, realtime, rateLimits, logger }: ContextDeps, { viewer, ip }: Caller): Context {
+export function createContext({ services, rateLimits, logger }: ContextDeps, { viewer, ip, lastEventId }: Caller): Context {
   const loaders = createLoaders(services, viewer?.id ?? null);
   return {
     viewer,
     ip,
+    lastEventId: lastEventId ?? null,
     services,
-    realtime,
     rateLimits,
     logger,
     loaders,

@@ -9,20 +9,31 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
 import { startBoss } from './jobs/boss.ts';
 import type { Logger } from './logger.ts';
-import { createLinkQueues, enqueueLinkJobs } from './modules/links/job.ts';
+import { createLinkQueues, enqueueLinkJobs, linkJobSettings } from './modules/links/job.ts';
 import { scheduleStoryExpiry } from './modules/stories/expiry-job.ts';
-import { linkJobSettings } from './jobs/workers.ts';
+import { scheduleEventPruning } from './jobs/prune-events.ts';
 import type { PgBoss } from 'pg-boss';
-import { createRealtime, type Realtime } from './realtime/pubsub.ts';
+import { type Broker, createBroker } from './realtime/broker.ts';
+import { createOutbox, type Outbox } from './realtime/outbox.ts';
+import { type Relay, startRelay } from './realtime/relay.ts';
+import { createStreams, type Streams } from './realtime/streams.ts';
 import { createServices, type Services } from './services.ts';
+import type { Topics } from './topics.ts';
 
-/** Everything a server or worker process shares: database, pub/sub, services. */
+/** Everything a server or worker process shares: database, events, services. */
 export interface Runtime {
   config: Config;
   logger: Logger;
   database: DbHandle;
   databaseUrl: string;
-  realtime: Realtime;
+  /** Recorded events (the transactional outbox). */
+  outbox: Outbox<Topics>;
+  /** Live fan-out: Redis pub/sub or in-process. */
+  broker: Broker<Topics>;
+  /** Moves the outbox to the broker (one leader in the cluster). */
+  relay: Relay;
+  /** Ordered, gap-free, resumable streams for subscribers. */
+  streams: Streams<Topics>;
   tokens: TokenService;
   /** Bearer token -> viewer, revocation included. */
   viewers: ViewerResolver;
@@ -47,16 +58,25 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   );
   await runMigrations(databaseUrl, logger);
   const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, logger });
-  const realtime = createRealtime(config.redisUrl, logger, {
+  const outbox = createOutbox<Topics>(database.db);
+  const broker = createBroker<Topics>(config.redisUrl, logger);
+  const streams = createStreams<Topics>({
+    broker,
+    outbox,
+    logger,
     maxQueuedEvents: config.limits.maxQueuedEventsPerSubscription,
   });
+  const relay = startRelay({ databaseUrl, broker, logger });
   const tokens = createTokenService(await resolveJwtSecret(config), config.jwtTtlSeconds);
   const boss = await startBoss(databaseUrl, logger, config.jobSuperviseSeconds);
-  await createLinkQueues(boss, linkJobSettings(config));
+  await createLinkQueues(boss, linkJobSettings(config.links));
   await scheduleStoryExpiry(boss);
+  await scheduleEventPruning(boss);
   const services = createServices({
     db: database.db,
-    pubsub: realtime,
+    outbox,
+    streams,
+    redis: broker.redis,
     tokens,
     enqueueLinks: (tx, created, refresh) => enqueueLinkJobs(boss, tx, created, refresh),
     stories: config.stories,
@@ -65,28 +85,34 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     signInLimits: config.rateLimits.signIn,
   });
   const viewers = createViewerResolver({ tokens, activeSessions: services.sessions.activeIds });
-  const rateLimits = createRateLimitSet(realtime.redis, config.rateLimits.mutations);
+  const rateLimits = createRateLimitSet(broker.redis, config.rateLimits.mutations);
 
   return {
     config,
     logger,
     database,
     databaseUrl,
-    realtime,
+    outbox,
+    broker,
+    relay,
+    streams,
     tokens,
     viewers,
     services,
     rateLimits,
     boss,
     async checkReadiness() {
-      await Promise.all([database.db.execute(sql`select 1`), realtime.ping()]);
+      await Promise.all([database.db.execute(sql`select 1`), broker.ping()]);
     },
     async stop() {
       // Workers finish their jobs first: they write to the database and publish.
       await boss.stop({ graceful: true, timeout: 8_000 });
       logger.info('job queue stopped');
-      await realtime.close();
-      logger.info('pub/sub closed');
+      // What the workers recorded goes out before the broker closes.
+      await relay.flush().catch(() => {});
+      await relay.stop();
+      await broker.close();
+      logger.info('events relayed, broker closed');
       await database.close();
       logger.info('database pool closed');
       if (embedded) {

@@ -16,10 +16,14 @@ import { followRevocations } from './http/revocations.ts';
 import { createUserConnectionLimiter } from './http/user-connections.ts';
 import { createWebSocketLayer } from './http/websocket.ts';
 import { createDocumentCaches, createPlazaYoga } from './http/yoga.ts';
+import type { Broker } from './realtime/broker.ts';
+import type { Topics } from './topics.ts';
 
 export interface ServerDeps extends ContextDeps {
   config: Config;
   viewers: ViewerResolver;
+  /** Its Redis client counts each user's connections across the cluster. */
+  broker: Broker<Topics>;
   checkReadiness(): Promise<void>;
 }
 
@@ -37,7 +41,7 @@ export function createServer(deps: ServerDeps) {
     slowConsumerMs: config.limits.slowConsumerMs,
   });
   const userConnections = createUserConnectionLimiter({
-    redis: deps.realtime.redis,
+    redis: deps.broker.redis,
     max: config.limits.maxConnectionsPerUser,
     logger,
   });
@@ -65,7 +69,9 @@ export function createServer(deps: ServerDeps) {
     if (isEventStream(req)) {
       const ending = await streams.admit(res, viewer);
       if (!ending) return;
-      return yoga(req, res, { viewer, ip, ending });
+      // A reconnecting EventSource sends the id of the last event it got: the subscription resumes after it.
+      const lastEventId = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : null;
+      return yoga(req, res, { viewer, ip, ending, lastEventId });
     }
     return yoga(req, res, { viewer, ip });
   }
@@ -93,7 +99,7 @@ export function createServer(deps: ServerDeps) {
     registry,
     documentCaches,
     async start(): Promise<{ port: number; url: string }> {
-      revocations = followRevocations(deps.realtime, registry, logger);
+      revocations = followRevocations(deps.services.sessions, registry, logger);
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(config.port, config.host, () => {

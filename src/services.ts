@@ -1,21 +1,29 @@
+import type { Redis } from 'ioredis';
 import type { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
+import { createBackoff } from './lib/backoff.ts';
+import { createRateLimit } from './lib/rate-limit.ts';
 import { createChannelService } from './modules/channels/service.ts';
 import { createLinkService, type EnqueueLinks } from './modules/links/service.ts';
 import { createPostService } from './modules/posts/service.ts';
 import { createReactionService } from './modules/reactions/service.ts';
 import { createSectionService } from './modules/sections/service.ts';
-import { createUserService } from './modules/users/service.ts';
-import type { Realtime } from './realtime/pubsub.ts';
-import { createBackoff } from './lib/backoff.ts';
-import { createRateLimit } from './lib/rate-limit.ts';
 import { createSessionService } from './modules/sessions/service.ts';
 import { createStoryService } from './modules/stories/service.ts';
+import { createUserService } from './modules/users/service.ts';
+import type { Outbox } from './realtime/outbox.ts';
+import type { Streams } from './realtime/streams.ts';
+import type { Topics } from './topics.ts';
 
 export interface ServiceDeps {
   db: Database;
-  pubsub: Realtime;
+  /** Where services record their events, in their own transactions. */
+  outbox: Outbox<Topics>;
+  /** What their `watch…` methods stream from. */
+  streams: Streams<Topics>;
+  /** Shared counters for rate limits and back-off; null in-process. */
+  redis: Redis | null;
   tokens: TokenService;
   /** Enqueues link fetch jobs inside the caller's transaction. */
   enqueueLinks: EnqueueLinks;
@@ -27,10 +35,11 @@ export interface ServiceDeps {
 
 /** Every domain service, wired once per process. */
 export function createServices(deps: ServiceDeps) {
-  const { db, pubsub, tokens, enqueueLinks, stories, channels, signInLimits } = deps;
-  const sessions = createSessionService({ db, realtime: pubsub, ttlDays: deps.refreshTokenTtlDays });
+  const { db, outbox, streams, redis, tokens, enqueueLinks, stories, channels, signInLimits } = deps;
+  const events = { outbox, streams };
+  const sessions = createSessionService({ db, ...events, ttlDays: deps.refreshTokenTtlDays });
   const backoff = (name: string, freeFailures: number, maxSeconds: number) =>
-    createBackoff(pubsub.redis, { name, freeFailures, maxSeconds });
+    createBackoff(redis, { name, freeFailures, maxSeconds });
   return {
     sessions,
     users: createUserService({
@@ -43,23 +52,19 @@ export function createServices(deps: ServiceDeps) {
       },
     }),
     sections: createSectionService(db),
-    posts: createPostService({ db, pubsub, onLinksCreated: (tx, created) => enqueueLinks(tx, created, false) }),
-    reactions: createReactionService(db, pubsub),
-    links: createLinkService(db, pubsub, enqueueLinks),
+    posts: createPostService({ db, ...events, onLinksCreated: (tx, created) => enqueueLinks(tx, created, false) }),
+    reactions: createReactionService({ db, ...events }),
+    links: createLinkService({ db, ...events, enqueue: enqueueLinks }),
     stories: createStoryService({
       db,
-      realtime: pubsub,
+      ...events,
       ttlHours: stories.ttlHours,
-      reactionLimit: createRateLimit(pubsub.redis, {
-        name: 'story-reactions',
-        points: stories.reactionsPerMinute,
-        durationSeconds: 60,
-      }),
+      reactionLimit: createRateLimit(redis, { name: 'story-reactions', points: stories.reactionsPerMinute, durationSeconds: 60 }),
     }),
     channels: createChannelService({
       db,
-      realtime: pubsub,
-      highlightLimit: createRateLimit(pubsub.redis, {
+      ...events,
+      highlightLimit: createRateLimit(redis, {
         name: 'channel-highlights',
         points: channels.highlightLimit,
         durationSeconds: channels.highlightWindowSeconds,

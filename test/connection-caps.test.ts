@@ -19,22 +19,22 @@ async function channelOf(app: App, seller: TestUser): Promise<string> {
   return (await ok(app, 'mutation { createChannel(input: { name: "Live" }) { id } }', {}, seller.token)).createChannel.id;
 }
 
-/** Resolves once `count` listeners have been put on `channel` (subscriptions live). */
+/** Resolves once `count` subscribers have joined the `channel` stream (subscriptions live). */
 function listeners(app: App, channel: string, count: number, timeoutMs = 10_000): Promise<void> {
-  const events = app.runtime.realtime.events;
+  const events = app.runtime.broker.events;
   let seen = 0;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      events.off('listening', on);
-      reject(new Error(`${seen} of ${count} listeners on ${channel}`));
+      events.off('watching', on);
+      reject(new Error(`${seen} of ${count} subscribers on ${channel}`));
     }, timeoutMs);
     function on(c: string) {
       if (c !== channel || ++seen < count) return;
       clearTimeout(timer);
-      events.off('listening', on);
+      events.off('watching', on);
       resolve();
     }
-    events.on('listening', on);
+    events.on('watching', on);
   });
 }
 

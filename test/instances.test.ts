@@ -16,7 +16,7 @@ describe.skipIf(!redisAvailable())('two instances sharing PostgreSQL and Redis',
   });
 
   it('delivers a post created on one to subscribers on the other, over graphql-ws and SSE', async () => {
-    expect(a.runtime.realtime.mode).toBe('redis');
+    expect(a.runtime.broker.mode).toBe('redis');
     const alice = await signUp(a, 'alice');
     const bob = await signUp(b, 'bob');
     const section = await createSection(b, bob);

@@ -49,7 +49,8 @@ describe('refresh tokens', () => {
     const user = await signUp(app);
     const sessions = createSessionService({
       db: app.runtime.database.db,
-      realtime: app.runtime.realtime,
+      outbox: app.runtime.outbox,
+      streams: app.runtime.streams,
       ttlDays: 30,
       reuseGraceMs: 0,
     });

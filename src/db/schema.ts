@@ -7,3 +7,4 @@ export * from '../modules/users/tables.ts';
 export * from '../modules/stories/tables.ts';
 export * from '../modules/channels/tables.ts';
 export * from '../modules/sessions/tables.ts';
+export * from '../realtime/tables.ts';

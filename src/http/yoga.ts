@@ -119,7 +119,10 @@ export function createPlazaYoga(deps: YogaDeps) {
     graphiql: !config.isProduction,
     renderGraphiQL: renderPlazaGraphiQL,
     plugins,
-    context: ({ viewer, ip, ending }) => ({ ...createContext(deps, { viewer, ip }), ...(ending ? { ending } : {}) }),
+    context: ({ viewer, ip, lastEventId, ending }) => ({
+      ...createContext(deps, { viewer, ip, lastEventId }),
+      ...(ending ? { ending } : {}),
+    }),
   });
 }
 

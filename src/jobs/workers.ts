@@ -1,24 +1,15 @@
-import type { Config } from '../config.ts';
-import { LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, type LinkJobSettings, startLinkWorkers } from '../modules/links/job.ts';
+import { LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings, startLinkWorkers } from '../modules/links/job.ts';
 import { createSafeFetch } from '../modules/links/safe-fetch.ts';
 import { STORY_EXPIRY_QUEUE, startStoryExpiryWorker } from '../modules/stories/expiry-job.ts';
 import { parseAllowList } from '../modules/links/url-policy.ts';
 import type { Runtime } from '../runtime.ts';
+import { PRUNE_EVENTS_QUEUE, startEventPruner } from './prune-events.ts';
 
 export const USER_AGENT = 'PlazaBot/0.1 (link previews; +https://github.com/plaza/plaza)';
 
-export function linkJobSettings(config: Config): LinkJobSettings {
-  return {
-    retryLimit: config.links.retryLimit,
-    retryDelaySeconds: config.links.retryDelaySeconds,
-    timeoutMs: config.links.timeoutMs,
-    cacheTtlSeconds: config.links.cacheTtlSeconds,
-  };
-}
-
 /**
  * Starts this process's background workers: link previews, expired-story
- * cleanup, and the dead-letter sweeper that fails a link whose every attempt was lost (a worker
+ * cleanup, outbox pruning, and the dead-letter sweeper that fails a link whose every attempt was lost (a worker
  * killed mid-fetch) so no spinner waits forever. pg-boss drains them on stop.
  */
 export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<void> }> {
@@ -34,7 +25,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
     links: services.links,
     fetch,
     logger,
-    settings: linkJobSettings(config),
+    settings: linkJobSettings(config.links),
     concurrency: config.links.workers,
     pollSeconds: config.jobPollSeconds,
   });
@@ -45,6 +36,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
     }
   });
   await startStoryExpiryWorker(boss, services.stories, logger.child({ module: 'stories' }));
+  await startEventPruner(boss, runtime.outbox, config.eventRetentionHours, logger.child({ module: 'outbox' }));
   return {
     /** Stops taking jobs, waits for the ones in hand, then closes the fetcher. */
     async stop() {
@@ -52,6 +44,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
         boss.offWork(LINK_QUEUE, { wait: true }),
         boss.offWork(LINK_DEAD_LETTER_QUEUE, { wait: true }),
         boss.offWork(STORY_EXPIRY_QUEUE, { wait: true }),
+        boss.offWork(PRUNE_EVENTS_QUEUE, { wait: true }),
       ]);
       await fetch.close();
       logger.info('workers stopped');

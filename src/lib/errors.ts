@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'TOO_MANY_SUBSCRIPTIONS'
   | 'TOO_MANY_CONNECTIONS'
   | 'SLOW_CONSUMER'
+  | 'CURSOR_EXPIRED'
   | 'TIMEOUT';
 
 /**

@@ -18,7 +18,7 @@ export interface EventQueueOptions {
  */
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   private buffer: T[] = [];
-  private waiting: ((result: IteratorResult<T>) => void) | null = null;
+  private waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: Error) => void } | null = null;
   private closed = false;
   private failure: Error | null = null;
   private readonly onClose: () => void;
@@ -34,15 +34,24 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     const waiting = this.waiting;
     if (waiting) {
       this.waiting = null;
-      waiting({ value, done: false });
+      waiting.resolve({ value, done: false });
       return;
     }
     if (this.buffer.length >= this.maxBuffered) {
-      this.failure = new AppError('SLOW_CONSUMER', 'Events arrived faster than this subscriber read them');
-      void this.return();
+      this.fail(new AppError('SLOW_CONSUMER', 'Events arrived faster than this subscriber read them'));
       return;
     }
     this.buffer.push(value);
+  }
+
+  /** Ends the queue with an error: the reader's next read rejects with it, then the queue is done. */
+  fail(error: Error): void {
+    if (this.closed) return;
+    const waiting = this.waiting;
+    this.waiting = null;
+    if (waiting) waiting.reject(error);
+    else this.failure = error;
+    void this.return();
   }
 
   next(): Promise<IteratorResult<T>> {
@@ -53,8 +62,8 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     }
     if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift() as T, done: false });
     if (this.closed) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => {
-      this.waiting = resolve;
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
     });
   }
 
@@ -66,7 +75,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     }
     const waiting = this.waiting;
     this.waiting = null;
-    waiting?.({ value: undefined, done: true });
+    waiting?.resolve({ value: undefined, done: true });
     return Promise.resolve({ value: undefined, done: true });
   }
 

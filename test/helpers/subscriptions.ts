@@ -131,22 +131,22 @@ export function subscribeSse<T = any>(
 }
 
 /**
- * Resolves when the app has a listener in place on `topic:key` — the moment a
- * subscription is live and an event published afterwards will reach it.
+ * Resolves when a subscriber has joined the `topic:key` stream — the moment a
+ * subscription is live and an event committed afterwards will reach it.
  */
 export function listening(app: App, channel: string, timeoutMs = 5_000): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      app.runtime.realtime.events.off('listening', onListening);
-      reject(new Error(`no listener on ${channel} within ${timeoutMs} ms`));
+      app.runtime.broker.events.off('watching', onWatching);
+      reject(new Error(`no subscriber on ${channel} within ${timeoutMs} ms`));
     }, timeoutMs);
-    function onListening(c: string) {
+    function onWatching(c: string) {
       if (c !== channel) return;
       clearTimeout(timer);
-      app.runtime.realtime.events.off('listening', onListening);
+      app.runtime.broker.events.off('watching', onWatching);
       resolve();
     }
-    app.runtime.realtime.events.on('listening', onListening);
+    app.runtime.broker.events.on('watching', onWatching);
   });
 }
 

@@ -5,10 +5,11 @@ import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../loaders.ts';
-import type { HighlightState } from '../../realtime/topics.ts';
 import { UserRef } from '../users/graphql.ts';
-import { orderedHighlights } from './ordered-stream.ts';
+import { encodeCursor } from '../../realtime/cursor.ts';
+import type { HighlightState } from './events.ts';
 import { productFromState, toHighlightState } from './service.ts';
+import type { HighlightDelivered } from './snapshot.ts';
 import type { ChannelRow, ProductRow } from './tables.ts';
 
 export const ChannelRef = builder.objectRef<ChannelRow>('Channel');
@@ -26,7 +27,7 @@ builder.node(ProductRef, {
   }),
 });
 
-const ChannelHighlightRef = builder.objectRef<HighlightState>('ChannelHighlight').implement({
+const ChannelHighlightRef = builder.objectRef<HighlightState & { snapshot?: boolean }>('ChannelHighlight').implement({
   description:
     "A channel's highlight state. product is null when nothing is highlighted. version grows by one on every change, per channel.",
   fields: (t) => ({
@@ -34,6 +35,15 @@ const ChannelHighlightRef = builder.objectRef<HighlightState>('ChannelHighlight'
     product: t.field({ type: ProductRef, nullable: true, resolve: (s) => productFromState(s) }),
     highlightedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => (s.highlightedAt ? new Date(s.highlightedAt) : null) }),
     version: t.exposeInt('version'),
+    cursor: t.string({
+      description: 'This version as a cursor: pass it as `after` to productHighlighted to get every change after it.',
+      resolve: (s) => encodeCursor({ topic: 'channel:highlight', key: s.channelId, seq: s.version }),
+    }),
+    isSnapshot: t.boolean({
+      description:
+        'True for the state a productHighlighted subscription starts with (no cursor, or one older than the events kept: versions in between were skipped); false for each change.',
+      resolve: (s) => s.snapshot === true,
+    }),
   }),
 });
 
@@ -140,22 +150,12 @@ builder.subscriptionFields((t) => ({
   productHighlighted: t.field({
     ...sameForEveryViewer,
     type: ChannelHighlightRef,
-    description: "First the channel's current highlight state, then every change, in version order.",
+    description:
+      "First the channel's current highlight state (isSnapshot), then every change, in version order. With `after`, every change after that cursor instead; a cursor older than the events kept starts from the current state again.",
     ...signedIn,
-    args: { channelId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => {
-      const channelId = localId(String(args.channelId), 'Channel');
-      // Listen first, then read: a change committed in between arrives as an event above the state's version.
-      // Reading the state also answers NOT_FOUND for an unknown channel.
-      const events = await ctx.realtime.listen('channel:highlight', channelId);
-      try {
-        const initial = await ctx.services.channels.state(channelId);
-        return orderedHighlights(events, initial, () => ctx.services.channels.state(channelId));
-      } catch (err) {
-        await events.return?.();
-        throw err;
-      }
-    },
-    resolve: (state) => state,
+    args: { channelId: t.arg.id({ required: true }), after: t.arg.string() },
+    subscribe: (_root, args, ctx) =>
+      ctx.services.channels.watchHighlights(localId(String(args.channelId), 'Channel'), args.after ?? ctx.lastEventId),
+    resolve: (event: HighlightDelivered) => ({ ...event.payload, snapshot: event.snapshot === true }),
   }),
 }));

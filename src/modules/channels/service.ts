@@ -1,16 +1,21 @@
 import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/client.ts';
-import { badInput, forbidden, notFound } from '../../lib/errors.ts';
+import { AppError, badInput, forbidden, notFound } from '../../lib/errors.ts';
 import type { RateLimit } from '../../lib/rate-limit.ts';
 import { isUuid, requireText } from '../../lib/validate.ts';
-import type { Realtime } from '../../realtime/pubsub.ts';
-import type { HighlightState } from '../../realtime/topics.ts';
+import { resumeAfter } from '../../realtime/cursor.ts';
+import type { Outbox } from '../../realtime/outbox.ts';
+import type { Streams } from '../../realtime/streams.ts';
+import type { ChannelTopics, HighlightState } from './events.ts';
+import { withSnapshot } from './snapshot.ts';
 import { type ChannelRow, channels, type ProductRow, products } from './tables.ts';
 import { validateNewProduct } from './validation.ts';
 
 export interface ChannelServiceDeps {
   db: Database;
-  realtime: Realtime;
+  outbox: Outbox<ChannelTopics>;
+  streams: Streams<ChannelTopics>;
   highlightLimit: RateLimit;
 }
 
@@ -27,7 +32,7 @@ export function productFromState(state: HighlightState): ProductRow | null {
   return state.product ? { ...state.product, createdAt: new Date(state.product.createdAt) } : null;
 }
 
-export function createChannelService({ db, realtime, highlightLimit }: ChannelServiceDeps) {
+export function createChannelService({ db, outbox, streams, highlightLimit }: ChannelServiceDeps) {
   async function channelOf(channelId: string): Promise<ChannelRow> {
     if (!isUuid(channelId)) throw notFound('Channel');
     const [channel] = await db.select().from(channels).where(eq(channels.id, channelId));
@@ -52,8 +57,27 @@ export function createChannelService({ db, realtime, highlightLimit }: ChannelSe
     return toHighlightState(channel, await productById(channel.highlightedProductId));
   }
 
-  async function announce(state: HighlightState) {
-    await realtime.publish('channel:highlight', state.channelId, state);
+  /**
+   * Applies a change to the channel row (bumping its version) and records the
+   * new state in one transaction: the event's sequence number is the version.
+   */
+  async function change(
+    channelId: string,
+    set: PgUpdateSetSource<typeof channels>,
+    condition: ReturnType<typeof eq> | undefined,
+    product: ProductRow | null,
+  ): Promise<HighlightState | null> {
+    return db.transaction(async (tx) => {
+      const [updated] = await tx
+        .update(channels)
+        .set({ ...set, version: sql`${channels.version} + 1` })
+        .where(condition ? and(eq(channels.id, channelId), condition) : eq(channels.id, channelId))
+        .returning();
+      if (!updated) return null;
+      const state = toHighlightState(updated, product);
+      await outbox.record(tx, 'channel:highlight', channelId, state);
+      return state;
+    });
   }
 
   return {
@@ -87,14 +111,8 @@ export function createChannelService({ db, realtime, highlightLimit }: ChannelSe
         throw badInput('productId is not a product of this channel', 'productId');
       }
       await highlightLimit.consume(channel.id);
-      const [updated] = await db
-        .update(channels)
-        .set({ highlightedProductId: product.id, highlightedAt: sql`now()`, version: sql`${channels.version} + 1` })
-        .where(eq(channels.id, channel.id))
-        .returning();
-      if (!updated) throw notFound('Channel');
-      const state = toHighlightState(updated, product);
-      await announce(state);
+      const state = await change(channel.id, { highlightedProductId: product.id, highlightedAt: sql`now()` }, undefined, product);
+      if (!state) throw notFound('Channel');
       return state;
     },
 
@@ -103,16 +121,32 @@ export function createChannelService({ db, realtime, highlightLimit }: ChannelSe
       const channel = await sellersChannel(viewerId, input.channelId);
       if (!channel.highlightedProductId) return toHighlightState(channel, null);
       await highlightLimit.consume(channel.id);
-      const [updated] = await db
-        .update(channels)
-        .set({ highlightedProductId: null, highlightedAt: null, version: sql`${channels.version} + 1` })
-        .where(and(eq(channels.id, channel.id), isNotNull(channels.highlightedProductId)))
-        .returning();
+      const state = await change(
+        channel.id,
+        { highlightedProductId: null, highlightedAt: null },
+        isNotNull(channels.highlightedProductId),
+        null,
+      );
       // Someone cleared it in between: nothing left to change.
-      if (!updated) return currentState(channel.id);
-      const state = toHighlightState(updated, null);
-      await announce(state);
-      return state;
+      return state ?? currentState(channel.id);
+    },
+
+    /**
+     * What `productHighlighted` streams: without a cursor, the current state
+     * (a snapshot) and every change after it; with one, every change after the
+     * cursor; with one past retention, the current state (a snapshot) first.
+     */
+    async watchHighlights(channelId: string, after?: string | null) {
+      const state = await currentState(channelId);
+      const position = resumeAfter(after, 'channel:highlight', channelId);
+      if (position !== null) {
+        try {
+          return await streams.watch('channel:highlight', channelId, position);
+        } catch (err) {
+          if (!(err instanceof AppError && err.code === 'CURSOR_EXPIRED')) throw err;
+        }
+      }
+      return withSnapshot(state, await streams.watch('channel:highlight', channelId, state.version));
     },
 
     async byIds(ids: readonly string[]): Promise<ChannelRow[]> {

@@ -1,5 +1,27 @@
-import type { LinkUpdatedEvent } from '../../realtime/topics.ts';
-import type { LinkRow } from './tables.ts';
+import type { LinkMetadataJson, LinkRow } from './tables.ts';
+
+/** A link reached a final state; `link` is the stored row with ISO dates. */
+export interface LinkUpdatedEvent {
+  sectionId: string;
+  postId: string;
+  link: {
+    id: string;
+    postId: string;
+    position: number;
+    url: string;
+    normalizedUrl: string;
+    status: 'PENDING' | 'READY' | 'FAILED' | 'BLOCKED';
+    metadata: LinkMetadataJson | null;
+    error: string | null;
+    fetchedAt: string | null;
+    createdAt: string;
+  };
+}
+
+export type LinkTopics = {
+  /** Keyed by section id. */
+  'link:updated': LinkUpdatedEvent;
+};
 
 export function toLinkEvent(sectionId: string, link: LinkRow): LinkUpdatedEvent {
   return {

@@ -3,9 +3,10 @@ import { builder, signedIn } from '../../graphql/builder.ts';
 import { sameForEveryViewer } from '../../graphql/plugins/shared-results.ts';
 import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
-import type { LinkUpdatedEvent } from '../../realtime/topics.ts';
-import { listenToSection } from '../sections/graphql.ts';
-import { linkFromEvent } from './events.ts';
+import { encodeCursor } from '../../realtime/cursor.ts';
+import type { Delivered } from '../../realtime/streams.ts';
+import { sectionOf } from '../sections/graphql.ts';
+import { type LinkUpdatedEvent, linkFromEvent } from './events.ts';
 import { loadNodes } from '../../loaders.ts';
 import { type LinkMetadataJson, type LinkRow, linkStatus } from './tables.ts';
 
@@ -58,12 +59,13 @@ builder.node(LinkRef, {
   }),
 });
 
-const LinkMetadataUpdateRef = builder.objectRef<LinkUpdatedEvent>('LinkMetadataUpdate').implement({
+const LinkMetadataUpdateRef = builder.objectRef<Delivered<LinkUpdatedEvent>>('LinkMetadataUpdate').implement({
   fields: (t) => ({
-    sectionId: t.id({ resolve: (e) => encodeGlobalID('Section', e.sectionId) }),
-    postId: t.id({ resolve: (e) => encodeGlobalID('Post', e.postId) }),
-    linkId: t.id({ resolve: (e) => encodeGlobalID('Link', e.link.id) }),
-    link: t.field({ type: LinkRef, resolve: (e) => linkFromEvent(e) }),
+    sectionId: t.id({ resolve: (e) => encodeGlobalID('Section', e.payload.sectionId) }),
+    postId: t.id({ resolve: (e) => encodeGlobalID('Post', e.payload.postId) }),
+    linkId: t.id({ resolve: (e) => encodeGlobalID('Link', e.payload.link.id) }),
+    link: t.field({ type: LinkRef, resolve: (e) => linkFromEvent(e.payload) }),
+    cursor: t.string({ description: 'Pass it as `after` to resume after this event.', resolve: (e) => encodeCursor(e) }),
   }),
 });
 
@@ -83,10 +85,11 @@ builder.subscriptionFields((t) => ({
     ...sameForEveryViewer,
     type: LinkMetadataUpdateRef,
     description:
-      'Every status change of a link of a post in the section: READY with metadata, FAILED or BLOCKED with error.',
+      'Every status change of a link of a post in the section: READY with metadata, FAILED or BLOCKED with error. With `after`, first every change after that cursor.',
     ...signedIn,
-    args: { sectionId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => listenToSection(ctx, String(args.sectionId), 'link:updated'),
+    args: { sectionId: t.arg.id({ required: true }), after: t.arg.string() },
+    subscribe: async (_root, args, ctx) =>
+      ctx.services.links.watchUpdated(await sectionOf(ctx, String(args.sectionId)), args.after ?? ctx.lastEventId),
     resolve: (event) => event,
   }),
 }));

@@ -30,6 +30,12 @@ export interface LinkJobSettings {
   cacheTtlSeconds: number;
 }
 
+/** The job settings out of the link settings (config.ts). */
+export function linkJobSettings(links: LinkJobSettings): LinkJobSettings {
+  const { retryLimit, retryDelaySeconds, timeoutMs, cacheTtlSeconds } = links;
+  return { retryLimit, retryDelaySeconds, timeoutMs, cacheTtlSeconds };
+}
+
 /** Creates the queue and its dead-letter queue; safe to call on every start. */
 export async function createLinkQueues(boss: PgBoss, settings: LinkJobSettings): Promise<void> {
   await boss.createQueue(LINK_DEAD_LETTER_QUEUE, { retentionSeconds: 30 * 24 * 3600 });

@@ -2,9 +2,11 @@ import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
-import type { Realtime } from '../../realtime/pubsub.ts';
+import { resumeAfter } from '../../realtime/cursor.ts';
+import type { Outbox } from '../../realtime/outbox.ts';
+import type { Streams } from '../../realtime/streams.ts';
 import { posts } from '../posts/tables.ts';
-import { toLinkEvent } from './events.ts';
+import { type LinkTopics, toLinkEvent } from './events.ts';
 import { type LinkMetadataJson, type LinkRow, links } from './tables.ts';
 
 export type LinkOutcome =
@@ -19,7 +21,14 @@ export interface LinkForJob extends LinkRow {
 /** Enqueues fetch jobs for links inside a transaction (wired to pg-boss by the runtime). */
 export type EnqueueLinks = (tx: Executor, links: LinkRow[], refresh: boolean) => Promise<void>;
 
-export function createLinkService(db: Database, realtime: Realtime, enqueue: EnqueueLinks) {
+export interface LinkServiceDeps {
+  db: Database;
+  outbox: Outbox<LinkTopics>;
+  streams: Streams<LinkTopics>;
+  enqueue: EnqueueLinks;
+}
+
+export function createLinkService({ db, outbox, streams, enqueue }: LinkServiceDeps) {
   async function loadForJob(linkId: string): Promise<LinkForJob | null> {
     if (!isUuid(linkId)) return null;
     const [row] = await db
@@ -54,21 +63,28 @@ export function createLinkService(db: Database, realtime: Realtime, enqueue: Enq
     /**
      * Writes a final state once: only a PENDING link moves, so a job run twice
      * (a worker killed after writing) neither writes nor announces twice.
-     * Announces the new state to the section after the write.
+     * The `link:updated` event commits with the write.
      */
     async finish(link: LinkForJob, outcome: LinkOutcome): Promise<LinkRow | null> {
       const values =
         outcome.status === 'READY'
           ? { status: outcome.status, metadata: outcome.metadata, error: null, fetchedAt: outcome.fetchedAt ?? new Date() }
           : { status: outcome.status, error: outcome.error.slice(0, 500), fetchedAt: new Date() };
-      const [updated] = await db
-        .update(links)
-        .set(values)
-        .where(and(eq(links.id, link.id), eq(links.status, 'PENDING')))
-        .returning();
-      if (!updated) return null;
-      await realtime.publish('link:updated', link.sectionId, toLinkEvent(link.sectionId, updated));
-      return updated;
+      return db.transaction(async (tx) => {
+        const [updated] = await tx
+          .update(links)
+          .set(values)
+          .where(and(eq(links.id, link.id), eq(links.status, 'PENDING')))
+          .returning();
+        if (!updated) return null;
+        await outbox.record(tx, 'link:updated', link.sectionId, toLinkEvent(link.sectionId, updated));
+        return updated;
+      });
+    },
+
+    /** Final states of the section's links, after the `after` cursor or from now on. */
+    watchUpdated(sectionId: string, after?: string | null) {
+      return streams.watch('link:updated', sectionId, resumeAfter(after, 'link:updated', sectionId));
     },
 
     /**

@@ -5,12 +5,16 @@ import { forwardPage, toConnection } from '../../graphql/pagination.ts';
 import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../loaders.ts';
 import { LinkRef } from '../links/graphql.ts';
-import { listenToSection, SectionRef } from '../sections/graphql.ts';
+import { SectionRef, sectionOf } from '../sections/graphql.ts';
 import { UserRef } from '../users/graphql.ts';
-import { fromPostEvent } from './service.ts';
+import { encodeCursor } from '../../realtime/cursor.ts';
+import { fromPostEvent } from './events.ts';
 import type { PostRow } from './tables.ts';
 
-export const PostRef = builder.objectRef<PostRow>('Post');
+/** A post; when a subscription delivers it, with the cursor of the event that did. */
+export type PostObject = PostRow & { cursor?: string };
+
+export const PostRef = builder.objectRef<PostObject>('Post');
 
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 50;
@@ -32,6 +36,12 @@ builder.node(PostRef, {
     content: t.exposeString('content'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     links: t.field({ type: [LinkRef], resolve: (post, _args, ctx) => ctx.loaders.linksByPost.load(post.id) }),
+    cursor: t.string({
+      description:
+        "Where the subscription event that delivered this post sits in its stream: pass it as `after` to resume. For a post read by a query, its place in the section's postCreated stream.",
+      resolve: (post) =>
+        post.cursor ?? encodeCursor({ topic: 'post:created', key: post.sectionId, seq: post.createdSeq ?? 0 }),
+    }),
   }),
 });
 
@@ -89,13 +99,14 @@ builder.mutationFields((t) => ({
 builder.subscriptionFields((t) => ({
   postCreated: t.field({
     type: PostRef,
-    description: 'Posts created in the section.',
+    description: 'Posts created in the section. With `after` (a cursor), first every post created after it, in order.',
     ...signedIn,
-    args: { sectionId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => listenToSection(ctx, String(args.sectionId), 'post:created'),
+    args: { sectionId: t.arg.id({ required: true }), after: t.arg.string() },
+    subscribe: async (_root, args, ctx) =>
+      ctx.services.posts.watchCreated(await sectionOf(ctx, String(args.sectionId)), args.after ?? ctx.lastEventId),
     resolve: (event, _args, ctx) => {
       ctx.freshLoaders();
-      return fromPostEvent(event);
+      return { ...fromPostEvent(event.payload, event.seq), cursor: encodeCursor(event) };
     },
   }),
 }));

@@ -3,11 +3,13 @@ import type { Database, Executor } from '../../db/client.ts';
 import { newestFirst, olderThan, takePage } from '../../db/keyset.ts';
 import { isForeignKeyViolation, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
-import type { Realtime } from '../../realtime/pubsub.ts';
-import type { PostEvent } from '../../realtime/topics.ts';
+import { resumeAfter } from '../../realtime/cursor.ts';
+import type { Outbox } from '../../realtime/outbox.ts';
+import type { Streams } from '../../realtime/streams.ts';
 import { normalizeUrl } from '../links/normalize.ts';
 import { type LinkRow, links } from '../links/tables.ts';
 import type { FeedCursor } from '../../lib/cursor.ts';
+import { type PostTopics, toPostEvent } from './events.ts';
 import { type PostRow, posts } from './tables.ts';
 import { validateNewPost } from './validation.ts';
 
@@ -16,21 +18,14 @@ export type LinksCreatedHook = (tx: Executor, created: LinkRow[]) => Promise<voi
 
 export interface PostServiceDeps {
   db: Database;
-  pubsub: Realtime;
+  outbox: Outbox<PostTopics>;
+  streams: Streams<PostTopics>;
   onLinksCreated?: LinksCreatedHook;
 }
 
-export function toPostEvent(post: PostRow): PostEvent {
-  return { ...post, createdAt: post.createdAt.toISOString() };
-}
-
-export function fromPostEvent(event: PostEvent): PostRow {
-  return { ...event, createdAt: new Date(event.createdAt) };
-}
-
-export function createPostService({ db, pubsub, onLinksCreated }: PostServiceDeps) {
+export function createPostService({ db, outbox, streams, onLinksCreated }: PostServiceDeps) {
   return {
-    /** Stores the post and its links (PENDING) in one transaction, then announces it. */
+    /** Stores the post, its links (PENDING) and its `post:created` event in one transaction. */
     async create(viewerId: string, input: { sectionId: string; content: string; links?: readonly string[] | null }) {
       const { content, links: urls } = validateNewPost(input);
       if (!isUuid(input.sectionId)) throw notFound('Section');
@@ -46,14 +41,21 @@ export function createPostService({ db, pubsub, onLinksCreated }: PostServiceDep
               .returning();
             await onLinksCreated?.(tx, created);
           }
-          return row;
+          // Last: recording takes the section stream's lock until COMMIT.
+          const createdSeq = await outbox.record(tx, 'post:created', row.sectionId, toPostEvent(row));
+          await tx.update(posts).set({ createdSeq }).where(eq(posts.id, row.id));
+          return { ...row, createdSeq };
         })
         .catch((err: unknown) => {
           if (isForeignKeyViolation(err, 'posts_section_id_sections_id_fkey')) throw notFound('Section');
           throw err;
         });
-      await pubsub.publish('post:created', post.sectionId, toPostEvent(post));
       return post;
+    },
+
+    /** Posts created in the section, after the `after` cursor or from now on. */
+    watchCreated(sectionId: string, after?: string | null) {
+      return streams.watch('post:created', sectionId, resumeAfter(after, 'post:created', sectionId));
     },
 
     /** One page of a section's posts, newest first; one row more than asked tells whether more follow. */

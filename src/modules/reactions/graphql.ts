@@ -3,7 +3,8 @@ import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';
 import { PostRef } from '../posts/graphql.ts';
-import { listenToSection } from '../sections/graphql.ts';
+import { encodeCursor } from '../../realtime/cursor.ts';
+import { sectionOf } from '../sections/graphql.ts';
 import type { ReactionCountRow } from './service.ts';
 
 const ReactionCountRef = builder.objectRef<ReactionCountRow>('ReactionCount').implement({
@@ -53,14 +54,16 @@ builder.mutationFields((t) => ({
 builder.subscriptionFields((t) => ({
   postReactionsChanged: t.field({
     type: PostRef,
-    description: 'A post in the section whose reactions changed, with its counts as seen by the subscriber.',
+    description:
+      'A post in the section whose reactions changed, with its counts as seen by the subscriber. With `after`, first every change after that cursor.',
     ...signedIn,
-    args: { sectionId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => listenToSection(ctx, String(args.sectionId), 'post:reactionsChanged'),
+    args: { sectionId: t.arg.id({ required: true }), after: t.arg.string() },
+    subscribe: async (_root, args, ctx) =>
+      ctx.services.reactions.watchChanged(await sectionOf(ctx, String(args.sectionId)), args.after ?? ctx.lastEventId),
     resolve: async (event, _args, ctx) => {
-      const post = await ctx.freshLoaders().post.load(event.postId);
+      const post = await ctx.freshLoaders().post.load(event.payload.postId);
       if (!post) throw notFound('Post');
-      return post;
+      return { ...post, cursor: encodeCursor(event) };
     },
   }),
 }));

@@ -2,8 +2,11 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { notFound } from '../../lib/errors.ts';
 import { isUuid, requireEmoji } from '../../lib/validate.ts';
-import type { Realtime } from '../../realtime/pubsub.ts';
+import { resumeAfter } from '../../realtime/cursor.ts';
+import type { Outbox } from '../../realtime/outbox.ts';
+import type { Streams } from '../../realtime/streams.ts';
 import { type PostRow, posts } from '../posts/tables.ts';
+import type { ReactionTopics } from './events.ts';
 import { reactions } from './tables.ts';
 
 export interface ReactionCountRow {
@@ -13,7 +16,13 @@ export interface ReactionCountRow {
   viewerHasReacted: boolean;
 }
 
-export function createReactionService(db: Database, pubsub: Realtime) {
+export interface ReactionServiceDeps {
+  db: Database;
+  outbox: Outbox<ReactionTopics>;
+  streams: Streams<ReactionTopics>;
+}
+
+export function createReactionService({ db, outbox, streams }: ReactionServiceDeps) {
   async function findPost(postId: string): Promise<PostRow> {
     if (!isUuid(postId)) throw notFound('Post');
     const [post] = await db.select().from(posts).where(eq(posts.id, postId));
@@ -26,24 +35,33 @@ export function createReactionService(db: Database, pubsub: Realtime) {
     async add(viewerId: string, input: { postId: string; emoji: string }): Promise<PostRow> {
       const emoji = requireEmoji(input.emoji);
       const post = await findPost(input.postId);
-      const inserted = await db
-        .insert(reactions)
-        .values({ postId: post.id, userId: viewerId, emoji })
-        .onConflictDoNothing()
-        .returning({ postId: reactions.postId });
-      if (inserted.length > 0) await pubsub.publish('post:reactionsChanged', post.sectionId, { postId: post.id });
+      await db.transaction(async (tx) => {
+        const inserted = await tx
+          .insert(reactions)
+          .values({ postId: post.id, userId: viewerId, emoji })
+          .onConflictDoNothing()
+          .returning({ postId: reactions.postId });
+        if (inserted.length > 0) await outbox.record(tx, 'post:reactionsChanged', post.sectionId, { postId: post.id });
+      });
       return post;
     },
 
     async remove(viewerId: string, input: { postId: string; emoji: string }): Promise<PostRow> {
       const emoji = requireEmoji(input.emoji);
       const post = await findPost(input.postId);
-      const deleted = await db
-        .delete(reactions)
-        .where(and(eq(reactions.postId, post.id), eq(reactions.userId, viewerId), eq(reactions.emoji, emoji)))
-        .returning({ postId: reactions.postId });
-      if (deleted.length > 0) await pubsub.publish('post:reactionsChanged', post.sectionId, { postId: post.id });
+      await db.transaction(async (tx) => {
+        const deleted = await tx
+          .delete(reactions)
+          .where(and(eq(reactions.postId, post.id), eq(reactions.userId, viewerId), eq(reactions.emoji, emoji)))
+          .returning({ postId: reactions.postId });
+        if (deleted.length > 0) await outbox.record(tx, 'post:reactionsChanged', post.sectionId, { postId: post.id });
+      });
       return post;
+    },
+
+    /** Posts of the section whose reactions changed, after the `after` cursor or from now on. */
+    watchChanged(sectionId: string, after?: string | null) {
+      return streams.watch('post:reactionsChanged', sectionId, resumeAfter(after, 'post:reactionsChanged', sectionId));
     },
 
     /** Counts per (post, emoji) for many posts in one statement, in order of each emoji's first use. */

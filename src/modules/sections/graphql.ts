@@ -49,13 +49,9 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-/** Starts a section-keyed subscription: the section must exist (NOT_FOUND otherwise). */
-export async function listenToSection<T extends 'post:created' | 'post:reactionsChanged' | 'link:updated'>(
-  ctx: Context,
-  sectionGlobalId: string,
-  topic: T,
-) {
+/** The id of a section that exists, for a section-keyed subscription (NOT_FOUND otherwise). */
+export async function sectionOf(ctx: Context, sectionGlobalId: string): Promise<string> {
   const sectionId = localId(sectionGlobalId, 'Section');
   if (!(await ctx.loaders.section.load(sectionId))) throw notFound('Section');
-  return ctx.realtime.listen(topic, sectionId);
+  return sectionId;
 }

@@ -3,12 +3,16 @@ import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { unauthenticated } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
-import type { Realtime } from '../../realtime/pubsub.ts';
+import type { Executor } from '../../db/client.ts';
+import type { Outbox } from '../../realtime/outbox.ts';
+import type { Streams } from '../../realtime/streams.ts';
+import type { SessionTopics } from './events.ts';
 import { sessions } from './tables.ts';
 
 export interface SessionServiceDeps {
   db: Database;
-  realtime: Realtime;
+  outbox: Outbox<SessionTopics>;
+  streams: Streams<SessionTopics>;
   /** Refresh token lifetime, renewed on each use. */
   ttlDays: number;
   /**
@@ -34,12 +38,13 @@ function parseRefreshToken(token: string): { sessionId: string; secret: string }
   return { sessionId, secret };
 }
 
-export function createSessionService({ db, realtime, ttlDays, reuseGraceMs = 30_000 }: SessionServiceDeps) {
+export function createSessionService({ db, outbox, streams, ttlDays, reuseGraceMs = 30_000 }: SessionServiceDeps) {
   const expiry = sql`now() + make_interval(secs => ${Math.round(ttlDays * 86_400)})`;
   const invalid = () => unauthenticated('Invalid or expired refresh token');
 
-  async function announce(userId: string, sessionId: string | null) {
-    await realtime.publish('session:revoked', 'all', { userId, sessionId });
+  /** Tells every instance, with the revocation's own commit, to close the connections it ends. */
+  function announce(tx: Executor, userId: string, sessionId: string | null) {
+    return outbox.record(tx, 'session:revoked', 'all', { userId, sessionId });
   }
 
   return {
@@ -81,29 +86,35 @@ export function createSessionService({ db, realtime, ttlDays, reuseGraceMs = 30_
         if (!sameHash(presented, session.previousHash)) return { kind: 'invalid' as const };
         if (session.rotatedAt && Date.now() - session.rotatedAt.getTime() < reuseGraceMs) return { kind: 'invalid' as const };
         await tx.update(sessions).set({ revokedAt: sql`now()` }).where(eq(sessions.id, session.id));
+        await announce(tx, session.userId, session.id);
         return { kind: 'replayed' as const, userId: session.userId };
       });
-      if (outcome.kind === 'replayed') await announce(outcome.userId, parsed.sessionId);
       if (outcome.kind !== 'rotated') throw invalid();
       return { sessionId: parsed.sessionId, userId: outcome.userId, refreshToken: outcome.refreshToken };
     },
 
     /** Ends one session: its refresh token and every access token it issued. */
     async revoke(userId: string, sessionId: string): Promise<void> {
-      await db
-        .update(sessions)
-        .set({ revokedAt: sql`now()` })
-        .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)));
-      await announce(userId, sessionId);
+      await db.transaction(async (tx) => {
+        await tx
+          .update(sessions)
+          .set({ revokedAt: sql`now()` })
+          .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+        await announce(tx, userId, sessionId);
+      });
     },
 
     /** Ends every session of the user, on every device. */
     async revokeAll(userId: string): Promise<void> {
-      await db
-        .update(sessions)
-        .set({ revokedAt: sql`now()` })
-        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
-      await announce(userId, null);
+      await db.transaction(async (tx) => {
+        await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+        await announce(tx, userId, null);
+      });
+    },
+
+    /** Revocations from now on, every instance's: what closes connections. */
+    watchRevocations() {
+      return streams.watch('session:revoked', 'all');
     },
 
     /** The ids among these that are neither revoked nor expired. */

@@ -1,12 +1,14 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { filter, pipe } from 'graphql-yoga';
+import type { Context } from '../../context.ts';
 import { builder, signedIn } from '../../graphql/builder.ts';
 import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
 import { forwardPage, toConnection } from '../../graphql/pagination.ts';
 import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../loaders.ts';
-import type { StoryActivityEvent } from '../../realtime/topics.ts';
+import { encodeCursor } from '../../realtime/cursor.ts';
+import type { Delivered } from '../../realtime/streams.ts';
+import type { StoryActivityEvent } from './events.ts';
 import { UserRef } from '../users/graphql.ts';
 import type { StoryReactionRow, StoryRow, StoryViewRow } from './tables.ts';
 
@@ -72,29 +74,33 @@ builder.node(StoryRef, {
   }),
 });
 
-type Viewed = StoryActivityEvent & { kind: 'viewed' };
-type Reacted = StoryActivityEvent & { kind: 'reacted' };
+type Activity = Delivered<StoryActivityEvent>;
 
-const StoryViewedRef = builder.objectRef<Viewed>('StoryViewed').implement({
+const actor = async (e: Activity, ctx: Context) =>
+  (await ctx.loaders.user.load(e.payload.actorId)) ?? Promise.reject(notFound('User'));
+
+const StoryViewedRef = builder.objectRef<Activity>('StoryViewed').implement({
   fields: (t) => ({
-    storyId: t.id({ resolve: (e) => encodeGlobalID('Story', e.storyId) }),
-    viewer: t.field({ type: UserRef, resolve: async (e, _a, ctx) => (await ctx.loaders.user.load(e.actorId)) ?? Promise.reject(notFound('User')) }),
-    viewedAt: t.field({ type: 'DateTime', resolve: (e) => new Date(e.at) }),
+    storyId: t.id({ resolve: (e) => encodeGlobalID('Story', e.payload.storyId) }),
+    viewer: t.field({ type: UserRef, resolve: (e, _a, ctx) => actor(e, ctx) }),
+    viewedAt: t.field({ type: 'DateTime', resolve: (e) => new Date(e.payload.at) }),
+    cursor: t.string({ description: 'Pass it as `after` to resume after this event.', resolve: (e) => encodeCursor(e) }),
   }),
 });
 
-const StoryReactedRef = builder.objectRef<Reacted>('StoryReacted').implement({
+const StoryReactedRef = builder.objectRef<Activity>('StoryReacted').implement({
   fields: (t) => ({
-    storyId: t.id({ resolve: (e) => encodeGlobalID('Story', e.storyId) }),
-    user: t.field({ type: UserRef, resolve: async (e, _a, ctx) => (await ctx.loaders.user.load(e.actorId)) ?? Promise.reject(notFound('User')) }),
-    emoji: t.string({ resolve: (e) => e.emoji ?? '' }),
-    reactedAt: t.field({ type: 'DateTime', resolve: (e) => new Date(e.at) }),
+    storyId: t.id({ resolve: (e) => encodeGlobalID('Story', e.payload.storyId) }),
+    user: t.field({ type: UserRef, resolve: (e, _a, ctx) => actor(e, ctx) }),
+    emoji: t.string({ resolve: (e) => e.payload.emoji ?? '' }),
+    reactedAt: t.field({ type: 'DateTime', resolve: (e) => new Date(e.payload.at) }),
+    cursor: t.string({ description: 'Pass it as `after` to resume after this event.', resolve: (e) => encodeCursor(e) }),
   }),
 });
 
 const StoryActivityRef = builder.unionType('StoryActivity', {
   types: [StoryViewedRef, StoryReactedRef],
-  resolveType: (event) => (event.kind === 'viewed' ? StoryViewedRef : StoryReactedRef),
+  resolveType: (event) => (event.payload.kind === 'viewed' ? StoryViewedRef : StoryReactedRef),
 });
 
 const CreateStoryInput = builder.inputType('CreateStoryInput', {
@@ -149,20 +155,14 @@ builder.mutationFields((t) => ({
 builder.subscriptionFields((t) => ({
   storyActivity: t.field({
     type: StoryActivityRef,
-    description: "Views and reactions on the caller's own stories, by other users only.",
+    description:
+      "Views and reactions on the caller's own stories, by other users only. With `after`, first everything after that cursor.",
     ...signedIn,
-    subscribe: async (_root, _args, ctx) => {
-      const me = ctx.viewer!.id;
-      const events = await ctx.realtime.listen('story:activity', me);
-      // Checked again for every event: only the author's own stories, never their own actions.
-      return pipe(
-        events,
-        filter((event: StoryActivityEvent) => event.authorId === ctx.viewer?.id && event.actorId !== me),
-      );
-    },
+    args: { after: t.arg.string() },
+    subscribe: (_root, args, ctx) => ctx.services.stories.watchActivity(ctx.viewer!.id, args.after ?? ctx.lastEventId),
     resolve: (event, _args, ctx) => {
       ctx.freshLoaders();
-      return event as Viewed | Reacted;
+      return event;
     },
   }),
 }));

@@ -5,20 +5,25 @@ import type { FeedCursor } from '../../lib/cursor.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
 import type { RateLimit } from '../../lib/rate-limit.ts';
 import { isUuid, requireEmoji, requireHttpUrl, requireText } from '../../lib/validate.ts';
-import type { Realtime } from '../../realtime/pubsub.ts';
-import type { StoryActivityEvent } from '../../realtime/topics.ts';
+import { filter, pipe } from 'graphql-yoga';
+import type { Executor } from '../../db/client.ts';
+import { resumeAfter } from '../../realtime/cursor.ts';
+import type { Outbox } from '../../realtime/outbox.ts';
+import type { Delivered, Streams } from '../../realtime/streams.ts';
+import type { StoryActivityEvent, StoryTopics } from './events.ts';
 import { type StoryRow, stories, storyReactions, storyViews } from './tables.ts';
 
 export interface StoryServiceDeps {
   db: Database;
-  realtime: Realtime;
+  outbox: Outbox<StoryTopics>;
+  streams: Streams<StoryTopics>;
   ttlHours: number;
   reactionLimit: RateLimit;
 }
 
 const FEED_LIMIT = 100;
 
-export function createStoryService({ db, realtime, ttlHours, reactionLimit }: StoryServiceDeps) {
+export function createStoryService({ db, outbox, streams, ttlHours, reactionLimit }: StoryServiceDeps) {
   /** A story that has not expired, or NOT_FOUND. */
   async function live(storyId: string): Promise<StoryRow> {
     if (!isUuid(storyId)) throw notFound('Story');
@@ -30,8 +35,8 @@ export function createStoryService({ db, realtime, ttlHours, reactionLimit }: St
     return story;
   }
 
-  function announce(story: StoryRow, event: Omit<StoryActivityEvent, 'storyId' | 'authorId'>) {
-    return realtime.publish('story:activity', story.authorId, { ...event, storyId: story.id, authorId: story.authorId });
+  function announce(tx: Executor, story: StoryRow, event: Omit<StoryActivityEvent, 'storyId' | 'authorId'>) {
+    return outbox.record(tx, 'story:activity', story.authorId, { ...event, storyId: story.id, authorId: story.authorId });
   }
 
   async function authorsStory(viewerId: string, storyId: string): Promise<StoryRow> {
@@ -71,12 +76,14 @@ export function createStoryService({ db, realtime, ttlHours, reactionLimit }: St
     async view(viewerId: string, storyId: string): Promise<StoryRow> {
       const story = await live(storyId);
       if (story.authorId === viewerId) return story;
-      const [view] = await db
-        .insert(storyViews)
-        .values({ storyId: story.id, viewerId })
-        .onConflictDoNothing()
-        .returning();
-      if (view) await announce(story, { kind: 'viewed', actorId: viewerId, emoji: null, at: view.viewedAt.toISOString() });
+      await db.transaction(async (tx) => {
+        const [view] = await tx
+          .insert(storyViews)
+          .values({ storyId: story.id, viewerId })
+          .onConflictDoNothing()
+          .returning();
+        if (view) await announce(tx, story, { kind: 'viewed', actorId: viewerId, emoji: null, at: view.viewedAt.toISOString() });
+      });
       return story;
     },
 
@@ -85,11 +92,26 @@ export function createStoryService({ db, realtime, ttlHours, reactionLimit }: St
       const emoji = requireEmoji(input.emoji);
       const story = await live(input.storyId);
       await reactionLimit.consume(viewerId);
-      const [reaction] = await db.insert(storyReactions).values({ storyId: story.id, userId: viewerId, emoji }).returning();
-      if (reaction && story.authorId !== viewerId) {
-        await announce(story, { kind: 'reacted', actorId: viewerId, emoji, at: reaction.reactedAt.toISOString() });
-      }
+      await db.transaction(async (tx) => {
+        const [reaction] = await tx.insert(storyReactions).values({ storyId: story.id, userId: viewerId, emoji }).returning();
+        if (reaction && story.authorId !== viewerId) {
+          await announce(tx, story, { kind: 'reacted', actorId: viewerId, emoji, at: reaction.reactedAt.toISOString() });
+        }
+      });
       return story;
+    },
+
+    /**
+     * Views and reactions on the viewer's own stories by others, after the
+     * `after` cursor or from now on. The stream is keyed by the author, so a
+     * cursor of anyone else's is refused; each event is checked again as it goes.
+     */
+    async watchActivity(viewerId: string, after?: string | null) {
+      const events = await streams.watch('story:activity', viewerId, resumeAfter(after, 'story:activity', viewerId));
+      return pipe(
+        events,
+        filter((event: Delivered<StoryActivityEvent>) => event.payload.authorId === viewerId && event.payload.actorId !== viewerId),
+      );
     },
 
     /** Who viewed the story, newest first; the author only. */

@@ -3,26 +3,29 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { EventQueue, type EventQueueOptions } from './event-queue.ts';
-import type { Topics } from './topics.ts';
-
-export type TopicName = keyof Topics;
-export type TopicKey<T extends TopicName> = Topics[T][0];
-export type TopicPayload<T extends TopicName> = Topics[T][1];
+import type { StoredEvent, TopicMap } from './outbox.ts';
 
 /**
- * Typed publish/subscribe over Redis (two clients: one publishes, one
- * subscribes) or, without a URL, inside this process.
+ * Live fan-out of recorded events: Redis pub/sub (two clients: one
+ * publishes, one subscribes) or, without a URL, inside this process. At most
+ * once: what it loses, the streams (streams.ts) repair from the outbox. Only
+ * the relay publishes.
  */
-export interface Realtime {
+export interface Broker<T extends TopicMap> {
   mode: 'redis' | 'in-process';
-  /** Resolves when the broker has the message (Redis) or listeners have it (in-process); never rejects. */
-  publish<T extends TopicName>(topic: T, key: TopicKey<T>, payload: TopicPayload<T>): Promise<void>;
+  /** Resolves when the broker has the message (Redis) or listeners have it (in-process); rejects when Redis is away. */
+  publish<K extends keyof T & string>(topic: K, key: string, event: StoredEvent<T[K]>): Promise<void>;
   /**
    * Resolves once the listener is registered with the broker: anything
    * published after that is delivered. Closing the iterator unsubscribes.
+   * Rejects at once while Redis is away.
    */
-  listen<T extends TopicName>(topic: T, key: TopicKey<T>): Promise<AsyncIterableIterator<TopicPayload<T>>>;
-  /** Emits `listening` (channel) when a listener is in place, `redis-ready` (client) on each (re)connect; tests wait on them. */
+  listen<K extends keyof T & string>(topic: K, key: string): Promise<AsyncIterableIterator<StoredEvent<T[K]>>>;
+  /**
+   * `listening` (channel) when a listener is in place, `redis-ready` (client) on each (re)connect,
+   * `reconnected` when the subscribing side is back after an outage (what was published meanwhile is lost
+   * to it); tests wait on them.
+   */
   events: EventEmitter;
   /** A Redis client for other shared state (rate limits), or null in-process. */
   redis: Redis | null;
@@ -34,17 +37,10 @@ export interface Realtime {
 
 const channelOf = (topic: string, key: string) => `${topic}:${key}`;
 
-export interface RealtimeOptions {
-  /** Events a subscriber may have waiting before its subscription ends with SLOW_CONSUMER; default 1,000. */
-  maxQueuedEvents?: number;
-}
+// One listener per key and instance (the stream hub) drains this queue at once; the bound only guards a stall.
+const queueOptions = { maxBuffered: 100_000 };
 
-export function createRealtime(
-  redisUrl: string | undefined,
-  logger: Logger,
-  { maxQueuedEvents }: RealtimeOptions = {},
-): Realtime {
-  const queueOptions = { maxBuffered: maxQueuedEvents };
+export function createBroker<T extends TopicMap>(redisUrl: string | undefined, logger: Logger): Broker<T> {
   const events = new EventEmitter();
   events.setMaxListeners(0);
   if (!redisUrl) {
@@ -53,8 +49,8 @@ export function createRealtime(
       mode: 'in-process',
       events,
       redis: null,
-      async publish(topic, key, payload) {
-        target.dispatchEvent(new CustomEvent(channelOf(topic, key), { detail: payload }));
+      async publish(topic, key, event) {
+        target.dispatchEvent(new CustomEvent(channelOf(topic, key), { detail: event }));
       },
       async listen(topic, key) {
         return listenOn(target, channelOf(topic, key), events, queueOptions);
@@ -74,7 +70,8 @@ export function createRealtime(
   const publishClient = new Redis(redisUrl, { ...options, connectionName: 'plaza-pub' });
   const subscribeClient = new Redis(redisUrl, { ...options, connectionName: 'plaza-sub' });
   let reached = false;
-  subscribeClient.once('ready', () => {
+  subscribeClient.on('ready', () => {
+    if (reached) events.emit('reconnected');
     reached = true;
   });
   for (const [name, client] of [
@@ -113,14 +110,8 @@ export function createRealtime(
     mode: 'redis',
     events,
     redis: publishClient,
-    async publish(topic, key, payload) {
-      // Publishing follows a commit: while Redis is away the change is stored but its event is lost
-      // (pub/sub delivers at most once), and the request that made it must not fail for that.
-      try {
-        await publishClient.publish(channelOf(topic, key), JSON.stringify(payload));
-      } catch (err) {
-        log.error({ err: (err as Error).message, topic, key }, 'event not published');
-      }
+    async publish(topic, key, event) {
+      await publishClient.publish(channelOf(topic, key), JSON.stringify(event));
     },
     whenReady() {
       if (subscribeClient.status === 'ready') return Promise.resolve();

@@ -1,0 +1,250 @@
+import { AppError, badInput } from '../lib/errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Broker } from './broker.ts';
+import { EventQueue } from './event-queue.ts';
+import type { Outbox, TopicMap } from './outbox.ts';
+
+/** One event as a subscriber gets it: which stream, where in it, and what. */
+export interface Delivered<P> {
+  topic: string;
+  key: string;
+  seq: number;
+  payload: P;
+}
+
+export interface StreamsDeps<T extends TopicMap> {
+  broker: Broker<T>;
+  outbox: Outbox<T>;
+  logger: Logger;
+  /** Events one subscriber may have waiting before it ends with SLOW_CONSUMER. */
+  maxQueuedEvents: number;
+}
+
+const REPLAY_PAGE = 500;
+
+export const cursorExpired = () =>
+  new AppError('CURSOR_EXPIRED', 'The cursor is older than the events kept; fetch the current state again');
+
+/**
+ * Ordered, gap-free delivery of one (topic, key) stream to this instance's
+ * subscribers. One hub per key listens to the broker once, for all of them;
+ * it hands events on strictly in sequence order. An event that arrives ahead
+ * of one missing (an overtaken or lost publish) makes the hub read the
+ * missing ones from the outbox; so does the broker coming back after an
+ * outage. A subscriber that starts after a cursor first replays from the
+ * outbox, then joins the live flow, with nothing twice at the seam.
+ */
+export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQueuedEvents }: StreamsDeps<T>) {
+  const log = logger.child({ module: 'streams' });
+  const hubs = new Map<string, Hub>();
+
+  class Subscriber {
+    last: number;
+    /** Live events that arrived while this subscriber was still replaying. */
+    held: Delivered<unknown>[] | null = null;
+    readonly queue: EventQueue<Delivered<unknown>>;
+    readonly hub: Hub;
+    constructor(hub: Hub, after: number) {
+      this.hub = hub;
+      this.last = after;
+      this.queue = new EventQueue(() => hub.leave(this), { maxBuffered: maxQueuedEvents });
+    }
+
+    offer(event: Delivered<unknown>): void {
+      if (this.held) {
+        if (this.held.length >= maxQueuedEvents) this.queue.fail(new AppError('SLOW_CONSUMER', 'Too many events while catching up'));
+        else this.held.push(event);
+        return;
+      }
+      if (event.seq <= this.last) return;
+      this.last = event.seq;
+      this.queue.push(event);
+    }
+
+    /** Reads what the subscriber missed from the outbox, up to where the hub stood when it joined, then goes live. */
+    async replay(upTo: number): Promise<void> {
+      this.held = [];
+      try {
+        while (this.last < upTo) {
+          const rows = await outbox.read(this.hub.topic, this.hub.key, this.last, REPLAY_PAGE);
+          for (const row of rows) this.push({ topic: this.hub.topic, key: this.hub.key, seq: row.seq, payload: row.payload });
+          if (rows.length < REPLAY_PAGE) break;
+        }
+        const held = this.held;
+        this.held = null;
+        for (const event of held) this.offer(event);
+      } catch (err) {
+        log.warn({ err: (err as Error).message, topic: this.hub.topic }, 'replay failed');
+        this.queue.fail(err as Error);
+      }
+    }
+
+    private push(event: Delivered<unknown>) {
+      if (event.seq <= this.last) return;
+      this.last = event.seq;
+      this.queue.push(event);
+    }
+  }
+
+  class Hub {
+    lastSeq = 0;
+    closed = false;
+    ready: Promise<void>;
+    private readonly subscribers = new Set<Subscriber>();
+    private readonly ahead = new Map<number, Delivered<unknown>>();
+    private live: AsyncIterableIterator<{ seq: number; payload: unknown }> | null = null;
+    private repairing = false;
+    private repairAgain = false;
+    readonly id: string;
+    readonly topic: keyof T & string;
+    readonly key: string;
+
+    constructor(id: string, topic: keyof T & string, key: string) {
+      this.id = id;
+      this.topic = topic;
+      this.key = key;
+      this.ready = this.open();
+    }
+
+    /** Listens first, then reads where the stream stands: anything committed after that arrives live. */
+    private async open() {
+      this.live = await broker.listen(this.topic, this.key);
+      try {
+        this.lastSeq = (await outbox.head(this.topic, this.key)).lastSeq;
+      } catch (err) {
+        await this.live.return?.();
+        throw err;
+      }
+      void this.pump(this.live);
+    }
+
+    private async pump(live: AsyncIterableIterator<{ seq: number; payload: unknown }>) {
+      for await (const event of live) this.offer({ topic: this.topic, key: this.key, seq: event.seq, payload: event.payload });
+    }
+
+    private offer(event: Delivered<unknown>) {
+      if (event.seq <= this.lastSeq) return;
+      if (event.seq === this.lastSeq + 1 && !this.repairing) {
+        this.deliver(event);
+        this.drainAhead();
+        return;
+      }
+      this.ahead.set(event.seq, event);
+      void this.catchUp();
+    }
+
+    private deliver(event: Delivered<unknown>) {
+      this.lastSeq = event.seq;
+      for (const subscriber of this.subscribers) subscriber.offer(event);
+    }
+
+    private drainAhead() {
+      for (let next = this.ahead.get(this.lastSeq + 1); next; next = this.ahead.get(this.lastSeq + 1)) {
+        this.ahead.delete(next.seq);
+        this.deliver(next);
+      }
+      for (const seq of this.ahead.keys()) if (seq <= this.lastSeq) this.ahead.delete(seq);
+    }
+
+    /**
+     * An event seen live is committed, and so is every earlier one of its
+     * stream (sequence numbers follow commit order): what the outbox no longer
+     * holds was pruned. Move on to what arrived.
+     */
+    private skipPruned() {
+      while (this.ahead.size > 0) {
+        const next = Math.min(...this.ahead.keys());
+        const event = this.ahead.get(next)!;
+        this.ahead.delete(next);
+        if (next > this.lastSeq) this.deliver(event);
+        this.drainAhead();
+      }
+    }
+
+    /** Reads from the outbox whatever follows the last event handed on: a gap, or an outage of the broker. */
+    async catchUp(): Promise<void> {
+      if (this.repairing) {
+        this.repairAgain = true;
+        return;
+      }
+      this.repairing = true;
+      try {
+        do {
+          this.repairAgain = false;
+          const rows = await outbox.read(this.topic, this.key, this.lastSeq, REPLAY_PAGE);
+          // Rows run on from lastSeq + 1; one further on means the ones between were pruned: move on.
+          for (const row of rows) if (row.seq > this.lastSeq) this.deliver({ topic: this.topic, key: this.key, seq: row.seq, payload: row.payload });
+          this.drainAhead();
+          if (rows.length === REPLAY_PAGE) this.repairAgain = true;
+          else this.skipPruned();
+        } while (this.repairAgain && !this.closed);
+      } catch (err) {
+        log.warn({ err: (err as Error).message, topic: this.topic }, 'catching up failed; retrying');
+        setTimeout(() => void this.catchUp(), 1_000).unref();
+      } finally {
+        this.repairing = false;
+      }
+    }
+
+    join(after: number | null): AsyncIterableIterator<Delivered<unknown>> {
+      const subscriber = new Subscriber(this, after ?? this.lastSeq);
+      this.subscribers.add(subscriber);
+      if (after !== null && after < this.lastSeq) void subscriber.replay(this.lastSeq);
+      return subscriber.queue;
+    }
+
+    leave(subscriber: Subscriber) {
+      this.subscribers.delete(subscriber);
+      if (this.subscribers.size > 0 || this.closed) return;
+      this.closed = true;
+      if (hubs.get(this.id) === this) hubs.delete(this.id);
+      void this.live?.return?.();
+    }
+  }
+
+  broker.events.on('reconnected', () => {
+    for (const hub of hubs.values()) void hub.catchUp();
+  });
+
+  async function hubFor(topic: keyof T & string, key: string): Promise<Hub> {
+    const id = `${topic}:${key}`;
+    let hub = hubs.get(id);
+    if (!hub || hub.closed) {
+      hub = new Hub(id, topic, key);
+      hubs.set(id, hub);
+      const created = hub;
+      created.ready.catch(() => {
+        if (hubs.get(id) === created) hubs.delete(id);
+      });
+    }
+    await hub.ready;
+    return hub;
+  }
+
+  return {
+    /**
+     * The stream of `topic` for `key`, in order: everything after `after` (a
+     * sequence number; a replay from the outbox first), or from now on when
+     * null. CURSOR_EXPIRED when `after` was pruned; BAD_USER_INPUT when it is
+     * ahead of anything committed.
+     */
+    async watch<K extends keyof T & string>(
+      topic: K,
+      key: string,
+      after: number | null = null,
+    ): Promise<AsyncIterableIterator<Delivered<T[K]>>> {
+      let hub = await hubFor(topic, key);
+      if (after !== null && after !== hub.lastSeq) {
+        const head = await outbox.head(topic, key);
+        if (after < head.prunedSeq) throw cursorExpired();
+        if (after > head.lastSeq) throw badInput('The cursor is ahead of this stream', 'after');
+      }
+      // The last subscriber may have left (closing the hub) while the head was read.
+      if (hub.closed) hub = await hubFor(topic, key);
+      broker.events.emit('watching', `${topic}:${key}`);
+      return hub.join(after) as AsyncIterableIterator<Delivered<T[K]>>;
+    },
+  };
+}
+
+export type Streams<T extends TopicMap> = ReturnType<typeof createStreams<T>>;
