@@ -82,8 +82,8 @@ describe('subscriptions per connection', () => {
     await ws.until(() => ws.count('next') === 15);
     // The mutation's own statements plus one execution (post + counts) for all fifteen.
     expect(app.runtime.database.statementCount() - before).toBeLessThan(10);
-    const payloads = new Set(ws.received.filter((m) => m.type === 'next').map((m) => JSON.stringify(m.payload)));
-    expect([...payloads]).toEqual([JSON.stringify({ data: { postReactionsChanged: { id: post.id, reactions: [{ emoji: '🎉', count: 1, viewerHasReacted: true }] } } })]);
+    const payloads = new Set(ws.received.filter((m) => m.type === 'next').map((m) => JSON.stringify(m.payload.data)));
+    expect([...payloads]).toEqual([JSON.stringify({ postReactionsChanged: { id: post.id, reactions: [{ emoji: '🎉', count: 1, viewerHasReacted: true }] } })]);
     ws.close();
   });
 });
@@ -216,6 +216,7 @@ describe.skipIf(!redisAvailable())('connections per user, across instances', () 
 describe.skipIf(!redisAvailable())('connection slots of an instance that died', () => {
   it('free themselves when their lease runs out', async () => {
     const redis = new Redis(inject('redisUrl')!);
+    await new Promise((resolve) => redis.once('ready', resolve));
     const silent = pino({ level: 'silent' });
     const dead = createUserConnectionLimiter({ redis, max: 1, logger: silent, leaseMs: 300 });
     const alive = createUserConnectionLimiter({ redis, max: 1, logger: silent, leaseMs: 300 });

@@ -70,7 +70,8 @@ export function createUserConnectionLimiter({
   return {
     async acquire(userId, connectionId) {
       if (max === 0) return true;
-      if (acquire) {
+      // While Redis is away, count in this process at once instead of waiting on its reconnection.
+      if (acquire && redis?.status === 'ready') {
         try {
           const now = Date.now();
           const granted = await acquire(keyOf(userId), now, now + leaseMs, max, connectionId, leaseMs);

@@ -11,6 +11,7 @@ import { useNoIntrospection } from '../graphql/plugins/introspection.ts';
 import { useOperationTimeout } from '../graphql/plugins/operation-timeout.ts';
 import { useSelectionLimit } from '../graphql/plugins/selection-limit.ts';
 import { useSharedSubscriptionResults } from '../graphql/plugins/shared-results.ts';
+import { useSseWithIds } from '../graphql/plugins/sse-ids.ts';
 import { useTextInputPolicy } from '../graphql/plugins/text-input.ts';
 import { renderPlazaGraphiQL } from './graphiql.ts';
 
@@ -81,6 +82,7 @@ export function createPlazaYoga(deps: YogaDeps) {
   const plugins: Plugin[] = [
     ...policyPlugins(config),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+    useSseWithIds(),
     useReadinessCheck({
       endpoint: '/readiness',
       check: async () => {

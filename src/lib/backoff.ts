@@ -37,6 +37,8 @@ export function createBackoff(redis: Redis | null, { name, freeFailures, maxSeco
           points,
           duration,
           insuranceLimiter: memory,
+        // While Redis is away, count here at once instead of waiting on its reconnection.
+        rejectIfRedisNotReady: true,
         })
       : memory;
   };

@@ -28,6 +28,8 @@ export function createRateLimit(redis: Redis | null, { name, points, durationSec
         points,
         duration: durationSeconds,
         insuranceLimiter: memory,
+        // While Redis is away, count here at once instead of waiting on its reconnection.
+        rejectIfRedisNotReady: true,
       })
     : memory;
   return {

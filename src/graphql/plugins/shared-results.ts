@@ -9,6 +9,7 @@ import {
   Kind,
 } from 'graphql';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
+import { encodeCursor, type StreamPosition } from '../../realtime/cursor.ts';
 
 /**
  * The one root field a subscription document selects (without an alias), or
@@ -72,7 +73,7 @@ export function useSharedSubscriptionResults(): Plugin {
           }
           let result = byQuestion.get(key);
           if (!result) {
-            result = execute({ ...subscribeArgs, rootValue: payload });
+            result = withCursor(execute({ ...subscribeArgs, rootValue: payload }), payload);
             byQuestion.set(key, result);
           }
           return result;
@@ -80,4 +81,16 @@ export function useSharedSubscriptionResults(): Plugin {
       });
     },
   };
+}
+
+/** Adds the event's cursor to its result as `extensions.cursor` (the SSE `id:` of the event). */
+function withCursor(
+  result: Promise<ExecutionResult> | ExecutionResult,
+  event: object,
+): Promise<ExecutionResult> | ExecutionResult {
+  const { topic, key, seq } = event as Partial<StreamPosition>;
+  if (typeof topic !== 'string' || typeof key !== 'string' || typeof seq !== 'number') return result;
+  const cursor = encodeCursor({ topic, key, seq });
+  const add = (r: ExecutionResult): ExecutionResult => ({ ...r, extensions: { ...r.extensions, cursor } });
+  return result instanceof Promise ? result.then(add) : add(result);
 }

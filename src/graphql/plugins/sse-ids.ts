@@ -1,0 +1,73 @@
+import type { ExecutionResult } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+
+const PING_MS = 12_000;
+
+/**
+ * Serves subscriptions over SSE the standard way: each event carries `id:`,
+ * its cursor (from `extensions.cursor`), so a reconnecting EventSource sends
+ * `Last-Event-ID` and resumes where it stopped without any client code.
+ * Otherwise as Yoga's own (graphql-sse's distinct connections mode): a ping
+ * comment first and every 12 s, `next` events, then `complete`. Each event is
+ * one write, so nothing can come between its lines.
+ */
+export function useSseWithIds(): Plugin {
+  return {
+    onResultProcess({ request, setResultProcessor }) {
+      if (!request.headers.get('accept')?.includes('text/event-stream')) return;
+      setResultProcessor(
+        (result, fetchAPI) => eventStream(result as ExecutionResult | AsyncIterable<ExecutionResult>, fetchAPI),
+        'text/event-stream',
+      );
+    },
+  };
+}
+
+function eventStream(result: ExecutionResult | AsyncIterable<ExecutionResult>, fetchAPI: { ReadableStream: typeof ReadableStream; Response: typeof Response; TextEncoder: typeof TextEncoder }) {
+  const encoder = new fetchAPI.TextEncoder();
+  let iterator: AsyncIterator<ExecutionResult> | undefined;
+  let ping: NodeJS.Timeout | undefined;
+  const stream = new fetchAPI.ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(':\n\n'));
+      ping = setInterval(() => {
+        if ((controller.desiredSize ?? 0) > 0) controller.enqueue(encoder.encode(':\n\n'));
+      }, PING_MS);
+      iterator = isAsyncIterable(result) ? result[Symbol.asyncIterator]() : once(result);
+    },
+    async pull(controller) {
+      const { value, done } = await iterator!.next();
+      if (value != null) {
+        const cursor = value.extensions?.cursor;
+        const id = typeof cursor === 'string' ? `id: ${cursor}\n` : '';
+        controller.enqueue(encoder.encode(`event: next\n${id}data: ${JSON.stringify(value)}\n\n`));
+      }
+      if (done) {
+        clearInterval(ping);
+        controller.enqueue(encoder.encode('event: complete\ndata:\n\n'));
+        controller.close();
+      }
+    },
+    async cancel() {
+      clearInterval(ping);
+      await iterator?.return?.();
+    },
+  });
+  return new fetchAPI.Response(stream, {
+    // A refusal before execution (CSRF, a bad request) keeps its HTTP status, as Yoga's own processor does.
+    status: isAsyncIterable(result) ? 200 : statusOf(result),
+    headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'content-encoding': 'none' },
+  });
+}
+
+function statusOf(result: ExecutionResult): number {
+  const statuses = (result.errors ?? []).map((e) => (e.extensions?.http as { status?: number } | undefined)?.status ?? 0);
+  return Math.max(200, ...statuses);
+}
+
+function once(result: ExecutionResult): AsyncIterator<ExecutionResult> {
+  let sent = false;
+  return {
+    next: async () => (sent ? { value: undefined, done: true } : ((sent = true), { value: result, done: false })),
+  };
+}
