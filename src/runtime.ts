@@ -30,8 +30,8 @@ export interface Runtime {
   outbox: Outbox<Topics>;
   /** Live fan-out: Redis pub/sub or in-process. */
   broker: Broker<Topics>;
-  /** Moves the outbox to the broker (one leader in the cluster). */
-  relay: Relay;
+  /** Moves the outbox to Redis (one leader in the cluster); null without Redis. */
+  relay: Relay | null;
   /** Ordered, gap-free, resumable streams for subscribers. */
   streams: Streams<Topics>;
   tokens: TokenService;
@@ -59,14 +59,16 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   await runMigrations(databaseUrl, logger);
   const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, logger });
   const outbox = createOutbox<Topics>(database.db);
-  const broker = createBroker<Topics>(config.redisUrl, logger);
+  const broker = createBroker<Topics>(config.redisUrl, databaseUrl, logger);
   const streams = createStreams<Topics>({
     broker,
     outbox,
     logger,
     maxQueuedEvents: config.limits.maxQueuedEventsPerSubscription,
   });
-  const relay = startRelay({ databaseUrl, broker, logger });
+  // Without Redis the NOTIFY each commit sends is the broker: nothing to relay.
+  const relay = broker.mode === 'redis' ? startRelay({ databaseUrl, broker, logger }) : null;
+  if (broker.mode === 'in-process') await broker.whenReady();
   const tokens = createTokenService(await resolveJwtSecret(config), config.jwtTtlSeconds);
   const boss = await startBoss(databaseUrl, logger, config.jobSuperviseSeconds);
   await createLinkQueues(boss, linkJobSettings(config.links));
@@ -109,8 +111,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       await boss.stop({ graceful: true, timeout: 8_000 });
       logger.info('job queue stopped');
       // What the workers recorded goes out before the broker closes.
-      await relay.flush().catch(() => {});
-      await relay.stop();
+      await relay?.flush().catch(() => {});
+      await relay?.stop();
       await broker.close();
       logger.info('events relayed, broker closed');
       await database.close();

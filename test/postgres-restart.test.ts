@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { adminQuery } from './global-setup.ts';
@@ -38,11 +39,13 @@ describe('PostgreSQL restarting under a running server', () => {
     expect(during.errors?.[0]?.message).toBe('Unexpected error.');
     expect((await fetch(new URL('/readiness', app.url))).status).toBe(503);
 
+    const listeningAgain = once(app.runtime.broker.events, 'reconnected');
     await admin(`alter database ${name} allow_connections true`);
-    // The pool drops the dead connections and opens new ones on its own.
+    // The pool drops the dead connections and opens new ones on its own; the event listener reconnects.
     await createPost(app, user, section.id, 'after the restart');
     const feed = await ok(app, 'query($id: ID!) { section(id: $id) { posts { edges { node { content } } } } }', { id: section.id }, user.token);
     expect(feed.section.posts.edges.map((e: { node: { content: string } }) => e.node.content)).toEqual(['after the restart', 'before the restart']);
+    await listeningAgain;
     expect((await fetch(new URL('/readiness', app.url))).status).toBe(200);
   });
 });

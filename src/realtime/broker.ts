@@ -3,13 +3,14 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { EventQueue, type EventQueueOptions } from './event-queue.ts';
+import { createNotifyBroker } from './notify-broker.ts';
 import type { StoredEvent, TopicMap } from './outbox.ts';
 
 /**
  * Live fan-out of recorded events: Redis pub/sub (two clients: one
- * publishes, one subscribes) or, without a URL, inside this process. At most
- * once: what it loses, the streams (streams.ts) repair from the outbox. Only
- * the relay publishes.
+ * publishes, one subscribes; only the relay publishes) or, without Redis,
+ * PostgreSQL's NOTIFY (notify-broker.ts). At most once: what it loses, the
+ * streams (streams.ts) repair from the outbox.
  */
 export interface Broker<T extends TopicMap> {
   mode: 'redis' | 'in-process';
@@ -40,26 +41,14 @@ const channelOf = (topic: string, key: string) => `${topic}:${key}`;
 // One listener per key and instance (the stream hub) drains this queue at once; the bound only guards a stall.
 const queueOptions = { maxBuffered: 100_000 };
 
-export function createBroker<T extends TopicMap>(redisUrl: string | undefined, logger: Logger): Broker<T> {
+export function createBroker<T extends TopicMap>(
+  redisUrl: string | undefined,
+  databaseUrl: string,
+  logger: Logger,
+): Broker<T> {
   const events = new EventEmitter();
   events.setMaxListeners(0);
-  if (!redisUrl) {
-    const target = new EventTarget();
-    return {
-      mode: 'in-process',
-      events,
-      redis: null,
-      async publish(topic, key, event) {
-        target.dispatchEvent(new CustomEvent(channelOf(topic, key), { detail: event }));
-      },
-      async listen(topic, key) {
-        return listenOn(target, channelOf(topic, key), events, queueOptions);
-      },
-      whenReady: async () => {},
-      ping: async () => {},
-      close: async () => {},
-    };
-  }
+  if (!redisUrl) return createNotifyBroker<T>(databaseUrl, logger, events);
 
   const log = logger.child({ module: 'redis' });
   const options = {

@@ -9,7 +9,10 @@ export interface StoredEvent<P> {
   payload: P;
 }
 
-/** PostgreSQL channel the relay listens on; every recorded event notifies it at commit. */
+/**
+ * PostgreSQL channel every recorded event notifies at commit, with
+ * `[topic, key, seq]`: it wakes the relay, and is the broker itself without Redis.
+ */
 export const EVENTS_CHANNEL = 'plaza_events';
 
 /**
@@ -37,7 +40,7 @@ export function createOutbox<T extends TopicMap>(db: Database) {
           select ${topic}, ${key}, last_seq, ${JSON.stringify(payload)}::jsonb from stream
           returning seq
         )
-        select seq, pg_notify(${EVENTS_CHANNEL}, '') from recorded`);
+        select seq, pg_notify(${EVENTS_CHANNEL}, json_build_array(${topic}::text, ${key}::text, seq)::text) from recorded`);
       return Number(result.rows[0]!.seq);
     },
 

@@ -124,6 +124,8 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
 
     private offer(event: Delivered<unknown>) {
       if (event.seq <= this.lastSeq) return;
+      // A notification without its payload (the NOTIFY broker): read it, and anything before it, from the outbox.
+      if (event.payload === undefined) return void this.catchUp();
       if (event.seq === this.lastSeq + 1 && !this.repairing) {
         this.deliver(event);
         this.drainAhead();
