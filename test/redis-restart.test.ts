@@ -1,28 +1,12 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { findFreePort } from '../src/lib/ports.ts';
 import { startTestApp } from './helpers/app.ts';
 import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
+import { hasRedisServer, startRedis } from './helpers/redis.ts';
 import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
-
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
-
-/** A Redis of this test's own, so it can be killed and started again. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) resolve();
-    });
-  });
-  child.removeAllListeners('exit');
-  return child;
-}
 
 describe.skipIf(!hasRedisServer)('Redis restarting under a running server', () => {
   let port: number;
