@@ -1,10 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { TEST_JWT_SECRET } from './helpers/app.ts';
+import type { ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startPlazaProcess } from './helpers/process.ts';
 import { createSection, localIdOf, signUp } from './helpers/http.ts';
 import { subscribeSse, subscribeWs, wsClient } from './helpers/subscriptions.ts';
 
@@ -13,31 +9,11 @@ afterEach(() => {
   child?.kill('SIGKILL');
 });
 
-/** Starts `src/main.ts` as its own process, as `npm start` does, and resolves with its URL. */
-function startProcess(): Promise<{ url: string; logs: Array<Record<string, unknown>> }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: inject('databaseUrl'),
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'info',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'plaza-shutdown-')),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  child = proc;
-  const logs: Array<Record<string, unknown>> = [];
-  return new Promise((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      logs.push(entry);
-      if (entry.msg === 'plaza listening') resolve({ url: String(entry.url), logs });
-    });
-  });
+/** Starts `src/main.ts` as its own process, as `npm start` does. */
+async function startProcess() {
+  const started = await startPlazaProcess();
+  child = started.child;
+  return started;
 }
 
 describe('SIGTERM', () => {

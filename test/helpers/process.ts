@@ -1,0 +1,44 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { inject } from 'vitest';
+import { relaxedRateLimits, TEST_JWT_SECRET } from './app.ts';
+
+export interface PlazaProcess {
+  url: string;
+  child: ChildProcess;
+  logs: Array<Record<string, unknown>>;
+}
+
+/** Starts `src/main.ts` as its own process, as `npm start` does, and resolves with its URL once it listens. */
+export function startPlazaProcess(env: Record<string, string> = {}): Promise<PlazaProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: inject('databaseUrl'),
+      JWT_SECRET: TEST_JWT_SECRET,
+      LOG_LEVEL: 'info',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'plaza-process-')),
+      ...relaxedRateLimits,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logs.push(entry);
+      if (entry.msg === 'plaza listening') {
+        child.removeAllListeners('exit');
+        resolve({ url: String(entry.url), child, logs });
+      }
+    });
+  });
+}

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app.ts';
+import { redisAvailable, startTestApp } from './helpers/app.ts';
+import { createTestDatabase } from './helpers/db.ts';
+import { createPost, createSection, ok, signUp } from './helpers/http.ts';
+import { type PlazaProcess, startPlazaProcess } from './helpers/process.ts';
+import { resumingSubscription } from './helpers/resuming-client.ts';
+import { inject } from 'vitest';
+
+const POSTS = 'subscription($id: ID!, $after: String) { postCreated(sectionId: $id, after: $after) { content cursor } }';
+
+describe.skipIf(!redisAvailable())('an instance SIGKILLed under its subscribers', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let a: PlazaProcess;
+  let b: App;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const env = { DATABASE_URL: database.url, REDIS_URL: inject('redisUrl')!, MAX_CONNECTIONS_PER_USER: '0', RUN_WORKERS: 'false' };
+    a = await startPlazaProcess(env);
+    b = await startTestApp({ redis: true, env });
+  });
+  afterAll(async () => {
+    a?.child.kill('SIGKILL');
+    await b?.stop();
+    await database?.drop();
+  });
+
+  it('30 subscribers reconnect to the other instance with their last cursor: 0 missed, 0 twice', async () => {
+    const user = await signUp(b);
+    const section = await createSection(b, user);
+    // Subscribers start from a known point, the cursor of a post read by a query: nothing can slip past them.
+    await createPost(b, user, section.id, 'before');
+    const feed = await ok(b, 'query($id: ID!) { section(id: $id) { posts(first: 1) { edges { node { cursor } } } } }', { id: section.id }, user.token);
+    const start = feed.section.posts.edges[0].node.cursor as string;
+    const subscribers = Array.from({ length: 30 }, () =>
+      resumingSubscription<{ postCreated: { content: string; cursor: string } }>({
+        urls: [a.url, b.url],
+        token: user.token,
+        query: POSTS,
+        variables: { id: section.id },
+        after: start,
+        cursorOf: (data) => data.postCreated.cursor,
+      }),
+    );
+    const contents = Array.from({ length: 30 }, (_, i) => `post ${i}`);
+    // The first ten reach everyone through A.
+    for (let i = 0; i < 10; i++) await createPost(b, user, section.id, contents[i]);
+    await Promise.all(subscribers.map(({ sub }) => sub.waitFor(10, 15_000)));
+    expect(subscribers.every(({ connections }) => connections() === 1)).toBe(true);
+
+    const died = new Promise((resolve) => a.child.once('exit', resolve));
+    a.child.kill('SIGKILL');
+    await died;
+    for (let i = 10; i < 30; i++) await createPost(b, user, section.id, contents[i]);
+
+    for (const { sub, client, connections } of subscribers) {
+      await sub.waitFor(30, 20_000);
+      expect(sub.results.map((r) => r.postCreated.content)).toEqual(contents);
+      expect(connections()).toBeGreaterThanOrEqual(2);
+      sub.dispose();
+      await client.dispose();
+    }
+  }, 60_000);
+});
