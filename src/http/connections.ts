@@ -112,6 +112,10 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
     full(): boolean {
       return maxConnections > 0 && open.size >= maxConnections;
     },
+    /** The open connections (tests, metrics). */
+    list(): Connection[] {
+      return [...open.keys()];
+    },
     /** Tracks a connection until the returned function is called. */
     add(connection: Connection): () => void {
       open.set(connection, { lastBuffered: 0, stuckSince: null });
