@@ -6,8 +6,9 @@
  * Options (environment): BENCH_SIZES (default 1000,5000,10000), BENCH_CHANGES
  * (default 20), BENCH_SECONDS (default 5), BENCH_CPU_PROF=1 (profiles Plaza into
  * bench/results/profiles), BENCH_DATABASE_URL (an admin URL; default the local
- * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY=fanout or
- * BENCH_ONLY=abuse (that scenario alone, printed, not written).
+ * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY=fanout,
+ * BENCH_ONLY=abuse or BENCH_ONLY=resume (that scenario alone, printed, not written),
+ * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
  */
 import { cpus, totalmem, userInfo } from 'node:os';
 import pg from 'pg';
@@ -17,6 +18,8 @@ import { type Started, startBaseline, startPlaza } from './lib/processes.ts';
 import { type BenchReport, markdown, writeReport } from './lib/report.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runAbuse } from './scenarios/abuse.ts';
+import { runBefore } from './scenarios/before.ts';
+import { runResume } from './scenarios/resume.ts';
 import { runAcrossInstances } from './scenarios/instances.ts';
 import { fixturePages, runLinkPipeline } from './scenarios/links.ts';
 import { runMutations } from './scenarios/mutations.ts';
@@ -27,6 +30,8 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 /** BENCH_ONLY=fanout stops after the fan-out and memory scenarios (for profiling). */
 const fanoutOnly = process.env.BENCH_ONLY === 'fanout';
 const abuseOnly = process.env.BENCH_ONLY === 'abuse';
+const resumeOnly = process.env.BENCH_ONLY === 'resume';
+const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -73,6 +78,13 @@ async function main() {
       process.stdout.write(`${JSON.stringify(await runAbuse(target), null, 2)}\n`);
       return;
     }
+    if (resumeOnly) {
+      log('resume: 1,000 subscribers reconnecting at once after missing 100 events each');
+      const target = await startPlaza(env, profile);
+      running.push(target);
+      process.stdout.write(`${JSON.stringify(await runResume(target), null, 2)}\n`);
+      return;
+    }
     log('starting Plaza and the baseline');
     const plaza = await startPlaza(env, profile);
     running.push(plaza);
@@ -97,6 +109,9 @@ async function main() {
     running.push(second);
     const instances = await runAcrossInstances(plaza, second, 100, 300, 4);
 
+    log('resume: 1,000 subscribers reconnecting at once after missing 100 events each');
+    const resume = await runResume(second);
+
     // Last: every createPost here queues a link job. Measured on the instance without workers, with the
     // other one stopped, so the request path is timed and not the fetches it enqueues.
     log('mutations');
@@ -109,17 +124,34 @@ async function main() {
     const target = await startPlaza(defaults);
     running.push(target);
     const abuse = await runAbuse(target);
+    await target.stop();
+
+    let before: Awaited<ReturnType<typeof runBefore>> | undefined;
+    if (beforeRef) {
+      log(`before: ${beforeRef}, same scenarios`);
+      const beforeDb = `${database}_before`;
+      await admin(`create database ${beforeDb}`);
+      const beforeUrl = new URL(adminUrl);
+      beforeUrl.pathname = `/${beforeDb}`;
+      try {
+        before = await runBefore({ ref: beforeRef, env, databaseUrl: beforeUrl.toString(), baseline, sizes, changes, seconds, linkUrl: pages.url('/bbc') });
+      } finally {
+        await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
+      }
+    }
 
     const report: BenchReport = {
       startedAt,
       machine: { node: process.version, cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
-      command: `npm run bench${process.env.BENCH_SIZES ? ` (BENCH_SIZES=${process.env.BENCH_SIZES})` : ''}`,
+      command: `npm run bench${process.env.BENCH_SIZES ? ` (BENCH_SIZES=${process.env.BENCH_SIZES})` : ''}${beforeRef ? ` (BENCH_BEFORE=${beforeRef})` : ''}`,
       fanout,
       memory,
       mutations,
       links,
       instances,
+      resume,
       abuse,
+      ...(before ? { before } : {}),
     };
     const path = writeReport(report);
     process.stdout.write(`${markdown(report)}\nWritten to ${path}\n`);

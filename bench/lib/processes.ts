@@ -1,5 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface Started {
@@ -17,8 +19,10 @@ export function startProcess(
   env: Record<string, string>,
   ready: (line: Record<string, unknown>) => number | null,
   extraNodeArgs: string[] = [],
+  cwd?: string,
 ): Promise<Started> {
   const child = spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', ...args], {
+    cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -50,13 +54,27 @@ export function startProcess(
   });
 }
 
-export function startPlaza(env: Record<string, string>, extraNodeArgs: string[] = []): Promise<Started> {
+/** Starts Plaza in production mode; `cwd` runs another checkout of it (BENCH_BEFORE). */
+export function startPlaza(env: Record<string, string>, extraNodeArgs: string[] = [], cwd?: string): Promise<Started> {
   return startProcess(
     ['src/main.ts'],
     { NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     (line) => (line.msg === 'plaza listening' ? Number(new URL(String(line.url)).port) : null),
     extraNodeArgs,
+    cwd,
   );
+}
+
+/** A checkout of `ref` beside this one, its dependencies installed: the "before" of a before/after run. */
+export function checkoutBefore(ref: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'plaza-before-'));
+  execFileSync('git', ['worktree', 'add', '--detach', dir, ref], { stdio: 'ignore' });
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
+  return dir;
+}
+
+export function removeCheckout(dir: string): void {
+  execFileSync('git', ['worktree', 'remove', '--force', dir], { stdio: 'ignore' });
 }
 
 export function startBaseline(): Promise<Started> {

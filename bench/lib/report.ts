@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AbuseResult } from '../scenarios/abuse.ts';
+import type { BeforeResult } from '../scenarios/before.ts';
+import type { ResumeResult } from '../scenarios/resume.ts';
 
 export interface BenchReport {
   startedAt: string;
@@ -16,7 +18,9 @@ export interface BenchReport {
   };
   links: { rounds: number; overheadP50Ms: number; overheadP99Ms: number; pages: number; pagesPerSecond: number };
   instances: { subscribers: number; events: number; eventsPerSecond: number; deliveriesPerSecond: number };
+  resume?: ResumeResult;
   abuse?: AbuseResult;
+  before?: BeforeResult;
 }
 interface Side {
   p50Ms: number;
@@ -74,7 +78,33 @@ All ${r.links.pages} fixture pages at once: ${r.links.pagesPerSecond} pages/s.
 
 ${r.instances.events} highlight changes on instance A, ${r.instances.subscribers} subscribers on instance B:
 ${r.instances.eventsPerSecond} events/s (${r.instances.deliveriesPerSecond} deliveries/s).
-${r.abuse ? abuseMarkdown(r.abuse) : ''}`;
+${r.resume ? resumeMarkdown(r.resume) : ''}${r.abuse ? abuseMarkdown(r.abuse) : ''}${r.before ? beforeMarkdown(r, r.before) : ''}`;
+}
+
+function resumeMarkdown(x: ResumeResult): string {
+  return `
+## Resume: ${x.subscribers} subscribers reconnecting at once after missing ${x.missed} events each
+
+Every one holds all ${x.missed} missed events ${x.catchUpMs} ms after the first reconnect (${x.deliveriesPerSecond} replayed deliveries/s).
+`;
+}
+
+function beforeMarkdown(r: BenchReport, b: BeforeResult): string {
+  const rows = r.fanout.map((after) => {
+    const was = b.fanout.find((f) => f.subscribers === after.subscribers);
+    return `| fan-out ${after.subscribers}, deliveries/s | ${was?.plaza.deliveriesPerSecond ?? '-'} | ${after.plaza.deliveriesPerSecond} | ${was ? Math.round((after.plaza.deliveriesPerSecond / was.plaza.deliveriesPerSecond) * 100) / 100 : '-'} |`;
+  });
+  const ratio = (now: number, was: number) => Math.round((now / was) * 100) / 100;
+  return `
+## Before and after, same run (\`BENCH_BEFORE=${b.ref}\`)
+
+| what | before | now | now / before |
+| --- | ---: | ---: | ---: |
+${rows.join('\n')}
+| memory per idle subscribed connection, bytes | ${b.memory.plazaBytesPerConnection} | ${r.memory.plazaBytesPerConnection} | ${ratio(r.memory.plazaBytesPerConnection, b.memory.plazaBytesPerConnection)} |
+| \`createPost\` req/s | ${b.mutations.createPost.requestsPerSecond} | ${r.mutations.createPost.requestsPerSecond} | ${ratio(r.mutations.createPost.requestsPerSecond, b.mutations.createPost.requestsPerSecond)} |
+| \`createPost\` p99 ms | ${b.mutations.createPost.p99Ms} | ${r.mutations.createPost.p99Ms} | ${ratio(r.mutations.createPost.p99Ms, b.mutations.createPost.p99Ms)} |
+`;
 }
 
 function abuseMarkdown(a: AbuseResult): string {
