@@ -2,6 +2,7 @@ import { AppError, badInput } from '../lib/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Broker } from './broker.ts';
 import { EventQueue } from './event-queue.ts';
+import { LRUCache } from 'lru-cache';
 import type { Outbox, TopicMap } from './outbox.ts';
 
 /** One event as a subscriber gets it: which stream, where in it, and what. */
@@ -37,6 +38,25 @@ export const cursorExpired = () =>
 export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQueuedEvents }: StreamsDeps<T>) {
   const log = logger.child({ module: 'streams' });
   const hubs = new Map<string, Hub>();
+  // Committed events never change: subscribers resuming from the same place (every client of a restarted
+  // instance) share one read of each page instead of each querying it.
+  // The page holds the delivered objects themselves, so subscribers also share each event's execution.
+  const pages = new LRUCache<string, Promise<Delivered<unknown>[]>>({ max: 2_000, ttl: 5_000 });
+  /** The page of events after `after`; a cached one only if it is full or reaches `upTo` (committed by then). */
+  async function readPage(topic: keyof T & string, key: string, after: number, upTo: number) {
+    const id = `${topic}\u0000${key}\u0000${after}`;
+    const cached = pages.get(id);
+    if (cached) {
+      const rows = await cached.catch(() => null);
+      if (rows && (rows.length === REPLAY_PAGE || (rows.at(-1)?.seq ?? after) >= upTo)) return rows;
+    }
+    const fresh = outbox
+      .read(topic, key, after, REPLAY_PAGE)
+      .then((rows) => rows.map((row): Delivered<unknown> => ({ topic, key, seq: row.seq, payload: row.payload })));
+    pages.set(id, fresh);
+    fresh.catch(() => pages.delete(id));
+    return fresh;
+  }
 
   class Subscriber {
     last: number;
@@ -66,8 +86,8 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
       this.held = [];
       try {
         while (this.last < upTo) {
-          const rows = await outbox.read(this.hub.topic, this.hub.key, this.last, REPLAY_PAGE);
-          for (const row of rows) this.push({ topic: this.hub.topic, key: this.hub.key, seq: row.seq, payload: row.payload });
+          const rows = await readPage(this.hub.topic, this.hub.key, this.last, upTo);
+          for (const event of rows) this.push(event);
           if (rows.length < REPLAY_PAGE) break;
         }
         const held = this.held;
