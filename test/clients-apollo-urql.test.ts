@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { startTestApp } from './helpers/app.ts';
-import { createPost, createSection, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
+import { createPost, createSection, localIdOf, signUp, type TestUser } from './helpers/http.ts';
 import { listening, wsUrl } from './helpers/subscriptions.ts';
 
 /**
