@@ -13,7 +13,9 @@ import { createLinkQueues, enqueueLinkJobs, linkJobSettings } from './modules/li
 import { scheduleStoryExpiry } from './modules/stories/expiry-job.ts';
 import { scheduleEventPruning } from './jobs/prune-events.ts';
 import type { PgBoss } from 'pg-boss';
-import { type Broker, createBroker } from './realtime/broker.ts';
+import type { Broker } from './realtime/broker.ts';
+import { createNotifyBroker } from './realtime/notify-broker.ts';
+import { createRedisBroker } from './realtime/redis-broker.ts';
 import { createOutbox, type Outbox } from './realtime/outbox.ts';
 import { type Relay, startRelay } from './realtime/relay.ts';
 import { createStreams, type Streams } from './realtime/streams.ts';
@@ -59,7 +61,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   await runMigrations(databaseUrl, logger);
   const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, logger });
   const outbox = createOutbox<Topics>(database.db);
-  const broker = createBroker<Topics>(config.redisUrl, databaseUrl, logger);
+  const broker: Broker<Topics> = config.redisUrl
+    ? createRedisBroker<Topics>(config.redisUrl, logger)
+    : createNotifyBroker<Topics>(databaseUrl, logger);
   const streams = createStreams<Topics>({
     broker,
     outbox,

@@ -1,4 +1,4 @@
-import type { EventEmitter } from 'node:events';
+import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import type { Broker } from './broker.ts';
@@ -14,8 +14,10 @@ import { EVENTS_CHANNEL, type StoredEvent, type TopicMap } from './outbox.ts';
  * This is the embedded default's broker, and what lets several processes on
  * one database (tests, a worker beside a server) each see every event.
  */
-export function createNotifyBroker<T extends TopicMap>(databaseUrl: string, logger: Logger, events: EventEmitter): Broker<T> {
+export function createNotifyBroker<T extends TopicMap>(databaseUrl: string, logger: Logger): Broker<T> {
   const log = logger.child({ module: 'notify-broker' });
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
   const target = new EventTarget();
   let client: pg.Client | null = null;
   let closed = false;
