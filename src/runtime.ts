@@ -60,10 +60,20 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   );
   await runMigrations(databaseUrl, logger);
   const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, logger });
-  const outbox = createOutbox<Topics>(database.db);
   const broker: Broker<Topics> = config.redisUrl
     ? createRedisBroker<Topics>(config.redisUrl, logger)
     : createNotifyBroker<Topics>(databaseUrl, logger);
+  const outbox = createOutbox<Topics>(database.db, {
+    // With Redis, a writer publishes its events right after COMMIT (the relay catches what it misses);
+    // without, each commit's NOTIFY is the broker.
+    afterCommit:
+      broker.mode === 'redis'
+        ? (event) =>
+            void broker.publish(event.topic as keyof Topics & string, event.key, { seq: event.seq, payload: event.payload as never }).catch(
+              (err: Error) => logger.debug({ err: err.message, topic: event.topic }, 'publish after commit failed; the relay will'),
+            )
+        : undefined,
+  });
   const streams = createStreams<Topics>({
     broker,
     outbox,
@@ -71,6 +81,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     maxQueuedEvents: config.limits.maxQueuedEventsPerSubscription,
   });
   // Without Redis the NOTIFY each commit sends is the broker: nothing to relay.
+  // With it, the relay publishes what writers did not (killed after COMMIT, Redis away).
   const relay = broker.mode === 'redis' ? startRelay({ databaseUrl, broker, logger }) : null;
   if (broker.mode === 'in-process') await broker.whenReady();
   const tokens = createTokenService(await resolveJwtSecret(config), config.jwtTtlSeconds);

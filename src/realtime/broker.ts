@@ -24,6 +24,11 @@ export interface Broker<T extends TopicMap> {
    * to it); tests wait on them.
    */
   events: EventEmitter;
+  /**
+   * Calls `onEvent` for every event published on the broker by anyone (the relay's view of what writers
+   * published); absent where nothing needs it.
+   */
+  observe?(onEvent: (topic: string, key: string, seq: number) => void): { close(): Promise<void> };
   /** A Redis client for other shared state (rate limits), or null in-process. */
   redis: Redis | null;
   /** Resolves once the broker has been reached (at once in-process). */

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.ts';
 
 /** Topic name -> payload type. Payloads cross PostgreSQL and Redis as JSON. */
@@ -9,15 +9,29 @@ export interface StoredEvent<P> {
   payload: P;
 }
 
-/**
- * PostgreSQL channel every recorded event notifies at commit, with
- * `[topic, key, seq]`: it wakes the relay, and is the broker itself without Redis.
- */
+/** Without Redis, the PostgreSQL channel every recorded event notifies at commit, with `[topic, key, seq]`: the broker itself. */
 export const EVENTS_CHANNEL = 'plaza_events';
+
+/** An event as recorded, with its place: what is published once it commits. */
+export interface RecordedEvent {
+  topic: string;
+  key: string;
+  seq: number;
+  payload: object;
+}
+
+export interface OutboxOptions {
+  /**
+   * Runs once the transaction that recorded `event` has committed: with
+   * Redis, its publication (the relay catches whatever this misses). Without
+   * it, each commit sends NOTIFY instead.
+   */
+  afterCommit?: (event: RecordedEvent) => void;
+}
 
 /**
  * The transactional outbox. `record` runs inside the transaction of the
- * change: the event commits with it or not at all.
+ * change (`transaction` opens one): the event commits with it or not at all.
  *
  * Sequence numbers follow commit order per (topic, key): `record` bumps the
  * stream's counter with an upsert, whose row lock is held until the writer
@@ -26,10 +40,38 @@ export const EVENTS_CHANNEL = 'plaza_events';
  * holds its lock for one statement and the commit. Keys of different streams
  * never wait on each other.
  */
-export function createOutbox<T extends TopicMap>(db: Database) {
+export function createOutbox<T extends TopicMap>(db: Database, { afterCommit }: OutboxOptions = {}) {
+  // Events recorded in each open transaction, handed to afterCommit once it commits.
+  const recordedIn = new WeakMap<object, RecordedEvent[]>();
+  const notify = !afterCommit;
   return {
-    /** Records one event in the caller's transaction; returns its sequence number. */
-    async record<K extends keyof T & string>(tx: Executor, topic: K, key: string, payload: T[K]): Promise<number> {
+    /** Runs `work` in a transaction; the events it records are published after COMMIT, off the caller's path. */
+    async transaction<R>(work: (tx: Executor) => Promise<R>): Promise<R> {
+      const recorded: RecordedEvent[] = [];
+      const result = await db.transaction(async (tx) => {
+        recordedIn.set(tx, recorded);
+        return work(tx);
+      });
+      if (afterCommit) for (const event of recorded) afterCommit(event);
+      return result;
+    },
+
+    /**
+     * Records one event in the caller's transaction; returns its sequence
+     * number. `also` is one more statement run in the same round trip, given
+     * the sequence number as an SQL expression (e.g. to store it on the row).
+     */
+    async record<K extends keyof T & string>(
+      tx: Executor,
+      topic: K,
+      key: string,
+      payload: T[K],
+      also?: (seq: SQL) => SQL,
+    ): Promise<number> {
+      const follow = also ? sql`, also as (${also(sql`(select seq from recorded)`)})` : sql``;
+      const announce = notify
+        ? sql`, pg_notify(${EVENTS_CHANNEL}, json_build_array(${topic}::text, ${key}::text, seq)::text)`
+        : sql``;
       const result = await tx.execute<{ seq: string }>(sql`
         with stream as (
           insert into event_streams (topic, key, last_seq) values (${topic}, ${key}, 1)
@@ -39,9 +81,11 @@ export function createOutbox<T extends TopicMap>(db: Database) {
           insert into events (topic, key, seq, payload)
           select ${topic}, ${key}, last_seq, ${JSON.stringify(payload)}::jsonb from stream
           returning seq
-        )
-        select seq, pg_notify(${EVENTS_CHANNEL}, json_build_array(${topic}::text, ${key}::text, seq)::text) from recorded`);
-      return Number(result.rows[0]!.seq);
+        )${follow}
+        select seq${announce} from recorded`);
+      const seq = Number(result.rows[0]!.seq);
+      recordedIn.get(tx)?.push({ topic, key, seq, payload });
+      return seq;
     },
 
     /** Events of one stream after `afterSeq`, in order, at most `limit`. */
@@ -76,6 +120,10 @@ export function createOutbox<T extends TopicMap>(db: Database) {
           ), marked as (
             update event_streams s set pruned_seq = greatest(s.pruned_seq, h.seq)
             from highest h where s.topic = h.topic and s.key = h.key
+          ), passed as (
+            -- What is pruned will not be published any more: the relay moves past it.
+            insert into event_relay (topic, key, published_seq) select topic, key, seq from highest
+            on conflict (topic, key) do update set published_seq = greatest(event_relay.published_seq, excluded.published_seq)
           )
           select coalesce(sum(n), 0) as n from highest`);
         const n = Number(result.rows[0]?.n ?? 0);

@@ -83,6 +83,19 @@ export function createRedisBroker<T extends TopicMap>(redisUrl: string, logger: 
       const channel = channelOf(topic, key);
       return listenOn(redisTarget, channel, events, queueOptions, confirm(channel));
     },
+    observe(onEvent) {
+      // A connection of its own: a pattern subscription sees every channel's messages.
+      const observer = new Redis(redisUrl, { ...options, connectionName: 'plaza-relay-observer' });
+      observer.on('error', (err: Error) => log.debug({ err: err.message }, 'observer error'));
+      void observer.psubscribe('*').catch(() => {});
+      observer.on('pmessage', (_pattern: string, channel: string, message: string) => {
+        const split = channel.lastIndexOf(':');
+        // Published as `{"seq":N,…}`: the number is read without parsing the payload.
+        const seq = /^\{"seq":(\d+)/.exec(message)?.[1];
+        if (split > 0 && seq) onEvent(channel.slice(0, split), channel.slice(split + 1), Number(seq));
+      });
+      return { close: async () => void (await observer.quit().catch(() => {})) };
+    },
     async ping() {
       await publishClient.ping();
     },

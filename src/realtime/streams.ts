@@ -22,6 +22,8 @@ export interface StreamsDeps<T extends TopicMap> {
 }
 
 const REPLAY_PAGE = 500;
+/** How long an event that arrived ahead of a missing one waits for it before the outbox is read. */
+const GAP_GRACE_MS = 100;
 
 export const cursorExpired = () =>
   new AppError('CURSOR_EXPIRED', 'The cursor is older than the events kept; fetch the current state again');
@@ -115,6 +117,7 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
     private live: AsyncIterableIterator<{ seq: number; payload: unknown }> | null = null;
     private repairing = false;
     private repairAgain = false;
+    private gapTimer: NodeJS.Timeout | undefined;
     readonly id: string;
     readonly topic: keyof T & string;
     readonly key: string;
@@ -152,7 +155,13 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
         return;
       }
       this.ahead.set(event.seq, event);
-      void this.catchUp();
+      // Writers on different instances publish after COMMIT in no fixed order: the missing one is
+      // usually a moment behind. Read the outbox only if it has not come by then.
+      if (this.repairing) return void this.catchUp();
+      this.gapTimer ??= setTimeout(() => {
+        this.gapTimer = undefined;
+        if (this.ahead.size > 0) void this.catchUp();
+      }, GAP_GRACE_MS);
     }
 
     private deliver(event: Delivered<unknown>) {
@@ -166,6 +175,10 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
         this.deliver(next);
       }
       for (const seq of this.ahead.keys()) if (seq <= this.lastSeq) this.ahead.delete(seq);
+      if (this.ahead.size === 0 && this.gapTimer) {
+        clearTimeout(this.gapTimer);
+        this.gapTimer = undefined;
+      }
     }
 
     /**
@@ -219,6 +232,7 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
       this.subscribers.delete(subscriber);
       if (this.subscribers.size > 0 || this.closed) return;
       this.closed = true;
+      clearTimeout(this.gapTimer);
       if (hubs.get(this.id) === this) hubs.delete(this.id);
       void this.live?.return?.();
     }

@@ -67,7 +67,7 @@ export function createChannelService({ db, outbox, streams, highlightLimit }: Ch
     condition: ReturnType<typeof eq> | undefined,
     product: ProductRow | null,
   ): Promise<HighlightState | null> {
-    return db.transaction(async (tx) => {
+    return outbox.transaction(async (tx) => {
       const [updated] = await tx
         .update(channels)
         .set({ ...set, version: sql`${channels.version} + 1` })

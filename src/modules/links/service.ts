@@ -70,7 +70,7 @@ export function createLinkService({ db, outbox, streams, enqueue }: LinkServiceD
         outcome.status === 'READY'
           ? { status: outcome.status, metadata: outcome.metadata, error: null, fetchedAt: outcome.fetchedAt ?? new Date() }
           : { status: outcome.status, error: outcome.error.slice(0, 500), fetchedAt: new Date() };
-      return db.transaction(async (tx) => {
+      return outbox.transaction(async (tx) => {
         const [updated] = await tx
           .update(links)
           .set(values)

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.ts';
 import { newestFirst, olderThan, takePage } from '../../db/keyset.ts';
 import { isForeignKeyViolation, notFound } from '../../lib/errors.ts';
@@ -29,7 +29,7 @@ export function createPostService({ db, outbox, streams, onLinksCreated }: PostS
     async create(viewerId: string, input: { sectionId: string; content: string; links?: readonly string[] | null }) {
       const { content, links: urls } = validateNewPost(input);
       if (!isUuid(input.sectionId)) throw notFound('Section');
-      const post = await db
+      const post = await outbox
         .transaction(async (tx) => {
           // The foreign key proves the section exists (and holds it until commit): no separate lookup.
           const [row] = await tx.insert(posts).values({ sectionId: input.sectionId, authorId: viewerId, content }).returning();
@@ -41,9 +41,11 @@ export function createPostService({ db, outbox, streams, onLinksCreated }: PostS
               .returning();
             await onLinksCreated?.(tx, created);
           }
-          // Last: recording takes the section stream's lock until COMMIT.
-          const createdSeq = await outbox.record(tx, 'post:created', row.sectionId, toPostEvent(row));
-          await tx.update(posts).set({ createdSeq }).where(eq(posts.id, row.id));
+          // Last: recording takes the section stream's lock until COMMIT. The post keeps its place in the
+          // stream (Post.cursor), stored in the same round trip.
+          const createdSeq = await outbox.record(tx, 'post:created', row.sectionId, toPostEvent(row), (seq) =>
+            sql`update ${posts} set created_seq = ${seq} where id = ${row.id}`,
+          );
           return { ...row, createdSeq };
         })
         .catch((err: unknown) => {

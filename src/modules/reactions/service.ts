@@ -35,7 +35,7 @@ export function createReactionService({ db, outbox, streams }: ReactionServiceDe
     async add(viewerId: string, input: { postId: string; emoji: string }): Promise<PostRow> {
       const emoji = requireEmoji(input.emoji);
       const post = await findPost(input.postId);
-      await db.transaction(async (tx) => {
+      await outbox.transaction(async (tx) => {
         const inserted = await tx
           .insert(reactions)
           .values({ postId: post.id, userId: viewerId, emoji })
@@ -49,7 +49,7 @@ export function createReactionService({ db, outbox, streams }: ReactionServiceDe
     async remove(viewerId: string, input: { postId: string; emoji: string }): Promise<PostRow> {
       const emoji = requireEmoji(input.emoji);
       const post = await findPost(input.postId);
-      await db.transaction(async (tx) => {
+      await outbox.transaction(async (tx) => {
         const deleted = await tx
           .delete(reactions)
           .where(and(eq(reactions.postId, post.id), eq(reactions.userId, viewerId), eq(reactions.emoji, emoji)))

@@ -68,7 +68,7 @@ export function createSessionService({ db, outbox, streams, ttlDays, reuseGraceM
       const parsed = parseRefreshToken(refreshToken);
       if (!parsed) throw invalid();
       const presented = hashOf(parsed.secret);
-      const outcome = await db.transaction(async (tx) => {
+      const outcome = await outbox.transaction(async (tx) => {
         const [session] = await tx
           .select()
           .from(sessions)
@@ -95,7 +95,7 @@ export function createSessionService({ db, outbox, streams, ttlDays, reuseGraceM
 
     /** Ends one session: its refresh token and every access token it issued. */
     async revoke(userId: string, sessionId: string): Promise<void> {
-      await db.transaction(async (tx) => {
+      await outbox.transaction(async (tx) => {
         await tx
           .update(sessions)
           .set({ revokedAt: sql`now()` })
@@ -106,7 +106,7 @@ export function createSessionService({ db, outbox, streams, ttlDays, reuseGraceM
 
     /** Ends every session of the user, on every device. */
     async revokeAll(userId: string): Promise<void> {
-      await db.transaction(async (tx) => {
+      await outbox.transaction(async (tx) => {
         await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
         await announce(tx, userId, null);
       });

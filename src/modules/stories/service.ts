@@ -76,7 +76,7 @@ export function createStoryService({ db, outbox, streams, ttlHours, reactionLimi
     async view(viewerId: string, storyId: string): Promise<StoryRow> {
       const story = await live(storyId);
       if (story.authorId === viewerId) return story;
-      await db.transaction(async (tx) => {
+      await outbox.transaction(async (tx) => {
         const [view] = await tx
           .insert(storyViews)
           .values({ storyId: story.id, viewerId })
@@ -92,7 +92,7 @@ export function createStoryService({ db, outbox, streams, ttlHours, reactionLimi
       const emoji = requireEmoji(input.emoji);
       const story = await live(input.storyId);
       await reactionLimit.consume(viewerId);
-      await db.transaction(async (tx) => {
+      await outbox.transaction(async (tx) => {
         const [reaction] = await tx.insert(storyReactions).values({ storyId: story.id, userId: viewerId, emoji }).returning();
         if (reaction && story.authorId !== viewerId) {
           await announce(tx, story, { kind: 'reacted', actorId: viewerId, emoji, at: reaction.reactedAt.toISOString() });

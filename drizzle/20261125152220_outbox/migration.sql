@@ -1,8 +1,14 @@
+CREATE TABLE "event_relay" (
+	"topic" text,
+	"key" text,
+	"published_seq" bigint DEFAULT 0 NOT NULL,
+	CONSTRAINT "event_relay_pkey" PRIMARY KEY("topic","key")
+);
+--> statement-breakpoint
 CREATE TABLE "event_streams" (
 	"topic" text,
 	"key" text,
 	"last_seq" bigint DEFAULT 0 NOT NULL,
-	"published_seq" bigint DEFAULT 0 NOT NULL,
 	"pruned_seq" bigint DEFAULT 0 NOT NULL,
 	CONSTRAINT "event_streams_pkey" PRIMARY KEY("topic","key")
 );
@@ -17,10 +23,14 @@ CREATE TABLE "events" (
 );
 --> statement-breakpoint
 ALTER TABLE "posts" ADD COLUMN "created_seq" bigint;--> statement-breakpoint
-CREATE INDEX "event_streams_unpublished_idx" ON "event_streams" ("topic","key") WHERE "last_seq" > "published_seq";--> statement-breakpoint
 CREATE INDEX "events_created_at_idx" ON "events" ("created_at");--> statement-breakpoint
+-- Room on each page for the HOT updates every recorded event makes to its stream's row.
+ALTER TABLE "event_streams" SET (fillfactor = 50);--> statement-breakpoint
 -- A channel's highlight stream numbers its events by version: start existing channels' streams at their version
 -- (with nothing before it kept, so an older cursor is answered as expired).
-INSERT INTO "event_streams" ("topic", "key", "last_seq", "published_seq", "pruned_seq")
-SELECT 'channel:highlight', "id"::text, "version", "version", "version" FROM "channels"
+INSERT INTO "event_streams" ("topic", "key", "last_seq", "pruned_seq")
+SELECT 'channel:highlight', "id"::text, "version", "version" FROM "channels"
+ON CONFLICT DO NOTHING;--> statement-breakpoint
+INSERT INTO "event_relay" ("topic", "key", "published_seq")
+SELECT 'channel:highlight', "id"::text, "version" FROM "channels"
 ON CONFLICT DO NOTHING;
