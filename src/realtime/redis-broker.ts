@@ -64,6 +64,18 @@ export function createRedisBroker<T extends TopicMap>(redisUrl: string, logger: 
       },
     };
   };
+  const readyWithin = (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        subscribeClient.off('ready', onReady);
+        reject(new Error('Redis is not connected'));
+      }, ms);
+      function onReady() {
+        clearTimeout(timer);
+        resolve();
+      }
+      subscribeClient.once('ready', onReady);
+    });
   return {
     mode: 'redis',
     events,
@@ -76,10 +88,13 @@ export function createRedisBroker<T extends TopicMap>(redisUrl: string, logger: 
       return new Promise<void>((resolve) => subscribeClient.once('ready', () => resolve()));
     },
     async listen(topic, key) {
-      // Refused at once while Redis is away (after it was first reached; before, commands wait in
-      // ioredis's queue): the event target's own SUBSCRIBE would fail later with a rejection nobody
-      // can catch, and the caller learns nothing sooner by waiting.
-      if (reached && subscribeClient.status !== 'ready') throw new Error('Redis is not connected');
+      // Only on a connected client: the event target's own SUBSCRIBE would otherwise fail later with a
+      // rejection nobody can catch. While Redis is away this refuses at once; before it was first reached
+      // (a process just started) it waits a moment for the connection.
+      if (subscribeClient.status !== 'ready') {
+        if (reached) throw new Error('Redis is not connected');
+        await readyWithin(2_000);
+      }
       const channel = channelOf(topic, key);
       return listenOn(redisTarget, channel, events, queueOptions, confirm(channel));
     },
