@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.ts';
 import { newestFirst, olderThan, takePage } from '../../db/keyset.ts';
@@ -23,6 +24,48 @@ export interface PostServiceDeps {
   onLinksCreated?: LinksCreatedHook;
 }
 
+/**
+ * Inserts a post and its links (PENDING) in one statement. Ids are made here,
+ * and both rows take the transaction's `now()`, so every column is known
+ * without reading the rows back.
+ */
+async function insertPostWithLinks(
+  tx: Executor,
+  post: { sectionId: string; authorId: string; content: string },
+  urls: readonly string[],
+): Promise<{ row: PostRow; created: LinkRow[] }> {
+  const id = randomUUID();
+  const linkIds = urls.map(() => randomUUID());
+  const result = await tx.execute<{ created_at: Date }>(sql`
+    with post as (
+      insert into ${posts} (id, section_id, author_id, content)
+      values (${id}, ${post.sectionId}, ${post.authorId}, ${post.content})
+      returning created_at
+    ), added as (
+      insert into ${links} (id, post_id, url, normalized_url, position)
+      select link.id, ${id}::uuid, link.url, link.normalized_url, link.position - 1
+      from post, unnest(${sql.param(linkIds)}::uuid[], ${sql.param(urls)}::text[], ${sql.param(urls.map(normalizeUrl))}::text[])
+        with ordinality as link(id, url, normalized_url, position)
+      returning 1
+    )
+    select created_at from post`);
+  const createdAt = new Date(result.rows[0]!.created_at);
+  const row: PostRow = { id, ...post, createdAt, createdSeq: null };
+  const created: LinkRow[] = urls.map((url, position) => ({
+    id: linkIds[position]!,
+    postId: id,
+    position,
+    url,
+    normalizedUrl: normalizeUrl(url),
+    status: 'PENDING',
+    metadata: null,
+    error: null,
+    fetchedAt: null,
+    createdAt,
+  }));
+  return { row, created };
+}
+
 export function createPostService({ db, outbox, streams, onLinksCreated }: PostServiceDeps) {
   return {
     /** Stores the post, its links (PENDING) and its `post:created` event in one transaction. */
@@ -31,16 +74,10 @@ export function createPostService({ db, outbox, streams, onLinksCreated }: PostS
       if (!isUuid(input.sectionId)) throw notFound('Section');
       const post = await outbox
         .transaction(async (tx) => {
-          // The foreign key proves the section exists (and holds it until commit): no separate lookup.
-          const [row] = await tx.insert(posts).values({ sectionId: input.sectionId, authorId: viewerId, content }).returning();
-          if (!row) throw new Error('insert returned no row');
-          if (urls.length > 0) {
-            const created = await tx
-              .insert(links)
-              .values(urls.map((url, position) => ({ postId: row.id, url, normalizedUrl: normalizeUrl(url), position })))
-              .returning();
-            await onLinksCreated?.(tx, created);
-          }
+          // The post and its links in one round trip; the foreign key proves the section exists (and holds it
+          // until commit): no separate lookup.
+          const { row, created } = await insertPostWithLinks(tx, { sectionId: input.sectionId, authorId: viewerId, content }, urls);
+          if (created.length > 0) await onLinksCreated?.(tx, created);
           // Last: recording takes the section stream's lock until COMMIT. The post keeps its place in the
           // stream (Post.cursor), stored in the same round trip.
           const createdSeq = await outbox.record(tx, 'post:created', row.sectionId, toPostEvent(row), (seq) =>
