@@ -42,6 +42,8 @@ export const events = pgTable(
   },
   (t) => [
     primaryKey({ name: 'events_pkey', columns: [t.topic, t.key, t.seq] }),
-    index('events_created_at_idx').on(t.createdAt),
+    // Events arrive in time order: a BRIN index finds the old ones for pruning at a fraction of a btree's
+    // cost on every insert.
+    index('events_created_at_idx').using('brin', t.createdAt),
   ],
 );

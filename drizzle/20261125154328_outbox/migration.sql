@@ -23,7 +23,7 @@ CREATE TABLE "events" (
 );
 --> statement-breakpoint
 ALTER TABLE "posts" ADD COLUMN "created_seq" bigint;--> statement-breakpoint
-CREATE INDEX "events_created_at_idx" ON "events" ("created_at");--> statement-breakpoint
+CREATE INDEX "events_created_at_idx" ON "events" USING brin ("created_at");--> statement-breakpoint
 -- Room on each page for the HOT updates every recorded event makes to its stream's row.
 ALTER TABLE "event_streams" SET (fillfactor = 50);--> statement-breakpoint
 -- A channel's highlight stream numbers its events by version: start existing channels' streams at their version
