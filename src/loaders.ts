@@ -37,14 +37,14 @@ function groupedBy<T>(load: (keys: readonly string[]) => Promise<T[]>, keyOf: (r
 export class LoaderSet {
   private readonly services: Services;
   private readonly viewerId: string | null;
-  private made: Partial<Record<string, DataLoader<string, unknown>>> = {};
+  private made: Partial<Record<string, DataLoader<never, unknown, string>>> = {};
 
   constructor(services: Services, viewerId: string | null) {
     this.services = services;
     this.viewerId = viewerId;
   }
 
-  private once<T extends DataLoader<string, any>>(name: string, make: () => T): T {
+  private once<T extends DataLoader<any, any, string>>(name: string, make: () => T): T {
     return (this.made[name] ??= make()) as T;
   }
 
@@ -76,6 +76,20 @@ export class LoaderSet {
   }
   get linksByPost() {
     return this.once('linksByPost', () => groupedBy<LinkRow>(this.services.posts.linksByPostIds, (l) => l.postId));
+  }
+  /** A post's place in its section's stream, for the cursor of a post read by a query. */
+  get postPlace() {
+    return this.once(
+      'postPlace',
+      () =>
+        new DataLoader<PostRow, number | null, string>(
+          async (keys) => {
+            const places = await this.services.posts.placesInStream(keys);
+            return keys.map((post) => places.get(post.id) ?? null);
+          },
+          { cacheKeyFn: (post) => post.id },
+        ),
+    );
   }
   get reactionsByPost() {
     return this.once('reactionsByPost', () =>

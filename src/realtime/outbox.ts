@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.ts';
 
 /** Topic name -> payload type. Payloads cross PostgreSQL and Redis as JSON. */
@@ -56,19 +56,8 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit }: 
       return result;
     },
 
-    /**
-     * Records one event in the caller's transaction; returns its sequence
-     * number. `also` is one more statement run in the same round trip, given
-     * the sequence number as an SQL expression (e.g. to store it on the row).
-     */
-    async record<K extends keyof T & string>(
-      tx: Executor,
-      topic: K,
-      key: string,
-      payload: T[K],
-      also?: (seq: SQL) => SQL,
-    ): Promise<number> {
-      const follow = also ? sql`, also as (${also(sql`(select seq from recorded)`)})` : sql``;
+    /** Records one event in the caller's transaction; returns its sequence number. */
+    async record<K extends keyof T & string>(tx: Executor, topic: K, key: string, payload: T[K]): Promise<number> {
       const announce = notify
         ? sql`, pg_notify(${EVENTS_CHANNEL}, json_build_array(${topic}::text, ${key}::text, seq)::text)`
         : sql``;
@@ -81,7 +70,7 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit }: 
           insert into events (topic, key, seq, payload)
           select ${topic}, ${key}, last_seq, ${JSON.stringify(payload)}::jsonb from stream
           returning seq
-        )${follow}
+        )
         select seq${announce} from recorded`);
       const seq = Number(result.rows[0]!.seq);
       recordedIn.get(tx)?.push({ topic, key, seq, payload });

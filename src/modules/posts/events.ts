@@ -19,6 +19,6 @@ export function toPostEvent(post: PostRow): PostEvent {
   return { id: post.id, sectionId: post.sectionId, authorId: post.authorId, content: post.content, createdAt: post.createdAt.toISOString() };
 }
 
-export function fromPostEvent(event: PostEvent, createdSeq: number | null): PostRow {
-  return { ...event, createdAt: new Date(event.createdAt), createdSeq };
+export function fromPostEvent(event: PostEvent): PostRow {
+  return { ...event, createdAt: new Date(event.createdAt) };
 }

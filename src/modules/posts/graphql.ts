@@ -39,8 +39,9 @@ builder.node(PostRef, {
     cursor: t.string({
       description:
         "Where the subscription event that delivered this post sits in its stream: pass it as `after` to resume. For a post read by a query, its place in the section's postCreated stream.",
-      resolve: (post) =>
-        post.cursor ?? encodeCursor({ topic: 'post:created', key: post.sectionId, seq: post.createdSeq ?? 0 }),
+      resolve: async (post, _args, ctx) =>
+        post.cursor ??
+        encodeCursor({ topic: 'post:created', key: post.sectionId, seq: (await ctx.loaders.postPlace.load(post)) ?? 0 }),
     }),
   }),
 });
@@ -106,7 +107,7 @@ builder.subscriptionFields((t) => ({
       ctx.services.posts.watchCreated(await sectionOf(ctx, String(args.sectionId)), args.after ?? ctx.lastEventId),
     resolve: (event, _args, ctx) => {
       ctx.freshLoaders();
-      return { ...fromPostEvent(event.payload, event.seq), cursor: encodeCursor(event) };
+      return { ...fromPostEvent(event.payload), cursor: encodeCursor(event) };
     },
   }),
 }));

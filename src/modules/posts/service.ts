@@ -50,7 +50,7 @@ async function insertPostWithLinks(
     )
     select created_at from post`);
   const createdAt = new Date(result.rows[0]!.created_at);
-  const row: PostRow = { id, ...post, createdAt, createdSeq: null };
+  const row: PostRow = { id, ...post, createdAt };
   const created: LinkRow[] = urls.map((url, position) => ({
     id: linkIds[position]!,
     postId: id,
@@ -78,18 +78,28 @@ export function createPostService({ db, outbox, streams, onLinksCreated }: PostS
           // until commit): no separate lookup.
           const { row, created } = await insertPostWithLinks(tx, { sectionId: input.sectionId, authorId: viewerId, content }, urls);
           if (created.length > 0) await onLinksCreated?.(tx, created);
-          // Last: recording takes the section stream's lock until COMMIT. The post keeps its place in the
-          // stream (Post.cursor), stored in the same round trip.
-          const createdSeq = await outbox.record(tx, 'post:created', row.sectionId, toPostEvent(row), (seq) =>
-            sql`update ${posts} set created_seq = ${seq} where id = ${row.id}`,
-          );
-          return { ...row, createdSeq };
+          // Last: recording takes the section stream's lock until COMMIT.
+          await outbox.record(tx, 'post:created', row.sectionId, toPostEvent(row));
+          return row;
         })
         .catch((err: unknown) => {
           if (isForeignKeyViolation(err, 'posts_section_id_sections_id_fkey')) throw notFound('Section');
           throw err;
         });
       return post;
+    },
+
+    /**
+     * Each post's place in its section's `post:created` stream (what `Post.cursor` says of a post read by a
+     * query), found among the events kept; a post older than those has none.
+     */
+    async placesInStream(keys: readonly { id: string; sectionId: string }[]): Promise<Map<string, number>> {
+      if (keys.length === 0) return new Map();
+      const result = await db.execute<{ id: string; seq: string }>(sql`
+        select payload->>'id' as id, seq from events
+        where topic = 'post:created' and key = any(${sql.param([...new Set(keys.map((k) => k.sectionId))])}::text[])
+          and payload->>'id' = any(${sql.param(keys.map((k) => k.id))}::text[])`);
+      return new Map(result.rows.map((row) => [row.id, Number(row.seq)]));
     },
 
     /** Posts created in the section, after the `after` cursor or from now on. */

@@ -1,4 +1,4 @@
-import { bigint, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { sections } from '../sections/tables.ts';
 import { users } from '../users/tables.ts';
 
@@ -14,8 +14,6 @@ export const posts = pgTable(
       .references(() => users.id),
     content: text('content').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-    /** The sequence number of its `post:created` event: `Post.cursor` for a post read by a query. */
-    createdSeq: bigint('created_seq', { mode: 'number' }),
   },
   // The feed reads a section newest first, keyed by (created_at, id) for stable cursors.
   (t) => [index('posts_section_feed_idx').on(t.sectionId, t.createdAt.desc(), t.id.desc())],

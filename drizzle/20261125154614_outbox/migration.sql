@@ -22,7 +22,6 @@ CREATE TABLE "events" (
 	CONSTRAINT "events_pkey" PRIMARY KEY("topic","key","seq")
 );
 --> statement-breakpoint
-ALTER TABLE "posts" ADD COLUMN "created_seq" bigint;--> statement-breakpoint
 CREATE INDEX "events_created_at_idx" ON "events" USING brin ("created_at");--> statement-breakpoint
 -- Room on each page for the HOT updates every recorded event makes to its stream's row.
 ALTER TABLE "event_streams" SET (fillfactor = 50);--> statement-breakpoint
