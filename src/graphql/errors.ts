@@ -59,10 +59,14 @@ export function isExpectedError(error: unknown): boolean {
  * at error with its stack.
  */
 export function yogaLogger(logger: Logger): YogaLogger {
+  // Yoga logs at debug on every request: nothing is built unless the level is on.
+  const at = (level: 'debug' | 'info' | 'warn') => (...args: unknown[]) => {
+    if (logger.isLevelEnabled(level)) logger[level]({ args: args.map(String) }, 'yoga');
+  };
   return {
-    debug: (...args: unknown[]) => logger.debug({ args: args.map(String) }, 'yoga'),
-    info: (...args: unknown[]) => logger.info({ args: args.map(String) }, 'yoga'),
-    warn: (...args: unknown[]) => logger.warn({ args: args.map(String) }, 'yoga'),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
     error: (...args: unknown[]) => {
       const [first] = args;
       if (isExpectedError(first)) {

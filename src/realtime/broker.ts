@@ -19,9 +19,9 @@ export interface Broker<T extends TopicMap> {
    */
   listen<K extends keyof T & string>(topic: K, key: string): Promise<AsyncIterableIterator<StoredEvent<T[K]>>>;
   /**
-   * `listening` (channel) when a listener is in place, `redis-ready` (client) on each (re)connect,
-   * `reconnected` when the subscribing side is back after an outage (what was published meanwhile is lost
-   * to it); tests wait on them.
+   * `reconnected` when the listening side is back after an outage (what was published meanwhile is lost
+   * to it: the streams catch up); `watching` (topic:key) when a subscriber joins a stream, emitted by
+   * streams.ts. Tests wait on them.
    */
   events: EventEmitter;
   /**

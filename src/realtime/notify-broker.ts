@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import type { Broker } from './broker.ts';
-import { EventQueue } from './event-queue.ts';
-import { EVENTS_CHANNEL, type StoredEvent, type TopicMap } from './outbox.ts';
+import { listenOn } from './listen-on.ts';
+import { EVENTS_CHANNEL, type TopicMap } from './outbox.ts';
 
 /**
  * The broker without Redis: PostgreSQL's own NOTIFY, which the outbox sends
@@ -69,16 +69,7 @@ export function createNotifyBroker<T extends TopicMap>(databaseUrl: string, logg
     async publish(topic, key, event) {
       target.dispatchEvent(new CustomEvent(`${topic}:${key}`, { detail: event }));
     },
-    async listen<K extends keyof T & string>(topic: K, key: string) {
-      const channel = `${topic}:${key}`;
-      const listener = (event: Event) => queue.push((event as CustomEvent<StoredEvent<T[K]>>).detail);
-      const queue = new EventQueue<StoredEvent<T[K]>>(() => target.removeEventListener(channel, listener), {
-        maxBuffered: 100_000,
-      });
-      target.addEventListener(channel, listener);
-      events.emit('listening', channel);
-      return queue;
-    },
+    listen: (topic, key) => listenOn(target, `${topic}:${key}`, { maxBuffered: 100_000 }),
     whenReady: () => ready,
     async ping() {
       if (!client) throw new Error('not listening for events');

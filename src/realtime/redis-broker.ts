@@ -3,7 +3,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { Broker } from './broker.ts';
-import { EventQueue, type EventQueueOptions } from './event-queue.ts';
+import { listenOn } from './listen-on.ts';
 import type { TopicMap } from './outbox.ts';
 
 const channelOf = (topic: string, key: string) => `${topic}:${key}`;
@@ -38,32 +38,9 @@ export function createRedisBroker<T extends TopicMap>(redisUrl: string, logger: 
   ] as const) {
     client.on('error', (err: Error) => log.warn({ err: err.message, client: name }, 'redis client error'));
     client.on('reconnecting', () => log.info({ client: name }, 'redis reconnecting'));
-    client.on('ready', () => events.emit('redis-ready', name));
   }
   // Messages arrive once per channel and are parsed once; every listener gets the same object.
   const redisTarget = createRedisEventTarget({ publishClient, subscribeClient });
-  // One confirmed SUBSCRIBE per channel, shared by its listeners: ten thousand joiners of one
-  // channel wait on one round trip instead of sending ten thousand commands.
-  const subscribed = new Map<string, { confirmed: Promise<void>; listeners: number }>();
-  const confirm = (channel: string) => {
-    let entry = subscribed.get(channel);
-    if (!entry) {
-      // Redis answers commands in order: this confirmation comes after the event target's own SUBSCRIBE.
-      const confirmed = subscribeClient.subscribe(channel).then(() => {});
-      entry = { confirmed, listeners: 0 };
-      subscribed.set(channel, entry);
-      confirmed.catch(() => subscribed.delete(channel));
-    }
-    entry.listeners += 1;
-    const held = entry;
-    return {
-      confirmed: held.confirmed,
-      release: () => {
-        held.listeners -= 1;
-        if (held.listeners === 0 && subscribed.get(channel) === held) subscribed.delete(channel);
-      },
-    };
-  };
   const readyWithin = (ms: number) =>
     new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -96,7 +73,9 @@ export function createRedisBroker<T extends TopicMap>(redisUrl: string, logger: 
         await readyWithin(2_000);
       }
       const channel = channelOf(topic, key);
-      return listenOn(redisTarget, channel, events, queueOptions, confirm(channel));
+      // One listener per key and instance (the stream hub), so one SUBSCRIBE each. Redis answers in order:
+      // this one's reply comes after the event target's own, so messages flow once it resolves.
+      return listenOn(redisTarget, channel, queueOptions, subscribeClient.subscribe(channel));
     },
     observe(onEvent) {
       // A connection of its own: a pattern subscription sees every channel's messages.
@@ -118,37 +97,4 @@ export function createRedisBroker<T extends TopicMap>(redisUrl: string, logger: 
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
     },
   };
-}
-
-interface ListenerTarget {
-  addEventListener(type: string, listener: (event: Event) => void): void;
-  removeEventListener(type: string, listener: (event: Event) => void): void;
-}
-
-/**
- * Registers a listener on the channel at once, waits for the broker's
- * confirmation, and hands back the queue the listener fills. Closing the
- * queue removes the listener.
- */
-async function listenOn<T>(
-  target: ListenerTarget,
-  channel: string,
-  events: EventEmitter,
-  queueOptions: EventQueueOptions,
-  broker?: { confirmed: Promise<void>; release(): void },
-): Promise<AsyncIterableIterator<T>> {
-  const listener = (event: Event) => queue.push((event as CustomEvent<T>).detail);
-  const queue = new EventQueue<T>(() => {
-    target.removeEventListener(channel, listener);
-    broker?.release();
-  }, queueOptions);
-  target.addEventListener(channel, listener);
-  try {
-    await broker?.confirmed;
-  } catch (err) {
-    await queue.return();
-    throw err;
-  }
-  events.emit('listening', channel);
-  return queue;
 }
