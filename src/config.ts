@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type RateLimitSettings, rateLimitSettings, rateLimitsOf, scaled } from './rate-limit-settings.ts';
 
 /**
  * The only reader of `process.env`. Every setting is validated at once and every
@@ -25,51 +26,6 @@ const optionalUrl = (protocols: string[]) =>
       `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
     )
     .optional();
-
-/** `points/seconds`, e.g. `30/60` for 30 per minute. */
-const rate = (fallback: string) =>
-  z
-    .string()
-    .regex(/^\d+\/\d+$/, 'must be <count>/<seconds>, e.g. 30/60')
-    .refine((v) => Number(v.split('/')[1]) > 0, 'the window must be at least 1 second')
-    .default(fallback)
-    .transform((v) => {
-      const [points, seconds] = v.split('/').map(Number) as [number, number];
-      return { points, seconds };
-    });
-
-/**
- * Every mutation's rate limit, per user (per IP before sign-in), the rate at
- * which a user may start subscriptions, the rate of requests and WebSocket
- * handshakes from one address, and of messages on one WebSocket. Generous for a person, tight for a script;
- * README lists them.
- */
-export const rateLimitDefaults = {
-  requestsPerIp: '1200/60',
-  wsMessages: '200/10',
-  subscribe: '300/60',
-  signUp: '20/3600',
-  signIn: '60/300',
-  refreshToken: '120/3600',
-  signOut: '30/60',
-  createSection: '20/3600',
-  createPost: '30/60',
-  reaction: '120/60',
-  refreshLinkMetadata: '30/60',
-  createStory: '30/3600',
-  viewStory: '300/60',
-  createChannel: '10/3600',
-  addProduct: '60/60',
-} as const;
-
-export type RateLimitName = keyof typeof rateLimitDefaults;
-
-/** The setting that holds a mutation's limit, e.g. `RATE_LIMIT_CREATE_POST`. */
-export const rateLimitEnvName = (name: string) => `RATE_LIMIT_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
-
-const rateLimitSettings = Object.fromEntries(
-  Object.entries(rateLimitDefaults).map(([name, fallback]) => [rateLimitEnvName(name), rate(fallback)]),
-) as Record<string, ReturnType<typeof rate>>;
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -207,12 +163,7 @@ export interface Config {
     documentCacheBytes: number;
   };
   trustProxyHops: number;
-  rateLimits: {
-    /** Already scaled by RATE_LIMIT_MULTIPLIER; null when rate limiting is off. */
-    mutations: Record<RateLimitName, { points: number; seconds: number }> | null;
-    signIn: { freeFailuresPerAccount: number; freeFailuresPerIp: number; maxBackoffSeconds: number } | null;
-    multiplier: number;
-  };
+  rateLimits: RateLimitSettings;
   stories: { ttlHours: number; reactionsPerMinute: number };
   channels: { highlightLimit: number; highlightWindowSeconds: number };
 }
@@ -284,7 +235,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       documentCacheBytes: env.DOCUMENT_CACHE_BYTES,
     },
     trustProxyHops: env.TRUST_PROXY_HOPS,
-    rateLimits: rateLimitsOf(env),
+    rateLimits: rateLimitsOf(env as unknown as Record<string, { points: number; seconds: number }>, {
+      multiplier: env.RATE_LIMIT_MULTIPLIER,
+      freeFailuresPerAccount: env.SIGN_IN_FREE_FAILURES_PER_ACCOUNT,
+      freeFailuresPerIp: env.SIGN_IN_FREE_FAILURES_PER_IP,
+      maxBackoffSeconds: env.SIGN_IN_MAX_BACKOFF_SECONDS,
+    }),
     // The older per-feature limits scale with the multiplier too; off means effectively unlimited.
     stories: {
       ttlHours: env.STORY_TTL_HOURS,
@@ -294,31 +250,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       highlightLimit: scaled(env.CHANNEL_HIGHLIGHT_LIMIT, env.RATE_LIMIT_MULTIPLIER),
       highlightWindowSeconds: env.CHANNEL_HIGHLIGHT_WINDOW_SECONDS,
     },
-  };
-}
-
-/** A limit scaled by the multiplier, at least 1; the multiplier 0 (off) gives a limit nobody reaches. */
-const scaled = (points: number, multiplier: number) =>
-  multiplier === 0 ? Number.MAX_SAFE_INTEGER : Math.max(1, Math.round(points * multiplier));
-
-function rateLimitsOf(env: Env): Config['rateLimits'] {
-  const multiplier = env.RATE_LIMIT_MULTIPLIER;
-  if (multiplier === 0) return { mutations: null, signIn: null, multiplier };
-  const settings = env as unknown as Record<string, { points: number; seconds: number }>;
-  const mutations = Object.fromEntries(
-    Object.keys(rateLimitDefaults).map((name) => {
-      const { points, seconds } = settings[rateLimitEnvName(name)]!;
-      return [name, { points: scaled(points, multiplier), seconds }];
-    }),
-  ) as Record<RateLimitName, { points: number; seconds: number }>;
-  return {
-    mutations,
-    signIn: {
-      freeFailuresPerAccount: scaled(env.SIGN_IN_FREE_FAILURES_PER_ACCOUNT, multiplier),
-      freeFailuresPerIp: scaled(env.SIGN_IN_FREE_FAILURES_PER_IP, multiplier),
-      maxBackoffSeconds: env.SIGN_IN_MAX_BACKOFF_SECONDS,
-    },
-    multiplier,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Viewer } from './auth/viewer.ts';
-import type { RateLimitName } from './config.ts';
+import type { RateLimitName } from './rate-limit-settings.ts';
 import type { RateLimitSet } from './lib/rate-limit.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { Logger } from './logger.ts';

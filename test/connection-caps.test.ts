@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { createUserConnectionLimiter } from '../src/http/user-connections.ts';
-import { redisAvailable, startTestApp } from './helpers/app.ts';
+import { redisAvailable, startTestApp, twoInstances } from './helpers/app.ts';
 import { createPost, createSection, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
 import { RawGraphqlWs } from './helpers/raw-ws.ts';
 import { run } from './helpers/transports.ts';
@@ -166,17 +166,10 @@ describe('connections per instance', () => {
 });
 
 describe.skipIf(!redisAvailable())('connections per user, across instances', () => {
-  let a: App;
-  let b: App;
-  beforeAll(async () => {
-    const start = () => startTestApp({ redis: true, env: { MAX_CONNECTIONS_PER_USER: '3' } });
-    [a, b] = await Promise.all([start(), start()]);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-  });
+  const instances = twoInstances({ redis: true, env: { MAX_CONNECTIONS_PER_USER: '3' } });
 
   it('counts WebSockets and SSE streams on every instance together; a closed one frees its place', async () => {
+    const { a, b } = instances;
     const [user, other] = await Promise.all([signUp(a), signUp(a)]);
     const first = await RawGraphqlWs.open(a, user.token);
     const second = await RawGraphqlWs.open(a, user.token);

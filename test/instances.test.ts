@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/app.ts';
-import { redisAvailable, startTestApp } from './helpers/app.ts';
+import { describe, expect, it } from 'vitest';
+import { redisAvailable, twoInstances } from './helpers/app.ts';
 import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
 import { listening, subscribeSse, subscribeWs, wsClient } from './helpers/subscriptions.ts';
 
 // Skipped only where no Redis can be had; global setup shouts about it, and fails under CI=true.
 describe.skipIf(!redisAvailable())('two instances sharing PostgreSQL and Redis', () => {
-  let a: App;
-  let b: App;
-  beforeAll(async () => {
-    [a, b] = await Promise.all([startTestApp({ redis: true }), startTestApp({ redis: true })]);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-  });
+  const instances = twoInstances({ redis: true });
 
   it('delivers a post created on one to subscribers on the other, over graphql-ws and SSE', async () => {
+    const { a, b } = instances;
     expect(a.runtime.broker.mode).toBe('redis');
     const alice = await signUp(a, 'alice');
     const bob = await signUp(b, 'bob');
@@ -43,6 +36,7 @@ describe.skipIf(!redisAvailable())('two instances sharing PostgreSQL and Redis',
   });
 
   it('reports ready when PostgreSQL and Redis answer', async () => {
+    const { a, b } = instances;
     expect((await fetch(new URL('/readiness', a.url))).status).toBe(200);
     expect((await fetch(new URL('/health', b.url))).status).toBe(200);
   });

@@ -2,7 +2,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { createSessionService } from '../src/modules/sessions/service.ts';
-import { redisAvailable, startTestApp, TEST_JWT_SECRET } from './helpers/app.ts';
+import { redisAvailable, startTestApp, TEST_JWT_SECRET, twoInstances } from './helpers/app.ts';
 import {
   codeOf,
   createPost,
@@ -157,16 +157,10 @@ async function tokenFor(user: TestUser, seconds: number) {
 }
 
 describe.skipIf(!redisAvailable())('signing out across instances', () => {
-  let a: App;
-  let b: App;
-  beforeAll(async () => {
-    [a, b] = await Promise.all([startTestApp({ redis: true }), startTestApp({ redis: true })]);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-  });
+  const instances = twoInstances({ redis: true });
 
   it("signOut closes that session's connections on the other instance and ends its tokens everywhere", async () => {
+    const { a, b } = instances;
     const first = await signUp(a);
     const second = await signIn(a, first);
     const wsFirst = wsClient(b, first.token);
@@ -187,6 +181,7 @@ describe.skipIf(!redisAvailable())('signing out across instances', () => {
   });
 
   it('signOutEverywhere closes every session’s WebSockets and SSE streams on every instance', async () => {
+    const { a, b } = instances;
     const first = await signUp(a);
     const second = await signIn(b, first);
     const section = await createSection(a, first);

@@ -2,9 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type App, startApp } from '../../src/app.ts';
-import { loadConfig, rateLimitDefaults, rateLimitEnvName } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { rateLimitDefaults, rateLimitEnvName } from '../../src/rate-limit-settings.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
@@ -47,3 +48,15 @@ export async function startTestApp({ redis = false, env = {}, logger }: TestAppO
 }
 
 export const redisAvailable = () => inject('redisUrl') !== null;
+
+/** Two instances for the describe block it is called in: started before its tests, stopped after them. */
+export function twoInstances(options: TestAppOptions = {}): { a: App; b: App } {
+  const pair = {} as { a: App; b: App };
+  beforeAll(async () => {
+    [pair.a, pair.b] = await Promise.all([startTestApp(options), startTestApp(options)]);
+  });
+  afterAll(async () => {
+    await Promise.all([pair.a?.stop(), pair.b?.stop()]);
+  });
+  return pair;
+}
