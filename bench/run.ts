@@ -70,6 +70,19 @@ async function main() {
   const defaults = { ...shared, RATE_LIMIT_SIGN_UP: '100000/60' };
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles'] : [];
   const running: Started[] = [];
+  /** The same scenarios against another checkout, in a database of its own (BENCH_BEFORE). */
+  const runBeforeIn = async (ref: string, options: { env: Record<string, string>; baseline: Started; fanoutOnly?: boolean }) => {
+    log(`before: ${ref}, same scenarios`);
+    const beforeDb = `${database}_before`;
+    await admin(`create database ${beforeDb}`);
+    const beforeUrl = new URL(adminUrl);
+    beforeUrl.pathname = `/${beforeDb}`;
+    try {
+      return await runBefore({ ref, ...options, databaseUrl: beforeUrl.toString(), sizes, changes, seconds, linkUrl: pages.url('/bbc') });
+    } finally {
+      await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
+    }
+  };
   try {
     if (abuseOnly) {
       log('abuse: six attacks at once against an instance with the default limits');
@@ -95,7 +108,13 @@ async function main() {
     const { fanout, memory } = await runFanout(plaza, baseline, sizes, changes);
 
     if (fanoutOnly) {
-      process.stdout.write(`${JSON.stringify({ fanout, memory }, null, 2)}\n`);
+      const before = beforeRef ? await runBeforeIn(beforeRef, { env, baseline, fanoutOnly: true }) : undefined;
+      const ratios = before && {
+        deliveries: fanout.map((f, i) => Math.round((f.plaza.deliveriesPerSecond / before.fanout[i]!.plaza.deliveriesPerSecond) * 100) / 100),
+        p50: fanout.map((f, i) => Math.round((f.plaza.p50Ms / before.fanout[i]!.plaza.p50Ms) * 100) / 100),
+        memory: Math.round((memory.plazaBytesPerConnection / before.memory.plazaBytesPerConnection) * 100) / 100,
+      };
+      process.stdout.write(`${JSON.stringify({ fanout, memory, ...(before ? { before, nowOverBefore: ratios } : {}) }, null, 2)}\n`);
       return;
     }
     const author = await signUp(plaza.url, 'author');
@@ -126,19 +145,7 @@ async function main() {
     const abuse = await runAbuse(target);
     await target.stop();
 
-    let before: Awaited<ReturnType<typeof runBefore>> | undefined;
-    if (beforeRef) {
-      log(`before: ${beforeRef}, same scenarios`);
-      const beforeDb = `${database}_before`;
-      await admin(`create database ${beforeDb}`);
-      const beforeUrl = new URL(adminUrl);
-      beforeUrl.pathname = `/${beforeDb}`;
-      try {
-        before = await runBefore({ ref: beforeRef, env, databaseUrl: beforeUrl.toString(), baseline, sizes, changes, seconds, linkUrl: pages.url('/bbc') });
-      } finally {
-        await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
-      }
-    }
+    const before = beforeRef ? await runBeforeIn(beforeRef, { env, baseline }) : undefined;
 
     const report: BenchReport = {
       startedAt,

@@ -102,8 +102,12 @@ function beforeMarkdown(r: BenchReport, b: BeforeResult): string {
 | --- | ---: | ---: | ---: |
 ${rows.join('\n')}
 | memory per idle subscribed connection, bytes | ${b.memory.plazaBytesPerConnection} | ${r.memory.plazaBytesPerConnection} | ${ratio(r.memory.plazaBytesPerConnection, b.memory.plazaBytesPerConnection)} |
-| \`createPost\` req/s | ${b.mutations.createPost.requestsPerSecond} | ${r.mutations.createPost.requestsPerSecond} | ${ratio(r.mutations.createPost.requestsPerSecond, b.mutations.createPost.requestsPerSecond)} |
-| \`createPost\` p99 ms | ${b.mutations.createPost.p99Ms} | ${r.mutations.createPost.p99Ms} | ${ratio(r.mutations.createPost.p99Ms, b.mutations.createPost.p99Ms)} |
+${
+  b.mutations
+    ? `| \`createPost\` req/s | ${b.mutations.createPost.requestsPerSecond} | ${r.mutations.createPost.requestsPerSecond} | ${ratio(r.mutations.createPost.requestsPerSecond, b.mutations.createPost.requestsPerSecond)} |
+| \`createPost\` p99 ms | ${b.mutations.createPost.p99Ms} | ${r.mutations.createPost.p99Ms} | ${ratio(r.mutations.createPost.p99Ms, b.mutations.createPost.p99Ms)} |`
+    : ''
+}
 `;
 }
 

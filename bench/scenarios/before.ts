@@ -7,7 +7,8 @@ export interface BeforeResult {
   ref: string;
   fanout: Awaited<ReturnType<typeof runFanout>>['fanout'];
   memory: Awaited<ReturnType<typeof runFanout>>['memory'];
-  mutations: Awaited<ReturnType<typeof runMutations>>;
+  /** Absent when only fan-out was asked for (BENCH_ONLY=fanout). */
+  mutations?: Awaited<ReturnType<typeof runMutations>>;
 }
 
 /**
@@ -24,12 +25,14 @@ export async function runBefore(options: {
   changes: number;
   seconds: number;
   linkUrl: string;
+  fanoutOnly?: boolean;
 }): Promise<BeforeResult> {
   const dir = checkoutBefore(options.ref);
   let before: Started | undefined;
   try {
     before = await startPlaza({ ...options.env, DATABASE_URL: options.databaseUrl, RUN_WORKERS: 'false' }, [], dir);
     const { fanout, memory } = await runFanout(before, options.baseline, options.sizes, options.changes);
+    if (options.fanoutOnly) return { ref: options.ref, fanout, memory };
     const author = await signUp(before.url, 'author');
     const section = (await gql(before.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Bench', slug: `bench-${Date.now()}` } }, author.token)).createSection.id;
     const mutations = await runMutations(before.url, author.token, section, options.linkUrl, 32, options.seconds);

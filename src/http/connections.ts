@@ -129,9 +129,6 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
         if (viewer?.id === userId && (sessionId === null || viewer.sessionId === sessionId)) end(connection, 'revoked');
       }
     },
-    /** Runs the checks now (tests). */
-    sweep,
-    recheck,
     stop(): void {
       clearInterval(sweeper);
       clearInterval(rechecker);

@@ -178,10 +178,6 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
   void tryToLead().catch(() => {});
 
   return {
-    /** True while this instance relays. */
-    get leading() {
-      return leading;
-    },
     /** Publishes everything waiting now, however young (tests, shutdown). */
     async flush(): Promise<void> {
       while (running) await running;
