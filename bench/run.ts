@@ -8,9 +8,11 @@
  * bench/results/profiles), BENCH_DATABASE_URL (an admin URL; default the local
  * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY=fanout,
  * BENCH_ONLY=abuse or BENCH_ONLY=resume (that scenario alone, printed, not written),
+ * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
  */
 import { cpus, totalmem, userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import pg from 'pg';
 import { closeAgent, gql, signUp } from './lib/graphql.ts';
 import { startPageServer } from './lib/page-server.ts';
@@ -18,7 +20,7 @@ import { type Started, startBaseline, startPlaza } from './lib/processes.ts';
 import { type BenchReport, markdown, writeReport } from './lib/report.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runAbuse } from './scenarios/abuse.ts';
-import { runBefore } from './scenarios/before.ts';
+import { runBefore, runMutationsAlternating } from './scenarios/before.ts';
 import { runResume } from './scenarios/resume.ts';
 import { runAcrossInstances } from './scenarios/instances.ts';
 import { fixturePages, runLinkPipeline } from './scenarios/links.ts';
@@ -31,6 +33,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const fanoutOnly = process.env.BENCH_ONLY === 'fanout';
 const abuseOnly = process.env.BENCH_ONLY === 'abuse';
 const resumeOnly = process.env.BENCH_ONLY === 'resume';
+const mutationsOnly = process.env.BENCH_ONLY === 'mutations';
 const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -89,6 +92,30 @@ async function main() {
       const target = await startPlaza(defaults, profile);
       running.push(target);
       process.stdout.write(`${JSON.stringify(await runAbuse(target), null, 2)}\n`);
+      return;
+    }
+    if (mutationsOnly) {
+      if (!beforeRef) throw new Error('BENCH_ONLY=mutations compares against BENCH_BEFORE=<git ref>');
+      log(`createPost now and at ${beforeRef}, alternating`);
+      const beforeDb = `${database}_before`;
+      await admin(`create database ${beforeDb}`);
+      const beforeUrl = new URL(adminUrl);
+      beforeUrl.pathname = `/${beforeDb}`;
+      try {
+        const result = await runMutationsAlternating({
+          ref: beforeRef,
+          env,
+          nowDatabaseUrl: url.toString(),
+          beforeDatabaseUrl: beforeUrl.toString(),
+          linkUrl: pages.url('/bbc'),
+          seconds,
+          rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+          nodeArgs: (side) => (profile.length > 0 ? ['--cpu-prof', `--cpu-prof-dir=${resolve('bench/results/profiles', side)}`] : []),
+        });
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } finally {
+        await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
+      }
       return;
     }
     if (resumeOnly) {

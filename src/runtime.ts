@@ -34,7 +34,7 @@ export interface Runtime {
   /** Live fan-out: Redis pub/sub or in-process. */
   broker: Broker<Topics>;
   /** Moves the outbox to Redis (one leader in the cluster); null without Redis. */
-  relay: Relay | null;
+  relay: Relay;
   /** Ordered, gap-free, resumable streams for subscribers. */
   streams: Streams<Topics>;
   tokens: TokenService;
@@ -65,8 +65,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     ? createRedisBroker<Topics>(config.redisUrl, logger)
     : createNotifyBroker<Topics>(databaseUrl, logger);
   const outbox = createOutbox<Topics>(database.db, {
-    // With Redis, a writer publishes its events right after COMMIT (the relay catches what it misses);
-    // without, each commit's NOTIFY is the broker.
+    // With Redis, a writer publishes its events right after numbering them (the relay catches what it misses);
+    // without, the sequencer's NOTIFY is the broker.
     afterCommit:
       broker.mode === 'redis'
         ? (event) =>
@@ -74,6 +74,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
               (err: Error) => logger.debug({ err: err.message, topic: event.topic }, 'publish after commit failed; the relay will'),
             )
         : undefined,
+    logger,
   });
   const streams = createStreams<Topics>({
     broker,
@@ -81,9 +82,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     logger,
     maxQueuedEvents: config.limits.maxQueuedEventsPerSubscription,
   });
-  // Without Redis the NOTIFY each commit sends is the broker: nothing to relay.
-  // With it, the relay publishes what writers did not (killed after COMMIT, Redis away).
-  const relay = broker.mode === 'redis' ? startRelay({ databaseUrl, broker, logger }) : null;
+  // The relay numbers what writers did not (killed after COMMIT); with Redis, it also publishes what they
+  // did not (killed before publishing, Redis away). Without, the sequencer's NOTIFY is the broker.
+  const relay = startRelay({ databaseUrl, broker, logger, publishing: broker.mode === 'redis' });
   if (broker.mode === 'in-process') await broker.whenReady();
   const tokens = createTokenService(await resolveJwtSecret(config), config.jwtTtlSeconds);
   const boss = await startBoss(databaseUrl, logger, config.jobSuperviseSeconds);

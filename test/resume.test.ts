@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { decodeCursor } from '../src/realtime/cursor.ts';
@@ -83,8 +84,10 @@ describe.skipIf(!redisAvailable())('the live path over Redis', () => {
     await redisApp.runtime.relay?.stop();
     const lost = post('lost on the way');
     const arrived = post('arrived');
-    await redisApp.runtime.outbox.record(db, 'post:created', sectionId, lost);
-    const seq = await redisApp.runtime.outbox.record(db, 'post:created', sectionId, arrived);
+    await db.execute(sql`insert into events (topic, key, payload)
+      values ('post:created', ${sectionId}, ${JSON.stringify(lost)}::jsonb), ('post:created', ${sectionId}, ${JSON.stringify(arrived)}::jsonb)`);
+    const numbered = await db.execute<{ seq: string }>(sql`select seq from plaza_number_events('post:created', ${sectionId}, false)`);
+    const seq = Number(numbered.rows[1]!.seq);
     await redisApp.runtime.broker.publish('post:created', sectionId, { seq, payload: arrived });
     const results = await sub.waitFor(2);
     expect(results.map((r) => r.postCreated.content)).toEqual(['lost on the way', 'arrived']);

@@ -23,17 +23,20 @@ function dropped(app: App, kind: 'ws' | 'sse', timeoutMs = 20_000): Promise<stri
   });
 }
 
-/** Records events of about 1 MB each for the section, as fast as the database takes them; the relay sends them. */
+/** Records events of about 1 MB each for the section, as fast as the database takes them. */
 async function flood(app: App, sectionId: string, author: TestUser, count: number) {
   const content = 'x'.repeat(1_000_000);
   for (let i = 0; i < count; i++) {
-    await app.runtime.outbox.record(app.runtime.database.db, 'post:created', sectionId, {
-      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      sectionId,
-      authorId: localIdOf(author.id),
-      content,
-      createdAt: new Date().toISOString(),
-    });
+    const { outbox } = app.runtime;
+    await outbox.transaction((tx) =>
+      outbox.record(tx, 'post:created', sectionId, {
+        id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        sectionId,
+        authorId: localIdOf(author.id),
+        content,
+        createdAt: new Date().toISOString(),
+      }),
+    );
   }
 }
 

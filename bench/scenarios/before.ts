@@ -42,3 +42,54 @@ export async function runBefore(options: {
     removeCheckout(dir);
   }
 }
+
+/**
+ * createPost alone, now against `ref`, alternating (now, before, now, ...) for
+ * `rounds` rounds so that drift in the machine's load falls on both sides:
+ * the medians and their ratio (`BENCH_ONLY=mutations`).
+ */
+export async function runMutationsAlternating(options: {
+  ref: string;
+  env: Record<string, string>;
+  nowDatabaseUrl: string;
+  beforeDatabaseUrl: string;
+  linkUrl: string;
+  seconds: number;
+  rounds: number;
+  /** Extra node arguments for each side (e.g. --cpu-prof), given the side's name. */
+  nodeArgs?: (side: 'now' | 'before') => string[];
+}) {
+  const dir = checkoutBefore(options.ref);
+  const started: Started[] = [];
+  try {
+    const now = await startPlaza({ ...options.env, DATABASE_URL: options.nowDatabaseUrl, RUN_WORKERS: 'false' }, options.nodeArgs?.('now'));
+    started.push(now);
+    const before = await startPlaza({ ...options.env, DATABASE_URL: options.beforeDatabaseUrl, RUN_WORKERS: 'false' }, options.nodeArgs?.('before'), dir);
+    started.push(before);
+    const targets = await Promise.all(
+      [now, before].map(async (p) => {
+        const author = await signUp(p.url, 'author');
+        const section = (await gql(p.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Bench', slug: `bench-${Date.now()}` } }, author.token)).createSection.id;
+        return { url: p.url, token: author.token, section };
+      }),
+    );
+    const rates: [number[], number[]] = [[], []];
+    for (let round = 0; round < options.rounds; round++) {
+      for (const side of [0, 1] as const) {
+        const t = targets[side]!;
+        const result = await runMutations(t.url, t.token, t.section, options.linkUrl, 32, options.seconds);
+        rates[side].push(result.createPost.requestsPerSecond);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    return {
+      ref: options.ref,
+      nowRequestsPerSecond: rates[0],
+      beforeRequestsPerSecond: rates[1],
+      nowOverBefore: Math.round((median(rates[0]) / median(rates[1])) * 100) / 100,
+    };
+  } finally {
+    await Promise.allSettled(started.map((p) => p.stop()));
+    removeCheckout(dir);
+  }
+}

@@ -6,10 +6,10 @@ import { listenOn } from './listen-on.ts';
 import { EVENTS_CHANNEL, type TopicMap } from './outbox.ts';
 
 /**
- * The broker without Redis: PostgreSQL's own NOTIFY, which the outbox sends
- * at every commit, to every listening process, in commit order. A
- * notification names the event (topic, key, sequence number) without its
- * payload; the stream hub reads it from the outbox. One connection per
+ * The broker without Redis: PostgreSQL's own NOTIFY, which the sequencer
+ * sends whenever it numbers events, to every listening process. A
+ * notification names the stream and its last number without the payloads;
+ * the stream hub reads what it lacks from the outbox. One connection per
  * process listens; when it comes back after an outage the hubs catch up.
  * This is the embedded default's broker, and what lets several processes on
  * one database (tests, a worker beside a server) each see every event.

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
 
 /** Topic name -> payload type. Payloads cross PostgreSQL and Redis as JSON. */
 export type TopicMap = Record<string, object>;
@@ -9,10 +10,14 @@ export interface StoredEvent<P> {
   payload: P;
 }
 
-/** Without Redis, the PostgreSQL channel every recorded event notifies at commit, with `[topic, key, seq]`: the broker itself. */
+/**
+ * Without Redis, the PostgreSQL channel the sequencer notifies when it has
+ * numbered events, with `[topic, key, last seq]`: the broker itself. (The
+ * name is also written in the sequencer's SQL, `plaza_number_events`.)
+ */
 export const EVENTS_CHANNEL = 'plaza_events';
 
-/** An event as recorded, with its place: what is published once it commits. */
+/** An event as numbered: what is published. */
 export interface RecordedEvent {
   topic: string;
   key: string;
@@ -22,60 +27,93 @@ export interface RecordedEvent {
 
 export interface OutboxOptions {
   /**
-   * Runs once the transaction that recorded `event` has committed: with
-   * Redis, its publication (the relay catches whatever this misses). Without
-   * it, each commit sends NOTIFY instead.
+   * With Redis, the publication of each event the outbox numbers (the relay
+   * catches whatever this misses). Without it, the sequencer sends NOTIFY.
    */
   afterCommit?: (event: RecordedEvent) => void;
+  logger?: Logger;
 }
+
+type Stream = { topic: string; key: string };
 
 /**
  * The transactional outbox. `record` runs inside the transaction of the
  * change (`transaction` opens one): the event commits with it or not at all.
  *
- * Sequence numbers follow commit order per (topic, key): `record` bumps the
- * stream's counter with an upsert, whose row lock is held until the writer
- * commits, so the next writer of that key waits, reads the committed counter
- * and commits after. Services record last, just before COMMIT, so a busy key
- * holds its lock for one statement and the commit. Keys of different streams
- * never wait on each other.
+ * Sequence numbers follow commit order per (topic, key) without making
+ * writers wait on each other: `record` inserts the event unnumbered, and once
+ * the transaction has committed, `transaction` has the sequencer
+ * (`plaza_number_events`, in the migrations) number every committed,
+ * unnumbered event of the stream, under the stream row's lock, in one
+ * statement whose lock lasts no longer than its own commit. An event is only
+ * ever read or published with its number, so a reader that sees number n has
+ * every number below it committed; numberings of a busy stream cover each
+ * other's events in batches. An event whose writer died between its COMMIT
+ * and the numbering is numbered by the relay's sweep.
  */
-export function createOutbox<T extends TopicMap>(db: Database, { afterCommit }: OutboxOptions = {}) {
-  // Events recorded in each open transaction, handed to afterCommit once it commits.
-  const recordedIn = new WeakMap<object, RecordedEvent[]>();
+export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, logger }: OutboxOptions = {}) {
+  // Streams written in each open transaction, numbered once it commits.
+  const recordedIn = new WeakMap<object, Stream[]>();
   const notify = !afterCommit;
+
+  /** Numbers what is waiting in one stream; hands each event numbered to afterCommit. */
+  async function number(stream: Stream): Promise<void> {
+    const result = await db.execute<{ seq: string; payload: object }>(
+      sql`select seq, payload from plaza_number_events(${stream.topic}, ${stream.key}, ${notify})`,
+    );
+    if (afterCommit) for (const row of result.rows) afterCommit({ ...stream, seq: Number(row.seq), payload: row.payload });
+  }
+
+  // Per stream, the numbering running in this process and the one queued after it: commits that land while
+  // one runs share the next (a busy section's writers are numbered in batches, not one call each).
+  const numberings = new Map<string, { running: Promise<void>; queued: Promise<void> | null }>();
+
+  function start(id: string, stream: Stream): Promise<void> {
+    const running = number(stream)
+      .catch((err: Error) => logger?.warn({ err: err.message, topic: stream.topic }, 'numbering events after commit failed; the relay will'))
+      .finally(() => {
+        if (numberings.get(id)?.running === running) numberings.delete(id);
+      });
+    numberings.set(id, { running, queued: null });
+    return running;
+  }
+
+  /** Resolves once a numbering that began after this call has run: the caller's committed events have their numbers. */
+  function numberAfterCommit(stream: Stream): Promise<void> {
+    const id = `${stream.topic}\u0000${stream.key}`;
+    const state = numberings.get(id);
+    if (!state) return start(id, stream);
+    // The running one may have looked before this commit; the next one, once it is done, cannot have.
+    state.queued ??= state.running.then(() => start(id, stream));
+    return state.queued;
+  }
+
   return {
-    /** Runs `work` in a transaction; the events it records are published after COMMIT, off the caller's path. */
+    /**
+     * Runs `work` in a transaction; once it commits, numbers the events it
+     * recorded (and publishes them). A numbering that fails is left to the
+     * relay: the change and its events are committed either way.
+     */
     async transaction<R>(work: (tx: Executor) => Promise<R>): Promise<R> {
-      const recorded: RecordedEvent[] = [];
+      const streams: Stream[] = [];
       const result = await db.transaction(async (tx) => {
-        recordedIn.set(tx, recorded);
+        recordedIn.set(tx, streams);
         return work(tx);
       });
-      if (afterCommit) for (const event of recorded) afterCommit(event);
+      for (const stream of streams) await numberAfterCommit(stream);
       return result;
     },
 
-    /** Records one event in the caller's transaction; returns its sequence number. */
-    async record<K extends keyof T & string>(tx: Executor, topic: K, key: string, payload: T[K]): Promise<number> {
-      const announce = notify
-        ? sql`, pg_notify(${EVENTS_CHANNEL}, json_build_array(${topic}::text, ${key}::text, seq)::text)`
-        : sql``;
-      const result = await tx.execute<{ seq: string }>(sql`
-        with stream as (
-          insert into event_streams (topic, key, last_seq) values (${topic}, ${key}, 1)
-          on conflict (topic, key) do update set last_seq = event_streams.last_seq + 1
-          returning last_seq
-        ), recorded as (
-          insert into events (topic, key, seq, payload)
-          select ${topic}, ${key}, last_seq, ${JSON.stringify(payload)}::jsonb from stream
-          returning seq
-        )
-        select seq${announce} from recorded`);
-      const seq = Number(result.rows[0]!.seq);
-      recordedIn.get(tx)?.push({ topic, key, seq, payload });
-      return seq;
+    /** Records one event, unnumbered, in the caller's transaction (opened by `transaction`). */
+    async record<K extends keyof T & string>(tx: Executor, topic: K, key: string, payload: T[K]): Promise<void> {
+      await tx.execute(sql`insert into events (topic, key, payload) values (${topic}, ${key}, ${JSON.stringify(payload)}::jsonb)`);
+      const streams = recordedIn.get(tx);
+      if (!streams) throw new Error('outbox.record outside outbox.transaction: its event would wait for the relay');
+      if (!streams.some((s) => s.topic === topic && s.key === key)) streams.push({ topic, key });
     },
+
+    /** Numbers whatever committed events of a stream wait for a number. */
+    number: (topic: string, key: string) => numberAfterCommit({ topic, key }),
 
     /** Events of one stream after `afterSeq`, in order, at most `limit`. */
     async read<K extends keyof T & string>(topic: K, key: string, afterSeq: number, limit = 500): Promise<StoredEvent<T[K]>[]> {
@@ -101,7 +139,9 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit }: 
         const result = await db.execute<{ n: string }>(sql`
           with gone as (
             delete from events where ctid in (
-              select ctid from events where created_at < now() - make_interval(secs => ${retentionHours * 3600}) limit ${batch}
+              select ctid from events
+              where created_at < now() - make_interval(secs => ${retentionHours * 3600}) and seq is not null
+              limit ${batch}
             )
             returning topic, key, seq
           ), highest as (

@@ -9,21 +9,28 @@ export interface RelayOptions<T extends TopicMap> {
   logger: Logger;
   /** How often to sweep for unpublished events, and to try for the lead; default 1 s. */
   pollMs?: number;
-  /** An event younger than this is left to its writer, which publishes it after COMMIT; default 500 ms. */
+  /** An event younger than this is left to its writer, which numbers and publishes it after COMMIT; default 500 ms. */
   graceMs?: number;
+  /**
+   * Whether the relay publishes (Redis). Without, it only numbers what
+   * writers left unnumbered, and the sequencer's NOTIFY is the publication.
+   */
+  publishing: boolean;
 }
 
 /** Any instance may relay; one at a time holds this advisory lock and does. */
 const LEAD_LOCK = 0x706c617a; // "plaz"
 const BATCH = 1_000;
+/** The most events `plaza_number_events` numbers in one call. */
+const NUMBERING_BATCH = 1_000;
 
 type Row = { topic: string; key: string; seq: string; payload: object; at: string };
 
 /**
- * Makes sure every recorded event reaches the broker. Writers publish their
- * own events right after COMMIT (outbox.ts); the relay catches what they
- * missed: a writer killed between COMMIT and publish, a publish lost while
- * Redis was away. One instance of the cluster leads (a PostgreSQL advisory
+ * Makes sure every recorded event is numbered and reaches the broker. Writers
+ * number and publish their own events right after COMMIT (outbox.ts); the
+ * relay catches what they missed: a writer killed between COMMIT and
+ * numbering or publishing, a publish lost while Redis was away. One instance of the cluster leads (a PostgreSQL advisory
  * lock on its own connection); the others stand by to take over if it dies.
  *
  * Once a second the leader looks at the streams whose events go past what is
@@ -37,7 +44,7 @@ type Row = { topic: string; key: string; seq: string; payload: object; at: strin
  * event, and never holds up a writer. While Redis is away nothing advances,
  * and the backlog goes out in order when it is back.
  */
-export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, pollMs = 1_000, graceMs = 500 }: RelayOptions<T>) {
+export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, pollMs = 1_000, graceMs = 500, publishing }: RelayOptions<T>) {
   const log = logger.child({ module: 'relay' });
   let client: pg.Client | null = null;
   let leading = false;
@@ -78,6 +85,21 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
     const now = rows[0]?.locked === true;
     if (now && !leading) log.info('relaying events');
     leading = now;
+  }
+
+  /** Numbers the events committed more than `grace` ago and still unnumbered (their writer died after COMMIT). */
+  async function numberLeftovers(db: pg.Client, grace: number): Promise<void> {
+    const { rows } = await db.query<{ topic: string; key: string }>(
+      `select distinct topic, key from events where seq is null and created_at < now() - make_interval(secs => $1) limit 1000`,
+      [grace / 1000],
+    );
+    for (const row of rows) {
+      // A call numbers at most 1,000 (the sequencer's batch): a backlog takes several.
+      for (let numbered = NUMBERING_BATCH; numbered === NUMBERING_BATCH && !stopped; ) {
+        const result = await db.query('select seq from plaza_number_events($1, $2, $3)', [row.topic, row.key, !publishing]);
+        numbered = result.rowCount ?? 0;
+      }
+    }
   }
 
   /** One round: publishes a batch of what is past each stream's mark and old enough, then moves the marks. */
@@ -144,6 +166,8 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
     if (stopped || running || !leading || !client) return;
     const db = client;
     running = (async () => {
+      await numberLeftovers(db, grace);
+      if (!publishing) return;
       while (!stopped && (await sweepBatch(db, grace))) {
         // Keep going: a backlog (after an outage) goes out a batch at a time.
       }

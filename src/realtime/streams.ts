@@ -271,7 +271,12 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
     ): Promise<AsyncIterableIterator<Delivered<T[K]>>> {
       let hub = await hubFor(topic, key);
       if (after !== null && after !== hub.lastSeq) {
-        const head = await outbox.head(topic, key);
+        let head = await outbox.head(topic, key);
+        if (after > head.lastSeq) {
+          // Committed a moment ago and not numbered yet (a snapshot read just after its change), or not at all.
+          await outbox.number(topic, key);
+          head = await outbox.head(topic, key);
+        }
         if (after < head.prunedSeq) throw cursorExpired();
         if (after > head.lastSeq) throw badInput('The cursor is ahead of this stream', 'after');
       }

@@ -1,12 +1,13 @@
-import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * One row per (topic, key): the last sequence number given out and the
- * highest one pruned. A writer bumps `last_seq` in its own transaction; the
- * row lock it takes makes sequence numbers follow commit order for that key
- * (see outbox.ts). Nothing indexes `last_seq`, so the bump is a HOT update:
- * a busy stream's row does not bloat its index. Half of each page is left
- * free for those updates (the migration sets `fillfactor`).
+ * highest one pruned. The sequencer (`plaza_sequence_events`, see outbox.ts)
+ * bumps `last_seq` after the writers' commits, under this row's lock.
+ * Nothing indexes `last_seq`, so the bump is a HOT update: a busy stream's row
+ * does not bloat its index. Half of each page is left free for those updates
+ * (the migration sets `fillfactor`).
  */
 export const eventStreams = pgTable(
   'event_streams',
@@ -30,18 +31,25 @@ export const eventRelay = pgTable(
   (t) => [primaryKey({ name: 'event_relay_pkey', columns: [t.topic, t.key] })],
 );
 
-/** The outbox: every event, recorded in the transaction of the change that caused it. */
+/**
+ * The outbox: every event, recorded in the transaction of the change that
+ * caused it, without a sequence number (`seq` null); the sequencer numbers it
+ * once it has committed. `id` only orders the events waiting for a number.
+ */
 export const events = pgTable(
   'events',
   {
+    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity(),
     topic: text('topic').notNull(),
     key: text('key').notNull(),
-    seq: bigint('seq', { mode: 'number' }).notNull(),
+    seq: bigint('seq', { mode: 'number' }),
     payload: jsonb('payload').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ name: 'events_pkey', columns: [t.topic, t.key, t.seq] }),
+    uniqueIndex('events_stream_seq_idx').on(t.topic, t.key, t.seq),
+    // What the sequencer looks for: small, as events are numbered right after they commit.
+    index('events_unnumbered_idx').on(t.topic, t.key, t.id).where(sql`${t.seq} is null`),
     // Events arrive in time order: a BRIN index finds the old ones for pruning at a fraction of a btree's
     // cost on every insert.
     index('events_created_at_idx').using('brin', t.createdAt),
