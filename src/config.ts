@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { type RateLimitSettings, rateLimitSettings, rateLimitsOf, scaled } from './rate-limit-settings.ts';
 
@@ -48,8 +50,13 @@ const envSchema = z.object({
   /** Comma-separated allowed browser origins; empty means any origin outside production, none in it. */
   CORS_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Where the embedded database and generated secrets live; default ./.data */
-  DATA_DIR: z.string().min(1).default('.data'),
+  /** Where the embedded database and generated secrets live; default `.data` in the checkout, whatever the working directory. */
+  DATA_DIR: z.string().min(1).default(fileURLToPath(new URL('../.data', import.meta.url))),
+  /**
+   * Running as root only: where the embedded PostgreSQL's binaries and cluster go, owned by and reachable
+   * for the `postgres` user it runs as (a checkout under /root is not); default /var/lib/plaza.
+   */
+  EMBEDDED_POSTGRES_ROOT_DIR: z.string().min(1).default('/var/lib/plaza'),
   /** Largest accepted HTTP request body in bytes; default 100 kB. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(100_000),
   /** Largest accepted WebSocket message in bytes; default 100 kB. */
@@ -135,6 +142,7 @@ export interface Config {
   corsOrigins: string[] | '*';
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
+  embeddedPostgresRootDir: string;
   maxBodyBytes: number;
   maxWsMessageBytes: number;
   databasePoolSize: number;
@@ -207,7 +215,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     runWorkers: env.RUN_WORKERS,
     corsOrigins: origins.length > 0 ? origins : isProduction ? [] : '*',
     logLevel: env.LOG_LEVEL,
-    dataDir: env.DATA_DIR,
+    dataDir: resolve(env.DATA_DIR),
+    embeddedPostgresRootDir: env.EMBEDDED_POSTGRES_ROOT_DIR,
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxWsMessageBytes: env.MAX_WS_MESSAGE_BYTES,
     databasePoolSize: env.DATABASE_POOL_SIZE,

