@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { buildSchema, findBreakingChanges, printSchema } from 'graphql';
+import { buildSchema, findBreakingChanges, parse, printSchema, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../src/graphql/schema.ts';
+import { exampleOperations } from '../src/http/graphiql.ts';
 
 
 // The contract lives in ../shared; a copy is kept here so a lone clone can run the suite too.
@@ -12,6 +13,10 @@ const contractSource = readFileSync(existsSync(sharedContract) ? sharedContract 
 describe('schema', () => {
   it.runIf(existsSync(sharedContract))('keeps its copy of the contract in step with ../shared', () => {
     expect(readFileSync(vendoredContract, 'utf8')).toBe(contractSource);
+  });
+
+  it("GraphiQL's example operations are valid against the schema", () => {
+    expect(validate(schema, parse(exampleOperations)).map((e) => e.message)).toEqual([]);
   });
 
   it('matches the committed schema.graphql (run `npm run codegen` when this fails)', () => {

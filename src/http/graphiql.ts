@@ -1,46 +1,98 @@
-/** Example operations GraphiQL opens with in development. */
-export const exampleOperations = /* GraphQL */ `# Welcome to Plaza. Run SignUp, copy the token into Headers as
-#   { "Authorization": "Bearer <token>" }
-# then CreateSection, paste its id into the variables, subscribe in one tab
-# (OnPostCreated) and run CreatePost in another.
+import { GRAPHIQL_ASSETS_PATH } from './graphiql-assets.ts';
+
+/** Example operations GraphiQL opens with in development: one or more for every feature. */
+export const exampleOperations = /* GraphQL */ `# Welcome to Plaza. Run SignUp (or SignIn): the page puts the token into Headers
+# for you. Then CreateSection and copy its id into the variables as "sectionId".
+# Subscriptions run over WebSocket; ?subscriptions=sse in the address uses SSE.
+# Open a second GraphiQL tab to run a subscription while you mutate in this one.
 
 mutation SignUp {
-  signUp(input: { username: "ada", password: "correct horse battery" }) {
-    token
-    user { id username }
-  }
+  signUp(input: { username: "ada", password: "correct horse battery" }) { token refreshToken expiresAt user { id username } }
 }
 
+mutation SignIn {
+  signIn(input: { username: "ada", password: "correct horse battery" }) { token refreshToken expiresAt user { id username } }
+}
+
+query Me { me { id username displayName } }
+
+# Sections, posts and link previews
 mutation CreateSection {
   createSection(input: { name: "General", slug: "general" }) { id slug name }
 }
 
 mutation CreatePost($sectionId: ID!) {
   createPost(input: { sectionId: $sectionId, content: "Hello Plaza", links: ["https://example.com"] }) {
-    id content createdAt author { username } links { url status }
+    id content createdAt cursor author { username } links { id url status }
   }
 }
 
-subscription OnPostCreated($sectionId: ID!) {
-  postCreated(sectionId: $sectionId) { id content author { username } }
+subscription OnPostCreated($sectionId: ID!, $after: String) {
+  postCreated(sectionId: $sectionId, after: $after) { id content cursor author { username } }
+}
+
+subscription OnLinkPreview($sectionId: ID!) {
+  linkMetadataUpdated(sectionId: $sectionId) {
+    postId cursor link { url status error metadata { title description image siteName } }
+  }
 }
 
 query Feed($sectionId: ID!) {
   section(id: $sectionId) {
     name
     posts(first: 20) {
-      edges { cursor node { id content author { displayName } links { url status } reactions { emoji count viewerHasReacted } } }
+      edges { cursor node { id content cursor author { displayName } links { url status metadata { title image } } reactions { emoji count viewerHasReacted } } }
       pageInfo { hasNextPage endCursor }
     }
   }
 }
+
+mutation React($postId: ID!) { addReaction(input: { postId: $postId, emoji: "🎉" }) { id reactions { emoji count } } }
+
+subscription OnReactions($sectionId: ID!) {
+  postReactionsChanged(sectionId: $sectionId) { id reactions { emoji count viewerHasReacted } }
+}
+
+# Stories: the author alone hears of views and reactions by others
+mutation CreateStory { createStory(input: { mediaUrl: "https://example.com/story.jpg", caption: "Hi" }) { id expiresAt } }
+
+query Stories { storiesFeed { id caption author { username } } }
+
+mutation ViewStory($storyId: ID!) { viewStory(storyId: $storyId) { id } }
+
+subscription OnStoryActivity {
+  storyActivity {
+    ... on StoryViewed { storyId viewedAt viewer { username } cursor }
+    ... on StoryReacted { storyId emoji reactedAt user { username } cursor }
+  }
+}
+
+# Live channels: the seller highlights a product, everyone in the channel sees it
+mutation CreateChannel { createChannel(input: { name: "Friday drop" }) { id name } }
+
+mutation AddProduct($channelId: ID!) {
+  addProduct(input: { channelId: $channelId, name: "Mug", priceCents: 1200, currency: "EUR" }) { id name }
+}
+
+mutation Highlight($channelId: ID!, $productId: ID!) {
+  highlightProduct(input: { channelId: $channelId, productId: $productId }) { version product { name } }
+}
+
+subscription OnHighlight($channelId: ID!) {
+  productHighlighted(channelId: $channelId) { version isSnapshot cursor product { name priceCents currency } }
+}
 `;
 
+const asset = (name: string) => `${GRAPHIQL_ASSETS_PATH}${name}`;
+
 /**
- * GraphiQL (development only) with subscriptions over graphql-ws. Browsers
- * cannot set headers on a WebSocket, so the page sends the Authorization
- * header from GraphiQL's header editor as `connectionParams.authorization`,
- * read again on every connect. Assets come from a CDN, as Yoga's own page does.
+ * GraphiQL (development only), every asset served by Plaza itself from
+ * node_modules (graphiql-assets.ts): it works offline and under a strict
+ * CSP. Subscriptions go over graphql-ws, or SSE with `?subscriptions=sse`.
+ * Browsers cannot set headers on a WebSocket, so the page sends the header
+ * editor's Authorization as `connectionParams.authorization`, read again on
+ * every connect; over HTTP and SSE it goes as the header itself. A signUp or
+ * signIn result's token is written into the header editor.
  */
 export function renderPlazaGraphiQL(): string {
   const json = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
@@ -50,24 +102,27 @@ export function renderPlazaGraphiQL(): string {
   <meta charset="utf-8" />
   <title>Plaza GraphiQL</title>
   <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
-  <link rel="stylesheet" href="https://unpkg.com/graphiql@3.9.0/graphiql.min.css" />
-  <script crossorigin src="https://unpkg.com/react@18.3.1/umd/react.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/react-dom@18.3.1/umd/react-dom.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/graphiql@3.9.0/graphiql.min.js"></script>
-  <script crossorigin src="https://unpkg.com/graphql-ws@5.16.0/umd/graphql-ws.min.js"></script>
+  <link rel="stylesheet" href="${asset('graphiql.css')}" />
+  <script src="${asset('react.js')}"></script>
+  <script src="${asset('react-dom.js')}"></script>
+  <script src="${asset('graphiql.js')}"></script>
+  <script src="${asset('graphql-ws.js')}"></script>
 </head>
 <body>
   <div id="graphiql">Loading GraphiQL…</div>
   <script>
     const endpoint = new URL(location.pathname, location.href).href;
-    function authorization() {
+    const overSse = new URLSearchParams(location.search).get('subscriptions') === 'sse';
+    const HEADERS_KEY = 'graphiql:headers';
+    function storedHeaders() {
       try {
-        const headers = JSON.parse(localStorage.getItem('graphiql:headers') || '{}');
-        const key = Object.keys(headers).find((k) => k.toLowerCase() === 'authorization');
-        return key ? headers[key] : undefined;
+        return JSON.parse(localStorage.getItem(HEADERS_KEY) || '{}') || {};
       } catch {
-        return undefined;
+        return {};
       }
+    }
+    function authorization() {
+      return withToken(storedHeaders()).Authorization;
     }
     const wsClient = graphqlWs.createClient({
       url: endpoint.replace(/^http/, 'ws'),
@@ -75,7 +130,82 @@ export function renderPlazaGraphiQL(): string {
       retryAttempts: 0,
       connectionParams: () => ({ authorization: authorization() }),
     });
-    const fetcher = GraphiQL.createFetcher({ url: endpoint, wsClient });
+    const httpAndWs = GraphiQL.createFetcher({ url: endpoint, wsClient });
+
+    // SSE (Yoga's "distinct connections" mode): a POST answered with text/event-stream, one JSON result per event.
+    async function* overEventStream(params, headers) {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify(params),
+      });
+      if (!response.ok || !response.body) {
+        yield await response.json().catch(() => ({ errors: [{ message: response.status + ' ' + response.statusText }] }));
+        return;
+      }
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffered = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffered += value;
+        let end;
+        while ((end = buffered.indexOf('\\n\\n')) >= 0) {
+          const block = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          const lines = block.split('\\n');
+          const event = (lines.find((l) => l.startsWith('event:')) || 'event: next').slice(6).trim();
+          const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\\n');
+          if (event === 'complete') return;
+          if (event === 'next' && data) yield JSON.parse(data);
+        }
+      }
+    }
+
+    // The token of the last signUp/signIn/refreshToken answer, written into the header editor (best effort) and
+    // used whenever the editor holds no real Authorization (the placeholder, or nothing).
+    const TOKEN_KEY = 'plaza:token';
+    function takeToken(result) {
+      const data = result && result.data;
+      const payload = data && (data.signUp || data.signIn || data.refreshToken);
+      if (!payload || !payload.token) return;
+      localStorage.setItem(TOKEN_KEY, payload.token);
+      const headers = { ...storedHeaders(), Authorization: 'Bearer ' + payload.token };
+      localStorage.setItem(HEADERS_KEY, JSON.stringify(headers, null, 2));
+      for (const element of document.querySelectorAll('.graphiql-editor-tool .CodeMirror')) {
+        const editor = element.CodeMirror;
+        if (editor && /authorization/i.test(editor.getValue())) editor.setValue(JSON.stringify(headers, null, 2));
+      }
+    }
+    function withToken(headers) {
+      const key = Object.keys(headers).find((k) => k.toLowerCase() === 'authorization');
+      const real = key && /^Bearer [A-Za-z0-9._~+\/-]+=*$/.test(headers[key]);
+      const token = localStorage.getItem(TOKEN_KEY);
+      if (real || !token) return headers;
+      const rest = { ...headers };
+      if (key) delete rest[key];
+      return { ...rest, Authorization: 'Bearer ' + token };
+    }
+
+    function fetcher(params, options) {
+      const headers = withToken((options && options.headers) || {});
+      const isSubscription = /^\\s*subscription\\b/m.test(params.query || '') &&
+        (!params.operationName || new RegExp('subscription\\\\s+' + params.operationName + '\\\\b').test(params.query));
+      if (overSse && isSubscription) return overEventStream(params, headers);
+      // GraphiQL's fetcher answers a result, or (multipart HTTP, WebSocket) an async iterable of them.
+      const watched = (value) => {
+        if (!value || typeof value[Symbol.asyncIterator] !== 'function') return (takeToken(value), value);
+        return (async function* () {
+          for await (const item of value) {
+            takeToken(item);
+            yield item;
+          }
+        })();
+      };
+      const result = httpAndWs(params, { ...options, headers });
+      return result && typeof result.then === 'function' ? result.then(watched) : watched(result);
+    }
+
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
       React.createElement(GraphiQL, {
         fetcher,

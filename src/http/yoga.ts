@@ -14,6 +14,7 @@ import { useSharedSubscriptionResults } from '../graphql/plugins/shared-results.
 import { useSseWithIds } from '../graphql/plugins/sse-ids.ts';
 import { useTextInputPolicy } from '../graphql/plugins/text-input.ts';
 import { renderPlazaGraphiQL } from './graphiql.ts';
+import { useGraphiQLAssets } from './graphiql-assets.ts';
 
 /** What the HTTP, SSE or WebSocket layer hands Yoga: the caller it authenticated, and how to end its stream. */
 export interface ServerContext extends Caller {
@@ -96,6 +97,7 @@ export function createPlazaYoga(deps: YogaDeps) {
       },
     }),
   ];
+  if (!config.isProduction) plugins.unshift(useGraphiQLAssets());
   const origins = config.corsOrigins;
 
   return createYoga<ServerContext, Context>({
