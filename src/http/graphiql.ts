@@ -179,7 +179,7 @@ export function renderPlazaGraphiQL(): string {
     }
     function withToken(headers) {
       const key = Object.keys(headers).find((k) => k.toLowerCase() === 'authorization');
-      const real = key && /^Bearer [A-Za-z0-9._~+\/-]+=*$/.test(headers[key]);
+      const real = key && /^Bearer [A-Za-z0-9._~+/-]+=*$/.test(headers[key]);
       const token = localStorage.getItem(TOKEN_KEY);
       if (real || !token) return headers;
       const rest = { ...headers };
