@@ -50,6 +50,8 @@ const envSchema = z.object({
   /** Comma-separated allowed browser origins; empty means any origin outside production, none in it. */
   CORS_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Bearer token `GET /metrics` asks for; in production, without one there is no /metrics. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Where the embedded database and generated secrets live; default `.data` in the checkout, whatever the working directory. */
   DATA_DIR: z.string().min(1).default(fileURLToPath(new URL('../.data', import.meta.url))),
   /**
@@ -142,6 +144,7 @@ export interface Config {
   corsOrigins: string[] | '*';
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
+  metricsToken: string | undefined;
   embeddedPostgresRootDir: string;
   maxBodyBytes: number;
   maxWsMessageBytes: number;
@@ -216,6 +219,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: origins.length > 0 ? origins : isProduction ? [] : '*',
     logLevel: env.LOG_LEVEL,
     dataDir: resolve(env.DATA_DIR),
+    metricsToken: env.METRICS_TOKEN,
     embeddedPostgresRootDir: env.EMBEDDED_POSTGRES_ROOT_DIR,
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxWsMessageBytes: env.MAX_WS_MESSAGE_BYTES,

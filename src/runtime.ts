@@ -10,13 +10,14 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
 import { startBoss } from './jobs/boss.ts';
 import type { Logger } from './logger.ts';
-import { createLinkQueues, enqueueLinkJobs, linkJobSettings } from './modules/links/job.ts';
+import { createLinkQueues, enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings } from './modules/links/job.ts';
 import { scheduleStoryExpiry } from './modules/stories/expiry-job.ts';
 import { scheduleEventPruning } from './jobs/prune-events.ts';
 import type { PgBoss } from 'pg-boss';
 import type { Broker } from './realtime/broker.ts';
 import { createNotifyBroker } from './realtime/notify-broker.ts';
 import { createRedisBroker } from './realtime/redis-broker.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { createOutbox, type Outbox } from './realtime/outbox.ts';
 import { type Relay, startRelay } from './realtime/relay.ts';
 import { createStreams, type Streams } from './realtime/streams.ts';
@@ -43,6 +44,7 @@ export interface Runtime {
   services: Services;
   rateLimits: RateLimitSet<RateLimitName>;
   boss: PgBoss;
+  metrics: Metrics;
   checkReadiness(): Promise<void>;
   /** Drains jobs, then closes pub/sub, the pool and an embedded database, in that order. */
   stop(): Promise<void>;
@@ -61,6 +63,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   );
   await runMigrations(databaseUrl, logger);
   const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, logger });
+  const metrics = createMetrics();
   const broker: Broker<Topics> = config.redisUrl
     ? createRedisBroker<Topics>(config.redisUrl, logger)
     : createNotifyBroker<Topics>(databaseUrl, logger);
@@ -74,6 +77,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
               (err: Error) => logger.debug({ err: err.message, topic: event.topic }, 'publish after commit failed; the relay will'),
             )
         : undefined,
+    onNumbered: (topic, count) => metrics.eventsPublished.inc({ topic }, count),
     logger,
   });
   const streams = createStreams<Topics>({
@@ -81,6 +85,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     outbox,
     logger,
     maxQueuedEvents: config.limits.maxQueuedEventsPerSubscription,
+    onDelivered: (topic, count) => metrics.eventsDelivered.inc({ topic }, count),
   });
   // The relay numbers what writers did not (killed after COMMIT); with Redis, it also publishes what they
   // did not (killed before publishing, Redis away). Without, the sequencer's NOTIFY is the broker.
@@ -102,9 +107,30 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     channels: config.channels,
     refreshTokenTtlDays: config.refreshTokenTtlDays,
     signInLimits: config.rateLimits.signIn,
+    onLinkFinished: (status) => metrics.linkJobs.inc({ status }),
   });
   const viewers = createViewerResolver({ tokens, activeSessions: services.sessions.activeIds });
   const rateLimits = createRateLimitSet(broker.redis, config.rateLimits.mutations);
+  const dependencies = {
+    postgres: () => database.db.execute(sql`select 1`).then(() => undefined),
+    ...(broker.mode === 'redis' ? { redis: () => broker.ping() } : {}),
+  };
+  metrics.onCollect(async () => {
+    await Promise.all(
+      Object.entries(dependencies).map(async ([dependency, check]) =>
+        metrics.dependencyUp.set({ dependency }, await check().then(() => 1, () => 0)),
+      ),
+    );
+  });
+  metrics.onCollect(async () => {
+    for (const queue of [LINK_QUEUE, LINK_DEAD_LETTER_QUEUE]) {
+      const found = await boss.getQueue(queue);
+      if (!found) continue;
+      metrics.queueDepth.set({ queue, state: 'queued' }, found.queuedCount);
+      metrics.queueDepth.set({ queue, state: 'active' }, found.activeCount);
+      metrics.queueDepth.set({ queue, state: 'deferred' }, found.deferredCount);
+    }
+  });
 
   return {
     config,
@@ -120,6 +146,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     services,
     rateLimits,
     boss,
+    metrics,
     async checkReadiness() {
       await Promise.all([database.db.execute(sql`select 1`), broker.ping()]);
     },

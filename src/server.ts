@@ -9,6 +9,7 @@ import { rejectOversizedBody } from './http/body-limit.ts';
 import { clientIp } from './http/client-ip.ts';
 import { createConnectionRegistry } from './http/connections.ts';
 import { createEventStreams, isEventStream } from './http/event-streams.ts';
+import { isMetricsRequest, serveMetrics, timeRequest } from './http/metrics-endpoint.ts';
 import { originAllowed } from './http/origin.ts';
 import { createAddressLimit } from './http/address-limit.ts';
 import { refuseRequest, refuseUpgrade } from './http/refusals.ts';
@@ -16,6 +17,7 @@ import { followRevocations } from './http/revocations.ts';
 import { createUserConnectionLimiter } from './http/user-connections.ts';
 import { createWebSocketLayer } from './http/websocket.ts';
 import { createDocumentCaches, createPlazaYoga } from './http/yoga.ts';
+import type { Metrics } from './observability/metrics.ts';
 import type { Broker } from './realtime/broker.ts';
 import type { Topics } from './topics.ts';
 
@@ -25,6 +27,7 @@ export interface ServerDeps extends ContextDeps {
   /** Its Redis client counts each user's connections across the cluster. */
   broker: Broker<Topics>;
   checkReadiness(): Promise<void>;
+  metrics: Metrics;
 }
 
 /** HTTP (Yoga), SSE (Yoga) and graphql-ws on one port, path /graphql, under one request policy. */
@@ -52,7 +55,11 @@ export function createServer(deps: ServerDeps) {
   let revocations: { stop(): Promise<void> } | undefined;
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    timeRequest(deps.metrics, req, res);
     if (stopping) res.setHeader('connection', 'close');
+    if (isMetricsRequest(req)) {
+      return serveMetrics(req, res, { metrics: deps.metrics, registry, token: config.metricsToken, isProduction: config.isProduction });
+    }
     if (rejectOversizedBody(req, res, config.maxBodyBytes)) return;
     if (!originAllowed(req.headers.origin, config.corsOrigins)) {
       return refuseRequest(res, 403, 'FORBIDDEN', 'This origin may not call this server');

@@ -31,6 +31,8 @@ export interface ServiceDeps {
   channels: Config['channels'];
   refreshTokenTtlDays: number;
   signInLimits: Config['rateLimits']['signIn'];
+  /** Told each link job's outcome (metrics). */
+  onLinkFinished?: (status: 'READY' | 'FAILED' | 'BLOCKED') => void;
 }
 
 /** Every domain service, wired once per process. */
@@ -54,7 +56,7 @@ export function createServices(deps: ServiceDeps) {
     sections: createSectionService(db),
     posts: createPostService({ db, ...events, onLinksCreated: (tx, created) => enqueueLinks(tx, created, false) }),
     reactions: createReactionService({ db, ...events }),
-    links: createLinkService({ db, ...events, enqueue: enqueueLinks }),
+    links: createLinkService({ db, ...events, enqueue: enqueueLinks, onFinished: deps.onLinkFinished }),
     stories: createStoryService({
       db,
       ...events,

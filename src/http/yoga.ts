@@ -8,7 +8,9 @@ import { type Caller, type Context, type ContextDeps, createContext } from '../c
 import { createMaskError, yogaLogger } from '../graphql/errors.ts';
 import { type Ending, useConnectionEnd } from '../graphql/plugins/connection-end.ts';
 import { useNoIntrospection } from '../graphql/plugins/introspection.ts';
+import { useOperationMetrics } from '../graphql/plugins/operation-metrics.ts';
 import { useOperationTimeout } from '../graphql/plugins/operation-timeout.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { useSelectionLimit } from '../graphql/plugins/selection-limit.ts';
 import { useSharedSubscriptionResults } from '../graphql/plugins/shared-results.ts';
 import { useSseWithIds } from '../graphql/plugins/sse-ids.ts';
@@ -29,6 +31,7 @@ export interface YogaDeps extends ContextDeps {
   documentCaches: DocumentCaches;
   /** Throws when a dependency (database, Redis) does not answer. */
   checkReadiness(): Promise<void>;
+  metrics: Metrics;
 }
 
 /** Limits on what a single operation may ask, applied before any resolver runs, over every transport. */
@@ -81,6 +84,7 @@ export function createDocumentCaches(maxBytes: number) {
 export function createPlazaYoga(deps: YogaDeps) {
   const { config, logger } = deps;
   const plugins: Plugin[] = [
+    useOperationMetrics(deps.metrics),
     ...policyPlugins(config),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
     useSseWithIds(),

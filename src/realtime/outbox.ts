@@ -31,6 +31,8 @@ export interface OutboxOptions {
    * catches whatever this misses). Without it, the sequencer sends NOTIFY.
    */
   afterCommit?: (event: RecordedEvent) => void;
+  /** Told how many events of a topic this process numbered (metrics). */
+  onNumbered?: (topic: string, count: number) => void;
   logger?: Logger;
 }
 
@@ -51,7 +53,7 @@ type Stream = { topic: string; key: string };
  * other's events in batches. An event whose writer died between its COMMIT
  * and the numbering is numbered by the relay's sweep.
  */
-export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, logger }: OutboxOptions = {}) {
+export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, onNumbered, logger }: OutboxOptions = {}) {
   // Streams written in each open transaction, numbered once it commits.
   const recordedIn = new WeakMap<object, Stream[]>();
   const notify = !afterCommit;
@@ -62,6 +64,7 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, lo
       sql`select seq, payload from plaza_number_events(${stream.topic}, ${stream.key}, ${notify})`,
     );
     if (afterCommit) for (const row of result.rows) afterCommit({ ...stream, seq: Number(row.seq), payload: row.payload });
+    if (result.rows.length > 0) onNumbered?.(stream.topic, result.rows.length);
   }
 
   // Per stream, the numbering running in this process and the one queued after it: commits that land while

@@ -19,6 +19,8 @@ export interface StreamsDeps<T extends TopicMap> {
   logger: Logger;
   /** Events one subscriber may have waiting before it ends with SLOW_CONSUMER. */
   maxQueuedEvents: number;
+  /** Told how many subscribers an event of a topic went to (metrics). */
+  onDelivered?: (topic: string, count: number) => void;
 }
 
 const REPLAY_PAGE = 500;
@@ -37,7 +39,7 @@ export const cursorExpired = () =>
  * outage. A subscriber that starts after a cursor first replays from the
  * outbox, then joins the live flow, with nothing twice at the seam.
  */
-export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQueuedEvents }: StreamsDeps<T>) {
+export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQueuedEvents, onDelivered }: StreamsDeps<T>) {
   const log = logger.child({ module: 'streams' });
   const hubs = new Map<string, Hub>();
   // Committed events never change: subscribers resuming from the same place (every client of a restarted
@@ -167,6 +169,7 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
     private deliver(event: Delivered<unknown>) {
       this.lastSeq = event.seq;
       for (const subscriber of this.subscribers) subscriber.offer(event);
+      onDelivered?.(this.topic, this.subscribers.size);
     }
 
     private drainAhead() {

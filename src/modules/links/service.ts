@@ -26,9 +26,11 @@ export interface LinkServiceDeps {
   outbox: Outbox<LinkTopics>;
   streams: Streams<LinkTopics>;
   enqueue: EnqueueLinks;
+  /** Told each final state written (metrics). */
+  onFinished?: (status: LinkOutcome['status']) => void;
 }
 
-export function createLinkService({ db, outbox, streams, enqueue }: LinkServiceDeps) {
+export function createLinkService({ db, outbox, streams, enqueue, onFinished }: LinkServiceDeps) {
   async function loadForJob(linkId: string): Promise<LinkForJob | null> {
     if (!isUuid(linkId)) return null;
     const [row] = await db
@@ -70,16 +72,18 @@ export function createLinkService({ db, outbox, streams, enqueue }: LinkServiceD
         outcome.status === 'READY'
           ? { status: outcome.status, metadata: outcome.metadata, error: null, fetchedAt: outcome.fetchedAt ?? new Date() }
           : { status: outcome.status, error: outcome.error.slice(0, 500), fetchedAt: new Date() };
-      return outbox.transaction(async (tx) => {
-        const [updated] = await tx
+      const updated = await outbox.transaction(async (tx) => {
+        const [row] = await tx
           .update(links)
           .set(values)
           .where(and(eq(links.id, link.id), eq(links.status, 'PENDING')))
           .returning();
-        if (!updated) return null;
-        await outbox.record(tx, 'link:updated', link.sectionId, toLinkEvent(link.sectionId, updated));
-        return updated;
+        if (!row) return null;
+        await outbox.record(tx, 'link:updated', link.sectionId, toLinkEvent(link.sectionId, row));
+        return row;
       });
+      if (updated) onFinished?.(outcome.status);
+      return updated;
     },
 
     /** Final states of the section's links, after the `after` cursor or from now on. */
