@@ -2,7 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'bench/results/', '.data/'] },
+  // examples/web/src/gql/ is generated (npm run codegen there).
+  { ignores: ['node_modules/', 'bench/results/', '.data/', 'examples/web/src/gql/', 'examples/web/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import type { App } from '../src/app.ts';
 import { createMaskError } from '../src/graphql/errors.ts';
 import { startTestApp } from './helpers/app.ts';
-import { codeOf, gql, ok, signUp, type TestUser } from './helpers/http.ts';
+import { codeOf, createSection, gql, ok, signUp, type TestUser } from './helpers/http.ts';
 import { subscribeWs, wsClient, wsUrl } from './helpers/subscriptions.ts';
 
 let app: App;
@@ -39,6 +39,18 @@ describe('operation limits apply before any resolver runs', () => {
     expect(res.errors?.length).toBeGreaterThan(0);
     expect(res.data ?? null).toBeNull();
     expect(app.runtime.database.statementCount()).toBe(before);
+  });
+
+  it("lets a frontend's feed page through: 20 posts with authors and link previews, in a fragment", async () => {
+    const res = await gql(
+      app,
+      `query SectionFeed($id: ID!) { section(id: $id) { id name posts(first: 20) { edges { node { ...PostItem } } } } }
+       fragment PostItem on Post { id content createdAt author { username } links { id url status error metadata { title description image siteName } } }`,
+      { id: (await createSection(app, user)).id },
+      user.token,
+    );
+    expect(res.errors ?? []).toEqual([]);
+    expect(res.data?.section.posts.edges).toEqual([]);
   });
 
   it('applies the same limits over graphql-ws', async () => {

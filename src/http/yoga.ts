@@ -40,7 +40,8 @@ export const operationLimits = {
   maxAliases: 15,
   maxDirectives: 10,
   maxTokens: 2_000,
-  maxCost: 5_000,
+  // A feed page of 20 posts with their link previews costs about 8,000 (a fragment adds); an abusive document tens of thousands.
+  maxCost: 15_000,
   maxSelectionsPerSet: 50,
 };
 

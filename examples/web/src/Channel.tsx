@@ -1,0 +1,66 @@
+import { useMutation, useQuery, useSubscription } from 'urql';
+import { graphql } from './gql/index.ts';
+
+const ChannelQuery = graphql(`
+  query ChannelPage($id: ID!) {
+    channel(id: $id) { id name seller { id username } products { id name priceCents currency } }
+  }
+`);
+
+const Highlighted = graphql(`
+  subscription OnHighlight($id: ID!) {
+    productHighlighted(channelId: $id) { version isSnapshot product { id name priceCents currency } }
+  }
+`);
+
+const Highlight = graphql(`
+  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }
+`);
+
+const Unhighlight = graphql(`
+  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }
+`);
+
+const price = (cents: number, currency: string) => new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
+
+/** A live channel: the highlighted product for everyone (the current one first), controls for its seller. */
+export function Channel({ channelId, me }: { channelId: string; me: string }) {
+  const [{ data, error }] = useQuery({ query: ChannelQuery, variables: { id: channelId } });
+  const [live] = useSubscription({ query: Highlighted, variables: { id: channelId } });
+  const [, highlight] = useMutation(Highlight);
+  const [, unhighlight] = useMutation(Unhighlight);
+  if (error) return <p role="alert">{error.message}</p>;
+  if (!data) return <p>Loading…</p>;
+  if (!data.channel) return <p role="alert">No such channel</p>;
+  const { channel } = data;
+  const current = live.data?.productHighlighted.product;
+  const isSeller = channel.seller.id === me;
+  return (
+    <section>
+      <h2>{channel.name}</h2>
+      <p>by {channel.seller.username}</p>
+      <div className="card highlight" data-testid="highlight">
+        {current ? (
+          <>
+            Now showing: <b data-testid="highlight-name">{current.name}</b> {price(current.priceCents, current.currency)}
+          </>
+        ) : (
+          'Nothing highlighted'
+        )}
+      </div>
+      <ul>
+        {channel.products.map((product) => (
+          <li key={product.id}>
+            {product.name} {price(product.priceCents, product.currency)}{' '}
+            {isSeller && (
+              <button onClick={() => highlight({ input: { channelId, productId: product.id } })} data-testid={`highlight-${product.name}`}>
+                Highlight
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {isSeller && current && <button onClick={() => unhighlight({ input: { channelId } })}>Clear highlight</button>}
+    </section>
+  );
+}

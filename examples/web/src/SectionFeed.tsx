@@ -1,0 +1,127 @@
+import { type FormEvent, useMemo, useState } from 'react';
+import { useMutation, useQuery, useSubscription } from 'urql';
+import { graphql } from './gql/index.ts';
+import type { PostItemFragment } from './gql/graphql.ts';
+
+graphql(`
+  fragment PostItem on Post {
+    id
+    content
+    createdAt
+    author { username }
+    links { id url status error metadata { title description image siteName } }
+  }
+`);
+
+const FeedQuery = graphql(`
+  query SectionFeed($sectionId: ID!) {
+    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }
+  }
+`);
+
+const PostCreated = graphql(`
+  subscription OnPostCreated($sectionId: ID!) {
+    postCreated(sectionId: $sectionId) { ...PostItem }
+  }
+`);
+
+const LinkUpdated = graphql(`
+  subscription OnLinkUpdated($sectionId: ID!) {
+    linkMetadataUpdated(sectionId: $sectionId) {
+      postId
+      link { id url status error metadata { title description image siteName } }
+    }
+  }
+`);
+
+const CreatePost = graphql(`
+  mutation CreatePost($input: CreatePostInput!) {
+    createPost(input: $input) { id }
+  }
+`);
+
+type Link = PostItemFragment['links'][number];
+
+/** A section's posts: the first page from a query, new posts and link previews as they happen. */
+export function SectionFeed({ sectionId }: { sectionId: string }) {
+  const [{ data, error }] = useQuery({ query: FeedQuery, variables: { sectionId } });
+  // Every event kept (a reducer, so none is lost between renders); the page is derived from them.
+  const [created] = useSubscription({ query: PostCreated, variables: { sectionId } }, (posts: PostItemFragment[] = [], event) => [
+    event.postCreated,
+    ...posts,
+  ]);
+  const [updated] = useSubscription({ query: LinkUpdated, variables: { sectionId } }, (links: Record<string, Link> = {}, event) => ({
+    ...links,
+    [event.linkMetadataUpdated.link.id]: event.linkMetadataUpdated.link,
+  }));
+
+  const posts = useMemo(() => {
+    const loaded = data?.section?.posts.edges.map((e) => e.node) ?? [];
+    const fresh = (created.data ?? []).filter((p) => !loaded.some((l) => l.id === p.id));
+    return [...fresh, ...loaded].map((post) => ({ ...post, links: post.links.map((link) => updated.data?.[link.id] ?? link) }));
+  }, [data, created.data, updated.data]);
+
+  if (error) return <p role="alert">{error.message}</p>;
+  if (!data) return <p>Loading…</p>;
+  if (!data.section) return <p role="alert">No such section</p>;
+  return (
+    <section>
+      <h2>{data.section.name}</h2>
+      <NewPost sectionId={sectionId} />
+      <ul className="feed">
+        {posts.map((post) => (
+          <li key={post.id} className="card post" data-testid="post">
+            <strong>{post.author.username}</strong> <p>{post.content}</p>
+            {post.links.map((link) => (
+              <LinkPreview key={link.id} link={link} />
+            ))}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function LinkPreview({ link }: { link: Link }) {
+  if (link.status === 'PENDING') return <div className="preview pending" data-testid="preview" data-status="PENDING">Loading preview of {link.url}…</div>;
+  if (link.status !== 'READY' || !link.metadata) {
+    return (
+      <a className="preview" href={link.url} data-testid="preview" data-status={link.status}>
+        {link.url}
+      </a>
+    );
+  }
+  const { title, description, image, siteName } = link.metadata;
+  return (
+    <a className="preview ready" href={link.url} data-testid="preview" data-status="READY">
+      {image && <img src={image} alt="" />}
+      <span>
+        <small>{siteName}</small>
+        <b data-testid="preview-title">{title ?? link.url}</b>
+        {description && <span>{description}</span>}
+      </span>
+    </a>
+  );
+}
+
+function NewPost({ sectionId }: { sectionId: string }) {
+  const [content, setContent] = useState('');
+  const [links, setLinks] = useState('');
+  const [{ fetching, error }, createPost] = useMutation(CreatePost);
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const result = await createPost({ input: { sectionId, content, links: links.split(/\s+/).filter(Boolean) } });
+    if (!result.error) {
+      setContent('');
+      setLinks('');
+    }
+  }
+  return (
+    <form className="card" onSubmit={submit}>
+      <textarea name="content" placeholder="Say something" value={content} onChange={(e) => setContent(e.target.value)} />
+      <input name="links" placeholder="links, space-separated" value={links} onChange={(e) => setLinks(e.target.value)} />
+      <button type="submit" disabled={fetching}>Post</button>
+      {error && <p role="alert">{error.graphQLErrors[0]?.message ?? error.message}</p>}
+    </form>
+  );
+}

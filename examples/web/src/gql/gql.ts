@@ -1,0 +1,118 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency } }\n  }\n": typeof types.ChannelPageDocument,
+    "\n  subscription OnHighlight($id: ID!) {\n    productHighlighted(channelId: $id) { version isSnapshot product { id name priceCents currency } }\n  }\n": typeof types.OnHighlightDocument,
+    "\n  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }\n": typeof types.HighlightDocument,
+    "\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n": typeof types.UnhighlightDocument,
+    "\n  query Sections { sections { id name slug } }\n": typeof types.SectionsDocument,
+    "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName } }\n  }\n": typeof types.PostItemFragmentDoc,
+    "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n": typeof types.SectionFeedDocument,
+    "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": typeof types.OnPostCreatedDocument,
+    "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName } }\n    }\n  }\n": typeof types.OnLinkUpdatedDocument,
+    "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n": typeof types.CreatePostDocument,
+    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { token user { id username } }\n  }\n": typeof types.SignInDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id username } }\n  }\n": typeof types.SignUpDocument,
+    "\n  subscription OnStoryActivity {\n    storyActivity {\n      __typename\n      ... on StoryViewed { storyId viewedAt viewer { username } }\n      ... on StoryReacted { storyId reactedAt emoji user { username } }\n    }\n  }\n": typeof types.OnStoryActivityDocument,
+};
+const documents: Documents = {
+    "\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency } }\n  }\n": types.ChannelPageDocument,
+    "\n  subscription OnHighlight($id: ID!) {\n    productHighlighted(channelId: $id) { version isSnapshot product { id name priceCents currency } }\n  }\n": types.OnHighlightDocument,
+    "\n  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }\n": types.HighlightDocument,
+    "\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n": types.UnhighlightDocument,
+    "\n  query Sections { sections { id name slug } }\n": types.SectionsDocument,
+    "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName } }\n  }\n": types.PostItemFragmentDoc,
+    "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n": types.SectionFeedDocument,
+    "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": types.OnPostCreatedDocument,
+    "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName } }\n    }\n  }\n": types.OnLinkUpdatedDocument,
+    "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n": types.CreatePostDocument,
+    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { token user { id username } }\n  }\n": types.SignInDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id username } }\n  }\n": types.SignUpDocument,
+    "\n  subscription OnStoryActivity {\n    storyActivity {\n      __typename\n      ... on StoryViewed { storyId viewedAt viewer { username } }\n      ... on StoryReacted { storyId reactedAt emoji user { username } }\n    }\n  }\n": types.OnStoryActivityDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency } }\n  }\n"): (typeof documents)["\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnHighlight($id: ID!) {\n    productHighlighted(channelId: $id) { version isSnapshot product { id name priceCents currency } }\n  }\n"): (typeof documents)["\n  subscription OnHighlight($id: ID!) {\n    productHighlighted(channelId: $id) { version isSnapshot product { id name priceCents currency } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }\n"): (typeof documents)["\n  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n"): (typeof documents)["\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Sections { sections { id name slug } }\n"): (typeof documents)["\n  query Sections { sections { id name slug } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName } }\n  }\n"): (typeof documents)["\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n"): (typeof documents)["\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n"): (typeof documents)["\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName } }\n    }\n  }\n"): (typeof documents)["\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n"): (typeof documents)["\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { token user { id username } }\n  }\n"): (typeof documents)["\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { token user { id username } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id username } }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id username } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnStoryActivity {\n    storyActivity {\n      __typename\n      ... on StoryViewed { storyId viewedAt viewer { username } }\n      ... on StoryReacted { storyId reactedAt emoji user { username } }\n    }\n  }\n"): (typeof documents)["\n  subscription OnStoryActivity {\n    storyActivity {\n      __typename\n      ... on StoryViewed { storyId viewedAt viewer { username } }\n      ... on StoryReacted { storyId reactedAt emoji user { username } }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

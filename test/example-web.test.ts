@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createServer as createVite, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app.ts';
+import { findFreePort } from '../src/lib/ports.ts';
+import { startTestApp } from './helpers/app.ts';
+import { launchBrowser, skipWithoutBrowser } from './helpers/browser.ts';
+import { createSection, ok, signUp, TEST_PASSWORD, type TestUser } from './helpers/http.ts';
+import { FakeWeb, html } from './helpers/web.ts';
+
+const skip = skipWithoutBrowser('the example app end-to-end test');
+
+describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () => {
+  let web: FakeWeb;
+  let app: App;
+  let vite: ViteDevServer;
+  let viteUrl: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    web = await new FakeWeb().start();
+    web.routes.set(
+      '/article',
+      html(`<!doctype html><html><head><title>x</title>
+        <meta property="og:title" content="Live previews in the example app">
+        <meta property="og:description" content="Filled in while the page stays open">
+        <meta property="og:site_name" content="Fake Web"></head><body>hello</body></html>`),
+    );
+    app = await startTestApp({ env: { RUN_WORKERS: 'true', LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}` } });
+    // The example's own dev server (its vite.config.ts), as `npm run dev` in examples/web starts it.
+    const root = resolve('examples/web');
+    vite = await createVite({ root, configFile: resolve(root, 'vite.config.ts'), logLevel: 'error', server: { host: '127.0.0.1', port: await findFreePort(), strictPort: true } });
+    await vite.listen();
+    viteUrl = vite.resolvedUrls!.local[0]!;
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    await browser?.close();
+    await vite?.close();
+    await app?.stop();
+    await web?.stop();
+  });
+
+  /** A person in a browser of their own, signed in through the form; the page is never reloaded after this. */
+  async function signedIn(user: TestUser): Promise<Page> {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${viteUrl}?plaza=${encodeURIComponent(app.url)}#/`);
+    await page.fill('input[name=username]', user.username);
+    await page.fill('input[name=password]', TEST_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector(`[data-testid=me]:has-text("${user.username}")`, { timeout: 30_000 });
+    await page.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
+    return page;
+  }
+  const notReloaded = (page: Page) => page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce === true);
+  const go = (page: Page, hash: string) => page.evaluate((h) => (location.hash = h), hash);
+
+  it('the viewer sees the highlight, a new post and its link preview arrive, and the author a story toast, without reloading', async () => {
+    const seller = await signUp(app, 'seller');
+    const viewer = await signUp(app, 'viewer');
+    const section = await createSection(app, seller);
+    const { createChannel } = await ok<any>(app, 'mutation { createChannel(input: { name: "Friday drop" }) { id } }', {}, seller.token);
+    for (const [name, priceCents] of [['Mug', 1200], ['Hoodie', 4500]] as const) {
+      await ok(app, 'mutation($i: AddProductInput!) { addProduct(input: $i) { id } }', { i: { channelId: createChannel.id, name, priceCents, currency: 'EUR' } }, seller.token);
+    }
+
+    const [sellerPage, viewerPage] = [await signedIn(seller), await signedIn(viewer)];
+
+    // Live channel: the viewer is watching before the seller highlights.
+    await go(viewerPage, `#/channel/${createChannel.id}`);
+    await viewerPage.waitForSelector('[data-testid=highlight]:has-text("Nothing highlighted")');
+    await go(sellerPage, `#/channel/${createChannel.id}`);
+    await sellerPage.click('[data-testid=highlight-Mug]');
+    await viewerPage.waitForSelector('[data-testid=highlight-name]:has-text("Mug")');
+
+    // Feed: the viewer watches the section; the seller posts a link through the form.
+    await go(viewerPage, `#/section/${section.id}`);
+    await viewerPage.waitForSelector('h2');
+    await go(sellerPage, `#/section/${section.id}`);
+    await sellerPage.fill('textarea[name=content]', 'Look at this');
+    await sellerPage.fill('input[name=links]', web.url('/article'));
+    await sellerPage.click('button:has-text("Post")');
+    await viewerPage.waitForSelector('[data-testid=post]:has-text("Look at this")');
+    await viewerPage.waitForSelector('[data-testid=preview-title]:has-text("Live previews in the example app")', { timeout: 20_000 });
+
+    // Stories: the viewer views the seller's story; the seller's page shows it.
+    const { createStory } = await ok<any>(app, 'mutation { createStory(input: { mediaUrl: "https://example.com/s.jpg" }) { id } }', {}, seller.token);
+    await ok(app, 'mutation($id: ID!) { viewStory(storyId: $id) { id } }', { id: createStory.id }, viewer.token);
+    await sellerPage.waitForSelector(`[data-testid=toast]:has-text("${viewer.username} viewed your story")`);
+
+    expect(await notReloaded(viewerPage)).toBe(true);
+    expect(await notReloaded(sellerPage)).toBe(true);
+  }, 90_000);
+});
