@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -65,8 +66,10 @@ const envSchema = z.object({
   MAX_WS_MESSAGE_BYTES: z.coerce.number().int().positive().default(100_000),
   /** PostgreSQL pool size per process; default 10. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
-  /** Concurrent link fetches per worker process; default 3. */
-  LINK_WORKERS: z.coerce.number().int().min(1).max(64).default(3),
+  /** Link jobs run at once per worker process (taken from the queue in batches of up to 8); default 16. */
+  LINK_WORKERS: z.coerce.number().int().min(1).max(64).default(16),
+  /** Worker threads that parse fetched pages per worker process; default one less than the cores (at least 1); 0: the main thread. */
+  LINK_EXTRACT_THREADS: z.coerce.number().int().min(0).max(64).default(Math.max(1, availableParallelism() - 1)),
   /** Comma-separated `host[:port]` that may be fetched even on private addresses. */
   LINK_FETCH_ALLOW_HOSTS: z.string().default(''),
   /** Whole-fetch deadline in ms, redirects included; default 30 s. */
@@ -151,6 +154,7 @@ export interface Config {
   databasePoolSize: number;
   links: {
     workers: number;
+    extractThreads: number;
     allowHosts: string[];
     timeoutMs: number;
     maxBytes: number;
@@ -226,6 +230,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: env.DATABASE_POOL_SIZE,
     links: {
       workers: env.LINK_WORKERS,
+      extractThreads: env.LINK_EXTRACT_THREADS,
       allowHosts: list(env.LINK_FETCH_ALLOW_HOSTS),
       timeoutMs: env.LINK_FETCH_TIMEOUT_MS,
       maxBytes: env.LINK_FETCH_MAX_BYTES,

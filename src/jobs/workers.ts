@@ -1,4 +1,5 @@
 import { LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings, startLinkWorkers } from '../modules/links/job.ts';
+import { createExtractionPool } from '../modules/links/extract/pool.ts';
 import { createSafeFetch } from '../modules/links/safe-fetch.ts';
 import { STORY_EXPIRY_QUEUE, startStoryExpiryWorker } from '../modules/stories/expiry-job.ts';
 import { parseAllowList } from '../modules/links/url-policy.ts';
@@ -20,7 +21,9 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
     maxBytes: config.links.maxBytes,
     userAgent: USER_AGENT,
   });
+  const extraction = createExtractionPool(config.links.extractThreads);
   await startLinkWorkers({
+    extract: extraction.extract,
     boss,
     links: services.links,
     fetch,
@@ -47,6 +50,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
         boss.offWork(PRUNE_EVENTS_QUEUE, { wait: true }),
       ]);
       await fetch.close();
+      await extraction.close();
       logger.info('workers stopped');
     },
   };

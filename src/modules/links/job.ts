@@ -5,6 +5,7 @@ import type { Executor } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
 import { FetchError } from './fetch-errors.ts';
 import { normalizeUrl } from './normalize.ts';
+import type { Extract } from './extract/pool.ts';
 import { buildPreview } from './preview.ts';
 import type { SafeFetch } from './safe-fetch.ts';
 import type { LinkService } from './service.ts';
@@ -72,31 +73,51 @@ export interface LinkWorkerDeps {
   settings: LinkJobSettings;
   concurrency: number;
   pollSeconds: number;
+  /** Page extraction, in worker threads (extract/pool.ts). */
+  extract?: Extract;
 }
 
-/** Starts `concurrency` workers on the link queue in this process. */
+/** Jobs one fetch from the queue takes at most; its jobs run at once. */
+const MAX_BATCH = 8;
+
+/**
+ * Runs up to `concurrency` link jobs at once in this process: loops that each
+ * take a batch of jobs from the queue and run them together. A full batch
+ * fetches the next one at once (pg-boss's burst); only an empty queue waits
+ * for the poll or a NOTIFY. Each job's outcome is its own: one that failed
+ * for a moment is retried without its batch.
+ */
 export async function startLinkWorkers(deps: LinkWorkerDeps): Promise<void> {
   const log = deps.logger.child({ module: 'link-worker' });
+  const batchSize = Math.min(MAX_BATCH, deps.concurrency);
   await deps.boss.work<LinkJob>(
     LINK_QUEUE,
     {
-      localConcurrency: deps.concurrency,
-      batchSize: 1,
+      localConcurrency: Math.ceil(deps.concurrency / batchSize),
+      batchSize,
+      burstWhenBatchFull: true,
+      perJobResults: true,
       includeMetadata: true,
       pollingIntervalSeconds: deps.pollSeconds,
       notifyPollingIntervalSeconds: Math.max(deps.pollSeconds, 0.5),
     },
-    async ([job]) => {
-      if (job) await processLinkJob(deps, job as JobWithMetadata<LinkJob>, log);
-    },
+    (jobs) =>
+      Promise.all(
+        jobs.map((job) =>
+          processLinkJob(deps, job as JobWithMetadata<LinkJob>, log).then(
+            () => ({ id: job.id, status: 'completed' as const }),
+            (err: Error) => ({ id: job.id, status: 'failed' as const, output: { message: err.message } }),
+          ),
+        ),
+      ),
   );
-  log.info({ concurrency: deps.concurrency }, 'link workers started');
+  log.info({ concurrency: deps.concurrency, batchSize }, 'link workers started');
 }
 
 /**
  * One link: cached preview, or fetch and extract; then exactly one final
  * state, written and announced once. Transient failures throw so pg-boss
- * retries with backoff; the last one is written FAILED and dead-lettered.
+ * retries the job with backoff; the last one is written FAILED and dead-lettered.
  */
 export async function processLinkJob(deps: LinkWorkerDeps, job: JobWithMetadata<LinkJob>, log: Logger): Promise<void> {
   const data = payload.parse(job.data);
@@ -114,7 +135,7 @@ export async function processLinkJob(deps: LinkWorkerDeps, job: JobWithMetadata<
   }
 
   try {
-    const metadata = await buildPreview(deps.fetch, link.url);
+    const metadata = await buildPreview(deps.fetch, link.url, deps.extract);
     await deps.links.finish(link, { status: 'READY', metadata });
     log.info({ linkId: link.id }, 'preview ready');
   } catch (err) {

@@ -1,5 +1,6 @@
 import { decodeHtml, headIsEnough, previewSource } from './decode.ts';
 import { extractMetadata, toInt } from './extract/metadata.ts';
+import type { Extract } from './extract/pool.ts';
 import { absoluteUrl, cleanText } from './extract/text.ts';
 import { siteNameFromHost } from './extract/site-name.ts';
 import { FetchError } from './fetch-errors.ts';
@@ -13,7 +14,7 @@ const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
  * HTML page through extraction and its advertised oEmbed; anything else fails.
  * Throws BlockedUrlError or FetchError.
  */
-export async function buildPreview(fetch: SafeFetch, url: string): Promise<LinkMetadataJson> {
+export async function buildPreview(fetch: SafeFetch, url: string, extract: Extract = extractMetadata): Promise<LinkMetadataJson> {
   const res = await fetch(url, {
     accept: 'text/html,application/xhtml+xml;q=0.9,image/*;q=0.8,*/*;q=0.1',
     readTypes: HTML_TYPES,
@@ -33,7 +34,7 @@ export async function buildPreview(fetch: SafeFetch, url: string): Promise<LinkM
   if (!HTML_TYPES.some((t) => res.contentType.startsWith(t))) {
     throw new FetchError('permanent', `unsupported content type ${res.contentType.split(';')[0] || 'unknown'}`);
   }
-  const { metadata, oembedUrl } = await extractMetadata(decodeHtml(previewSource(res.body), res.contentType), res.url);
+  const { metadata, oembedUrl } = await extract(decodeHtml(previewSource(res.body), res.contentType), res.url);
   if (oembedUrl) {
     const oembed = await fetchOEmbed(fetch, oembedUrl);
     if (oembed) {

@@ -1,0 +1,30 @@
+import { Piscina } from 'piscina';
+import { extractMetadata } from './metadata.ts';
+
+export type Extract = (html: string, url: URL) => ReturnType<typeof extractMetadata>;
+
+export interface ExtractionPool {
+  extract: Extract;
+  close(): Promise<void>;
+}
+
+/**
+ * Page extraction (parsing a page of ~100 kB takes ~15 ms of CPU) in a pool
+ * of `threads` worker threads, so the event loop that serves subscribers and
+ * fetches pages stays free. 0 threads: in this thread. The threads load
+ * worker.ts as the process loads TypeScript (tsx's hook, which they inherit,
+ * or Node's own type stripping).
+ */
+export function createExtractionPool(threads: number): ExtractionPool {
+  if (threads === 0) return { extract: extractMetadata, close: async () => {} };
+  const pool = new Piscina({
+    filename: new URL('./worker.ts', import.meta.url).href,
+    minThreads: threads,
+    maxThreads: threads,
+    // Pages wait their turn in the pool's queue; at most LINK_WORKERS of them (the jobs running) at a time.
+  });
+  return {
+    extract: (html, url) => pool.run({ html, url: url.href }) as ReturnType<Extract>,
+    close: () => pool.destroy(),
+  };
+}
