@@ -123,6 +123,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     );
   });
   metrics.onCollect(async () => {
+    metrics.subscriptions.reset();
+    for (const [topic, count] of streams.subscriberCounts()) metrics.subscriptions.set({ topic }, count);
+  });
+  metrics.onCollect(async () => {
     for (const queue of [LINK_QUEUE, LINK_DEAD_LETTER_QUEUE]) {
       const found = await boss.getQueue(queue);
       if (!found) continue;

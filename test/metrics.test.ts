@@ -71,7 +71,7 @@ describe('GET /metrics', () => {
 
     const during = await scrape(app);
     expect(value(during, 'plaza_open_connections', { transport: 'websocket' })).toBe(1);
-    expect(value(during, 'plaza_active_subscriptions', { field: 'postCreated' })).toBe(1);
+    expect(value(during, 'plaza_active_subscriptions', { topic: 'post:created' })).toBe(1);
     expect(value(during, 'plaza_events_published_total', { topic: 'post:created' })).toBe(value(before, 'plaza_events_published_total', { topic: 'post:created' }) + 1);
     expect(value(during, 'plaza_events_delivered_total', { topic: 'post:created' })).toBe(value(before, 'plaza_events_delivered_total', { topic: 'post:created' }) + 1);
     expect(value(during, 'plaza_graphql_operation_duration_seconds', { operation: 'CreatePost', type: 'mutation' })).toBeGreaterThan(
@@ -81,7 +81,7 @@ describe('GET /metrics', () => {
 
     sub.dispose();
     await client.dispose();
-    await expect.poll(async () => value(await scrape(app), 'plaza_active_subscriptions', { field: 'postCreated' })).toBe(0);
+    await expect.poll(async () => value(await scrape(app), 'plaza_active_subscriptions', { topic: 'post:created' })).toBe(0);
   });
 
   it('counts errors by code, and gives arbitrary operation names no label of their own past the cap', async () => {

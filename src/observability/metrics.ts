@@ -45,8 +45,8 @@ export function createMetrics() {
     }),
     subscriptions: new Gauge({
       name: 'plaza_active_subscriptions',
-      help: 'Subscriptions running, by root field',
-      labelNames: ['field'] as const,
+      help: 'Subscriptions running on this instance, by topic (one per subscription field)',
+      labelNames: ['topic'] as const,
       registers: [registry],
     }),
     eventsPublished: new Counter({

@@ -231,6 +231,10 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
       return subscriber.queue;
     }
 
+    get size(): number {
+      return this.subscribers.size;
+    }
+
     leave(subscriber: Subscriber) {
       this.subscribers.delete(subscriber);
       if (this.subscribers.size > 0 || this.closed) return;
@@ -287,6 +291,13 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
       if (hub.closed) hub = await hubFor(topic, key);
       broker.events.emit('watching', `${topic}:${key}`);
       return hub.join(after) as AsyncIterableIterator<Delivered<T[K]>>;
+    },
+
+    /** Subscribers listening now, per topic (read when metrics are scraped, never on the delivery path). */
+    subscriberCounts(): Map<string, number> {
+      const counts = new Map<string, number>();
+      for (const hub of hubs.values()) counts.set(hub.topic, (counts.get(hub.topic) ?? 0) + hub.size);
+      return counts;
     },
   };
 }

@@ -6,7 +6,11 @@ function countErrors(metrics: Metrics, errors: readonly GraphQLError[] | undefin
   for (const error of errors ?? []) metrics.errors.inc({ code: String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR').slice(0, 40) });
 }
 
-/** Latency of queries and mutations by operation name, running subscriptions by root field, errors by code. */
+/**
+ * Latency of queries and mutations by operation name, and their errors by
+ * code. Nothing per subscription event: running subscriptions are counted
+ * from the stream hubs when metrics are scraped.
+ */
 export function useOperationMetrics(metrics: Metrics): Plugin {
   return {
     onExecute({ args }) {
@@ -17,34 +21,6 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
         onExecuteDone({ result }) {
           end();
           if (!(Symbol.asyncIterator in result)) countErrors(metrics, result.errors);
-        },
-      };
-    },
-    onSubscribe({ args }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      const field = operation?.selectionSet.selections.find((s) => s.kind === 'Field');
-      const labels = { field: field?.kind === 'Field' ? field.name.value : 'unknown' };
-      metrics.subscriptions.inc(labels);
-      let ended = false;
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        metrics.subscriptions.dec(labels);
-      };
-      return {
-        onSubscribeError: end,
-        onSubscribeResult({ result }) {
-          if (!(Symbol.asyncIterator in result)) {
-            countErrors(metrics, result.errors);
-            end();
-            return undefined;
-          }
-          return {
-            onNext({ result: next }) {
-              countErrors(metrics, next.errors);
-            },
-            onEnd: end,
-          };
         },
       };
     },
