@@ -8,6 +8,7 @@
  * bench/results/profiles), BENCH_DATABASE_URL (an admin URL; default the local
  * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY=fanout,
  * BENCH_ONLY=abuse or BENCH_ONLY=resume (that scenario alone, printed, not written),
+ * BENCH_ONLY=scraping (fan-out to 5,000 alone, then while the instance scrapes 100 pages/s),
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
  */
@@ -22,6 +23,7 @@ import { runFanout } from './scenarios/fanout.ts';
 import { runAbuse } from './scenarios/abuse.ts';
 import { runBefore, runMutationsAlternating } from './scenarios/before.ts';
 import { runResume } from './scenarios/resume.ts';
+import { runFanoutWhileScraping } from './scenarios/scraping.ts';
 import { runAcrossInstances } from './scenarios/instances.ts';
 import { fixturePages, runLinkPipeline } from './scenarios/links.ts';
 import { runMutations } from './scenarios/mutations.ts';
@@ -34,6 +36,7 @@ const fanoutOnly = process.env.BENCH_ONLY === 'fanout';
 const abuseOnly = process.env.BENCH_ONLY === 'abuse';
 const resumeOnly = process.env.BENCH_ONLY === 'resume';
 const mutationsOnly = process.env.BENCH_ONLY === 'mutations';
+const scrapingOnly = process.env.BENCH_ONLY === 'scraping';
 const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -116,6 +119,14 @@ async function main() {
       } finally {
         await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
       }
+      return;
+    }
+    if (scrapingOnly) {
+      log('fan-out at 5,000 subscribers alone, then while scraping 100 pages/s');
+      const target = await startPlaza(env, profile);
+      running.push(target);
+      const result = await runFanoutWhileScraping(target, pages, [...fixturePages().keys()], { size: 5_000, changes: changes, pagesPerSecond: 100 });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
     }
     if (resumeOnly) {

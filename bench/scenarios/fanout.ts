@@ -4,8 +4,8 @@ import { round, summary } from '../lib/stats.ts';
 import { openSubscribers } from '../lib/subscribers.ts';
 import { request } from 'undici';
 
-const SUB = 'subscription($id: ID!) { productHighlighted(channelId: $id) { channelId version highlightedAt product { id name priceCents currency } } }';
-const HIGHLIGHT = 'mutation($i: HighlightProductInput!) { highlightProduct(input: $i) { version } }';
+export const SUB = 'subscription($id: ID!) { productHighlighted(channelId: $id) { channelId version highlightedAt product { id name priceCents currency } } }';
+export const HIGHLIGHT = 'mutation($i: HighlightProductInput!) { highlightProduct(input: $i) { version } }';
 
 export interface FanoutSide {
   p50Ms: number;
@@ -40,7 +40,7 @@ export async function benchChannel(url: string) {
   return { seller, channel, products };
 }
 
-async function measure(count: number, changes: number, fire: (version: number) => Promise<void>, waitForAll: (v: number) => Promise<void>): Promise<FanoutSide> {
+export async function measure(count: number, changes: number, fire: (version: number) => Promise<void>, waitForAll: (v: number) => Promise<void>): Promise<FanoutSide> {
   const times: number[] = [];
   const started = performance.now();
   for (let version = 1; version <= changes; version++) {
