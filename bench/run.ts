@@ -17,7 +17,7 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { closeAgent, gql, signUp } from './lib/graphql.ts';
 import { startPageServer } from './lib/page-server.ts';
-import { type Started, startBaseline, startPlaza } from './lib/processes.ts';
+import { type Started, startBaseline, startPlaza, startWriteBaseline } from './lib/processes.ts';
 import { type BenchReport, markdown, writeReport } from './lib/report.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runAbuse } from './scenarios/abuse.ts';
@@ -174,7 +174,10 @@ async function main() {
     log('mutations');
     await plaza.stop();
     const section = (await gql(second.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Bench', slug: `bench-${Date.now()}` } }, author.token)).createSection.id;
-    const mutations = await runMutations(second.url, author.token, section, pages.url('/bbc'), 32, seconds);
+    const minimal = await startWriteBaseline(url.toString());
+    running.push(minimal);
+    const mutations = await runMutations(second.url, author.token, section, pages.url('/bbc'), 32, seconds, { port: minimal.port, authorId: author.id });
+    await minimal.stop();
     await second.stop();
 
     log('abuse: six attacks at once against an instance with the default limits');

@@ -77,6 +77,13 @@ export function removeCheckout(dir: string): void {
   execFileSync('git', ['worktree', 'remove', '--force', dir], { stdio: 'ignore' });
 }
 
+/** The minimal write server createPost is measured against, on Plaza's database. */
+export function startWriteBaseline(databaseUrl: string): Promise<Started> {
+  return startProcess(['bench/baseline-writes.ts'], { DATABASE_URL: databaseUrl }, (line) =>
+    line.msg === 'write baseline listening' ? Number(line.port) : null,
+  );
+}
+
 export function startBaseline(): Promise<Started> {
   return startProcess(['bench/baseline-server.ts'], {}, (line) => (line.msg === 'baseline listening' ? Number(line.port) : null));
 }

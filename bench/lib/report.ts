@@ -15,6 +15,9 @@ export interface BenchReport {
     trivial: Load;
     createPost: Load;
     ratio: number;
+    /** The same writes from a bare node:http + pg server (bench/baseline-writes.ts). */
+    minimal?: Load;
+    minimalRatio?: number;
   };
   links: { rounds: number; overheadP50Ms: number; overheadP99Ms: number; pages: number; pagesPerSecond: number };
   instances: { subscribers: number; events: number; eventsPerSecond: number; deliveriesPerSecond: number };
@@ -65,7 +68,9 @@ Target: at least 0.5x the baseline at 5k subscribers: ${fan5k ? `${fan5k.ratio}x
 | \`{ __typename }\` | ${r.mutations.trivial.requestsPerSecond} | ${r.mutations.trivial.p50Ms} | ${r.mutations.trivial.p99Ms} |
 | \`createPost\` with one link | ${r.mutations.createPost.requestsPerSecond} | ${r.mutations.createPost.p50Ms} | ${r.mutations.createPost.p99Ms} |
 
-createPost / trivial: ${r.mutations.ratio}x (target at least 0.5x: ${check(r.mutations.ratio >= 0.5)}).
+${r.mutations.minimal ? `| the same writes, bare node:http + pg, one statement | ${r.mutations.minimal.requestsPerSecond} | ${r.mutations.minimal.p50Ms} | ${r.mutations.minimal.p99Ms} |\n` : ''}
+createPost / trivial: ${r.mutations.ratio}x (for reference).
+${r.mutations.minimalRatio !== undefined ? `createPost / the same writes bare: ${r.mutations.minimalRatio}x (target at least 0.6x: ${check(r.mutations.minimalRatio >= 0.6)}).` : ''}
 
 ## Link pipeline
 

@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { gql } from '../lib/graphql.ts';
 import { round, summary } from '../lib/stats.ts';
 
@@ -27,9 +28,38 @@ export async function load(call: (i: number) => Promise<unknown>, concurrency: n
   return { requestsPerSecond: round(times.length / elapsed, 0), p50Ms: p50, p99Ms: p99 };
 }
 
-/** createPost with one link against `{ __typename }` on the same server, same concurrency. */
-export async function runMutations(url: string, token: string, sectionId: string, linkBase: string, concurrency: number, seconds: number) {
+/** The local id inside a Relay global id (`Type:uuid`, base64). */
+const localId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
+
+/**
+ * createPost with one link against `{ __typename }` on the same server, and,
+ * given a minimal write server (bench/baseline-writes.ts), against the same
+ * writes done bare; same concurrency.
+ */
+export async function runMutations(
+  url: string,
+  token: string,
+  sectionId: string,
+  linkBase: string,
+  concurrency: number,
+  seconds: number,
+  minimal?: { port: number; authorId: string },
+) {
   const trivial = await load(() => gql(url, '{ __typename }'), concurrency, seconds);
+  const bare = minimal
+    ? await load(
+        async (i) => {
+          const res = await request(`http://127.0.0.1:${minimal.port}/post`, {
+            method: 'POST',
+            body: JSON.stringify({ sectionId: localId(sectionId), authorId: localId(minimal.authorId), content: `bare post ${i}`, url: `${linkBase}?bare=${i}` }),
+          });
+          if (res.statusCode !== 200) throw new Error(await res.body.text());
+          await res.body.dump();
+        },
+        concurrency,
+        seconds,
+      )
+    : undefined;
   const createPost = await load(
     (i) =>
       gql(
@@ -41,5 +71,12 @@ export async function runMutations(url: string, token: string, sectionId: string
     concurrency,
     seconds,
   );
-  return { concurrency, seconds, trivial, createPost, ratio: round(createPost.requestsPerSecond / trivial.requestsPerSecond) };
+  return {
+    concurrency,
+    seconds,
+    trivial,
+    createPost,
+    ratio: round(createPost.requestsPerSecond / trivial.requestsPerSecond),
+    ...(bare ? { minimal: bare, minimalRatio: round(createPost.requestsPerSecond / bare.requestsPerSecond) } : {}),
+  };
 }
