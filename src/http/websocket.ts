@@ -15,7 +15,7 @@ import { originAllowed } from './origin.ts';
 import { refuseUpgrade } from './refusals.ts';
 import type { UserConnectionLimiter } from './user-connections.ts';
 import { CLOSE, END_MESSAGES, tokenFromParams, WsConnection } from './ws-connection.ts';
-import { type Extra, serveGraphqlWs } from './ws-transport.ts';
+import { serveGraphqlWs } from './ws-transport.ts';
 import type { PlazaYoga } from './yoga.ts';
 
 export interface WebSocketDeps {
@@ -73,8 +73,6 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
         }
         state.viewer = viewer;
         state.release = () => userConnections.release(viewer.id, state.id);
-        // Nothing needs the upgrade request after this; a socket idles for hours, so let it go.
-        delete (ctx.extra as Partial<Extra>).request;
         return true;
       },
       // Renewal without reconnecting: `{"type":"ping","payload":{"authorization":"Bearer <new token>"}}`.

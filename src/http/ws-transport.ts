@@ -1,9 +1,9 @@
-import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger.ts';
 
-export type Extra = { socket: WebSocket; request?: IncomingMessage };
+/** What each graphql-ws context carries: the socket only (the upgrade request would be held for the socket's whole life). */
+export type Extra = { socket: WebSocket };
 
 /** graphql-ws's own "too many" code: its clients do not retry it. */
 export const TOO_MANY_MESSAGES = 4429;
@@ -33,7 +33,7 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
   wss.options.handleProtocols = handleProtocols;
   const limit = messageRate && messageRate.points > 0 ? messageRate : null;
 
-  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+  wss.on('connection', (socket: WebSocket) => {
     // A fixed window kept on the socket, checked synchronously: rate-limiter-flexible answers with a
     // promise, which would delay (and could reorder) every message of every socket.
     let windowStart = Date.now();
@@ -82,7 +82,7 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
             });
           }),
       },
-      { socket, request },
+      { socket },
     );
     socket.once('close', (code, reason) => {
       clearInterval(keepAlive);
