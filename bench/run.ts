@@ -8,6 +8,7 @@
  * bench/results/profiles), BENCH_DATABASE_URL (an admin URL; default the local
  * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY=fanout,
  * BENCH_ONLY=abuse or BENCH_ONLY=resume (that scenario alone, printed, not written),
+ * BENCH_ONLY=heap (what one idle subscribed connection holds, by kind, from two heap snapshots),
  * BENCH_ONLY=scraping (fan-out to 5,000 alone, then while the instance scrapes 100 pages/s),
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
@@ -24,6 +25,7 @@ import { runAbuse } from './scenarios/abuse.ts';
 import { runBefore, runMutationsAlternating } from './scenarios/before.ts';
 import { runResume } from './scenarios/resume.ts';
 import { runFanoutWhileScraping } from './scenarios/scraping.ts';
+import { runHeapBreakdown } from './scenarios/heap.ts';
 import { runAcrossInstances } from './scenarios/instances.ts';
 import { fixturePages, runLinkPipeline } from './scenarios/links.ts';
 import { runMutations } from './scenarios/mutations.ts';
@@ -37,6 +39,7 @@ const abuseOnly = process.env.BENCH_ONLY === 'abuse';
 const resumeOnly = process.env.BENCH_ONLY === 'resume';
 const mutationsOnly = process.env.BENCH_ONLY === 'mutations';
 const scrapingOnly = process.env.BENCH_ONLY === 'scraping';
+const heapOnly = process.env.BENCH_ONLY === 'heap';
 const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -119,6 +122,11 @@ async function main() {
       } finally {
         await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
       }
+      return;
+    }
+    if (heapOnly) {
+      log('heap: snapshots before and after 2,000 idle subscribed connections');
+      process.stdout.write(`${JSON.stringify(await runHeapBreakdown(env), null, 2)}\n`);
       return;
     }
     if (scrapingOnly) {
