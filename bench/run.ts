@@ -20,7 +20,7 @@ import { closeAgent, gql, signUp } from './lib/graphql.ts';
 import { startPageServer } from './lib/page-server.ts';
 import { type Started, startBaseline, startPlaza, startWriteBaseline } from './lib/processes.ts';
 import { type BenchReport, markdown, writeReport } from './lib/report.ts';
-import { runFanout } from './scenarios/fanout.ts';
+import { runFanout, runFanoutAcross } from './scenarios/fanout.ts';
 import { runAbuse } from './scenarios/abuse.ts';
 import { runBefore, runMutationsAlternating } from './scenarios/before.ts';
 import { runResume } from './scenarios/resume.ts';
@@ -173,6 +173,8 @@ async function main() {
     const second = await startPlaza({ ...env, RUN_WORKERS: 'false' });
     running.push(second);
     const instances = await runAcrossInstances(plaza, second, 100, 300, 4);
+    log(`fan-out across instances at ${sizes.join(', ')} subscribers`);
+    const acrossFanout = await runFanoutAcross(plaza, second, sizes, changes);
 
     log('resume: 1,000 subscribers reconnecting at once after missing 100 events each');
     const resume = await runResume(second);
@@ -205,6 +207,7 @@ async function main() {
       mutations,
       links,
       instances,
+      acrossFanout,
       resume,
       abuse,
       ...(before ? { before } : {}),

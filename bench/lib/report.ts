@@ -7,7 +7,7 @@ export interface BenchReport {
   startedAt: string;
   machine: { node: string; cpus: number; memoryGiB: number };
   command: string;
-  fanout: Array<{ subscribers: number; plaza: Side; baseline: Side; ratio: number }>;
+  fanout: Array<{ subscribers: number; plaza: Side; baseline: Side; ratio: number; plazaBytesPerConnection?: number; baselineBytesPerConnection?: number }>;
   memory: { connections: number; plazaBytesPerConnection: number; baselineBytesPerConnection: number; ratio: number };
   mutations: {
     concurrency: number;
@@ -21,6 +21,8 @@ export interface BenchReport {
   };
   links: { rounds: number; overheadP50Ms: number; overheadP99Ms: number; pages: number; pagesPerSecond: number };
   instances: { subscribers: number; events: number; eventsPerSecond: number; deliveriesPerSecond: number };
+  /** Fan-out with the subscribers on one instance and the changes made on another (Redis between). */
+  acrossFanout?: Array<{ subscribers: number; p50Ms: number; p99Ms: number; deliveriesPerSecond: number }>;
   resume?: ResumeResult;
   abuse?: AbuseResult;
   before?: BeforeResult;
@@ -83,7 +85,24 @@ All ${r.links.pages} fixture pages at once: ${r.links.pagesPerSecond} pages/s.
 
 ${r.instances.events} highlight changes on instance A, ${r.instances.subscribers} subscribers on instance B:
 ${r.instances.eventsPerSecond} events/s (${r.instances.deliveriesPerSecond} deliveries/s).
-${r.resume ? resumeMarkdown(r.resume) : ''}${r.abuse ? abuseMarkdown(r.abuse) : ''}${r.before ? beforeMarkdown(r, r.before) : ''}`;
+${r.acrossFanout ? scaleMarkdown(r) : ''}${r.resume ? resumeMarkdown(r.resume) : ''}${r.abuse ? abuseMarkdown(r.abuse) : ''}${r.before ? beforeMarkdown(r, r.before) : ''}`;
+}
+
+/** The scale curve: one instance against the baseline, two instances, and memory per connection, at each size. */
+function scaleMarkdown(r: BenchReport): string {
+  const across = new Map((r.acrossFanout ?? []).map((f) => [f.subscribers, f]));
+  return `
+## Scale curve (chart: fanout-latest.svg)
+
+| subscribers | one instance, deliveries/s | across two (Redis), deliveries/s | baseline, deliveries/s | Plaza bytes per connection | baseline bytes per connection |
+| ---: | ---: | ---: | ---: | ---: | ---: |
+${r.fanout
+  .map(
+    (f) =>
+      `| ${f.subscribers} | ${f.plaza.deliveriesPerSecond} | ${across.get(f.subscribers)?.deliveriesPerSecond ?? ''} | ${f.baseline.deliveriesPerSecond} | ${f.plazaBytesPerConnection ?? ''} | ${f.baselineBytesPerConnection ?? ''} |`,
+  )
+  .join('\n')}
+`;
 }
 
 function resumeMarkdown(x: ResumeResult): string {
@@ -144,7 +163,7 @@ export function fanoutSvg(r: BenchReport): string {
   const h = 360;
   const pad = 60;
   const xs = r.fanout.map((f) => f.subscribers);
-  const ys = r.fanout.flatMap((f) => [f.plaza.deliveriesPerSecond, f.baseline.deliveriesPerSecond]);
+  const ys = [...r.fanout.flatMap((f) => [f.plaza.deliveriesPerSecond, f.baseline.deliveriesPerSecond]), ...(r.acrossFanout ?? []).map((f) => f.deliveriesPerSecond)];
   const maxX = Math.max(...xs);
   const maxY = Math.max(...ys) * 1.1;
   const x = (v: number) => pad + (v / maxX) * (w - 2 * pad);
@@ -166,6 +185,13 @@ ${ticks}${yTicks}
 <text x="${w / 2}" y="${h - 16}" font-size="12" text-anchor="middle">graphql-ws subscribers</text>
 ${line((f) => f.baseline.deliveriesPerSecond, '#999', 'baseline (hand-written)', 0)}
 ${line((f) => f.plaza.deliveriesPerSecond, '#c0392b', 'Plaza', 18)}
+${
+  r.acrossFanout
+    ? `<polyline fill="none" stroke="#2471a3" stroke-width="2" stroke-dasharray="5,3" points="${r.acrossFanout.map((f) => `${x(f.subscribers)},${y(f.deliveriesPerSecond)}`).join(' ')}"/>` +
+      r.acrossFanout.map((f) => `<circle cx="${x(f.subscribers)}" cy="${y(f.deliveriesPerSecond)}" r="3" fill="#2471a3"/>`).join('') +
+      `<text x="${w - pad - 140}" y="${pad + 36}" fill="#2471a3" font-size="13">Plaza, across 2 instances</text>`
+    : ''
+}
 </svg>
 `;
 }

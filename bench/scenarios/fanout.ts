@@ -17,6 +17,9 @@ export interface FanoutResult {
   subscribers: number;
   plaza: FanoutSide;
   baseline: FanoutSide;
+  /** RSS each idle subscribed connection added, Plaza and baseline, at this size. */
+  plazaBytesPerConnection?: number;
+  baselineBytesPerConnection?: number;
   /** Plaza's deliveries per second over the baseline's. */
   ratio: number;
 }
@@ -95,8 +98,38 @@ export async function runFanout(plaza: Started, baseline: Started, sizes: number
         ratio: round(plazaPer / basePer),
       };
     }
-    results.push({ subscribers: size, plaza: plazaSide, baseline: baseSide, ratio: round(plazaSide.deliveriesPerSecond / baseSide.deliveriesPerSecond) });
+    results.push({
+      subscribers: size,
+      plaza: plazaSide,
+      baseline: baseSide,
+      ratio: round(plazaSide.deliveriesPerSecond / baseSide.deliveriesPerSecond),
+      plazaBytesPerConnection: Math.round((plazaAfter - plazaBefore) / size),
+      baselineBytesPerConnection: Math.round((baselineAfter - baselineBefore) / size),
+    });
     process.stderr.write(`fan-out ${size}: plaza p50 ${plazaSide.p50Ms} ms, baseline p50 ${baseSide.p50Ms} ms\n`);
   }
   return { fanout: results.sort((a, b) => a.subscribers - b.subscribers), memory: memory! };
+}
+
+/**
+ * The same fan-out across two instances: subscribers on `b`, the changes made
+ * on `a`, every event through the outbox and Redis; at each size.
+ */
+export async function runFanoutAcross(a: Started, b: Started, sizes: number[], changes: number): Promise<Array<FanoutSide & { subscribers: number }>> {
+  const viewer = await signUp(b.url, 'viewer');
+  const results: Array<FanoutSide & { subscribers: number }> = [];
+  for (const size of sizes) {
+    const { seller, channel, products } = await benchChannel(a.url);
+    const pool = await openSubscribers(b.url, size, { query: SUB, variables: { id: channel } }, viewer.token);
+    const side = await measure(
+      size,
+      changes,
+      async (v) => void (await gql(a.url, HIGHLIGHT, { i: { channelId: channel, productId: products[v % 2] } }, seller.token)),
+      (v) => pool.waitForAll(v),
+    );
+    await pool.close();
+    results.push({ subscribers: size, ...side });
+    process.stderr.write(`fan-out across instances ${size}: p50 ${side.p50Ms} ms\n`);
+  }
+  return results;
 }
