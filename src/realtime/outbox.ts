@@ -17,6 +17,9 @@ export interface StoredEvent<P> {
  */
 export const EVENTS_CHANNEL = 'plaza_events';
 
+/** The most events one `plaza_number_events` call numbers (written in its SQL too). */
+export const NUMBERING_BATCH = 1_000;
+
 /** An event as numbered: what is published. */
 export interface RecordedEvent {
   topic: string;
@@ -46,8 +49,8 @@ type Stream = { topic: string; key: string };
  * writers wait on each other: `record` inserts the event unnumbered, and once
  * the transaction has committed, `transaction` has the sequencer
  * (`plaza_number_events`, in the migrations) number every committed,
- * unnumbered event of the stream, under the stream row's lock, in one
- * statement whose lock lasts no longer than its own commit. An event is only
+ * unnumbered event of the stream, under a lock on the stream (an advisory
+ * lock taken inside that one statement, held no longer than its own commit). An event is only
  * ever read or published with its number, so a reader that sees number n has
  * every number below it committed; numberings of a busy stream cover each
  * other's events in batches. An event whose writer died between its COMMIT
@@ -58,13 +61,16 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
   const recordedIn = new WeakMap<object, Stream[]>();
   const notify = !afterCommit;
 
-  /** Numbers what is waiting in one stream; hands each event numbered to afterCommit. */
+  /** Numbers what is waiting in one stream (a call at a time, a batch each); hands each event numbered to afterCommit. */
   async function number(stream: Stream): Promise<void> {
-    const result = await db.execute<{ seq: string; payload: object }>(
-      sql`select seq, payload from plaza_number_events(${stream.topic}, ${stream.key}, ${notify})`,
-    );
-    if (afterCommit) for (const row of result.rows) afterCommit({ ...stream, seq: Number(row.seq), payload: row.payload });
-    if (result.rows.length > 0) onNumbered?.(stream.topic, result.rows.length);
+    for (;;) {
+      const result = await db.execute<{ seq: string; payload: object }>(
+        sql`select seq, payload from plaza_number_events(${stream.topic}, ${stream.key}, ${notify})`,
+      );
+      if (afterCommit) for (const row of result.rows) afterCommit({ ...stream, seq: Number(row.seq), payload: row.payload });
+      if (result.rows.length > 0) onNumbered?.(stream.topic, result.rows.length);
+      if (result.rows.length < NUMBERING_BATCH) return;
+    }
   }
 
   // Per stream, the numbering running in this process and the one queued after it: commits that land while
@@ -109,9 +115,9 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
 
     /** Records one event, unnumbered, in the caller's transaction (opened by `transaction`). */
     async record<K extends keyof T & string>(tx: Executor, topic: K, key: string, payload: T[K]): Promise<void> {
-      await tx.execute(sql`insert into events (topic, key, payload) values (${topic}, ${key}, ${JSON.stringify(payload)}::jsonb)`);
       const streams = recordedIn.get(tx);
       if (!streams) throw new Error('outbox.record outside outbox.transaction: its event would wait for the relay');
+      await tx.execute(sql`insert into events (topic, key, payload) values (${topic}, ${key}, ${JSON.stringify(payload)}::jsonb)`);
       if (!streams.some((s) => s.topic === topic && s.key === key)) streams.push({ topic, key });
     },
 

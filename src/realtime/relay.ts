@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import type { Broker } from './broker.ts';
-import type { TopicMap } from './outbox.ts';
+import { NUMBERING_BATCH, type TopicMap } from './outbox.ts';
 
 export interface RelayOptions<T extends TopicMap> {
   databaseUrl: string;
@@ -21,8 +21,6 @@ export interface RelayOptions<T extends TopicMap> {
 /** Any instance may relay; one at a time holds this advisory lock and does. */
 const LEAD_LOCK = 0x706c617a; // "plaz"
 const BATCH = 1_000;
-/** The most events `plaza_number_events` numbers in one call. */
-const NUMBERING_BATCH = 1_000;
 
 type Row = { topic: string; key: string; seq: string; payload: object; at: string };
 
