@@ -1,17 +1,10 @@
 import { AppError, badInput } from '../lib/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Broker } from './broker.ts';
-import { EventQueue } from './event-queue.ts';
-import { LRUCache } from 'lru-cache';
 import type { Outbox, TopicMap } from './outbox.ts';
+import { createReplayPages, type Delivered, REPLAY_PAGE, Subscriber } from './subscriber.ts';
 
-/** One event as a subscriber gets it: which stream, where in it, and what. */
-export interface Delivered<P> {
-  topic: string;
-  key: string;
-  seq: number;
-  payload: P;
-}
+export type { Delivered } from './subscriber.ts';
 
 export interface StreamsDeps<T extends TopicMap> {
   broker: Broker<T>;
@@ -23,7 +16,6 @@ export interface StreamsDeps<T extends TopicMap> {
   onDelivered?: (topic: string, count: number) => void;
 }
 
-const REPLAY_PAGE = 500;
 /** How long an event that arrived ahead of a missing one waits for it before the outbox is read. */
 const GAP_GRACE_MS = 100;
 
@@ -42,73 +34,8 @@ export const cursorExpired = () =>
 export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQueuedEvents, onDelivered }: StreamsDeps<T>) {
   const log = logger.child({ module: 'streams' });
   const hubs = new Map<string, Hub>();
-  // Committed events never change: subscribers resuming from the same place (every client of a restarted
-  // instance) share one read of each page instead of each querying it.
-  // The page holds the delivered objects themselves, so subscribers also share each event's execution.
-  const pages = new LRUCache<string, Promise<Delivered<unknown>[]>>({ max: 2_000, ttl: 5_000 });
-  /** The page of events after `after`; a cached one only if it is full or reaches `upTo` (committed by then). */
-  async function readPage(topic: keyof T & string, key: string, after: number, upTo: number) {
-    const id = `${topic}\u0000${key}\u0000${after}`;
-    const cached = pages.get(id);
-    if (cached) {
-      const rows = await cached.catch(() => null);
-      if (rows && (rows.length === REPLAY_PAGE || (rows.at(-1)?.seq ?? after) >= upTo)) return rows;
-    }
-    const fresh = outbox
-      .read(topic, key, after, REPLAY_PAGE)
-      .then((rows) => rows.map((row): Delivered<unknown> => ({ topic, key, seq: row.seq, payload: row.payload })));
-    pages.set(id, fresh);
-    fresh.catch(() => pages.delete(id));
-    return fresh;
-  }
-
-  class Subscriber {
-    last: number;
-    /** Live events that arrived while this subscriber was still replaying. */
-    held: Delivered<unknown>[] | null = null;
-    readonly queue: EventQueue<Delivered<unknown>>;
-    readonly hub: Hub;
-    constructor(hub: Hub, after: number) {
-      this.hub = hub;
-      this.last = after;
-      this.queue = new EventQueue(() => hub.leave(this), { maxBuffered: maxQueuedEvents });
-    }
-
-    offer(event: Delivered<unknown>): void {
-      if (this.held) {
-        if (this.held.length >= maxQueuedEvents) this.queue.fail(new AppError('SLOW_CONSUMER', 'Too many events while catching up'));
-        else this.held.push(event);
-        return;
-      }
-      if (event.seq <= this.last) return;
-      this.last = event.seq;
-      this.queue.push(event);
-    }
-
-    /** Reads what the subscriber missed from the outbox, up to where the hub stood when it joined, then goes live. */
-    async replay(upTo: number): Promise<void> {
-      this.held = [];
-      try {
-        while (this.last < upTo) {
-          const rows = await readPage(this.hub.topic, this.hub.key, this.last, upTo);
-          for (const event of rows) this.push(event);
-          if (rows.length < REPLAY_PAGE) break;
-        }
-        const held = this.held;
-        this.held = null;
-        for (const event of held) this.offer(event);
-      } catch (err) {
-        log.warn({ err: (err as Error).message, topic: this.hub.topic }, 'replay failed');
-        this.queue.fail(err as Error);
-      }
-    }
-
-    private push(event: Delivered<unknown>) {
-      if (event.seq <= this.last) return;
-      this.last = event.seq;
-      this.queue.push(event);
-    }
-  }
+  // What every subscriber shares: one object, not one per subscriber.
+  const subscriberDeps = { readPage: createReplayPages(outbox), maxQueuedEvents, log };
 
   class Hub {
     lastSeq = 0;
@@ -225,7 +152,7 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
     }
 
     join(after: number | null): AsyncIterableIterator<Delivered<unknown>> {
-      const subscriber = new Subscriber(this, after ?? this.lastSeq);
+      const subscriber = new Subscriber(this, after ?? this.lastSeq, subscriberDeps);
       this.subscribers.add(subscriber);
       if (after !== null && after < this.lastSeq) void subscriber.replay(this.lastSeq);
       return subscriber.queue;
