@@ -111,9 +111,11 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   });
   const viewers = createViewerResolver({ tokens, activeSessions: services.sessions.activeIds });
   const rateLimits = createRateLimitSet(broker.redis, config.rateLimits.mutations);
-  const dependencies = {
-    postgres: () => database.db.execute(sql`select 1`).then(() => undefined),
-    ...(broker.mode === 'redis' ? { redis: () => broker.ping() } : {}),
+  // What readiness and the dependency metric check: the pool, and the broker (Redis, or without it the
+  // connection that LISTENs for events).
+  const dependencies: Record<string, () => Promise<unknown>> = {
+    postgres: () => database.db.execute(sql`select 1`),
+    [broker.mode === 'redis' ? 'redis' : 'notifications']: () => broker.ping(),
   };
   metrics.onCollect(async () => {
     await Promise.all(
@@ -152,15 +154,15 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     boss,
     metrics,
     async checkReadiness() {
-      await Promise.all([database.db.execute(sql`select 1`), broker.ping()]);
+      await Promise.all(Object.values(dependencies).map((check) => check()));
     },
     async stop() {
       // Workers finish their jobs first: they write to the database and publish.
       await boss.stop({ graceful: true, timeout: 8_000 });
       logger.info('job queue stopped');
       // What the workers recorded goes out before the broker closes.
-      await relay?.flush().catch(() => {});
-      await relay?.stop();
+      await relay.flush().catch(() => {});
+      await relay.stop();
       await broker.close();
       logger.info('events relayed, broker closed');
       await database.close();

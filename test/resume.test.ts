@@ -81,7 +81,7 @@ describe.skipIf(!redisAvailable())('the live path over Redis', () => {
     // Two events recorded; the broker carries only the second (the first's publish was lost).
     const post = (content: string) => ({ id: crypto.randomUUID(), sectionId, authorId: localIdOf(user.id), content, createdAt: new Date().toISOString() });
     const db = redisApp.runtime.database.db;
-    await redisApp.runtime.relay?.stop();
+    await redisApp.runtime.relay.stop();
     const lost = post('lost on the way');
     const arrived = post('arrived');
     await db.execute(sql`insert into events (topic, key, payload)

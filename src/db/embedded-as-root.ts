@@ -1,4 +1,5 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -57,13 +58,6 @@ async function reachableBinaries(base: string): Promise<{ initdb: string; postgr
     });
   }
   return { initdb: join(target, 'bin', 'initdb'), postgres: join(target, 'bin', 'postgres') };
-}
-
-function waitForExit(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
 }
 
 export interface RootCluster {
@@ -139,9 +133,10 @@ export async function startClusterAsRoot(options: {
   return {
     port,
     async stop() {
-      if (server.exitCode !== null) return;
+      if (server.exitCode !== null || server.signalCode !== null) return;
+      const exited = once(server, 'exit');
       server.kill('SIGINT'); // fast shutdown
-      await waitForExit(server);
+      await exited;
     },
   };
 }

@@ -10,13 +10,13 @@ const require = createRequire(import.meta.url);
 const inPackage = (pkg: string, file: string) => join(dirname(require.resolve(`${pkg}/package.json`)), file);
 
 /** Each asset the page names, and the packaged file behind it: nothing else is served. */
-const assets: Record<string, { file: string; type: string }> = {
-  'react.js': { file: inPackage('react', 'umd/react.production.min.js'), type: 'text/javascript' },
-  'react-dom.js': { file: inPackage('react-dom', 'umd/react-dom.production.min.js'), type: 'text/javascript' },
-  'graphiql.js': { file: inPackage('graphiql', 'graphiql.min.js'), type: 'text/javascript' },
-  'graphiql.css': { file: inPackage('graphiql', 'graphiql.min.css'), type: 'text/css' },
-  'graphql-ws.js': { file: inPackage('graphql-ws', 'umd/graphql-ws.min.js'), type: 'text/javascript' },
-};
+const assets = new Map<string, { file: string; type: string }>([
+  ['react.js', { file: inPackage('react', 'umd/react.production.min.js'), type: 'text/javascript' }],
+  ['react-dom.js', { file: inPackage('react-dom', 'umd/react-dom.production.min.js'), type: 'text/javascript' }],
+  ['graphiql.js', { file: inPackage('graphiql', 'graphiql.min.js'), type: 'text/javascript' }],
+  ['graphiql.css', { file: inPackage('graphiql', 'graphiql.min.css'), type: 'text/css' }],
+  ['graphql-ws.js', { file: inPackage('graphql-ws', 'umd/graphql-ws.min.js'), type: 'text/javascript' }],
+]);
 
 /** Serves GraphiQL's assets from node_modules (read once, on first request); development only, like the page. */
 export function useGraphiQLAssets(): Plugin {
@@ -24,9 +24,7 @@ export function useGraphiQLAssets(): Plugin {
   return {
     onRequest({ request, url, fetchAPI, endResponse }) {
       if (!url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return;
-      const asset = Object.hasOwn(assets, url.pathname.slice(GRAPHIQL_ASSETS_PATH.length))
-        ? assets[url.pathname.slice(GRAPHIQL_ASSETS_PATH.length)]!
-        : undefined;
+      const asset = assets.get(url.pathname.slice(GRAPHIQL_ASSETS_PATH.length));
       if (!asset || (request.method !== 'GET' && request.method !== 'HEAD')) {
         endResponse(new fetchAPI.Response('Not Found', { status: 404 }));
         return;

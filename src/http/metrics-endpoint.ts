@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sameSecret } from '../lib/same-secret.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { ConnectionRegistry } from './connections.ts';
 
@@ -22,12 +22,6 @@ export function timeRequest(metrics: Metrics, req: IncomingMessage, res: ServerR
 
 export const isMetricsRequest = (req: IncomingMessage) => routeOf(req.url) === '/metrics';
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header ?? '');
-  const expected = Buffer.from(`Bearer ${token}`);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
 /**
  * `GET /metrics` in Prometheus text. With a token set it asks for it as a
  * bearer token; in production without one there is no endpoint at all (404).
@@ -42,7 +36,7 @@ export async function serveMetrics(
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
     return;
   }
-  if (token && !tokenMatches(req.headers.authorization, token)) {
+  if (token && !sameSecret(`Bearer ${token}`, req.headers.authorization)) {
     res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('Unauthorized');
     return;
   }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { unauthenticated } from '../../lib/errors.ts';
@@ -8,6 +8,7 @@ import type { Outbox } from '../../realtime/outbox.ts';
 import type { Streams } from '../../realtime/streams.ts';
 import type { SessionTopics } from './events.ts';
 import { sessions } from './tables.ts';
+import { sameSecret } from '../../lib/same-secret.ts';
 
 export interface SessionServiceDeps {
   db: Database;
@@ -23,8 +24,6 @@ export interface SessionServiceDeps {
 }
 
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex');
-const sameHash = (a: string, b: string | null) =>
-  b !== null && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 function newSecret() {
   const secret = randomBytes(32).toString('base64url');
@@ -75,7 +74,7 @@ export function createSessionService({ db, outbox, streams, ttlDays, reuseGraceM
           .where(and(eq(sessions.id, parsed.sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)))
           .for('update');
         if (!session) return { kind: 'invalid' as const };
-        if (sameHash(presented, session.refreshHash)) {
+        if (sameSecret(presented, session.refreshHash)) {
           const { secret, hash } = newSecret();
           await tx
             .update(sessions)
@@ -83,7 +82,7 @@ export function createSessionService({ db, outbox, streams, ttlDays, reuseGraceM
             .where(eq(sessions.id, session.id));
           return { kind: 'rotated' as const, userId: session.userId, refreshToken: `${session.id}.${secret}` };
         }
-        if (!sameHash(presented, session.previousHash)) return { kind: 'invalid' as const };
+        if (!sameSecret(presented, session.previousHash)) return { kind: 'invalid' as const };
         if (session.rotatedAt && Date.now() - session.rotatedAt.getTime() < reuseGraceMs) return { kind: 'invalid' as const };
         await tx.update(sessions).set({ revokedAt: sql`now()` }).where(eq(sessions.id, session.id));
         await announce(tx, session.userId, session.id);
