@@ -103,9 +103,15 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
         if (maxOperations > 0 && Object.keys(ctx.subscriptions).length > maxOperations) {
           return [limitError(`At most ${maxOperations} operations may run at once on one connection`)];
         }
+        const socket = ctx.extra.socket;
+        // Results written by the subscription itself (graphql/plugins/direct-results.ts), framed as graphql-ws would.
+        const frameStart = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
         const enveloped = yoga.getEnveloped({
           ...ctx,
-          socket: ctx.extra.socket,
+          socket,
+          sendResult: (payloadJson: string) => {
+            if (socket.readyState === socket.OPEN) socket.send(frameStart + payloadJson + '}');
+          },
           params: payload,
           viewer: state.viewer,
           ip: state.ip,

@@ -65,7 +65,7 @@ function policyPlugins(config: Config): Plugin[] {
     useOperationTimeout(config.limits.operationTimeoutMs),
     useConnectionEnd() as Plugin,
     // Fan-out: one execution per event for everyone asking the same question.
-    useSharedSubscriptionResults(),
+    useSharedSubscriptionResults({ maxBacklog: config.limits.maxQueuedEventsPerSubscription }),
   ];
   if (config.isProduction) plugins.push(useNoIntrospection());
   return plugins;

@@ -1,4 +1,5 @@
 import { AppError } from '../lib/errors.ts';
+import { DIVERT, type Divertible, type Sink } from '../lib/sink.ts';
 
 /** Events one subscription may have waiting by default. */
 export const MAX_BUFFERED_EVENTS = 1_000;
@@ -16,8 +17,10 @@ export interface EventQueueOptions {
  * rejects with SLOW_CONSUMER, then the queue ends) instead of silently losing
  * events or holding the server's memory.
  */
-export class EventQueue<T> implements AsyncIterableIterator<T> {
+export class EventQueue<T> implements AsyncIterableIterator<T>, Divertible<T> {
   private buffer: T[] = [];
+  /** Where items go instead of the buffer once the reader diverted the queue. */
+  private sink: Sink<T> | null = null;
   private waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: Error) => void } | null = null;
   private closed = false;
   private failure: Error | null = null;
@@ -31,6 +34,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
 
   push(value: T): void {
     if (this.closed) return;
+    if (this.sink) return this.sink.push(value);
     const waiting = this.waiting;
     if (waiting) {
       this.waiting = null;
@@ -47,6 +51,11 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   /** Ends the queue with an error: the reader's next read rejects with it, then the queue is done. */
   fail(error: Error): void {
     if (this.closed) return;
+    if (this.sink) {
+      this.sink.fail(error);
+      void this.return();
+      return;
+    }
     const waiting = this.waiting;
     this.waiting = null;
     if (waiting) waiting.reject(error);
@@ -67,11 +76,25 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     });
   }
 
+  /** Hands what is buffered, then every later item, to `sink`. */
+  [DIVERT](sink: Sink<T>): void {
+    const buffered = this.buffer;
+    this.buffer = [];
+    this.sink = sink;
+    for (const value of buffered) sink.push(value);
+    if (this.failure) {
+      const failure = this.failure;
+      this.failure = null;
+      sink.fail(failure);
+    } else if (this.closed) sink.end();
+  }
+
   return(): Promise<IteratorResult<T>> {
     if (!this.closed) {
       this.closed = true;
       this.buffer = [];
       this.onClose();
+      this.sink?.end();
     }
     const waiting = this.waiting;
     this.waiting = null;

@@ -9,7 +9,9 @@ import {
   Kind,
 } from 'graphql';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
+import { isDivertible } from '../../lib/sink.ts';
 import { encodeCursor, type StreamPosition } from '../../realtime/cursor.ts';
+import { type DirectSend, DirectSubscription } from './direct-results.ts';
 
 /**
  * The one root field a subscription document selects (without an alias), or
@@ -42,8 +44,13 @@ export function isSameForEveryViewer(schema: GraphQLSchema, field: string): bool
  * of times. For root fields whose result depends on who is watching
  * (`viewerHasReacted`), the question includes the viewer: one user's identical
  * subscriptions, on any number of sockets, still cost one execution per event.
+ *
+ * Where the transport can write a serialised result itself (`sendResult` in
+ * the context: the WebSocket layer) and the stream can push (`[DIVERT]`),
+ * each event goes from the stream to the socket in one call per subscriber,
+ * serialised once for all of them (direct-results.ts).
  */
-export function useSharedSubscriptionResults(): Plugin {
+export function useSharedSubscriptionResults({ maxBacklog }: { maxBacklog: number }): Plugin {
   // event payload -> question -> result; entries go when the event object is collected.
   const results = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
   const documentIds = new WeakMap<object, number>();
@@ -64,7 +71,7 @@ export function useSharedSubscriptionResults(): Plugin {
           documentIds.set(subscribeArgs.document, documentId);
         }
         const key = `${documentId}:${viewer}:${subscribeArgs.operationName ?? ''}:${JSON.stringify(subscribeArgs.variableValues ?? {})}`;
-        return mapAsyncIterator(stream, (payload: unknown) => {
+        const resultOf = (payload: unknown) => {
           if (payload === null || typeof payload !== 'object') return execute({ ...subscribeArgs, rootValue: payload });
           let byQuestion = results.get(payload);
           if (!byQuestion) {
@@ -77,7 +84,10 @@ export function useSharedSubscriptionResults(): Plugin {
             byQuestion.set(key, result);
           }
           return result;
-        });
+        };
+        const direct = (subscribeArgs.contextValue as Partial<DirectSend>).sendResult;
+        if (direct && isDivertible(stream)) return new DirectSubscription(stream as AsyncIterator<unknown> & typeof stream, resultOf, { sendResult: direct }, maxBacklog);
+        return mapAsyncIterator(stream, resultOf);
       });
     },
   };

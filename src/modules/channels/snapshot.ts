@@ -1,3 +1,4 @@
+import { DIVERT, isDivertible, type Sink } from '../../lib/sink.ts';
 import type { Delivered } from '../../realtime/streams.ts';
 import type { HighlightState } from './events.ts';
 
@@ -12,7 +13,7 @@ export type HighlightDelivered = Delivered<HighlightState> & { snapshot?: true }
 export function withSnapshot(
   state: HighlightState,
   changes: AsyncIterableIterator<Delivered<HighlightState>>,
-): AsyncIterableIterator<HighlightDelivered> {
+): AsyncIterableIterator<HighlightDelivered> & { [DIVERT]?: (sink: Sink<HighlightDelivered>) => void } {
   let pending: HighlightDelivered | null = {
     topic: 'channel:highlight',
     key: state.channelId,
@@ -21,7 +22,14 @@ export function withSnapshot(
     snapshot: true,
   };
   const done = { value: undefined, done: true } as const;
+  const divert = (sink: Sink<HighlightDelivered>) => {
+    if (pending) sink.push(pending);
+    pending = null;
+    (changes as unknown as { [DIVERT]: (sink: Sink<HighlightDelivered>) => void })[DIVERT](sink);
+  };
   return {
+    // Divertible (pushed straight to a sink) exactly when the stream of changes is.
+    ...(isDivertible(changes) ? { [DIVERT]: divert } : {}),
     next() {
       if (!pending) return changes.next();
       const value = pending;
