@@ -23,7 +23,7 @@ describe('compose.yaml', () => {
     }
     expect(compose.services['plaza-a']!.environment?.RUN_WORKERS).toBe('false');
     expect(compose.services['plaza-b']!.environment?.RUN_WORKERS).toBe('false');
-    expect(compose.services.worker!.command).toEqual(['node', '--import', 'tsx', 'src/worker.ts']);
+    expect(compose.services.worker!.command).toEqual(['node', '--experimental-strip-types', 'src/worker.ts']);
     expect(existsSync('src/worker.ts')).toBe(true);
   });
 
@@ -46,7 +46,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     const lastStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(lastStage).toMatch(/^USER node$/m);
-    expect(lastStage).toMatch(/^CMD \["node", "--import", "tsx", "src\/main\.ts"\]$/m);
+    expect(lastStage).toMatch(/^CMD \["node", "--experimental-strip-types", "src\/main\.ts"\]$/m);
   });
 
   it('copies only paths that exist', () => {

@@ -15,7 +15,7 @@ describe('npm run seed', () => {
   afterAll(() => app?.stop());
 
   it('fills a running server with demo data through its API, and can run again', async () => {
-    const seed = () => run(process.execPath, ['--import', 'tsx', 'scripts/seed.ts'], { env: { ...process.env, PLAZA_URL: app.url } });
+    const seed = () => run(process.execPath, ['--experimental-strip-types', 'scripts/seed.ts'], { env: { ...process.env, PLAZA_URL: app.url } });
     const first = JSON.parse((await seed()).stdout) as {
       users: Record<string, { token: string }>;
       sectionId: string;

@@ -55,7 +55,7 @@ describe('a worker killed mid-job', () => {
       html('<html><head><title>Survived</title></head></html>')(req, res);
     });
 
-    worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    worker = spawn(process.execPath, ['--experimental-strip-types', 'src/worker.ts'], {
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'test',

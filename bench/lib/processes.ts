@@ -21,7 +21,7 @@ export function startProcess(
   extraNodeArgs: string[] = [],
   cwd?: string,
 ): Promise<Started> {
-  const child = spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', ...args], {
+  const child = spawn(process.execPath, [...extraNodeArgs, '--experimental-strip-types', ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -90,7 +90,7 @@ export async function runAbuse(plaza: Started, subscribers = 1_000, changes = 60
 /** Runs the attacks in a child process (bench/attacker.ts). */
 function startAttacker(targets: AttackTargets): Promise<{ stop(): Promise<Record<string, Outcomes>> }> {
   const child = fork(new URL('../attacker.ts', import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--experimental-strip-types'],
     env: { ...process.env, ATTACK_TARGETS: JSON.stringify(targets) },
   });
   return new Promise((resolve, reject) => {

@@ -14,7 +14,7 @@ import type { ConnectionRegistry } from './connections.ts';
 import { originAllowed } from './origin.ts';
 import { refuseUpgrade } from './refusals.ts';
 import type { UserConnectionLimiter } from './user-connections.ts';
-import { CLOSE, END_MESSAGES, tokenFromParams, WsConnection } from './ws-connection.ts';
+import { CLOSE, END_MESSAGES, forgetToken, tokenFromParams, WsConnection } from './ws-connection.ts';
 import { serveGraphqlWs } from './ws-transport.ts';
 import type { PlazaYoga } from './yoga.ts';
 
@@ -64,6 +64,8 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
       onConnect: async (ctx) => {
         const state = states.get(ctx.extra.socket);
         const viewer = await viewers.fromToken(tokenFromParams(ctx.connectionParams));
+        // graphql-ws keeps the connection's parameters for its whole life; the token is not needed again.
+        forgetToken(ctx.connectionParams);
         // Returning false closes the socket with 4403 Forbidden.
         if (!state || !viewer) return false;
         if (!(await userConnections.acquire(viewer.id, state.id))) {

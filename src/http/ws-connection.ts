@@ -73,6 +73,12 @@ export class WsConnection implements Connection {
   }
 }
 
+/** Blanks `authorization` (any letter case) in connection parameters kept after use. */
+export function forgetToken(params: Readonly<Record<string, unknown>> | undefined): void {
+  if (!params) return;
+  for (const key of Object.keys(params)) if (key.toLowerCase() === 'authorization') (params as Record<string, unknown>)[key] = '';
+}
+
 /** The token from `connectionParams.authorization` (any letter case). */
 export function tokenFromParams(params: Readonly<Record<string, unknown>> | undefined): string | null {
   if (!params) return null;

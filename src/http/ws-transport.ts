@@ -31,62 +31,99 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
 ) {
   const server = makeServer<P, Extra>(options);
   wss.options.handleProtocols = handleProtocols;
-  const limit = messageRate && messageRate.points > 0 ? messageRate : null;
+  const shared: Shared = { logger, limit: messageRate && messageRate.points > 0 ? messageRate : null };
+
+  // One timer for every socket: a socket that has not answered the last ping by the next round is dead or stuck.
+  const unanswered = new WeakSet<WebSocket>();
+  const keepAlive = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (unanswered.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      unanswered.add(socket);
+      socket.ping();
+    }
+  }, keepAliveMs);
+  keepAlive.unref();
+  wss.once('close', () => clearInterval(keepAlive));
+  function answered(this: WebSocket) {
+    unanswered.delete(this);
+  }
 
   wss.on('connection', (socket: WebSocket) => {
-    // A fixed window kept on the socket, checked synchronously: rate-limiter-flexible answers with a
-    // promise, which would delay (and could reorder) every message of every socket.
-    let windowStart = Date.now();
-    let inWindow = 0;
-    const allowed = () => {
-      if (!limit) return true;
-      const now = Date.now();
-      if (now - windowStart >= limit.seconds * 1000) {
-        windowStart = now;
-        inWindow = 0;
-      }
-      return ++inWindow <= limit.points;
-    };
-    socket.on('error', (err) => logger.debug({ err: err.message }, 'websocket error'));
-    // A socket that does not answer a ping within the next interval is dead or stuck: drop it.
-    let alive = true;
-    socket.on('pong', () => {
-      alive = true;
-    });
-    const keepAlive = setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
-      socket.ping();
-    }, keepAliveMs);
-
-    const closed = server.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            // A failed write means the client is gone; its close event follows and ends everything.
-            socket.send(data, () => resolve());
-          }),
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
-          socket.on('message', (data) => {
-            // Counted before any parsing: a client sending thousands of messages a second is cut off, not served.
-            if (!allowed()) {
-              logger.debug('websocket closed: too many messages');
-              return socket.close(TOO_MANY_MESSAGES, 'Too many messages');
-            }
-            handle(String(data)).catch((err: unknown) => {
-              logger.error({ err }, 'graphql-ws message failed');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            });
-          }),
-      },
-      { socket },
-    );
-    socket.once('close', (code, reason) => {
-      clearInterval(keepAlive);
-      void closed(code, String(reason));
-    });
+    socket.on('error', logSocketError.bind(shared));
+    socket.on('pong', answered);
+    const closed = server.opened(new GraphqlWsSocket(socket, shared), { socket });
+    socket.once('close', (code, reason) => void closed(code, String(reason)));
   });
+}
+
+interface Shared {
+  logger: Logger;
+  limit: { points: number; seconds: number } | null;
+}
+
+function logSocketError(this: Shared, err: Error) {
+  this.logger.debug({ err: err.message }, 'websocket error');
+}
+
+/**
+ * The socket as graphql-ws's engine sees it. Its methods live on the
+ * prototype and its message window is two numbers: thousands of idle sockets
+ * hold no closures of their own here.
+ */
+class GraphqlWsSocket {
+  private readonly ws: WebSocket;
+  private readonly shared: Shared;
+  // A fixed window kept on the socket, checked synchronously: rate-limiter-flexible answers with a
+  // promise, which would delay (and could reorder) every message of every socket.
+  private windowStart = Date.now();
+  private inWindow = 0;
+
+  constructor(ws: WebSocket, shared: Shared) {
+    this.ws = ws;
+    this.shared = shared;
+  }
+
+  get protocol(): string {
+    return this.ws.protocol;
+  }
+
+  send(data: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.ws.readyState !== this.ws.OPEN) return resolve();
+      // A failed write means the client is gone; its close event follows and ends everything.
+      this.ws.send(data, () => resolve());
+    });
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  onMessage(handle: (data: string) => Promise<void>): void {
+    this.ws.on('message', (data) => {
+      // Counted before any parsing: a client sending thousands of messages a second is cut off, not served.
+      if (!this.allowed()) {
+        this.shared.logger.debug('websocket closed: too many messages');
+        return this.ws.close(TOO_MANY_MESSAGES, 'Too many messages');
+      }
+      handle(String(data)).catch((err: unknown) => {
+        this.shared.logger.error({ err }, 'graphql-ws message failed');
+        this.ws.close(CloseCode.InternalServerError, 'Internal server error');
+      });
+    });
+  }
+
+  private allowed(): boolean {
+    const limit = this.shared.limit;
+    if (!limit) return true;
+    const now = Date.now();
+    if (now - this.windowStart >= limit.seconds * 1000) {
+      this.windowStart = now;
+      this.inWindow = 0;
+    }
+    return ++this.inWindow <= limit.points;
+  }
 }

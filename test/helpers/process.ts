@@ -14,7 +14,7 @@ export interface PlazaProcess {
 
 /** Starts `src/main.ts` as its own process, as `npm start` does, and resolves with its URL once it listens. */
 export function startPlazaProcess(env: Record<string, string> = {}): Promise<PlazaProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--experimental-strip-types', 'src/main.ts'], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'test',

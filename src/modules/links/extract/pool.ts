@@ -12,8 +12,7 @@ export interface ExtractionPool {
  * Page extraction (parsing a page of ~100 kB takes ~15 ms of CPU) in a pool
  * of `threads` worker threads, so the event loop that serves subscribers and
  * fetches pages stays free. 0 threads: in this thread. The threads load
- * worker.ts as the process loads TypeScript (tsx's hook, which they inherit,
- * or Node's own type stripping).
+ * worker.ts with Node's own type stripping, as the process does.
  */
 export function createExtractionPool(threads: number): ExtractionPool {
   if (threads === 0) return { extract: extractMetadata, close: async () => {} };
