@@ -128,6 +128,12 @@ const envSchema = z.object({
   CHANNEL_HIGHLIGHT_LIMIT: z.coerce.number().int().positive().default(20),
   /** The window for CHANNEL_HIGHLIGHT_LIMIT in seconds; default 10. */
   CHANNEL_HIGHLIGHT_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),
+  /** `off`: nobody's presence is kept or published (viewer counts read 0); default `on`. */
+  PRESENCE: z.enum(['on', 'off']).default('on'),
+  /** At most one presence update (viewer count, seller live) per channel per this many ms; default 1,000. */
+  PRESENCE_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
+  /** Seconds after which an instance that stopped renewing its viewers (it died) no longer counts them; default 30. */
+  PRESENCE_TTL_SECONDS: z.coerce.number().int().min(1).default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -181,6 +187,7 @@ export interface Config {
   rateLimits: RateLimitSettings;
   stories: { ttlHours: number; reactionsPerMinute: number };
   channels: { highlightLimit: number; highlightWindowSeconds: number };
+  presence: { enabled: boolean; intervalMs: number; ttlSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -268,6 +275,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       highlightLimit: scaled(env.CHANNEL_HIGHLIGHT_LIMIT, env.RATE_LIMIT_MULTIPLIER),
       highlightWindowSeconds: env.CHANNEL_HIGHLIGHT_WINDOW_SECONDS,
     },
+    presence: { enabled: env.PRESENCE === 'on', intervalMs: env.PRESENCE_INTERVAL_MS, ttlSeconds: env.PRESENCE_TTL_SECONDS },
   };
 }
 

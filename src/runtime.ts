@@ -18,6 +18,9 @@ import type { Broker } from './realtime/broker.ts';
 import { createNotifyBroker } from './realtime/notify-broker.ts';
 import { createRedisBroker } from './realtime/redis-broker.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { createMemoryPresenceStore, createNoPresenceStore } from './realtime/memory-presence.ts';
+import { createPresenceRooms } from './realtime/presence.ts';
+import { createRedisPresenceStore } from './realtime/redis-presence.ts';
 import { createOutbox, type Outbox } from './realtime/outbox.ts';
 import { type Relay, startRelay } from './realtime/relay.ts';
 import { createStreams, type Streams } from './realtime/streams.ts';
@@ -96,7 +99,19 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   await createLinkQueues(boss, linkJobSettings(config.links));
   await scheduleStoryExpiry(boss);
   await scheduleEventPruning(boss);
+  const presence = createPresenceRooms({
+    store: !config.presence.enabled
+      ? createNoPresenceStore()
+      : config.redisUrl
+        ? createRedisPresenceStore(config.redisUrl, { ttlMs: config.presence.ttlSeconds * 1000, logger })
+        : createMemoryPresenceStore(),
+    intervalMs: config.presence.intervalMs,
+    heartbeatMs: (config.presence.ttlSeconds * 1000) / 3,
+    maxQueuedEvents: config.limits.maxQueuedEventsPerSubscription,
+    onError: (err) => logger.debug({ err: err.message }, 'presence update failed'),
+  });
   const services = createServices({
+    presence,
     db: database.db,
     outbox,
     streams,
@@ -163,6 +178,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       // What the workers recorded goes out before the broker closes.
       await relay.flush().catch(() => {});
       await relay.stop();
+      await presence.close();
       await broker.close();
       logger.info('events relayed, broker closed');
       await database.close();

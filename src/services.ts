@@ -6,6 +6,7 @@ import { createBackoff } from './lib/backoff.ts';
 import { createRateLimit } from './lib/rate-limit.ts';
 import { createChannelService } from './modules/channels/service.ts';
 import { createLinkService, type EnqueueLinks } from './modules/links/service.ts';
+import type { PresenceRooms } from './realtime/presence.ts';
 import { createPostService } from './modules/posts/service.ts';
 import { createReactionService } from './modules/reactions/service.ts';
 import { createSectionService } from './modules/sections/service.ts';
@@ -30,6 +31,7 @@ export interface ServiceDeps {
   stories: Config['stories'];
   channels: Config['channels'];
   refreshTokenTtlDays: number;
+  presence: PresenceRooms;
   signInLimits: Config['rateLimits']['signIn'];
   /** Told each link job's outcome (metrics). */
   onLinkFinished?: (status: 'READY' | 'FAILED' | 'BLOCKED') => void;
@@ -66,6 +68,7 @@ export function createServices(deps: ServiceDeps) {
     channels: createChannelService({
       db,
       ...events,
+      presence: deps.presence,
       highlightLimit: createRateLimit(redis, {
         name: 'channel-highlights',
         points: channels.highlightLimit,

@@ -151,8 +151,8 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
       }
     }
 
-    join(after: number | null): AsyncIterableIterator<Delivered<unknown>> {
-      const subscriber = new Subscriber(this, after ?? this.lastSeq, subscriberDeps);
+    join(after: number | null, onEnd?: () => void): AsyncIterableIterator<Delivered<unknown>> {
+      const subscriber = new Subscriber(this, after ?? this.lastSeq, subscriberDeps, onEnd);
       this.subscribers.add(subscriber);
       if (after !== null && after < this.lastSeq) void subscriber.replay(this.lastSeq);
       return subscriber.queue;
@@ -196,12 +196,14 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
      * The stream of `topic` for `key`, in order: everything after `after` (a
      * sequence number; a replay from the outbox first), or from now on when
      * null. CURSOR_EXPIRED when `after` was pruned; BAD_USER_INPUT when it is
-     * ahead of anything committed.
+     * ahead of anything committed. `onEnd` is called once when the
+     * subscription ends, however it ends.
      */
     async watch<K extends keyof T & string>(
       topic: K,
       key: string,
       after: number | null = null,
+      onEnd?: () => void,
     ): Promise<AsyncIterableIterator<Delivered<T[K]>>> {
       let hub = await hubFor(topic, key);
       if (after !== null && after !== hub.lastSeq) {
@@ -217,7 +219,7 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
       // The last subscriber may have left (closing the hub) while the head was read.
       if (hub.closed) hub = await hubFor(topic, key);
       broker.events.emit('watching', `${topic}:${key}`);
-      return hub.join(after) as AsyncIterableIterator<Delivered<T[K]>>;
+      return hub.join(after, onEnd) as AsyncIterableIterator<Delivered<T[K]>>;
     },
 
     /** Subscribers listening now, per topic (read when metrics are scraped, never on the delivery path). */

@@ -63,11 +63,22 @@ export class Subscriber {
   private readonly stream: SubscribedStream;
   private readonly deps: { readPage: ReadPage; maxQueuedEvents: number; log: Logger };
 
-  constructor(stream: SubscribedStream, after: number, deps: { readPage: ReadPage; maxQueuedEvents: number; log: Logger }) {
+  constructor(
+    stream: SubscribedStream,
+    after: number,
+    deps: { readPage: ReadPage; maxQueuedEvents: number; log: Logger },
+    onEnd?: () => void,
+  ) {
     this.stream = stream;
     this.deps = deps;
     this.last = after;
-    this.queue = new EventQueue(() => stream.leave(this), { maxBuffered: deps.maxQueuedEvents });
+    this.queue = new EventQueue(
+      () => {
+        stream.leave(this);
+        onEnd?.();
+      },
+      { maxBuffered: deps.maxQueuedEvents },
+    );
   }
 
   offer(event: Delivered<unknown>): void {

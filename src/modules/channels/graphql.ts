@@ -3,7 +3,9 @@ import { builder, signedIn } from '../../graphql/builder.ts';
 import { sameForEveryViewer } from '../../graphql/plugins/shared-results.ts';
 import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
-import { notFound } from '../../lib/errors.ts';
+import { badInput, notFound } from '../../lib/errors.ts';
+import { isUuid } from '../../lib/validate.ts';
+import type { Occupancy } from '../../realtime/presence.ts';
 import { loadNodes } from '../../loaders.ts';
 import { UserRef } from '../users/graphql.ts';
 import { encodeCursor } from '../../realtime/cursor.ts';
@@ -57,6 +59,34 @@ builder.node(ChannelRef, {
       resolve: async (c, _args, ctx) => (await ctx.loaders.user.load(c.sellerId)) ?? Promise.reject(notFound('User')),
     }),
     products: t.field({ type: [ProductRef], resolve: (c, _args, ctx) => ctx.loaders.productsByChannel.load(c.id) }),
+    viewerCount: t.int({
+      description:
+        'Signed-in users who have the channel open now (a productHighlighted or channelPresence subscription, on any instance), each counted once however many tabs; the seller not counted.',
+      resolve: async (c, _args, ctx) => (await ctx.services.channels.occupancy(c)).count,
+    }),
+    sellerLive: t.boolean({
+      description: 'Whether the seller has the channel open now.',
+      resolve: async (c, _args, ctx) => (await ctx.services.channels.occupancy(c)).ownerPresent,
+    }),
+    viewers: t.connection(
+      {
+        type: UserRef,
+        nullable: true,
+        description: 'Seller only (null with a FORBIDDEN error for anyone else): who has the channel open now, in id order, paged.',
+        resolve: async (c, args, ctx) => {
+          const { first, after } = viewerPage(args);
+          const { ids, hasNextPage } = await ctx.services.channels.viewerIds(ctx.viewer!.id, c.id, first, after);
+          const users = await Promise.all(ids.map((id) => ctx.loaders.user.load(id)));
+          const edges = users.flatMap((user) => (user ? [{ cursor: viewerCursor(user.id), node: user }] : []));
+          return {
+            edges,
+            pageInfo: { hasNextPage, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+          };
+        },
+      },
+      { name: 'ChannelViewerConnection' },
+      { name: 'ChannelViewerEdge' },
+    ),
     highlight: t.field({
       type: ChannelHighlightRef,
       resolve: async (c, _args, ctx) =>
@@ -146,7 +176,41 @@ function productIdOrEmpty(globalId: string): string {
   }
 }
 
+const ChannelPresenceRef = builder.objectRef<Occupancy>('ChannelPresence').implement({
+  description: "Who has a live channel open: a count, never identities.",
+  fields: (t) => ({
+    channelId: t.id({ resolve: (o) => encodeGlobalID('Channel', o.room) }),
+    viewerCount: t.int({ description: 'As Channel.viewerCount.', resolve: (o) => o.count }),
+    sellerLive: t.boolean({ description: 'As Channel.sellerLive.', resolve: (o) => o.ownerPresent }),
+  }),
+});
+
+const VIEWER_PAGE = 50;
+
+/** A page of viewers: `first` up to 100, `after` an opaque cursor from a previous page. */
+function viewerPage(args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }) {
+  if (args.last != null || args.before != null) throw badInput('pages forward only: use first and after', 'last');
+  const first = args.first ?? VIEWER_PAGE;
+  if (first < 0 || first > 100) throw badInput('first must be between 0 and 100', 'first');
+  if (!args.after) return { first, after: null };
+  const decoded = Buffer.from(args.after, 'base64url').toString();
+  if (!decoded.startsWith('viewer:') || !isUuid(decoded.slice(7))) throw badInput('after is not a cursor of this list', 'after');
+  return { first, after: decoded.slice(7) };
+}
+
+const viewerCursor = (userId: string) => Buffer.from(`viewer:${userId}`).toString('base64url');
+
 builder.subscriptionFields((t) => ({
+  channelPresence: t.field({
+    ...sameForEveryViewer,
+    type: ChannelPresenceRef,
+    description:
+      'First how many have the channel open now and whether its seller does, then each change: at most one per PRESENCE_INTERVAL_MS (default 1 s) per channel, none when nothing changed. The subscriber counts as having the channel open.',
+    ...signedIn,
+    args: { channelId: t.arg.id({ required: true }) },
+    subscribe: (_root, args, ctx) => ctx.services.channels.watchPresence(localId(String(args.channelId), 'Channel'), ctx.viewer!.id),
+    resolve: (occupancy: Occupancy) => occupancy,
+  }),
   productHighlighted: t.field({
     ...sameForEveryViewer,
     type: ChannelHighlightRef,
@@ -155,7 +219,7 @@ builder.subscriptionFields((t) => ({
     ...signedIn,
     args: { channelId: t.arg.id({ required: true }), after: t.arg.string() },
     subscribe: (_root, args, ctx) =>
-      ctx.services.channels.watchHighlights(localId(String(args.channelId), 'Channel'), args.after ?? ctx.lastEventId),
+      ctx.services.channels.watchHighlights(localId(String(args.channelId), 'Channel'), ctx.viewer!.id, args.after ?? ctx.lastEventId),
     resolve: (event: HighlightDelivered) => ({ ...event.payload, snapshot: event.snapshot === true }),
   }),
 }));

@@ -6,6 +6,7 @@ import type { RateLimit } from '../../lib/rate-limit.ts';
 import { isUuid, requireText } from '../../lib/validate.ts';
 import { resumeAfter } from '../../realtime/cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
+import type { Occupancy, PresenceRooms } from '../../realtime/presence.ts';
 import type { Streams } from '../../realtime/streams.ts';
 import type { ChannelTopics, HighlightState } from './events.ts';
 import { withSnapshot } from './snapshot.ts';
@@ -17,6 +18,8 @@ export interface ChannelServiceDeps {
   outbox: Outbox<ChannelTopics>;
   streams: Streams<ChannelTopics>;
   highlightLimit: RateLimit;
+  /** Who has each channel open (realtime/presence.ts); rooms are channel ids, owned by their sellers. */
+  presence: PresenceRooms;
 }
 
 export function toHighlightState(channel: ChannelRow, product: ProductRow | null): HighlightState {
@@ -32,7 +35,7 @@ export function productFromState(state: HighlightState): ProductRow | null {
   return state.product ? { ...state.product, createdAt: new Date(state.product.createdAt) } : null;
 }
 
-export function createChannelService({ db, outbox, streams, highlightLimit }: ChannelServiceDeps) {
+export function createChannelService({ db, outbox, streams, highlightLimit, presence }: ChannelServiceDeps) {
   async function channelOf(channelId: string): Promise<ChannelRow> {
     if (!isUuid(channelId)) throw notFound('Channel');
     const [channel] = await db.select().from(channels).where(eq(channels.id, channelId));
@@ -136,17 +139,47 @@ export function createChannelService({ db, outbox, streams, highlightLimit }: Ch
      * (a snapshot) and every change after it; with one, every change after the
      * cursor; with one past retention, the current state (a snapshot) first.
      */
-    async watchHighlights(channelId: string, after?: string | null) {
-      const state = await currentState(channelId);
+    /** The highlight stream; the viewer counts as having the channel open while it runs. */
+    async watchHighlights(channelId: string, viewerId: string, after?: string | null) {
+      const channel = await channelOf(channelId);
+      const state = toHighlightState(channel, await productById(channel.highlightedProductId));
       const position = resumeAfter(after, 'channel:highlight', channelId);
-      if (position !== null) {
-        try {
-          return await streams.watch('channel:highlight', channelId, position);
-        } catch (err) {
-          if (!(err instanceof AppError && err.code === 'CURSOR_EXPIRED')) throw err;
+      const leave = presence.enter(channel.id, channel.sellerId, viewerId);
+      try {
+        if (position !== null) {
+          try {
+            return await streams.watch('channel:highlight', channelId, position, leave);
+          } catch (err) {
+            if (!(err instanceof AppError && err.code === 'CURSOR_EXPIRED')) throw err;
+          }
         }
+        return withSnapshot(state, await streams.watch('channel:highlight', channelId, state.version, leave));
+      } catch (err) {
+        leave();
+        throw err;
       }
-      return withSnapshot(state, await streams.watch('channel:highlight', channelId, state.version));
+    },
+
+    /** How many have the channel open (its seller not counted), and whether its seller does. */
+    occupancy: (channel: ChannelRow): Promise<Occupancy> => presence.occupancy(channel.id, channel.sellerId),
+
+    /** The occupancy now, then each change (at most one per interval); the viewer counts as having the channel open. */
+    async watchPresence(channelId: string, viewerId: string): Promise<AsyncIterableIterator<Occupancy>> {
+      const channel = await channelOf(channelId);
+      const leave = presence.enter(channel.id, channel.sellerId, viewerId);
+      try {
+        return await presence.watch(channel.id, channel.sellerId, leave);
+      } catch (err) {
+        leave();
+        throw err;
+      }
+    },
+
+    /** Seller only: the ids of those who have the channel open (the seller not among them), in id order, after `after`. */
+    async viewerIds(viewerId: string, channelId: string, first: number, after: string | null): Promise<{ ids: string[]; hasNextPage: boolean }> {
+      const channel = await sellersChannel(viewerId, channelId);
+      const ids = (await presence.members(channel.id, first + 2, after)).filter((id) => id !== channel.sellerId);
+      return { ids: ids.slice(0, first), hasNextPage: ids.length > first };
     },
 
     async byIds(ids: readonly string[]): Promise<ChannelRow[]> {

@@ -1,0 +1,148 @@
+import { EventQueue } from './event-queue.ts';
+
+/** Who is in a room, as everyone may see it: a count, and whether its owner is there. */
+export interface Occupancy {
+  room: string;
+  /** Distinct members present, the owner not counted. */
+  count: number;
+  ownerPresent: boolean;
+}
+
+/**
+ * Where presence is kept: PresenceRooms (below) calls it when a member is
+ * first present on this instance or last leaves it, refreshes what this
+ * instance holds, and asks for a room's occupancy. In memory for one process
+ * (memory-presence.ts), in Redis across instances (redis-presence.ts).
+ */
+export interface PresenceStore {
+  add(room: string, members: string[]): Promise<void>;
+  remove(room: string, member: string): Promise<void>;
+  /**
+   * The room's occupancy, after dropping members whose instance stopped
+   * refreshing them. `publish`: if it changed since the last published one
+   * and nothing was published within `intervalMs`, publishes it (to every
+   * instance's `onPublished`) and says 'published'; if it changed but one was
+   * published too recently, says 'later'.
+   */
+  occupancy(room: string, owner: string, publish?: { intervalMs: number }): Promise<{ occupancy: Occupancy; outcome: 'published' | 'unchanged' | 'later' | 'read' }>;
+  /** Members present, in id order, after `after`, at most `first`. */
+  members(room: string, first: number, after: string | null): Promise<string[]>;
+  /** Called with every occupancy published by any instance. */
+  onPublished(listener: (occupancy: Occupancy) => void): void;
+  close(): Promise<void>;
+}
+
+export interface PresenceOptions {
+  store: PresenceStore;
+  /** At most one published change per room per interval. */
+  intervalMs: number;
+  /** How often this instance tells the store its members are still here (the store forgets them after its TTL). */
+  heartbeatMs: number;
+  maxQueuedEvents: number;
+  onError(err: Error): void;
+}
+
+/**
+ * Presence for rooms (live channels): which members have a room open on this
+ * instance (one count per member however many subscriptions), kept in the
+ * store; the occupancy published at most once per interval per room, only
+ * when it changed, and handed to this instance's watchers of the room. A join
+ * or a leave is O(1) here and at most one store call; never a broadcast.
+ */
+export function createPresenceRooms({ store, intervalMs, heartbeatMs, maxQueuedEvents, onError }: PresenceOptions) {
+  /** room -> member -> subscriptions on this instance. */
+  const local = new Map<string, Map<string, number>>();
+  const owners = new Map<string, string>();
+  /** Rooms changed here whose occupancy is not published yet. */
+  const dirty = new Set<string>();
+  const watchers = new Map<string, Set<EventQueue<Occupancy>>>();
+
+  store.onPublished((occupancy) => {
+    for (const queue of watchers.get(occupancy.room) ?? []) queue.push(occupancy);
+  });
+
+  const report = (err: unknown) => onError(err as Error);
+
+  async function tick(room: string) {
+    const owner = owners.get(room);
+    if (owner === undefined) return dirty.delete(room);
+    const { outcome } = await store.occupancy(room, owner, { intervalMs });
+    if (outcome !== 'later') dirty.delete(room);
+  }
+
+  const ticker = setInterval(() => {
+    for (const room of dirty) void tick(room).catch(report);
+  }, intervalMs);
+  ticker.unref();
+  const heartbeat = setInterval(() => {
+    for (const [room, members] of local) void store.add(room, [...members.keys()]).catch(report);
+    // Members of other instances may have expired: every room watched here is looked at again.
+    for (const room of new Set([...local.keys(), ...watchers.keys()])) void tick(room).catch(report);
+  }, heartbeatMs);
+  heartbeat.unref();
+
+  return {
+    /** Counts `member` in `room` (owned by `owner`) until the returned function is called (once). */
+    enter(room: string, owner: string, member: string): () => void {
+      owners.set(room, owner);
+      let members = local.get(room);
+      if (!members) local.set(room, (members = new Map()));
+      const held = members.get(member) ?? 0;
+      members.set(member, held + 1);
+      if (held === 0) {
+        dirty.add(room);
+        void store.add(room, [member]).catch(report);
+      }
+      let left = false;
+      return () => {
+        if (left) return;
+        left = true;
+        const now = (members.get(member) ?? 1) - 1;
+        if (now > 0) return void members.set(member, now);
+        members.delete(member);
+        if (members.size === 0 && local.get(room) === members) local.delete(room);
+        dirty.add(room);
+        void store.remove(room, member).catch(report);
+      };
+    },
+
+    /** The occupancy now (read, not published). */
+    async occupancy(room: string, owner: string): Promise<Occupancy> {
+      owners.set(room, owner);
+      return (await store.occupancy(room, owner)).occupancy;
+    },
+
+    members: (room: string, first: number, after: string | null) => store.members(room, first, after),
+
+    /** The room's occupancy now, then each one published. */
+    async watch(room: string, owner: string, onEnd?: () => void): Promise<AsyncIterableIterator<Occupancy>> {
+      owners.set(room, owner);
+      let set = watchers.get(room);
+      if (!set) watchers.set(room, (set = new Set()));
+      const queue: EventQueue<Occupancy> = new EventQueue(
+        () => {
+          set.delete(queue);
+          if (set.size === 0 && watchers.get(room) === set) watchers.delete(room);
+          onEnd?.();
+        },
+        { maxBuffered: maxQueuedEvents },
+      );
+      set.add(queue);
+      try {
+        queue.push((await store.occupancy(room, owner)).occupancy);
+      } catch (err) {
+        await queue.return();
+        throw err;
+      }
+      return queue;
+    },
+
+    async close() {
+      clearInterval(ticker);
+      clearInterval(heartbeat);
+      await store.close();
+    },
+  };
+}
+
+export type PresenceRooms = ReturnType<typeof createPresenceRooms>;
