@@ -9,6 +9,7 @@
  * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY=fanout,
  * BENCH_ONLY=abuse or BENCH_ONLY=resume (that scenario alone, printed, not written),
  * BENCH_ONLY=heap (what one idle subscribed connection holds, by kind, from two heap snapshots),
+ * BENCH_ONLY=presence (10,000 viewers joining one channel in 10 s while highlights flow, with presence and without; BENCH_VIEWERS),
  * BENCH_ONLY=scraping (fan-out to 5,000 alone, then while the instance scrapes 100 pages/s),
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
@@ -26,6 +27,8 @@ import { runBefore, runMutationsAlternating } from './scenarios/before.ts';
 import { runResume } from './scenarios/resume.ts';
 import { runFanoutWhileScraping } from './scenarios/scraping.ts';
 import { runHeapBreakdown } from './scenarios/heap.ts';
+import { benchViewers, runPresenceJoin } from './scenarios/presence.ts';
+import { round } from './lib/stats.ts';
 import { runAcrossInstances } from './scenarios/instances.ts';
 import { fixturePages, runLinkPipeline } from './scenarios/links.ts';
 import { runMutations } from './scenarios/mutations.ts';
@@ -40,6 +43,7 @@ const resumeOnly = process.env.BENCH_ONLY === 'resume';
 const mutationsOnly = process.env.BENCH_ONLY === 'mutations';
 const scrapingOnly = process.env.BENCH_ONLY === 'scraping';
 const heapOnly = process.env.BENCH_ONLY === 'heap';
+const presenceOnly = process.env.BENCH_ONLY === 'presence';
 const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -122,6 +126,21 @@ async function main() {
       } finally {
         await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
       }
+      return;
+    }
+    if (presenceOnly) {
+      log('presence: 10,000 viewers join one channel in 10 s while highlights flow, with presence and with PRESENCE=off');
+      const tokens = await benchViewers(url.toString(), shared.JWT_SECRET, Number(process.env.BENCH_VIEWERS ?? 10_000));
+      const sides: Record<string, Awaited<ReturnType<typeof runPresenceJoin>>> = {};
+      for (const [name, presence] of [['withPresence', true], ['withoutPresence', false]] as const) {
+        const target = await startPlaza({ ...env, ...(presence ? {} : { PRESENCE: 'off' }) }, profile);
+        running.push(target);
+        sides[name] = await runPresenceJoin(target, tokens, { presence, joinSeconds: 10 });
+        await target.stop();
+        running.pop();
+      }
+      const p99Ratio = round(sides.withPresence!.highlightP99Ms / sides.withoutPresence!.highlightP99Ms);
+      process.stdout.write(`${JSON.stringify({ ...sides, highlightP99WithOverWithout: p99Ratio }, null, 2)}\n`);
       return;
     }
     if (heapOnly) {
