@@ -14,6 +14,8 @@ const VERSION = /"version":(\d+)/;
 
 export interface PresenceSide {
   viewers: number;
+  /** How long the joining took (asked: 10 s; longer when the server or the client fell behind). */
+  joinSeconds: number;
   /** Highlight deliveries while viewers joined: latency from the change's mutation to each arrival. */
   highlightP50Ms: number;
   highlightP99Ms: number;
@@ -60,7 +62,7 @@ function cpuSecondsOf(pid: number): number {
  * channelPresence; meanwhile the seller changes the highlight every 100 ms.
  * Run once against an instance with presence on and once with PRESENCE=off.
  */
-export async function runPresenceJoin(plaza: Started, tokens: string[], { presence, joinSeconds }: { presence: boolean; joinSeconds: number }): Promise<PresenceSide> {
+export async function runPresenceJoin(plaza: Started, tokens: string[], { presence, joinSeconds: window }: { presence: boolean; joinSeconds: number }): Promise<PresenceSide> {
   const { seller, channel, products } = await benchChannel(plaza.url);
   const wsUrl = plaza.url.replace(/^http/, 'ws');
   const firedAt = new Map<number, number>();
@@ -121,12 +123,13 @@ export async function runPresenceJoin(plaza: Started, tokens: string[], { presen
   const started = performance.now();
   for (let i = 0; i < tokens.length; i += 100) {
     await Promise.all(Array.from({ length: Math.min(100, tokens.length - i) }, (_, k) => open(i + k)));
-    const due = started + ((i + 100) / tokens.length) * joinSeconds * 1000;
+    const due = started + ((i + 100) / tokens.length) * window * 1000;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
   }
-  // Settle: two more presence intervals.
-  await sleep(2_500);
+  const joinSeconds = round((performance.now() - started) / 1000, 1);
+  // Settle: until the seller's count has everyone (with presence), at most 10 s.
+  for (let waited = 0; presence && finalViewerCount !== tokens.length && waited < 10_000; waited += 100) await sleep(100);
   const cpuSeconds = round(cpuSecondsOf(plaza.child.pid!) - cpuBefore, 2);
   changing = false;
   await changes;
@@ -134,6 +137,7 @@ export async function runPresenceJoin(plaza: Started, tokens: string[], { presen
   const { p50, p99 } = summary(latencies);
   return {
     viewers: tokens.length,
+    joinSeconds,
     highlightP50Ms: p50,
     highlightP99Ms: p99,
     presenceMessagesPerViewer: presence ? round(presenceMessages / tokens.length, 2) : 0,

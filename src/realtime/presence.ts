@@ -56,10 +56,24 @@ export function createPresenceRooms({ store, intervalMs, heartbeatMs, maxQueuedE
   /** Rooms changed here whose occupancy is not published yet. */
   const dirty = new Set<string>();
   const watchers = new Map<string, Set<EventQueue<Occupancy>>>();
+  /** The last occupancy seen of each watched room, and when: joiners within an interval of it start from it. */
+  const latest = new Map<string, { occupancy: Occupancy; at: number }>();
 
   store.onPublished((occupancy) => {
-    for (const queue of watchers.get(occupancy.room) ?? []) queue.push(occupancy);
+    const set = watchers.get(occupancy.room);
+    if (!set) return;
+    latest.set(occupancy.room, { occupancy, at: Date.now() });
+    for (const queue of set) queue.push(occupancy);
   });
+
+  /** The room's occupancy for a joiner: the one seen within the last interval (a burst of joiners shares it), or read. */
+  async function current(room: string, owner: string): Promise<Occupancy> {
+    const seen = latest.get(room);
+    if (seen && Date.now() - seen.at < intervalMs) return seen.occupancy;
+    const { occupancy } = await store.occupancy(room, owner);
+    if (watchers.has(room)) latest.set(room, { occupancy, at: Date.now() });
+    return occupancy;
+  }
 
   const report = (err: unknown) => onError(err as Error);
 
@@ -106,6 +120,9 @@ export function createPresenceRooms({ store, intervalMs, heartbeatMs, maxQueuedE
       };
     },
 
+    /** The owner of a room this instance has seen (a channel's seller), without asking the database again. */
+    ownerOf: (room: string): string | undefined => owners.get(room),
+
     /** The occupancy now (read, not published). */
     async occupancy(room: string, owner: string): Promise<Occupancy> {
       owners.set(room, owner);
@@ -122,14 +139,17 @@ export function createPresenceRooms({ store, intervalMs, heartbeatMs, maxQueuedE
       const queue: EventQueue<Occupancy> = new EventQueue(
         () => {
           set.delete(queue);
-          if (set.size === 0 && watchers.get(room) === set) watchers.delete(room);
+          if (set.size === 0 && watchers.get(room) === set) {
+            watchers.delete(room);
+            latest.delete(room);
+          }
           onEnd?.();
         },
         { maxBuffered: maxQueuedEvents },
       );
       set.add(queue);
       try {
-        queue.push((await store.occupancy(room, owner)).occupancy);
+        queue.push(await current(room, owner));
       } catch (err) {
         await queue.return();
         throw err;

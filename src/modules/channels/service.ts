@@ -165,10 +165,11 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
 
     /** The occupancy now, then each change (at most one per interval); the viewer counts as having the channel open. */
     async watchPresence(channelId: string, viewerId: string): Promise<AsyncIterableIterator<Occupancy>> {
-      const channel = await channelOf(channelId);
-      const leave = presence.enter(channel.id, channel.sellerId, viewerId);
+      // A channel this instance already watches needs no read: thousands joining at once ask nothing of the database.
+      const sellerId = presence.ownerOf(channelId) ?? (await channelOf(channelId)).sellerId;
+      const leave = presence.enter(channelId, sellerId, viewerId);
       try {
-        return await presence.watch(channel.id, channel.sellerId, leave);
+        return await presence.watch(channelId, sellerId, leave);
       } catch (err) {
         leave();
         throw err;
