@@ -7,9 +7,9 @@
  * (default 20), BENCH_SECONDS (default 5), BENCH_CPU_PROF=1 (profiles Plaza into
  * bench/results/profiles), BENCH_DATABASE_URL (an admin URL; default the local
  * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY=fanout,
- * BENCH_ONLY=abuse or BENCH_ONLY=resume (that scenario alone, printed, not written),
+ * BENCH_ONLY=abuse (with BENCH_BEFORE: the same attacks on that checkout too) or BENCH_ONLY=resume (that scenario alone, printed, not written),
  * BENCH_ONLY=heap (what one idle subscribed connection holds, by kind, from two heap snapshots),
- * BENCH_ONLY=presence (10,000 viewers joining one channel in 10 s while highlights flow, with presence and without; BENCH_VIEWERS),
+ * BENCH_ONLY=presence (10,000 viewers joining one channel in 10 s while highlights flow, with presence and without; BENCH_VIEWERS, BENCH_JOIN_SECONDS),
  * BENCH_ONLY=scraping (fan-out to 5,000 alone, then while the instance scrapes 100 pages/s),
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { closeAgent, gql, signUp } from './lib/graphql.ts';
 import { startPageServer } from './lib/page-server.ts';
-import { type Started, startBaseline, startPlaza, startWriteBaseline } from './lib/processes.ts';
+import { checkoutBefore, removeCheckout, type Started, startBaseline, startPlaza, startWriteBaseline } from './lib/processes.ts';
 import { type BenchReport, markdown, writeReport } from './lib/report.ts';
 import { runFanout, runFanoutAcross } from './scenarios/fanout.ts';
 import { runAbuse } from './scenarios/abuse.ts';
@@ -101,7 +101,25 @@ async function main() {
       log('abuse: six attacks at once against an instance with the default limits');
       const target = await startPlaza(defaults, profile);
       running.push(target);
-      process.stdout.write(`${JSON.stringify(await runAbuse(target), null, 2)}\n`);
+      const now = await runAbuse(target);
+      if (!beforeRef) return void process.stdout.write(`${JSON.stringify(now, null, 2)}\n`);
+      await target.stop();
+      running.pop();
+      // The same attacks against the code at BENCH_BEFORE, in a database of its own.
+      const beforeDb = `${database}_before`;
+      await admin(`create database ${beforeDb}`);
+      const beforeUrl = new URL(adminUrl);
+      beforeUrl.pathname = `/${beforeDb}`;
+      const dir = checkoutBefore(beforeRef);
+      try {
+        const earlier = await startPlaza({ ...defaults, DATABASE_URL: beforeUrl.toString() }, profile, dir);
+        running.push(earlier);
+        const before = await runAbuse(earlier);
+        process.stdout.write(`${JSON.stringify({ now, before: { ref: beforeRef, ...before } }, null, 2)}\n`);
+      } finally {
+        removeCheckout(dir);
+        await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
+      }
       return;
     }
     if (mutationsOnly) {
@@ -137,7 +155,7 @@ async function main() {
         running.push(target);
         // Users straight into the (now migrated) database: 10,000 sign-ups would take minutes of password hashing.
         tokens ??= await benchViewers(url.toString(), shared.JWT_SECRET, Number(process.env.BENCH_VIEWERS ?? 10_000));
-        sides[name] = await runPresenceJoin(target, tokens, { presence, joinSeconds: 10 });
+        sides[name] = await runPresenceJoin(target, tokens, { presence, joinSeconds: Number(process.env.BENCH_JOIN_SECONDS ?? 10) });
         await target.stop();
         running.pop();
       }

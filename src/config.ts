@@ -132,6 +132,8 @@ const envSchema = z.object({
   PRESENCE: z.enum(['on', 'off']).default('on'),
   /** At most one presence update (viewer count, seller live) per channel per this many ms; default 1,000. */
   PRESENCE_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
+  /** A channel with more viewers than this gets its presence updates less often: one per (viewers / this) s; default 5,000. */
+  PRESENCE_DELIVERIES_PER_SECOND: z.coerce.number().int().min(1).default(5_000),
   /** Seconds after which an instance that stopped renewing its viewers (it died) no longer counts them; default 30. */
   PRESENCE_TTL_SECONDS: z.coerce.number().int().min(1).default(30),
 });
@@ -187,7 +189,7 @@ export interface Config {
   rateLimits: RateLimitSettings;
   stories: { ttlHours: number; reactionsPerMinute: number };
   channels: { highlightLimit: number; highlightWindowSeconds: number };
-  presence: { enabled: boolean; intervalMs: number; ttlSeconds: number };
+  presence: { enabled: boolean; intervalMs: number; deliveriesPerSecond: number; ttlSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -275,7 +277,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       highlightLimit: scaled(env.CHANNEL_HIGHLIGHT_LIMIT, env.RATE_LIMIT_MULTIPLIER),
       highlightWindowSeconds: env.CHANNEL_HIGHLIGHT_WINDOW_SECONDS,
     },
-    presence: { enabled: env.PRESENCE === 'on', intervalMs: env.PRESENCE_INTERVAL_MS, ttlSeconds: env.PRESENCE_TTL_SECONDS },
+    presence: {
+      enabled: env.PRESENCE === 'on',
+      intervalMs: env.PRESENCE_INTERVAL_MS,
+      deliveriesPerSecond: env.PRESENCE_DELIVERIES_PER_SECOND,
+      ttlSeconds: env.PRESENCE_TTL_SECONDS,
+    },
   };
 }
 

@@ -106,6 +106,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
         ? createRedisPresenceStore(config.redisUrl, { ttlMs: config.presence.ttlSeconds * 1000, logger })
         : createMemoryPresenceStore(),
     intervalMs: config.presence.intervalMs,
+    deliveriesPerSecond: config.presence.deliveriesPerSecond,
     heartbeatMs: (config.presence.ttlSeconds * 1000) / 3,
     maxQueuedEvents: config.limits.maxQueuedEventsPerSubscription,
     onError: (err) => logger.debug({ err: err.message }, 'presence update failed'),

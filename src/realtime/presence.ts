@@ -36,6 +36,12 @@ export interface PresenceOptions {
   store: PresenceStore;
   /** At most one published change per room per interval. */
   intervalMs: number;
+  /**
+   * Updates of a room with more members than this come less often than
+   * `intervalMs`: one per (members / this) seconds, so a room's updates
+   * cost its watchers about this many deliveries a second whatever its size.
+   */
+  deliveriesPerSecond: number;
   /** How often this instance tells the store its members are still here (the store forgets them after its TTL). */
   heartbeatMs: number;
   maxQueuedEvents: number;
@@ -49,7 +55,7 @@ export interface PresenceOptions {
  * when it changed, and handed to this instance's watchers of the room. A join
  * or a leave is O(1) here and at most one store call; never a broadcast.
  */
-export function createPresenceRooms({ store, intervalMs, heartbeatMs, maxQueuedEvents, onError }: PresenceOptions) {
+export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, heartbeatMs, maxQueuedEvents, onError }: PresenceOptions) {
   /** room -> member -> subscriptions on this instance. */
   const local = new Map<string, Map<string, number>>();
   const owners = new Map<string, string>();
@@ -69,7 +75,7 @@ export function createPresenceRooms({ store, intervalMs, heartbeatMs, maxQueuedE
   /** The room's occupancy for a joiner: the one seen within the last interval (a burst of joiners shares it), or read. */
   async function current(room: string, owner: string): Promise<Occupancy> {
     const seen = latest.get(room);
-    if (seen && Date.now() - seen.at < intervalMs) return seen.occupancy;
+    if (seen && Date.now() - seen.at < intervalFor(room)) return seen.occupancy;
     const { occupancy } = await store.occupancy(room, owner);
     if (watchers.has(room)) latest.set(room, { occupancy, at: Date.now() });
     return occupancy;
@@ -77,10 +83,16 @@ export function createPresenceRooms({ store, intervalMs, heartbeatMs, maxQueuedE
 
   const report = (err: unknown) => onError(err as Error);
 
+  /** Each room's last known size: a big room's updates are spaced so they cost at most `deliveriesPerSecond`. */
+  const sizes = new Map<string, number>();
+  const intervalFor = (room: string) => Math.max(intervalMs, ((sizes.get(room) ?? 0) / deliveriesPerSecond) * 1000);
+
   async function tick(room: string) {
     const owner = owners.get(room);
     if (owner === undefined) return dirty.delete(room);
-    const { outcome } = await store.occupancy(room, owner, { intervalMs });
+    const { occupancy, outcome } = await store.occupancy(room, owner, { intervalMs: intervalFor(room) });
+    if (occupancy.count > 0) sizes.set(room, occupancy.count);
+    else sizes.delete(room);
     if (outcome !== 'later') dirty.delete(room);
   }
 

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createMemoryPresenceStore } from '../src/realtime/memory-presence.ts';
+import { createPresenceRooms, type Occupancy } from '../src/realtime/presence.ts';
+
+/** Collects everything a watcher is handed, as it comes. */
+function collect(queue: AsyncIterableIterator<Occupancy>, into: Occupancy[]) {
+  void (async () => {
+    for await (const occupancy of queue) into.push(occupancy);
+  })();
+}
+
+describe('presence rooms', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('space a big room’s updates so they cost about PRESENCE_DELIVERIES_PER_SECOND, and never send an unchanged one', async () => {
+    vi.useFakeTimers();
+    const rooms = createPresenceRooms({
+      store: createMemoryPresenceStore(),
+      intervalMs: 100,
+      // 1 delivery a second: a room of 4 gets an update every 4 s at most.
+      deliveriesPerSecond: 1,
+      heartbeatMs: 60_000,
+      maxQueuedEvents: 100,
+      onError: (err) => {
+        throw err;
+      },
+    });
+    const seen: Occupancy[] = [];
+    const watcher = await rooms.watch('room', 'owner');
+    collect(watcher, seen);
+    for (const member of ['a', 'b', 'c']) rooms.enter('room', 'owner', member);
+    await vi.advanceTimersByTimeAsync(150);
+    expect(seen.map((o) => o.count)).toEqual([0, 3]);
+
+    // A fourth arrives: with 4 members, not within 4 s of the last update.
+    rooms.enter('room', 'owner', 'd');
+    await vi.advanceTimersByTimeAsync(3_500);
+    expect(seen.map((o) => o.count)).toEqual([0, 3]);
+    await vi.advanceTimersByTimeAsync(700);
+    expect(seen.map((o) => o.count)).toEqual([0, 3, 4]);
+
+    // Leaving and coming back within the wait changes nothing by the time it is published: nothing is sent.
+    const leave = rooms.enter('room', 'owner', 'e');
+    leave();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(seen.map((o) => o.count)).toEqual([0, 3, 4]);
+    await watcher.return?.();
+    await rooms.close();
+  });
+});
