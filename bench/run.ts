@@ -9,7 +9,7 @@
  * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY=fanout,
  * BENCH_ONLY=abuse (with BENCH_BEFORE: the same attacks on that checkout too) or BENCH_ONLY=resume (that scenario alone, printed, not written),
  * BENCH_ONLY=heap (what one idle subscribed connection holds, by kind, from two heap snapshots),
- * BENCH_ONLY=presence (10,000 viewers joining one channel in 10 s while highlights flow, with presence and without; BENCH_VIEWERS, BENCH_JOIN_SECONDS),
+ * BENCH_ONLY=presence (10,000 viewers joining one channel in 10 s while highlights flow, with presence and without; BENCH_VIEWERS, BENCH_JOIN_SECONDS, BENCH_PRESENCE_WATCH=0),
  * BENCH_ONLY=scraping (fan-out to 5,000 alone, then while the instance scrapes 100 pages/s),
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
@@ -155,7 +155,12 @@ async function main() {
         running.push(target);
         // Users straight into the (now migrated) database: 10,000 sign-ups would take minutes of password hashing.
         tokens ??= await benchViewers(url.toString(), shared.JWT_SECRET, Number(process.env.BENCH_VIEWERS ?? 10_000));
-        sides[name] = await runPresenceJoin(target, tokens, { presence, joinSeconds: Number(process.env.BENCH_JOIN_SECONDS ?? 10) });
+        sides[name] = await runPresenceJoin(target, tokens, {
+          presence,
+          // BENCH_PRESENCE_WATCH=0: viewers are counted but do not watch the count (no channelPresence).
+          watchCount: process.env.BENCH_PRESENCE_WATCH !== '0',
+          joinSeconds: Number(process.env.BENCH_JOIN_SECONDS ?? 10),
+        });
         await target.stop();
         running.pop();
       }

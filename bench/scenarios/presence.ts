@@ -58,11 +58,16 @@ function cpuSecondsOf(pid: number): number {
 
 /**
  * 10,000 viewers (distinct users) join one channel within `joinSeconds`,
- * each on its own socket with productHighlighted and, when `presence`,
- * channelPresence; meanwhile the seller changes the highlight every 100 ms.
+ * each on its own socket with productHighlighted and, when `presence` and
+ * `watchCount`, channelPresence; meanwhile the seller changes the highlight
+ * every 100 ms.
  * Run once against an instance with presence on and once with PRESENCE=off.
  */
-export async function runPresenceJoin(plaza: Started, tokens: string[], { presence, joinSeconds: window }: { presence: boolean; joinSeconds: number }): Promise<PresenceSide> {
+export async function runPresenceJoin(
+  plaza: Started,
+  tokens: string[],
+  { presence, watchCount, joinSeconds: window }: { presence: boolean; watchCount: boolean; joinSeconds: number },
+): Promise<PresenceSide> {
   const { seller, channel, products } = await benchChannel(plaza.url);
   const wsUrl = plaza.url.replace(/^http/, 'ws');
   const firedAt = new Map<number, number>();
@@ -103,7 +108,7 @@ export async function runPresenceJoin(plaza: Started, tokens: string[], { presen
         const text = String(data);
         if (text.includes('"connection_ack"')) {
           socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: HIGHLIGHTS, variables: { id: channel } } }));
-          if (presence) socket.send(JSON.stringify({ id: '2', type: 'subscribe', payload: { query: PRESENCE, variables: { id: channel } } }));
+          if (presence && watchCount) socket.send(JSON.stringify({ id: '2', type: 'subscribe', payload: { query: PRESENCE, variables: { id: channel } } }));
           return resolve();
         }
         if (text.includes('"ping"')) return void socket.send('{"type":"pong"}');
