@@ -47,4 +47,30 @@ describe('presence rooms', () => {
     await watcher.return?.();
     await rooms.close();
   });
+
+  it('hands an update to many watchers in slices, each watcher getting every update in order', async () => {
+    vi.useFakeTimers();
+    const rooms = createPresenceRooms({
+      store: createMemoryPresenceStore(),
+      intervalMs: 100,
+      deliveriesPerSecond: 1_000_000,
+      heartbeatMs: 60_000,
+      maxQueuedEvents: 100,
+      onError: (err) => {
+        throw err;
+      },
+    });
+    const seen: Occupancy[][] = [];
+    for (let i = 0; i < 600; i++) {
+      const into: Occupancy[] = [];
+      seen.push(into);
+      collect(await rooms.watch('big', 'owner'), into);
+    }
+    rooms.enter('big', 'owner', 'a');
+    await vi.advanceTimersByTimeAsync(150);
+    rooms.enter('big', 'owner', 'b');
+    await vi.advanceTimersByTimeAsync(150);
+    for (const into of seen) expect(into.map((o) => o.count)).toEqual([0, 1, 2]);
+    await rooms.close();
+  });
 });

@@ -32,6 +32,9 @@ export interface PresenceStore {
   close(): Promise<void>;
 }
 
+/** Watchers handed an update in one go before other work may run. */
+const HAND_OUT_SLICE = 256;
+
 export interface PresenceOptions {
   store: PresenceStore;
   /** At most one published change per room per interval. */
@@ -65,12 +68,33 @@ export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, he
   /** The last occupancy seen of each watched room, and when: joiners within an interval of it start from it. */
   const latest = new Map<string, { occupancy: Occupancy; at: number }>();
 
-  store.onPublished((occupancy) => {
+  /** Rooms whose update is being handed out, and the newer one to hand out after it. */
+  const handing = new Map<string, Occupancy | null>();
+
+  /**
+   * Hands an update to the room's watchers a slice at a time, letting other
+   * work (a highlight's fan-out) run between slices: a count can wait a few
+   * milliseconds, a highlight should not wait for 10,000 counts. Each watcher
+   * still gets the updates in order; a newer one arriving meanwhile follows.
+   */
+  function handOut(occupancy: Occupancy) {
     const set = watchers.get(occupancy.room);
     if (!set) return;
     latest.set(occupancy.room, { occupancy, at: Date.now() });
-    for (const queue of set) queue.push(occupancy);
-  });
+    if (handing.has(occupancy.room)) return void handing.set(occupancy.room, occupancy);
+    handing.set(occupancy.room, null);
+    const queues = [...set];
+    const slice = (from: number) => {
+      for (const queue of queues.slice(from, from + HAND_OUT_SLICE)) queue.push(occupancy);
+      if (from + HAND_OUT_SLICE < queues.length) return void setImmediate(slice, from + HAND_OUT_SLICE);
+      const next = handing.get(occupancy.room) ?? null;
+      handing.delete(occupancy.room);
+      if (next) handOut(next);
+    };
+    slice(0);
+  }
+
+  store.onPublished(handOut);
 
   /** The room's occupancy for a joiner: the one seen within the last interval (a burst of joiners shares it), or read. */
   async function current(room: string, owner: string): Promise<Occupancy> {
