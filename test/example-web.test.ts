@@ -75,6 +75,9 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
     await go(viewerPage, `#/channel/${createChannel.id}`);
     await viewerPage.waitForSelector('[data-testid=highlight]:has-text("Nothing highlighted")');
     await go(sellerPage, `#/channel/${createChannel.id}`);
+    // Presence: the seller sees one viewer; the viewer sees the seller arrive.
+    await sellerPage.waitForSelector('[data-testid=presence]:has-text("1 watching")');
+    await viewerPage.waitForSelector('[data-testid=presence]:has-text("seller is live")');
     await sellerPage.click('[data-testid=highlight-Mug]');
     await viewerPage.waitForSelector('[data-testid=highlight-name]:has-text("Mug")');
 

@@ -81,6 +81,9 @@ mutation Highlight($channelId: ID!, $productId: ID!) {
 subscription OnHighlight($channelId: ID!) {
   productHighlighted(channelId: $channelId) { version isSnapshot cursor product { name priceCents currency } }
 }
+
+# Who is watching: a count, at most one update a second
+subscription OnPresence($channelId: ID!) { channelPresence(channelId: $channelId) { viewerCount sellerLive } }
 `;
 
 const asset = (name: string) => `${GRAPHIQL_ASSETS_PATH}${name}`;

@@ -13,6 +13,12 @@ const Highlighted = graphql(`
   }
 `);
 
+const Presence = graphql(`
+  subscription OnPresence($id: ID!) {
+    channelPresence(channelId: $id) { viewerCount sellerLive }
+  }
+`);
+
 const Highlight = graphql(`
   mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }
 `);
@@ -27,6 +33,7 @@ const price = (cents: number, currency: string) => new Intl.NumberFormat(undefin
 export function Channel({ channelId, me }: { channelId: string; me: string }) {
   const [{ data, error }] = useQuery({ query: ChannelQuery, variables: { id: channelId } });
   const [live] = useSubscription({ query: Highlighted, variables: { id: channelId } });
+  const [presence] = useSubscription({ query: Presence, variables: { id: channelId } });
   const [, highlight] = useMutation(Highlight);
   const [, unhighlight] = useMutation(Unhighlight);
   if (error) return <p role="alert">{error.message}</p>;
@@ -39,6 +46,11 @@ export function Channel({ channelId, me }: { channelId: string; me: string }) {
     <section>
       <h2>{channel.name}</h2>
       <p>by {channel.seller.username}</p>
+      {presence.data && (
+        <p data-testid="presence">
+          {presence.data.channelPresence.viewerCount} watching · {presence.data.channelPresence.sellerLive ? 'seller is live' : 'seller is away'}
+        </p>
+      )}
       <div className="card highlight" data-testid="highlight">
         {current ? (
           <>

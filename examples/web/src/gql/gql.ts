@@ -16,6 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency } }\n  }\n": typeof types.ChannelPageDocument,
     "\n  subscription OnHighlight($id: ID!) {\n    productHighlighted(channelId: $id) { version isSnapshot product { id name priceCents currency } }\n  }\n": typeof types.OnHighlightDocument,
+    "\n  subscription OnPresence($id: ID!) {\n    channelPresence(channelId: $id) { viewerCount sellerLive }\n  }\n": typeof types.OnPresenceDocument,
     "\n  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }\n": typeof types.HighlightDocument,
     "\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n": typeof types.UnhighlightDocument,
     "\n  query Sections { sections { id name slug } }\n": typeof types.SectionsDocument,
@@ -31,6 +32,7 @@ type Documents = {
 const documents: Documents = {
     "\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency } }\n  }\n": types.ChannelPageDocument,
     "\n  subscription OnHighlight($id: ID!) {\n    productHighlighted(channelId: $id) { version isSnapshot product { id name priceCents currency } }\n  }\n": types.OnHighlightDocument,
+    "\n  subscription OnPresence($id: ID!) {\n    channelPresence(channelId: $id) { viewerCount sellerLive }\n  }\n": types.OnPresenceDocument,
     "\n  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }\n": types.HighlightDocument,
     "\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n": types.UnhighlightDocument,
     "\n  query Sections { sections { id name slug } }\n": types.SectionsDocument,
@@ -66,6 +68,10 @@ export function graphql(source: "\n  query ChannelPage($id: ID!) {\n    channel(
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription OnHighlight($id: ID!) {\n    productHighlighted(channelId: $id) { version isSnapshot product { id name priceCents currency } }\n  }\n"): (typeof documents)["\n  subscription OnHighlight($id: ID!) {\n    productHighlighted(channelId: $id) { version isSnapshot product { id name priceCents currency } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnPresence($id: ID!) {\n    channelPresence(channelId: $id) { viewerCount sellerLive }\n  }\n"): (typeof documents)["\n  subscription OnPresence($id: ID!) {\n    channelPresence(channelId: $id) { viewerCount sellerLive }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
