@@ -117,7 +117,13 @@ export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, he
     const { occupancy, outcome } = await store.occupancy(room, owner, { intervalMs: intervalFor(room) });
     if (occupancy.count > 0) sizes.set(room, occupancy.count);
     else sizes.delete(room);
-    if (outcome !== 'later') dirty.delete(room);
+    if (outcome === 'later') return;
+    dirty.delete(room);
+    // A room this instance no longer holds or watches is forgotten here once its last change is out.
+    if (!local.has(room) && !watchers.has(room)) {
+      owners.delete(room);
+      sizes.delete(room);
+    }
   }
 
   const ticker = setInterval(() => {
@@ -161,7 +167,6 @@ export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, he
 
     /** The occupancy now (read, not published). */
     async occupancy(room: string, owner: string): Promise<Occupancy> {
-      owners.set(room, owner);
       return (await store.occupancy(room, owner)).occupancy;
     },
 
@@ -178,6 +183,10 @@ export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, he
           if (set.size === 0 && watchers.get(room) === set) {
             watchers.delete(room);
             latest.delete(room);
+            if (!local.has(room) && !dirty.has(room)) {
+              owners.delete(room);
+              sizes.delete(room);
+            }
           }
           onEnd?.();
         },
