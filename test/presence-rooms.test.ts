@@ -9,22 +9,26 @@ function collect(queue: AsyncIterableIterator<Occupancy>, into: Occupancy[]) {
   })();
 }
 
+/** Rooms over the in-memory store, ticking every 100 ms; errors fail the test. */
+const memoryRooms = (deliveriesPerSecond: number) =>
+  createPresenceRooms({
+    store: createMemoryPresenceStore(),
+    intervalMs: 100,
+    deliveriesPerSecond,
+    heartbeatMs: 60_000,
+    maxQueuedEvents: 100,
+    onError: (err) => {
+      throw err;
+    },
+  });
+
 describe('presence rooms', () => {
   afterEach(() => vi.useRealTimers());
 
   it('space a big room’s updates so they cost about PRESENCE_DELIVERIES_PER_SECOND, and never send an unchanged one', async () => {
     vi.useFakeTimers();
-    const rooms = createPresenceRooms({
-      store: createMemoryPresenceStore(),
-      intervalMs: 100,
-      // 1 delivery a second: a room of 4 gets an update every 4 s at most.
-      deliveriesPerSecond: 1,
-      heartbeatMs: 60_000,
-      maxQueuedEvents: 100,
-      onError: (err) => {
-        throw err;
-      },
-    });
+    // 1 delivery a second: a room of 4 gets an update every 4 s at most.
+    const rooms = memoryRooms(1);
     const seen: Occupancy[] = [];
     const watcher = await rooms.watch('room', 'owner');
     collect(watcher, seen);
@@ -50,16 +54,7 @@ describe('presence rooms', () => {
 
   it('hands an update to many watchers in slices, each watcher getting every update in order', async () => {
     vi.useFakeTimers();
-    const rooms = createPresenceRooms({
-      store: createMemoryPresenceStore(),
-      intervalMs: 100,
-      deliveriesPerSecond: 1_000_000,
-      heartbeatMs: 60_000,
-      maxQueuedEvents: 100,
-      onError: (err) => {
-        throw err;
-      },
-    });
+    const rooms = memoryRooms(1_000_000);
     const seen: Occupancy[][] = [];
     for (let i = 0; i < 600; i++) {
       const into: Occupancy[] = [];

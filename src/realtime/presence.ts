@@ -68,6 +68,17 @@ export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, he
   /** The last occupancy seen of each watched room, and when: joiners within an interval of it start from it. */
   const latest = new Map<string, { occupancy: Occupancy; at: number }>();
 
+  /** Each room's last known size: a big room's updates are spaced so they cost at most `deliveriesPerSecond`. */
+  const sizes = new Map<string, number>();
+  const intervalFor = (room: string) => Math.max(intervalMs, ((sizes.get(room) ?? 0) / deliveriesPerSecond) * 1000);
+
+  /** Forgets a room this instance no longer holds, watches or has a change of to publish. */
+  function forgetIfIdle(room: string) {
+    if (local.has(room) || watchers.has(room) || dirty.has(room)) return;
+    owners.delete(room);
+    sizes.delete(room);
+  }
+
   /** Rooms whose update is being handed out, and the newer one to hand out after it. */
   const handing = new Map<string, Occupancy | null>();
 
@@ -107,10 +118,6 @@ export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, he
 
   const report = (err: unknown) => onError(err as Error);
 
-  /** Each room's last known size: a big room's updates are spaced so they cost at most `deliveriesPerSecond`. */
-  const sizes = new Map<string, number>();
-  const intervalFor = (room: string) => Math.max(intervalMs, ((sizes.get(room) ?? 0) / deliveriesPerSecond) * 1000);
-
   async function tick(room: string) {
     const owner = owners.get(room);
     if (owner === undefined) return dirty.delete(room);
@@ -119,11 +126,7 @@ export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, he
     else sizes.delete(room);
     if (outcome === 'later') return;
     dirty.delete(room);
-    // A room this instance no longer holds or watches is forgotten here once its last change is out.
-    if (!local.has(room) && !watchers.has(room)) {
-      owners.delete(room);
-      sizes.delete(room);
-    }
+    forgetIfIdle(room);
   }
 
   const ticker = setInterval(() => {
@@ -183,10 +186,7 @@ export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, he
           if (set.size === 0 && watchers.get(room) === set) {
             watchers.delete(room);
             latest.delete(room);
-            if (!local.has(room) && !dirty.has(room)) {
-              owners.delete(room);
-              sizes.delete(room);
-            }
+            forgetIfIdle(room);
           }
           onEnd?.();
         },

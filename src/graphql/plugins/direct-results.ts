@@ -148,24 +148,24 @@ export class DirectSubscription implements AsyncIterableIterator<ExecutionResult
   }
 
   fail(error: Error): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.backlog = [];
-    this.afterHanded = null;
-    const waiting = this.waiting;
-    this.waiting = null;
-    if (waiting) waiting.reject(error);
-    else this.failure = error;
+    this.finish(error);
   }
 
   end(): void {
+    this.finish(null);
+  }
+
+  /** Nothing more is written; a waiting reader is told (the failure, or done), or the failure kept for its next read. */
+  private finish(error: Error | null) {
     if (this.ended) return;
     this.ended = true;
     this.backlog = [];
     this.afterHanded = null;
     const waiting = this.waiting;
     this.waiting = null;
-    waiting?.resolve(DONE);
+    if (!error) waiting?.resolve(DONE);
+    else if (waiting) waiting.reject(error);
+    else this.failure = error;
   }
 
   next(): Promise<IteratorResult<ExecutionResult>> {

@@ -138,8 +138,8 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
      * What `productHighlighted` streams: without a cursor, the current state
      * (a snapshot) and every change after it; with one, every change after the
      * cursor; with one past retention, the current state (a snapshot) first.
+     * The viewer counts as having the channel open while it runs.
      */
-    /** The highlight stream; the viewer counts as having the channel open while it runs. */
     async watchHighlights(channelId: string, viewerId: string, after?: string | null) {
       const channel = await channelOf(channelId);
       const state = toHighlightState(channel, await productById(channel.highlightedProductId));
