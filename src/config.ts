@@ -72,6 +72,10 @@ const envSchema = z.object({
   LINK_EXTRACT_THREADS: z.coerce.number().int().min(0).max(64).default(Math.max(1, availableParallelism() - 1)),
   /** Comma-separated `host[:port]` that may be fetched even on private addresses. */
   LINK_FETCH_ALLOW_HOSTS: z.string().default(''),
+  /** Pages fetched at once from one host by one worker process; default 2. */
+  LINK_FETCH_PER_HOST: z.coerce.number().int().min(1).max(64).default(2),
+  /** A JSON file of extra oEmbed providers in the registry's format (tried before the shipped registry). */
+  LINK_OEMBED_PROVIDERS: z.string().optional(),
   /** Whole-fetch deadline in ms, redirects included; default 30 s. */
   LINK_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** Largest page body read, in bytes; default 1 MB. */
@@ -164,6 +168,8 @@ export interface Config {
     workers: number;
     extractThreads: number;
     allowHosts: string[];
+    perHost: number;
+    oembedProvidersFile: string | undefined;
     timeoutMs: number;
     maxBytes: number;
     cacheTtlSeconds: number;
@@ -241,6 +247,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       workers: env.LINK_WORKERS,
       extractThreads: env.LINK_EXTRACT_THREADS,
       allowHosts: list(env.LINK_FETCH_ALLOW_HOSTS),
+      perHost: env.LINK_FETCH_PER_HOST,
+      oembedProvidersFile: env.LINK_OEMBED_PROVIDERS,
       timeoutMs: env.LINK_FETCH_TIMEOUT_MS,
       maxBytes: env.LINK_FETCH_MAX_BYTES,
       cacheTtlSeconds: env.LINK_CACHE_TTL,

@@ -94,7 +94,7 @@ afterAll(async () => {
 });
 
 describe('link previews', () => {
-  it('delivers READY with the page’s metadata and its oEmbed to the section’s subscribers', async () => {
+  it('delivers READY with the page’s metadata and its oEmbed to the section’s subscribers (no markup from an unknown provider)', async () => {
     web.routes.set('/article', html(PAGE));
     web.routes.set('/oembed.json', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -112,7 +112,8 @@ describe('link previews', () => {
       description: 'A page about things.',
       image: web.url('/img/cover.png'),
       siteName: 'Example Site',
-      embed: { type: 'video', provider: 'ExampleTube', html: '<iframe src="x"></iframe>', width: 640, height: 360 },
+      // ExampleTube is not a provider known to serve a plain iframe: its markup is not passed on.
+      embed: { type: 'video', provider: 'ExampleTube', html: null, width: 640, height: 360 },
     });
     // What was announced is what is stored.
     const stored = await ok(app, 'query($id: ID!) { node(id: $id) { ... on Link { status metadata { title } } } }', { id: link.id }, alice.token);

@@ -1,5 +1,6 @@
 import { LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings, startLinkWorkers } from '../modules/links/job.ts';
 import { createExtractionPool } from '../modules/links/extract/pool.ts';
+import { loadProviderRegistry } from '../modules/links/oembed-providers.ts';
 import { createSafeFetch } from '../modules/links/safe-fetch.ts';
 import { STORY_EXPIRY_QUEUE, startStoryExpiryWorker } from '../modules/stories/expiry-job.ts';
 import { parseAllowList } from '../modules/links/url-policy.ts';
@@ -24,6 +25,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
   const extraction = createExtractionPool(config.links.extractThreads);
   await startLinkWorkers({
     extract: extraction.extract,
+    providers: loadProviderRegistry(config.links.oembedProvidersFile),
     boss,
     links: services.links,
     fetch,

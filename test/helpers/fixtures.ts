@@ -8,7 +8,15 @@ export interface Fixture {
   /** The page's original address. */
   url: string;
   html: Buffer;
-  expected: { title?: string | null; description?: string | null; image?: string | null; publisher?: string | null };
+  expected: {
+    title?: string | null;
+    description?: string | null;
+    image?: string | null;
+    publisher?: string | null;
+    author?: string | null;
+    date?: string | null;
+    lang?: string | null;
+  };
 }
 
 export const fixturesAvailable = () => existsSync(shared);
@@ -29,9 +37,25 @@ export interface Preview {
   description?: string | null;
   image?: string | null;
   siteName?: string | null;
+  author?: string | null;
+  publishedAt?: string | null;
+  modifiedAt?: string | null;
+  lang?: string | null;
 }
 
-export type Field = 'title' | 'description' | 'image' | 'siteName';
+export type Field = 'title' | 'description' | 'image' | 'siteName' | 'author' | 'date' | 'lang';
+export const FIELDS: Field[] = ['title', 'description', 'image', 'siteName', 'author', 'date', 'lang'];
+
+/** Which expected.json key each preview field is scored against. */
+const EXPECTED_KEY: Record<Field, keyof Fixture['expected']> = {
+  title: 'title',
+  description: 'description',
+  image: 'image',
+  siteName: 'publisher',
+  author: 'author',
+  date: 'date',
+  lang: 'lang',
+};
 
 const fold = (s: string) => decodeHTML(s).replace(/\s+/g, ' ').trim().toLowerCase();
 const lastSegment = (url: string) => {
@@ -44,9 +68,10 @@ const lastSegment = (url: string) => {
 
 /** The fixture README's rule for one field: null when the fixture expects nothing there. */
 export function fieldMatches(field: Field, ours: Preview, expected: Fixture['expected']): boolean | null {
-  const theirs = field === 'siteName' ? expected.publisher : expected[field];
+  const theirs = expected[EXPECTED_KEY[field]];
   if (!theirs) return null;
-  const mine = ours[field];
+  // The fixtures' `date` is the page's latest date (metascraper prefers dateModified): ours is modifiedAt, else publishedAt.
+  const mine = field === 'date' ? (ours.modifiedAt ?? ours.publishedAt) : ours[field];
   if (!mine) return false;
   switch (field) {
     case 'image':
@@ -56,6 +81,10 @@ export function fieldMatches(field: Field, ours: Preview, expected: Fixture['exp
       const b = fold(theirs).replace(/…$/, '').trimEnd();
       return a === b || a.startsWith(b);
     }
+    case 'date':
+      return mine.slice(0, 10) === theirs.slice(0, 10);
+    case 'lang':
+      return mine.toLowerCase().split('-')[0] === theirs.toLowerCase().split('-')[0];
     default:
       return fold(mine) === fold(theirs);
   }
@@ -70,7 +99,7 @@ export interface Score {
 }
 
 export function score(results: Array<{ fixture: Fixture; preview: Preview }>): Score[] {
-  return (['title', 'description', 'image', 'siteName'] as Field[]).map((field) => {
+  return FIELDS.map((field) => {
     let matched = 0;
     let total = 0;
     const misses: string[] = [];

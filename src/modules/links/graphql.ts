@@ -39,8 +39,32 @@ const LinkMetadataRef = builder.objectRef<LinkMetadataJson>('LinkMetadata').impl
     url: t.exposeString('url', { nullable: true, description: 'Canonical URL of the page.' }),
     type: t.exposeString('type', { nullable: true }),
     embed: t.field({ type: LinkEmbedRef, nullable: true, resolve: (m) => m.embed ?? null }),
+    author: t.exposeString('author', { nullable: true, description: 'Who wrote it, as the page names them ("Jane Doe").' }),
+    publishedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the page says it was published.',
+      resolve: (m) => toDate(m.publishedAt),
+    }),
+    modifiedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the page says it last changed, if later than publishedAt.',
+      resolve: (m) => toDate(m.modifiedAt),
+    }),
+    lang: t.exposeString('lang', { nullable: true, description: "The page's language: a lower-case BCP 47 primary subtag, e.g. `en`." }),
+    icon: t.exposeString('icon', { nullable: true, description: "Absolute URL of the site's best icon." }),
+    imageWidth: t.exposeInt('imageWidth', { nullable: true, description: "The image's width in pixels, when the page declares it." }),
+    imageHeight: t.exposeInt('imageHeight', { nullable: true, description: "The image's height in pixels, when the page declares it." }),
   }),
 });
+
+/** A stored ISO string as a Date; null when absent or unreadable. */
+function toDate(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
 
 export const LinkRef = builder.objectRef<LinkRow>('Link');
 

@@ -6,9 +6,10 @@ import type { Logger } from '../../logger.ts';
 import { FetchError } from './fetch-errors.ts';
 import { normalizeUrl } from './normalize.ts';
 import type { Extract } from './extract/pool.ts';
+import type { ProviderRegistry } from './oembed-providers.ts';
 import { buildPreview } from './preview.ts';
 import type { SafeFetch } from './safe-fetch.ts';
-import type { LinkService } from './service.ts';
+import type { LinkForJob, LinkService } from './service.ts';
 import type { LinkRow } from './tables.ts';
 import { BlockedUrlError } from './url-policy.ts';
 
@@ -25,6 +26,8 @@ const payload = z.object({
 export type LinkJob = z.infer<typeof payload>;
 
 export interface LinkJobSettings {
+  /** Jobs of one host running at once, cluster-wide (`LINK_FETCH_PER_HOST`). */
+  perHost: number;
   retryLimit: number;
   retryDelaySeconds: number;
   timeoutMs: number;
@@ -33,8 +36,8 @@ export interface LinkJobSettings {
 
 /** The job settings out of the link settings (config.ts). */
 export function linkJobSettings(links: LinkJobSettings): LinkJobSettings {
-  const { retryLimit, retryDelaySeconds, timeoutMs, cacheTtlSeconds } = links;
-  return { retryLimit, retryDelaySeconds, timeoutMs, cacheTtlSeconds };
+  const { perHost, retryLimit, retryDelaySeconds, timeoutMs, cacheTtlSeconds } = links;
+  return { perHost, retryLimit, retryDelaySeconds, timeoutMs, cacheTtlSeconds };
 }
 
 /** Creates the queue and its dead-letter queue; safe to call on every start. */
@@ -47,9 +50,8 @@ export async function createLinkQueues(boss: PgBoss, settings: LinkJobSettings):
     retryDelay: settings.retryDelaySeconds,
     retryBackoff: true,
     retryDelayMax: 600,
-    // A job fetches at most twice (page, oEmbed), each within its deadline; past this its worker is
-    // taken for dead and the job retried.
-    expireInSeconds: Math.ceil(settings.timeoutMs / 1000) * 2 + 10,
+    // Past this a job's worker is taken for dead and the job retried.
+    expireInSeconds: jobExpirySeconds(settings),
     deadLetter: LINK_DEAD_LETTER_QUEUE,
     notify: true,
   });
@@ -60,7 +62,11 @@ export async function enqueueLinkJobs(boss: PgBoss, tx: Executor, created: LinkR
   if (created.length === 0) return;
   await boss.insert(
     LINK_QUEUE,
-    created.map((link) => ({ data: payload.parse({ linkId: link.id, ...(refresh ? { refresh } : {}) }), singletonKey: link.id })),
+    created.map((link) => ({
+      data: payload.parse({ linkId: link.id, ...(refresh ? { refresh } : {}) }),
+      singletonKey: link.id,
+      group: { id: hostOf(link.url) },
+    })),
     { db: fromDrizzle(tx as never, sql) },
   );
 }
@@ -75,6 +81,8 @@ export interface LinkWorkerDeps {
   pollSeconds: number;
   /** Page extraction, in worker threads (extract/pool.ts). */
   extract?: Extract;
+  /** oEmbed providers a URL is matched against (oembed-providers.ts). */
+  providers?: ProviderRegistry;
 }
 
 /** Jobs one fetch from the queue takes at most; its jobs run at once. */
@@ -89,12 +97,13 @@ const MAX_BATCH = 8;
  */
 export async function startLinkWorkers(deps: LinkWorkerDeps): Promise<void> {
   const log = deps.logger.child({ module: 'link-worker' });
-  const batchSize = Math.min(MAX_BATCH, deps.concurrency);
+  const { loops, batchSize } = workerLoops(deps.concurrency, deps.settings.perHost);
   await deps.boss.work<LinkJob>(
     LINK_QUEUE,
     {
-      localConcurrency: Math.ceil(deps.concurrency / batchSize),
+      localConcurrency: loops,
       batchSize,
+      groupConcurrency: deps.settings.perHost,
       burstWhenBatchFull: true,
       perJobResults: true,
       includeMetadata: true,
@@ -111,13 +120,45 @@ export async function startLinkWorkers(deps: LinkWorkerDeps): Promise<void> {
         ),
       ),
   );
-  log.info({ concurrency: deps.concurrency, batchSize }, 'link workers started');
+  log.info({ concurrency: deps.concurrency, loops, batchSize, perHost: deps.settings.perHost }, 'link workers started');
+}
+
+/**
+ * How `concurrency` jobs are taken: `loops` each running a batch at a time, a
+ * batch ending when its slowest job does. A host's jobs run at most `perHost`
+ * at once, so they hold at most `perHost` loops: with at least twice as many
+ * loops, one slow site leaves half the workers or more to the others.
+ */
+export function workerLoops(concurrency: number, perHost: number): { loops: number; batchSize: number } {
+  const loops = Math.min(concurrency, Math.max(perHost * 2, Math.ceil(concurrency / MAX_BATCH)));
+  return { loops, batchSize: Math.ceil(concurrency / loops) };
+}
+
+/** How long a job may run before pg-boss takes its worker for dead: a page, then its oEmbed and icon (a manifest, then
+ * a favicon), each within the fetch deadline. A page's fetch is held as long. */
+export function jobExpirySeconds(settings: Pick<LinkJobSettings, 'timeoutMs'>): number {
+  return Math.ceil(settings.timeoutMs / 1000) * 3 + 10;
+}
+
+/** Runs the job again later, as a new job with the retries it has left: waiting is not failing. */
+async function later(deps: LinkWorkerDeps, job: JobWithMetadata<LinkJob>, link: LinkRow, seconds: number, retryLimit?: number): Promise<void> {
+  await deps.boss.send(LINK_QUEUE, job.data, {
+    startAfter: Math.max(1, Math.ceil(seconds)),
+    singletonKey: link.id,
+    group: { id: hostOf(link.url) },
+    retryLimit: retryLimit ?? Math.max(0, job.retryLimit - job.retryCount),
+  });
 }
 
 /**
  * One link: cached preview, or fetch and extract; then exactly one final
- * state, written and announced once. Transient failures throw so pg-boss
- * retries the job with backoff; the last one is written FAILED and dead-lettered.
+ * state, written and announced once. A page is fetched once at a time
+ * cluster-wide: the job that claims it finishes every link waiting on it, the
+ * others come back when the claim would have expired (by then finished, or
+ * free to claim if its holder died). Jobs are grouped by host: pg-boss starts
+ * no more than `LINK_FETCH_PER_HOST` of one host's jobs at once, cluster-wide.
+ * Transient failures throw so pg-boss retries the job with backoff; the last
+ * one is written FAILED and dead-lettered.
  */
 export async function processLinkJob(deps: LinkWorkerDeps, job: JobWithMetadata<LinkJob>, log: Logger): Promise<void> {
   const data = payload.parse(job.data);
@@ -134,13 +175,34 @@ export async function processLinkJob(deps: LinkWorkerDeps, job: JobWithMetadata<
     }
   }
 
+  const claim = await deps.links.claimFetch(link, jobExpirySeconds(deps.settings));
+  if (claim.state === 'done') return;
+  if (claim.state === 'busy') {
+    await later(deps, job, link, claim.waitSeconds + 1);
+    log.debug({ linkId: link.id, waitSeconds: claim.waitSeconds }, 'page being fetched for another link: waiting on it');
+    return;
+  }
+  await fetchAndFinish(deps, job, link, log);
+}
+
+/** The host a link's job is grouped by: pg-boss runs at most `LINK_FETCH_PER_HOST` of a group at once. */
+export function hostOf(url: string): string {
   try {
-    const metadata = await buildPreview(deps.fetch, link.url, deps.extract);
-    await deps.links.finish(link, { status: 'READY', metadata });
-    log.info({ linkId: link.id }, 'preview ready');
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** The claimed fetch, its outcome written for every link waiting on the page. */
+async function fetchAndFinish(deps: LinkWorkerDeps, job: JobWithMetadata<LinkJob>, link: LinkForJob, log: Logger): Promise<void> {
+  try {
+    const metadata = await buildPreview(deps, link.url);
+    const moved = await deps.links.finishAll(link, { status: 'READY', metadata });
+    log.info({ linkId: link.id, links: moved }, 'preview ready');
   } catch (err) {
     if (err instanceof BlockedUrlError) {
-      await deps.links.finish(link, { status: 'BLOCKED', error: err.message });
+      await deps.links.finishAll(link, { status: 'BLOCKED', error: err.message });
       log.warn({ linkId: link.id, url: link.url, reason: err.message }, 'link blocked');
       return;
     }
@@ -148,27 +210,26 @@ export async function processLinkJob(deps: LinkWorkerDeps, job: JobWithMetadata<
       const retriesLeft = job.retryLimit - job.retryCount;
       if (retriesLeft > 0 && err.retryAfterSeconds !== undefined) {
         if (err.retryAfterSeconds > MAX_RETRY_AFTER_SECONDS) {
-          await deps.links.finish(link, { status: 'FAILED', error: `${err.message}; asked to wait ${err.retryAfterSeconds} s` });
+          await deps.links.finishAll(link, { status: 'FAILED', error: `${err.message}; asked to wait ${err.retryAfterSeconds} s` });
           return;
         }
         // The site said when to come back: a fresh job then, carrying the retries that are left.
-        await deps.boss.send(LINK_QUEUE, data, {
-          startAfter: Math.max(1, err.retryAfterSeconds),
-          singletonKey: link.id,
-          retryLimit: retriesLeft - 1,
-        });
+        await deps.links.releaseFetch(link);
+        await later(deps, job, link, err.retryAfterSeconds, retriesLeft - 1);
         log.info({ linkId: link.id, retryAfter: err.retryAfterSeconds }, 'site asked to retry later');
         return;
       }
       if (retriesLeft <= 0) {
-        await deps.links.finish(link, { status: 'FAILED', error: err.message });
+        await deps.links.finishAll(link, { status: 'FAILED', error: err.message });
         log.warn({ linkId: link.id, reason: err.message }, 'link failed after retries');
+      } else {
+        await deps.links.releaseFetch(link);
       }
       // pg-boss retries it, or moves it to the dead-letter queue when none are left.
       throw err;
     }
     const reason = err instanceof FetchError ? err.message : 'the page could not be read';
     if (!(err instanceof FetchError)) log.error({ err, linkId: link.id }, 'unexpected error building a preview');
-    await deps.links.finish(link, { status: 'FAILED', error: reason });
+    await deps.links.finishAll(link, { status: 'FAILED', error: reason });
   }
 }

@@ -1,83 +1,122 @@
 import { decodeHtml, headIsEnough, previewSource } from './decode.ts';
-import { extractMetadata, toInt } from './extract/metadata.ts';
+import { extractMetadata } from './extract/metadata.ts';
 import type { Extract } from './extract/pool.ts';
-import { absoluteUrl, cleanText } from './extract/text.ts';
 import { siteNameFromHost } from './extract/site-name.ts';
 import { FetchError } from './fetch-errors.ts';
-import type { SafeFetch } from './safe-fetch.ts';
+import { fetchOEmbed, type OEmbed } from './oembed.ts';
+import { type OEmbedProvider, oembedRequestUrl, type ProviderRegistry } from './oembed-providers.ts';
+import type { FetchedResponse, SafeFetch } from './safe-fetch.ts';
+import { resolveIcon } from './site-icon.ts';
 import type { LinkMetadataJson } from './tables.ts';
 
 const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
+const MEDIA = /^(image|video|audio)\//;
+
+export interface PreviewDeps {
+  fetch: SafeFetch;
+  /** Page extraction (extract/pool.ts); in this thread by default. */
+  extract?: Extract;
+  /** oEmbed providers (oembed-providers.ts): a matching URL gets its provider's embed. */
+  providers?: ProviderRegistry;
+}
 
 /**
- * Fetches a URL and builds its preview: an image URL previews as itself; an
- * HTML page through extraction and its advertised oEmbed; anything else fails.
- * Throws BlockedUrlError or FetchError.
+ * Fetches a URL and builds its preview. A direct link to an image, a video or
+ * an audio file previews as that media. A page goes through extraction; its
+ * oEmbed (from the provider registry when the URL matches a provider, fetched
+ * alongside the page, else the one the page advertises) and its icon are
+ * follow-ups through the same safe fetcher. A provider URL whose page cannot be
+ * read still previews from its oEmbed. Throws BlockedUrlError or FetchError.
  */
-export async function buildPreview(fetch: SafeFetch, url: string, extract: Extract = extractMetadata): Promise<LinkMetadataJson> {
-  const res = await fetch(url, {
-    accept: 'text/html,application/xhtml+xml;q=0.9,image/*;q=0.8,*/*;q=0.1',
-    readTypes: HTML_TYPES,
-    enough: headIsEnough,
-  });
-  if (res.contentType.startsWith('image/')) {
-    return {
-      title: decodeURIComponent(res.url.pathname.split('/').at(-1) ?? '') || null,
-      description: null,
-      image: res.url.href,
-      siteName: siteNameFromHost(res.url),
-      url: res.url.href,
-      type: 'image',
-      embed: null,
-    };
+export async function buildPreview(deps: PreviewDeps, url: string): Promise<LinkMetadataJson> {
+  const provider = deps.providers?.match(url) ?? null;
+  const fromProvider = provider ? fetchOEmbed(deps.fetch, oembedRequestUrl(provider, url), provider) : null;
+  const page = await deps
+    .fetch(url, {
+      accept: 'text/html,application/xhtml+xml;q=0.9,image/*;q=0.8,*/*;q=0.1',
+      readTypes: HTML_TYPES,
+      enough: headIsEnough,
+    })
+    .catch(async (err: unknown) => {
+      const oembed = await fromProvider;
+      if (oembed && provider) return oembed;
+      throw err;
+    });
+  if (!('body' in page)) return fromOEmbed(page, url, provider!);
+  if (MEDIA.test(page.contentType)) return mediaPreview(page);
+  if (!HTML_TYPES.some((t) => page.contentType.startsWith(t))) {
+    throw new FetchError('permanent', `unsupported content type ${page.contentType.split(';')[0] || 'unknown'}`);
   }
-  if (!HTML_TYPES.some((t) => res.contentType.startsWith(t))) {
-    throw new FetchError('permanent', `unsupported content type ${res.contentType.split(';')[0] || 'unknown'}`);
-  }
-  const { metadata, oembedUrl } = await extract(decodeHtml(previewSource(res.body), res.contentType), res.url);
-  if (oembedUrl) {
-    const oembed = await fetchOEmbed(fetch, oembedUrl);
-    if (oembed) {
-      metadata.embed = oembed.embed ?? metadata.embed ?? null;
-      metadata.title ??= oembed.title;
-      metadata.image ??= oembed.thumbnail;
-    }
-  }
+  const extract = deps.extract ?? extractMetadata;
+  const { metadata, oembedUrl, manifestUrl } = await extract(decodeHtml(previewSource(page.body), page.contentType), page.url);
+  const [oembed, icon] = await Promise.all([
+    fromProvider ?? (oembedUrl ? fetchOEmbed(deps.fetch, oembedUrl, deps.providers?.match(page.url.href) ?? null) : null),
+    resolveIcon(deps.fetch, metadata.icon ?? null, manifestUrl, page.url),
+  ]);
+  metadata.icon = icon;
+  if (oembed) mergeOEmbed(metadata, oembed, fromProvider !== null);
   if (!metadata.title && !metadata.description && !metadata.image) {
     throw new FetchError('permanent', 'the page has no title, description or image');
   }
   return metadata;
 }
 
-interface OEmbed {
-  embed: LinkMetadataJson['embed'];
-  title: string | null;
-  thumbnail: string | null;
+/**
+ * The oEmbed's embed wins over the page's own player. A registry provider's
+ * title and author win over the page's (its API names them cleanly); an
+ * advertised oEmbed only fills what the page lacks.
+ */
+function mergeOEmbed(metadata: LinkMetadataJson, oembed: OEmbed, fromRegistry: boolean): void {
+  metadata.embed = oembed.embed ?? metadata.embed ?? null;
+  if (fromRegistry) {
+    metadata.title = oembed.title ?? metadata.title ?? null;
+    metadata.author = oembed.author ?? metadata.author ?? null;
+  }
+  metadata.title ??= oembed.title;
+  metadata.author ??= oembed.author;
+  if (!metadata.image && oembed.thumbnail) {
+    metadata.image = oembed.thumbnail;
+    metadata.imageWidth = oembed.thumbnailWidth;
+    metadata.imageHeight = oembed.thumbnailHeight;
+  }
 }
 
-/** The oEmbed document a page advertises, fetched through the same safe fetcher; null on any failure. */
-async function fetchOEmbed(fetch: SafeFetch, url: string): Promise<OEmbed | null> {
+function fromOEmbed(oembed: OEmbed, url: string, provider: OEmbedProvider): LinkMetadataJson {
+  if (!oembed.title && !oembed.thumbnail && !oembed.embed) throw new FetchError('permanent', 'the provider returned nothing to show');
+  return {
+    title: oembed.title,
+    description: null,
+    image: oembed.thumbnail,
+    imageWidth: oembed.thumbnailWidth,
+    imageHeight: oembed.thumbnailHeight,
+    siteName: oembed.provider ?? provider.name,
+    author: oembed.author,
+    url,
+    type: oembed.embed?.type ?? null,
+    embed: oembed.embed,
+  };
+}
+
+/** A direct link to a media file: the file is the preview (and, for video and audio, the embed). */
+function mediaPreview(res: FetchedResponse): LinkMetadataJson {
+  const kind = MEDIA.exec(res.contentType)![1]!;
+  const file = fileName(res.url);
+  return {
+    title: file,
+    description: null,
+    image: kind === 'image' ? res.url.href : null,
+    siteName: siteNameFromHost(res.url),
+    url: res.url.href,
+    type: kind,
+    embed: kind === 'image' ? null : { type: kind, provider: null, url: res.url.href, html: null, width: null, height: null },
+  };
+}
+
+function fileName(url: URL): string | null {
+  const last = url.pathname.split('/').at(-1) ?? '';
   try {
-    const res = await fetch(url, { accept: 'application/json', readTypes: ['application/json', 'text/'] });
-    const doc = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
-    const type = cleanText(doc.type, 20);
-    const html = typeof doc.html === 'string' ? doc.html.slice(0, 10_000) : null;
-    const embedUrl = absoluteUrl(doc.url, res.url);
-    return {
-      embed: type
-        ? {
-            type,
-            provider: cleanText(doc.provider_name, 100),
-            url: embedUrl,
-            html,
-            width: toInt(doc.width),
-            height: toInt(doc.height),
-          }
-        : null,
-      title: cleanText(doc.title, 300),
-      thumbnail: absoluteUrl(doc.thumbnail_url, res.url),
-    };
+    return decodeURIComponent(last) || null;
   } catch {
-    return null;
+    return last || null;
   }
 }

@@ -7,11 +7,13 @@ import type { Outbox } from '../../realtime/outbox.ts';
 import type { Streams } from '../../realtime/streams.ts';
 import { posts } from '../posts/tables.ts';
 import { type LinkTopics, toLinkEvent } from './events.ts';
-import { type LinkMetadataJson, type LinkRow, links } from './tables.ts';
+import { type LinkMetadataJson, type LinkRow, linkFetches, links } from './tables.ts';
 
 export type LinkOutcome =
   | { status: 'READY'; metadata: LinkMetadataJson; fetchedAt?: Date }
   | { status: 'FAILED' | 'BLOCKED'; error: string };
+
+export type FetchClaim = { state: 'claimed' | 'done' } | { state: 'busy'; waitSeconds: number };
 
 export interface LinkForJob extends LinkRow {
   sectionId: string;
@@ -68,10 +70,7 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
      * The `link:updated` event commits with the write.
      */
     async finish(link: LinkForJob, outcome: LinkOutcome): Promise<LinkRow | null> {
-      const values =
-        outcome.status === 'READY'
-          ? { status: outcome.status, metadata: outcome.metadata, error: null, fetchedAt: outcome.fetchedAt ?? new Date() }
-          : { status: outcome.status, error: outcome.error.slice(0, 500), fetchedAt: new Date() };
+      const values = finalValues(outcome);
       const updated = await outbox.transaction(async (tx) => {
         const [row] = await tx
           .update(links)
@@ -84,6 +83,62 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
       });
       if (updated) onFinished?.(outcome.status);
       return updated;
+    },
+
+    /**
+     * Takes the one fetch of a page cluster-wide for `seconds`, if this link
+     * still waits: `claimed` (this link's job holds it, or already did),
+     * `done` (the link was finished meanwhile, by another link's fetch), or
+     * `busy` with how long the current holder may still take.
+     */
+    async claimFetch(link: LinkRow, seconds: number): Promise<FetchClaim> {
+      const result = await db.execute<{ state: 'claimed' | 'done' | 'busy'; wait: number }>(sql`
+        with pending as (
+          select 1 from ${links} where id = ${link.id} and status = 'PENDING'
+        ), claim as (
+          insert into ${linkFetches} (normalized_url, link_id, expires_at)
+          select ${link.normalizedUrl}, ${link.id}::uuid, now() + make_interval(secs => ${seconds}) from pending
+          on conflict (normalized_url) do update set link_id = excluded.link_id, expires_at = excluded.expires_at
+            where ${linkFetches.expiresAt} < now() or ${linkFetches.linkId} = excluded.link_id
+          returning link_id
+        )
+        select 'claimed' as state, 0::float8 as wait from claim
+        union all
+        select 'done', 0 where not exists (select 1 from pending)
+        union all
+        select 'busy', greatest(0, extract(epoch from expires_at - now()))::float8 from ${linkFetches}
+        where normalized_url = ${link.normalizedUrl} and exists (select 1 from pending) and not exists (select 1 from claim)`);
+      const row = result.rows[0];
+      // No row: the holder let go between the statement's two reads; try again soon.
+      if (!row) return { state: 'busy', waitSeconds: 0 };
+      return row.state === 'busy' ? { state: 'busy', waitSeconds: Number(row.wait) } : { state: row.state };
+    },
+
+    /** Lets go of a page's fetch (a transient failure: the job is retried later). */
+    async releaseFetch(link: LinkRow): Promise<void> {
+      await db.delete(linkFetches).where(and(eq(linkFetches.normalizedUrl, link.normalizedUrl), eq(linkFetches.linkId, link.id)));
+    },
+
+    /**
+     * The fetch's outcome for every link waiting on the same page (this one
+     * included), each announced in its own section, and the fetch let go: one
+     * transaction. Returns the links it moved.
+     */
+    async finishAll(link: LinkForJob, outcome: LinkOutcome): Promise<number> {
+      const values = finalValues(outcome);
+      const moved = await outbox.transaction(async (tx) => {
+        const rows = await tx
+          .update(links)
+          .set(values)
+          .from(posts)
+          .where(and(eq(posts.id, links.postId), eq(links.normalizedUrl, link.normalizedUrl), eq(links.status, 'PENDING')))
+          .returning({ link: links, sectionId: posts.sectionId });
+        for (const row of rows) await outbox.record(tx, 'link:updated', row.sectionId, toLinkEvent(row.sectionId, row.link));
+        await tx.delete(linkFetches).where(and(eq(linkFetches.normalizedUrl, link.normalizedUrl), eq(linkFetches.linkId, link.id)));
+        return rows.length;
+      });
+      for (let i = 0; i < moved; i++) onFinished?.(outcome.status);
+      return moved;
     },
 
     /** Final states of the section's links, after the `after` cursor or from now on. */
@@ -111,6 +166,12 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
       });
     },
   };
+}
+
+function finalValues(outcome: LinkOutcome) {
+  return outcome.status === 'READY'
+    ? { status: outcome.status, metadata: outcome.metadata, error: null, fetchedAt: outcome.fetchedAt ?? new Date() }
+    : { status: outcome.status, error: outcome.error.slice(0, 500), fetchedAt: new Date() };
 }
 
 export type LinkService = ReturnType<typeof createLinkService>;

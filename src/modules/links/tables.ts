@@ -13,6 +13,17 @@ export interface LinkMetadataJson {
   siteName?: string | null;
   url?: string | null;
   type?: string | null;
+  author?: string | null;
+  /** ISO-8601. */
+  publishedAt?: string | null;
+  /** ISO-8601; only when later than publishedAt. */
+  modifiedAt?: string | null;
+  /** Lower-case BCP 47 primary subtag. */
+  lang?: string | null;
+  /** Absolute URL of the site's best icon. */
+  icon?: string | null;
+  imageWidth?: number | null;
+  imageHeight?: number | null;
   embed?: {
     type: string;
     provider?: string | null;
@@ -44,7 +55,21 @@ export const links = pgTable(
   (t) => [
     index('links_post_idx').on(t.postId, t.position),
     index('links_cache_idx').on(t.normalizedUrl, t.fetchedAt.desc()).where(sql`${t.status} = 'READY'`),
+    // The links waiting on one page's fetch, finished together.
+    index('links_pending_url_idx').on(t.normalizedUrl).where(sql`${t.status} = 'PENDING'`),
   ],
 );
+
+/**
+ * The page fetches under way, one per normalised URL cluster-wide: the job
+ * that holds a URL's row fetches it and finishes every link waiting on it;
+ * the others wait. A holder that died lets go when its row expires.
+ */
+export const linkFetches = pgTable('link_fetches', {
+  normalizedUrl: text('normalized_url').primaryKey(),
+  /** The link whose job fetches the page. */
+  linkId: uuid('link_id').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
 
 export type LinkRow = typeof links.$inferSelect;

@@ -55,6 +55,7 @@ export function ldValue(value: unknown, keys = ['name', 'url', '@id']): string |
     for (const key of keys) {
       const inner = (value as Record<string, unknown>)[key];
       if (typeof inner === 'string') return inner;
+      if (Array.isArray(inner) && typeof inner[0] === 'string') return inner[0];
     }
   }
   return null;

@@ -1,13 +1,19 @@
 import ogs from 'open-graph-scraper';
 import type { LinkMetadataJson } from '../tables.ts';
 import { ldValue, mainLdNode, type PageDocument, readDocument } from './document.ts';
-import { normaliseSiteName, siteFromTitle } from './site-name.ts';
+import { extractAuthor } from './author.ts';
+import { extractLang } from './lang.ts';
+import { extractDates } from './dates.ts';
+import { extractIcons } from './icons.ts';
+import { normaliseSiteName, siteFromTitle, siteNameFromHost } from './site-name.ts';
 import { absoluteUrl, cleanText, firstOf, smartQuotes, tidyUrl } from './text.ts';
 
 export interface Extracted {
   metadata: LinkMetadataJson;
   /** An oEmbed endpoint the page advertises, to be fetched (safely) for `embed`. */
   oembedUrl: string | null;
+  /** A web app manifest to read the icon from (the page declares no sized icon), to be fetched safely. */
+  manifestUrl: string | null;
 }
 
 type OgResult = Awaited<ReturnType<typeof ogs>>['result'];
@@ -24,13 +30,26 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
   const meta = (key: string) => cleanText(doc.meta.get(key));
   const htmlTitle = cleanText(doc.$('head title').first().text() || doc.$('title').first().text(), 300);
 
+  const siteName = normaliseSiteName(
+    firstOf(
+      cleanText(ldPublisherName(doc), 100),
+      meta('og:site_name'),
+      cleanText(og.ogSiteName, 100),
+      meta('application-name'),
+      meta('apple-mobile-web-app-title'),
+      cleanText(microdataPublisher(doc), 100),
+      siteFromTitle(htmlTitle),
+    ),
+    pageUrl,
+  );
+
   const title = smartQuotes(
     firstOf(
       meta('og:title'),
       meta('twitter:title'),
       cleanText(ldValue(ld?.headline, ['name']) ?? ldValue(ld?.name, ['name']), 300),
+      htmlTitle ? withoutSiteName(htmlTitle, [siteName, ...declaredSiteNames(doc), siteNameFromHost(pageUrl)]) : null,
       cleanText(og.ogTitle, 300),
-      htmlTitle ? stripSiteSuffix(htmlTitle) : null,
       cleanText(doc.$('h1').first().text(), 300),
     ),
   );
@@ -66,25 +85,13 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
     ),
   );
 
-  const siteName = normaliseSiteName(
-    firstOf(
-      cleanText(ldPublisherName(doc), 100),
-      meta('og:site_name'),
-      cleanText(og.ogSiteName, 100),
-      meta('application-name'),
-      meta('apple-mobile-web-app-title'),
-      cleanText(microdataPublisher(doc), 100),
-      siteFromTitle(htmlTitle),
-    ),
-    pageUrl,
-  );
-
   const canonical = firstOf(
     absoluteUrl(og.ogUrl, pageUrl),
     absoluteUrl(doc.links.find((l) => l.rel === 'canonical')?.href, pageUrl),
     pageUrl.href,
   );
 
+  const icons = extractIcons(doc, pageUrl);
   const oembed = doc.links.find((l) => l.rel === 'alternate' && l.type === 'application/json+oembed');
   return {
     metadata: {
@@ -94,10 +101,42 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
       siteName,
       url: canonical,
       type: cleanText(og.ogType, 50),
+      author: extractAuthor(doc, ld, siteName),
+      ...extractDates(doc, ld, pageUrl),
+      lang: extractLang(doc, ld),
+      icon: icons.icon,
+      ...imageSize(doc, ld, image, pageUrl),
       embed: playerEmbed(doc, pageUrl, siteName),
     },
     oembedUrl: absoluteUrl(oembed?.href, pageUrl),
+    manifestUrl: icons.manifestUrl,
   };
+}
+
+/** The declared size of the chosen image: Open Graph's, Twitter's or JSON-LD's, whichever describes that image. */
+function imageSize(
+  doc: PageDocument,
+  ld: Record<string, unknown> | null,
+  image: string | null,
+  pageUrl: URL,
+): { imageWidth: number | null; imageHeight: number | null } {
+  const none = { imageWidth: null, imageHeight: null };
+  if (!image) return none;
+  const same = (candidate: unknown) => tidyUrl(imageUrl(typeof candidate === 'string' ? candidate : null, pageUrl)) === image;
+  const m = (key: string) => doc.meta.get(key);
+  for (const prefix of ['og:image', 'twitter:image']) {
+    const declared = [m(`${prefix}:secure_url`), m(prefix), m(`${prefix}:url`), m(`${prefix}:src`)];
+    if (declared.some(same)) {
+      const size = { imageWidth: toInt(m(`${prefix}:width`)), imageHeight: toInt(m(`${prefix}:height`)) };
+      if (size.imageWidth && size.imageHeight) return size;
+    }
+  }
+  const ldImage = (Array.isArray(ld?.image) ? ld.image[0] : ld?.image) as Record<string, unknown> | undefined;
+  if (ldImage && typeof ldImage === 'object' && same(ldValue(ldImage, ['url', 'contentUrl']))) {
+    const size = { imageWidth: toInt(ldImage.width), imageHeight: toInt(ldImage.height) };
+    if (size.imageWidth && size.imageHeight) return size;
+  }
+  return none;
 }
 
 function headOf(html: string): string {
@@ -114,10 +153,29 @@ async function readOpenGraph(html: string): Promise<OgResult> {
   }
 }
 
-/** "Headline | Site" -> "Headline" when the tail looks like a site name. */
-function stripSiteSuffix(title: string): string {
-  const parts = title.split(/\s+[|–—·]\s+|\s+-\s+/);
-  return parts.length > 1 && parts.at(-1)!.length <= 40 ? parts.slice(0, -1).join(' - ') : title;
+const TITLE_SEPARATOR = /\s+[|–—·:-]\s+/g;
+const folded = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+
+/**
+ * "Headline - BBC News" -> "Headline" when the last segment is the site's
+ * name: one of `names` (the site names the page declares, its host's name),
+ * equal once case and punctuation are folded, or holding the host's name.
+ */
+export function withoutSiteName(title: string, names: Array<string | null>): string {
+  const separators = [...title.matchAll(TITLE_SEPARATOR)];
+  const last = separators.at(-1);
+  if (!last || last.index === 0) return title;
+  const tail = folded(title.slice(last.index + last[0].length));
+  const known = names.filter((n): n is string => Boolean(n)).map(folded).filter(Boolean);
+  const isSite = known.some((name) => name === tail || (name.length >= 3 && tail.startsWith(name) && tail.length - name.length <= 12));
+  return isSite ? title.slice(0, last.index).trim() : title;
+}
+
+/** Site names the page declares, whatever the source. */
+function declaredSiteNames(doc: PageDocument): Array<string | null> {
+  return [doc.meta.get('og:site_name'), doc.meta.get('application-name'), doc.meta.get('apple-mobile-web-app-title'), ldPublisherName(doc)].map((n) =>
+    cleanText(n, 100),
+  );
 }
 
 /** The publisher named by the page's main JSON-LD node, or an Organization/WebSite node. */

@@ -1,0 +1,137 @@
+import type { PageDocument } from './document.ts';
+
+/** Meta tags that date a page's publication, most specific first (Open Graph, schema.org, Parse.ly, Sailthru, Dublin Core). */
+const PUBLISHED_META = [
+  'article:published_time',
+  'og:published_time',
+  'datepublished',
+  'parsely-pub-date',
+  'sailthru.date',
+  'dc.date.issued',
+  'dcterms.issued',
+  'dc.date.created',
+  'dcterms.created',
+  'dc.date',
+  'dcterms.date',
+  'pubdate',
+  'publishdate',
+  'publish-date',
+  'publish_date',
+  'publication_date',
+  'date',
+];
+const MODIFIED_META = ['article:modified_time', 'og:updated_time', 'datemodified', 'dcterms.modified', 'last-modified'];
+
+/** Where pages print their date for people to read. */
+const VISIBLE_DATE = '[class*="date" i], [class*="time" i], [class*="publish" i], [class*="post-meta" i], [class*="byline" i]';
+
+const EARLIEST = Date.UTC(1990, 0, 1);
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface PageDates {
+  /** When the page was first published. */
+  publishedAt: string | null;
+  /** When the page says it last changed; null when it does not, or when that is its publication. */
+  modifiedAt: string | null;
+}
+
+/**
+ * A page's dates, as ISO strings, from the sources in order of trust: JSON-LD,
+ * meta tags, `<time datetime>`, a date printed in the page's date/byline
+ * markup, then one in its URL path (`/2016/05/16/`). Only real dates: not
+ * before 1990 and not more than a day ahead of `now`.
+ */
+export function extractDates(doc: PageDocument, ld: Record<string, unknown> | null, pageUrl: URL, now = Date.now()): PageDates {
+  const published = first(now, [
+    () => ld?.datePublished,
+    () => ld?.dateCreated,
+    () => ld?.uploadDate,
+    ...PUBLISHED_META.map((key) => () => doc.meta.get(key)),
+    () => doc.$('time[itemprop="datePublished" i], time[pubdate], [itemprop="datePublished" i]').first().attr('datetime'),
+    () => doc.$('time[datetime]').first().attr('datetime'),
+    () => visibleDate(doc),
+    () => urlDate(pageUrl),
+  ]);
+  const modified = first(now, [
+    () => ld?.dateModified,
+    ...MODIFIED_META.map((key) => () => doc.meta.get(key)),
+    () => doc.$('[itemprop="dateModified" i]').first().attr('datetime'),
+  ]);
+  return {
+    publishedAt: (published ?? modified)?.toISOString() ?? null,
+    modifiedAt: modified && (!published || modified > published) ? modified.toISOString() : null,
+  };
+}
+
+function first(now: number, candidates: Array<() => unknown>): Date | null {
+  for (const candidate of candidates) {
+    const date = toDate(candidate(), now);
+    if (date) return date;
+  }
+  return null;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH = '(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?';
+const MONTH_DAY_YEAR = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+((?:19|20)\\d{2})\\b`, 'i');
+const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+${MONTH},?\\s+((?:19|20)\\d{2})\\b`, 'i');
+
+/** The first "May 16, 2016" / "16 May 2016" in the page's short date and byline elements. */
+function visibleDate(doc: PageDocument): string | null {
+  let found: string | null = null;
+  doc.$(VISIBLE_DATE).each((_, el) => {
+    const text = doc.$(el).text();
+    if (text.length > 200) return undefined;
+    found = textDate(text);
+    return found ? false : undefined;
+  });
+  return found;
+}
+
+/** A day written in words, as YYYY-MM-DD. */
+export function textDate(text: string): string | null {
+  let match = MONTH_DAY_YEAR.exec(text);
+  if (match) return isoDay(match[3]!, match[1]!, match[2]!);
+  match = DAY_MONTH_YEAR.exec(text);
+  if (match) return isoDay(match[3]!, match[2]!, match[1]!);
+  return null;
+}
+
+function isoDay(year: string, month: string, day: string): string | null {
+  const m = MONTHS.indexOf(month.slice(0, 3).toLowerCase()) + 1;
+  const d = Number(day);
+  if (m < 1 || d < 1 || d > 31) return null;
+  return `${year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** "/blog/2016/05/16/slug" -> 2016-05-16. */
+function urlDate(url: URL): string | null {
+  const match = /\/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:\/|$|-)/.exec(url.pathname);
+  return match ? `${match[1]}-${match[2]}-${match[3]}` : null;
+}
+
+/** A date out of an ISO string, an RFC 2822 string or epoch seconds/milliseconds; null when not a plausible one. */
+export function toDate(value: unknown, now = Date.now()): Date | null {
+  if (Array.isArray(value)) return toDate(value[0], now);
+  if (typeof value !== 'string' && typeof value !== 'number') return null;
+  const text = String(value).trim();
+  if (!text) return null;
+  let date: Date;
+  if (/^\d{10}(\d{3})?$/.test(text)) {
+    date = new Date(text.length === 10 ? Number(text) * 1000 : Number(text));
+  } else if (/^\d{8}$/.test(text)) {
+    date = new Date(`${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}T12:00:00Z`);
+  } else if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    // A bare day: noon UTC keeps it on the same calendar day wherever it is read.
+    date = new Date(`${text}T12:00:00Z`);
+  } else if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(text)) {
+    // "2020-12-30 02:13:22": no zone given; read as UTC, not as this server's zone.
+    date = new Date(`${text.replace(' ', 'T')}Z`);
+  } else {
+    date = new Date(text.replace(/ (\d{2}:\d{2}:\d{2}) ([+-]\d{2})(\d{2})$/, 'T$1$2:$3'));
+    if (Number.isNaN(date.getTime())) date = new Date(text);
+  }
+  const time = date.getTime();
+  if (Number.isNaN(time) || time < EARLIEST || time > now + DAY_MS) return null;
+  return date;
+}

@@ -1,0 +1,29 @@
+import { ldValue, type PageDocument } from './document.ts';
+
+/**
+ * The page's language as a lower-case BCP 47 primary subtag ("en-US" -> "en"):
+ * JSON-LD `inLanguage`, then `og:locale`, meta tags, then `<html lang>`.
+ */
+export function extractLang(doc: PageDocument, ld: Record<string, unknown> | null): string | null {
+  const candidates: Array<() => unknown> = [
+    () => ldValue(ld?.inLanguage, ['alternateName', 'name']),
+    () => doc.meta.get('og:locale'),
+    () => doc.meta.get('language'),
+    () => doc.meta.get('dc.language'),
+    () => doc.meta.get('dcterms.language'),
+    () => doc.$('meta[http-equiv="content-language" i]').attr('content'),
+    () => doc.$('html').attr('lang') ?? doc.$('html').attr('xml:lang'),
+  ];
+  for (const candidate of candidates) {
+    const lang = primarySubtag(candidate());
+    if (lang) return lang;
+  }
+  return null;
+}
+
+/** "en-US", "en_GB", "EN" -> "en"; "English" and other non-tags -> null. */
+export function primarySubtag(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const match = /^\s*([a-z]{2,3})(?:[-_][a-z0-9]+)*\s*(?:,|$)/i.exec(value);
+  return match ? match[1]!.toLowerCase() : null;
+}
