@@ -26,7 +26,8 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
       html(`<!doctype html><html><head><title>x</title>
         <meta property="og:title" content="Live previews in the example app">
         <meta property="og:description" content="Filled in while the page stays open">
-        <meta property="og:site_name" content="Fake Web"></head><body>hello</body></html>`),
+        <meta property="og:site_name" content="Fake Web"><meta name="author" content="Jo Writer">
+        <link rel="apple-touch-icon" href="/touch-icon.png"></head><body>hello</body></html>`),
     );
     app = await startTestApp({ env: { RUN_WORKERS: 'true', LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}` } });
     // The example's own dev server (its vite.config.ts), as `npm run dev` in examples/web starts it.
@@ -90,6 +91,8 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
     await sellerPage.click('button:has-text("Post")');
     await viewerPage.waitForSelector('[data-testid=post]:has-text("Look at this")');
     await viewerPage.waitForSelector('[data-testid=preview-title]:has-text("Live previews in the example app")', { timeout: 20_000 });
+    expect(await viewerPage.textContent('[data-testid=preview-byline]')).toBe('Fake Web · Jo Writer');
+    expect(await viewerPage.getAttribute('[data-testid=preview-byline] img', 'src')).toBe(web.url('/touch-icon.png'));
 
     // Stories: the viewer views the seller's story; the seller's page shows it.
     const { createStory } = await ok<any>(app, 'mutation { createStory(input: { mediaUrl: "https://example.com/s.jpg" }) { id } }', {}, seller.token);

@@ -9,7 +9,7 @@ graphql(`
     content
     createdAt
     author { username }
-    links { id url status error metadata { title description image siteName } }
+    links { id url status error metadata { title description image siteName icon author publishedAt } }
   }
 `);
 
@@ -29,7 +29,7 @@ const LinkUpdated = graphql(`
   subscription OnLinkUpdated($sectionId: ID!) {
     linkMetadataUpdated(sectionId: $sectionId) {
       postId
-      link { id url status error metadata { title description image siteName } }
+      link { id url status error metadata { title description image siteName icon author publishedAt } }
     }
   }
 `);
@@ -91,12 +91,16 @@ function LinkPreview({ link }: { link: Link }) {
       </a>
     );
   }
-  const { title, description, image, siteName } = link.metadata;
+  const { title, description, image, siteName, icon, author, publishedAt } = link.metadata;
+  const byline = [siteName, author, publishedAt && new Date(publishedAt as string).toLocaleDateString()].filter(Boolean).join(' · ');
   return (
     <a className="preview ready" href={link.url} data-testid="preview" data-status="READY">
       {image && <img src={image} alt="" />}
       <span>
-        <small>{siteName}</small>
+        <small data-testid="preview-byline">
+          {icon && <img className="icon" src={icon} alt="" />}
+          {byline}
+        </small>
         <b data-testid="preview-title">{title ?? link.url}</b>
         {description && <span>{description}</span>}
       </span>

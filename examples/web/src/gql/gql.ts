@@ -20,10 +20,10 @@ type Documents = {
     "\n  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }\n": typeof types.HighlightDocument,
     "\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n": typeof types.UnhighlightDocument,
     "\n  query Sections { sections { id name slug } }\n": typeof types.SectionsDocument,
-    "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName } }\n  }\n": typeof types.PostItemFragmentDoc,
+    "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": typeof types.PostItemFragmentDoc,
     "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n": typeof types.SectionFeedDocument,
     "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": typeof types.OnPostCreatedDocument,
-    "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName } }\n    }\n  }\n": typeof types.OnLinkUpdatedDocument,
+    "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n": typeof types.OnLinkUpdatedDocument,
     "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n": typeof types.CreatePostDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { token user { id username } }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id username } }\n  }\n": typeof types.SignUpDocument,
@@ -36,10 +36,10 @@ const documents: Documents = {
     "\n  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }\n": types.HighlightDocument,
     "\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n": types.UnhighlightDocument,
     "\n  query Sections { sections { id name slug } }\n": types.SectionsDocument,
-    "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName } }\n  }\n": types.PostItemFragmentDoc,
+    "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": types.PostItemFragmentDoc,
     "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n": types.SectionFeedDocument,
     "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": types.OnPostCreatedDocument,
-    "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName } }\n    }\n  }\n": types.OnLinkUpdatedDocument,
+    "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n": types.OnLinkUpdatedDocument,
     "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n": types.CreatePostDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { token user { id username } }\n  }\n": types.SignInDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id username } }\n  }\n": types.SignUpDocument,
@@ -87,7 +87,7 @@ export function graphql(source: "\n  query Sections { sections { id name slug } 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName } }\n  }\n"): (typeof documents)["\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName } }\n  }\n"];
+export function graphql(source: "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n"): (typeof documents)["\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -99,7 +99,7 @@ export function graphql(source: "\n  subscription OnPostCreated($sectionId: ID!)
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName } }\n    }\n  }\n"): (typeof documents)["\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName } }\n    }\n  }\n"];
+export function graphql(source: "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n"): (typeof documents)["\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -205,7 +205,8 @@ function imageUrl(candidate: string | null | undefined, pageUrl: URL): string | 
 function firstParagraph(doc: PageDocument): string | null {
   let found: string | null = null;
   doc.$('article p, main p, p').each((_, el) => {
-    const text = cleanText(doc.$(el).text());
+    // Without reference marks ("[2]", "[citation needed]").
+    const text = cleanText(doc.$(el).text().replace(/\[(\d+|[a-z ]{3,30})\]/gi, ''));
     if (text && text.length >= 80) {
       found = text;
       return false;

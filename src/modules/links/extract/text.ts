@@ -10,7 +10,15 @@ export function cleanText(value: unknown, maxLength = 1_000): string | null {
     .replace(/\s+/g, ' ')
     .trim();
   if (!text) return null;
-  return text.length > maxLength ? `${text.slice(0, maxLength - 1).trimEnd()}…` : text;
+  return text.length > maxLength ? cutAtWord(text, maxLength) : text;
+}
+
+/** At most `maxLength` characters ending in "…", cut at the last word boundary unless that loses over a fifth. */
+export function cutAtWord(text: string, maxLength: number): string {
+  const room = text.slice(0, maxLength - 1);
+  const space = room.search(/\s\S*$/);
+  const cut = space >= maxLength * 0.8 ? room.slice(0, space) : room;
+  return `${cut.replace(/[\s,;:.–—-]+$/u, '')}…`;
 }
 
 /** An absolute http(s) URL resolved against the page, or null. */

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { cleanAuthor } from '../src/modules/links/extract/author.ts';
+import { textDate, toDate } from '../src/modules/links/extract/dates.ts';
+import { iconSize, manifestIcon } from '../src/modules/links/extract/icons.ts';
+import { primarySubtag } from '../src/modules/links/extract/lang.ts';
+import { withoutSiteName } from '../src/modules/links/extract/metadata.ts';
+import { cutAtWord } from '../src/modules/links/extract/text.ts';
+import { loadProviderRegistry, oembedRequestUrl } from '../src/modules/links/oembed-providers.ts';
+
+/** The general rules behind the rich fields, one by one (the pipeline tests cover them end to end). */
+describe('preview field rules', () => {
+  it('cleans bylines into names and refuses what is not one', () => {
+    expect(cleanAuthor('By Jane Doe', null)).toBe('Jane Doe');
+    expect(cleanAuthor('written by: Jane Doe |', null)).toBe('Jane Doe');
+    expect(cleanAuthor('— Fabio Marcomin -', null)).toBe('Fabio Marcomin');
+    expect(cleanAuthor('https://www.facebook.com/bbcnews', null)).toBeNull();
+    expect(cleanAuthor('@handle', null)).toBeNull();
+    expect(cleanAuthor('The Daily Paper', 'the daily paper')).toBeNull();
+    expect(cleanAuthor('Jane Doe Staff Writer Updated 3 hours ago on May 1 2020', null)).toBeNull();
+  });
+
+  it('reads real dates only', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(toDate('2024-03-01T08:00:00+01:00', now)?.toISOString()).toBe('2024-03-01T07:00:00.000Z');
+    expect(toDate('2020-12-30 02:13:22', now)?.toISOString()).toBe('2020-12-30T02:13:22.000Z');
+    expect(toDate('2025-08-07 09:37:22 -0400', now)?.toISOString()).toBe('2025-08-07T13:37:22.000Z');
+    expect(toDate('1464112800', now)?.toISOString()).toBe('2016-05-24T18:00:00.000Z');
+    expect(toDate('2016-05-24', now)?.toISOString().slice(0, 10)).toBe('2016-05-24');
+    expect(toDate('2026-01-03T00:00:00Z', now)).toBeNull(); // two days ahead
+    expect(toDate('1970-01-01', now)).toBeNull();
+    expect(toDate('yesterday', now)).toBeNull();
+    expect(textDate('by Kyt Dotson | May 16, 2016 | 3 comments')).toBe('2016-05-16');
+    expect(textDate('Wednesday, 11th October 2017')).toBe('2017-10-11');
+  });
+
+  it('keeps the primary language subtag', () => {
+    expect(primarySubtag('en-US')).toBe('en');
+    expect(primarySubtag('pt_BR')).toBe('pt');
+    expect(primarySubtag('FR')).toBe('fr');
+    expect(primarySubtag('English')).toBeNull();
+  });
+
+  it('drops a title’s trailing segment only when it is the site’s name', () => {
+    expect(withoutSiteName('Headline - BBC News', ['BBC News'])).toBe('Headline');
+    expect(withoutSiteName('Headline | The Verge', ['theverge'])).toBe('Headline');
+    expect(withoutSiteName('Bob Dylan - Wikipedia', [null, 'wikipedia'])).toBe('Bob Dylan');
+    expect(withoutSiteName('Pros - Cons', ['Example'])).toBe('Pros - Cons');
+    expect(withoutSiteName('Headline', ['Headline'])).toBe('Headline');
+  });
+
+  it('cuts long text at a word boundary with an ellipsis', () => {
+    expect(cutAtWord('one two three four five six', 20)).toBe('one two three four…');
+    expect(cutAtWord('a'.repeat(30), 10)).toBe(`${'a'.repeat(9)}…`);
+  });
+
+  it('picks the largest icon', () => {
+    expect(iconSize('16x16 32x32')).toBe(32);
+    expect(iconSize('any')).toBeGreaterThan(512);
+    expect(iconSize(undefined)).toBe(0);
+    const base = new URL('https://site.example/app/manifest.json');
+    expect(
+      manifestIcon({ icons: [{ src: 'a.png', sizes: '192x192' }, { src: '/b.png', sizes: '512x512' }, { src: 'm.png', sizes: '1024x1024', purpose: 'maskable' }] }, base),
+    ).toBe('https://site.example/b.png');
+    expect(manifestIcon({ icons: 'nope' }, base)).toBeNull();
+    expect(manifestIcon({ icons: [{ src: 'javascript:alert(1)' }] }, base)).toBeNull();
+  });
+
+  it('matches URLs to providers of the shipped oEmbed registry', () => {
+    const registry = loadProviderRegistry();
+    const youtube = registry.match('https://www.youtube.com/watch?v=dQw4w9WgXcQ');
+    expect(youtube).toMatchObject({ name: 'YouTube', endpoint: 'https://www.youtube.com/oembed', iframe: true });
+    expect(oembedRequestUrl(youtube!, 'https://www.youtube.com/watch?v=x')).toBe(
+      'https://www.youtube.com/oembed?url=https%3A%2F%2Fwww.youtube.com%2Fwatch%3Fv%3Dx&format=json',
+    );
+    expect(registry.match('https://vimeo.com/123456')).toMatchObject({ name: 'Vimeo', endpoint: 'https://vimeo.com/api/oembed.json', iframe: true });
+    expect(registry.match('https://open.spotify.com/track/abc')?.name).toBe('Spotify');
+    expect(registry.match('https://x.com/someone/status/1')).toMatchObject({ name: 'X', iframe: false });
+    expect(registry.match('https://www.tiktok.com/@a/video/1')).toMatchObject({ name: 'TikTok', iframe: false });
+    expect(registry.match('https://example.com/watch?v=1')).toBeNull();
+  });
+});
