@@ -10,6 +10,7 @@
  * BENCH_ONLY=abuse (with BENCH_BEFORE: the same attacks on that checkout too) or BENCH_ONLY=resume (that scenario alone, printed, not written),
  * BENCH_ONLY=heap (what one idle subscribed connection holds, by kind, from two heap snapshots),
  * BENCH_ONLY=presence (10,000 viewers joining one channel in 10 s while highlights flow, with presence and without; BENCH_VIEWERS, BENCH_JOIN_SECONDS, BENCH_PRESENCE_WATCH=0),
+ * BENCH_ONLY=links (the link pipeline alone, three runs; with BENCH_BEFORE: that checkout's too, runs alternating),
  * BENCH_ONLY=scraping (fan-out to 5,000 alone, then while the instance scrapes 100 pages/s),
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
@@ -44,6 +45,7 @@ const mutationsOnly = process.env.BENCH_ONLY === 'mutations';
 const scrapingOnly = process.env.BENCH_ONLY === 'scraping';
 const heapOnly = process.env.BENCH_ONLY === 'heap';
 const presenceOnly = process.env.BENCH_ONLY === 'presence';
+const linksOnly = process.env.BENCH_ONLY === 'links';
 const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -67,7 +69,7 @@ async function main() {
     DATABASE_URL: url.toString(),
     REDIS_URL: redisUrl,
     JWT_SECRET: 'benchmark-secret-benchmark-secret-0123456789',
-    LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${pages.port}`,
+    LINK_FETCH_ALLOW_HOSTS: pages.hosts,
     CHANNEL_HIGHLIGHT_LIMIT: '100000000',
     MAX_WS_MESSAGE_BYTES: '100000',
   };
@@ -179,6 +181,37 @@ async function main() {
       running.push(target);
       const result = await runFanoutWhileScraping(target, pages, [...fixturePages().keys()], { size: 5_000, changes: changes, pagesPerSecond: 100 });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
+    if (linksOnly) {
+      log('link pipeline: overhead one link at a time, then the 45 pages at once; three runs');
+      const names = [...fixturePages().keys()];
+      const dir = beforeRef ? checkoutBefore(beforeRef) : null;
+      const beforeDb = `${database}_before`;
+      const beforeUrl = new URL(adminUrl);
+      beforeUrl.pathname = `/${beforeDb}`;
+      if (dir) await admin(`create database ${beforeDb}`);
+      const results: Record<string, Array<Awaited<ReturnType<typeof runLinkPipeline>>>> = { now: [], before: [] };
+      try {
+        for (let round = 0; round < 3; round++) {
+          for (const side of dir ? (['now', 'before'] as const) : (['now'] as const)) {
+            const target = await startPlaza(side === 'now' ? env : { ...env, DATABASE_URL: beforeUrl.toString() }, profile, side === 'now' ? undefined : dir!);
+            running.push(target);
+            const author = await signUp(target.url, `links${round}`);
+            const section = (await gql(target.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Links', slug: `links-${Date.now()}` } }, author.token)).createSection.id;
+            results[side]!.push(await runLinkPipeline(target.url, author.token, section, pages, names, 60));
+            await target.stop();
+            running.pop();
+          }
+        }
+      } finally {
+        if (dir) {
+          removeCheckout(dir);
+          await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
+        }
+      }
+      process.stdout.write(`${JSON.stringify({ ...results, ...(beforeRef ? { beforeRef } : {}) }, null, 2)}
+`);
       return;
     }
     if (resumeOnly) {

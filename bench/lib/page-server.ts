@@ -1,10 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A local stand-in for the web: serves pages and keeps how long it spent on each request. */
-export async function startPageServer(pages: Map<string, Buffer>) {
+/**
+ * A local stand-in for the web: serves pages and keeps how long it spent on
+ * each request. It listens on `sites` ports, each page on one of them, so the
+ * pipeline sees several sites (Plaza limits fetches per host) as it would on the web.
+ */
+export async function startPageServer(pages: Map<string, Buffer>, sites = 16) {
   const serveMs = new Map<string, number>();
-  const server: Server = createServer((req, res) => {
+  const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     const t0 = performance.now();
     const url = new URL(req.url ?? '/', 'http://x');
     const page = pages.get(url.pathname);
@@ -14,13 +18,22 @@ export async function startPageServer(pages: Map<string, Buffer>) {
     }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': page.length });
     res.end(page, () => serveMs.set(url.pathname + url.search, performance.now() - t0));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  };
+  const servers: Server[] = [];
+  for (let i = 0; i < sites; i++) {
+    const server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+  }
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  const names = [...pages.keys()];
+  const portOf = (path: string) => ports[Math.max(0, names.indexOf(new URL(path, 'http://x').pathname)) % ports.length]!;
   return {
-    port,
-    url: (path: string) => `http://127.0.0.1:${port}${path}`,
+    port: ports[0]!,
+    /** For LINK_FETCH_ALLOW_HOSTS. */
+    hosts: ports.map((p) => `127.0.0.1:${p}`).join(','),
+    url: (path: string) => `http://127.0.0.1:${portOf(path)}${path}`,
     serveMs,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => {}),
   };
 }
