@@ -33,7 +33,7 @@ subscription OnPostCreated($sectionId: ID!, $after: String) {
 
 subscription OnLinkPreview($sectionId: ID!) {
   linkMetadataUpdated(sectionId: $sectionId) {
-    postId cursor link { url status error metadata { title description image siteName } }
+    postId cursor link { url status error metadata { title description image siteName author publishedAt lang icon embed { type provider url html } } }
   }
 }
 
