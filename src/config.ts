@@ -136,8 +136,8 @@ const envSchema = z.object({
   PRESENCE: z.enum(['on', 'off']).default('on'),
   /** At most one presence update (viewer count, seller live) per channel per this many ms; default 1,000. */
   PRESENCE_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
-  /** A channel with more viewers than this gets its presence updates less often: one per (viewers / this) s; default 5,000. */
-  PRESENCE_DELIVERIES_PER_SECOND: z.coerce.number().int().min(1).default(5_000),
+  /** A channel with more viewers than this gets its presence updates less often: one per (viewers / this) s; default 1,000. */
+  PRESENCE_DELIVERIES_PER_SECOND: z.coerce.number().int().min(1).default(1_000),
   /** Seconds after which an instance that stopped renewing its viewers (it died) no longer counts them; default 30. */
   PRESENCE_TTL_SECONDS: z.coerce.number().int().min(1).default(30),
 });
