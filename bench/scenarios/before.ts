@@ -1,5 +1,5 @@
 import { gql, signUp } from '../lib/graphql.ts';
-import { checkoutBefore, removeCheckout, type Started, startPlaza } from '../lib/processes.ts';
+import { checkoutBefore, removeCheckout, type Started, startPlaza, startWriteBaseline } from '../lib/processes.ts';
 import { runFanout } from './fanout.ts';
 import { runMutations } from './mutations.ts';
 
@@ -70,15 +70,21 @@ export async function runMutationsAlternating(options: {
       [now, before].map(async (p) => {
         const author = await signUp(p.url, 'author');
         const section = (await gql(p.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Bench', slug: `bench-${Date.now()}` } }, author.token)).createSection.id;
-        return { url: p.url, token: author.token, section };
+        return { url: p.url, token: author.token, authorId: author.id as string, section };
       }),
     );
+    // The bare writes (bench/baseline-writes.ts) into the now side's database, measured in each round beside it.
+    const minimal = await startWriteBaseline(options.nowDatabaseUrl);
+    started.push(minimal);
+    const authorId = targets[0]!.authorId;
     const rates: [number[], number[]] = [[], []];
+    const bare: number[] = [];
     for (let round = 0; round < options.rounds; round++) {
       for (const side of [0, 1] as const) {
         const t = targets[side]!;
-        const result = await runMutations(t.url, t.token, t.section, options.linkUrl, 32, options.seconds);
+        const result = await runMutations(t.url, t.token, t.section, options.linkUrl, 32, options.seconds, side === 0 ? { port: minimal.port, authorId } : undefined);
         rates[side].push(result.createPost.requestsPerSecond);
+        if (result.minimal) bare.push(result.minimal.requestsPerSecond);
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -86,7 +92,9 @@ export async function runMutationsAlternating(options: {
       ref: options.ref,
       nowRequestsPerSecond: rates[0],
       beforeRequestsPerSecond: rates[1],
+      bareRequestsPerSecond: bare,
       nowOverBefore: Math.round((median(rates[0]) / median(rates[1])) * 100) / 100,
+      nowOverBare: Math.round((median(rates[0]) / median(bare)) * 100) / 100,
     };
   } finally {
     await Promise.allSettled(started.map((p) => p.stop()));
