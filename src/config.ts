@@ -74,6 +74,8 @@ const envSchema = z.object({
   LINK_FETCH_ALLOW_HOSTS: z.string().default(''),
   /** Pages fetched at once from one host by one worker process; default 2. */
   LINK_FETCH_PER_HOST: z.coerce.number().int().min(1).max(64).default(2),
+  /** How often a worker process enqueues jobs for links left PENDING without one (a crash right after their post), in seconds; default 30. */
+  LINK_SWEEP_SECONDS: z.coerce.number().int().min(1).default(30),
   /** A JSON file of extra oEmbed providers in the registry's format (tried before the shipped registry). */
   LINK_OEMBED_PROVIDERS: z.string().optional(),
   /** Whole-fetch deadline in ms, redirects included; default 30 s. */
@@ -170,6 +172,7 @@ export interface Config {
     allowHosts: string[];
     perHost: number;
     oembedProvidersFile: string | undefined;
+    sweepSeconds: number;
     timeoutMs: number;
     maxBytes: number;
     cacheTtlSeconds: number;
@@ -249,6 +252,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       allowHosts: list(env.LINK_FETCH_ALLOW_HOSTS),
       perHost: env.LINK_FETCH_PER_HOST,
       oembedProvidersFile: env.LINK_OEMBED_PROVIDERS,
+      sweepSeconds: env.LINK_SWEEP_SECONDS,
       timeoutMs: env.LINK_FETCH_TIMEOUT_MS,
       maxBytes: env.LINK_FETCH_MAX_BYTES,
       cacheTtlSeconds: env.LINK_CACHE_TTL,

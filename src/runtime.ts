@@ -10,6 +10,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
 import { startBoss } from './jobs/boss.ts';
 import type { Logger } from './logger.ts';
+import { createLinkJobBatcher } from './modules/links/enqueue.ts';
 import { createLinkQueues, enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings } from './modules/links/job.ts';
 import { scheduleStoryExpiry } from './modules/stories/expiry-job.ts';
 import { scheduleEventPruning } from './jobs/prune-events.ts';
@@ -111,7 +112,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     maxQueuedEvents: config.limits.maxQueuedEventsPerSubscription,
     onError: (err) => logger.debug({ err: err.message }, 'presence update failed'),
   });
+  const linkJobs = createLinkJobBatcher((links) => enqueueLinkJobs(boss, null, links), logger.child({ module: 'link-jobs' }));
   const services = createServices({
+    linkJobs,
     presence,
     db: database.db,
     outbox,
@@ -173,6 +176,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       await Promise.all(Object.values(dependencies).map((check) => check()));
     },
     async stop() {
+      // The jobs of posts already answered go in before the queue closes.
+      await linkJobs.flush();
       // Workers finish their jobs first: they write to the database and publish.
       await boss.stop({ graceful: true, timeout: 8_000 });
       logger.info('job queue stopped');

@@ -6,6 +6,7 @@ import { createBackoff } from './lib/backoff.ts';
 import { createRateLimit } from './lib/rate-limit.ts';
 import { createChannelService } from './modules/channels/service.ts';
 import { createLinkService, type EnqueueLinks } from './modules/links/service.ts';
+import type { LinkJobBatcher } from './modules/links/enqueue.ts';
 import type { PresenceRooms } from './realtime/presence.ts';
 import { createPostService } from './modules/posts/service.ts';
 import { createReactionService } from './modules/reactions/service.ts';
@@ -26,8 +27,10 @@ export interface ServiceDeps {
   /** Shared counters for rate limits and back-off; null in-process. */
   redis: Redis | null;
   tokens: TokenService;
-  /** Enqueues link fetch jobs inside the caller's transaction. */
+  /** Enqueues link fetch jobs inside the caller's transaction (refreshLinkMetadata). */
   enqueueLinks: EnqueueLinks;
+  /** Enqueues the jobs of a committed post's links, off the request (links/enqueue.ts). */
+  linkJobs: LinkJobBatcher;
   stories: Config['stories'];
   channels: Config['channels'];
   refreshTokenTtlDays: number;
@@ -56,7 +59,7 @@ export function createServices(deps: ServiceDeps) {
       },
     }),
     sections: createSectionService(db),
-    posts: createPostService({ db, ...events, onLinksCreated: (tx, created) => enqueueLinks(tx, created, false) }),
+    posts: createPostService({ db, ...events, onLinksCreated: (created) => deps.linkJobs.add(created) }),
     reactions: createReactionService({ db, ...events }),
     links: createLinkService({ db, ...events, enqueue: enqueueLinks, onFinished: deps.onLinkFinished }),
     stories: createStoryService({

@@ -1,4 +1,5 @@
-import { LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings, startLinkWorkers } from '../modules/links/job.ts';
+import { enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings, startLinkWorkers } from '../modules/links/job.ts';
+import { startLinkSweeper } from '../modules/links/sweep.ts';
 import { createExtractionPool } from '../modules/links/extract/pool.ts';
 import { loadProviderRegistry } from '../modules/links/oembed-providers.ts';
 import { createSafeFetch } from '../modules/links/safe-fetch.ts';
@@ -40,11 +41,18 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
       await services.links.finish(link, { status: 'FAILED', error: 'gave up after repeated attempts' });
     }
   });
+  const sweeper = startLinkSweeper({
+    links: services.links,
+    enqueue: (links) => enqueueLinkJobs(boss, null, links),
+    logger,
+    everyMs: config.links.sweepSeconds * 1000,
+  });
   await startStoryExpiryWorker(boss, services.stories, logger.child({ module: 'stories' }));
   await startEventPruner(boss, runtime.outbox, config.eventRetentionHours, logger.child({ module: 'outbox' }));
   return {
     /** Stops taking jobs, waits for the ones in hand, then closes the fetcher. */
     async stop() {
+      sweeper.stop();
       await Promise.allSettled([
         boss.offWork(LINK_QUEUE, { wait: true }),
         boss.offWork(LINK_DEAD_LETTER_QUEUE, { wait: true }),

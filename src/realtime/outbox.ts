@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 
@@ -119,6 +119,16 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
       if (!streams) throw new Error('outbox.record outside outbox.transaction: its event would wait for the relay');
       await tx.execute(sql`insert into events (topic, key, payload) values (${topic}, ${key}, ${JSON.stringify(payload)}::jsonb)`);
       if (!streams.some((s) => s.topic === topic && s.key === key)) streams.push({ topic, key });
+    },
+
+    /**
+     * The event as a statement to put in the caller's own single statement (a
+     * data-modifying CTE beside the change), for a change that commits on its
+     * own without a transaction block: one round trip. Once it has committed,
+     * `number(topic, key)` numbers and publishes it.
+     */
+    eventInsert<K extends keyof T & string>(topic: K, key: string, payload: T[K]): SQL {
+      return sql`insert into events (topic, key, payload) values (${topic}, ${key}, ${JSON.stringify(payload)}::jsonb)`;
     },
 
     /** Numbers whatever committed events of a stream wait for a number. */

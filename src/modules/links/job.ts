@@ -57,8 +57,8 @@ export async function createLinkQueues(boss: PgBoss, settings: LinkJobSettings):
   });
 }
 
-/** Enqueues one job per new link inside the post's transaction: no post is ever without its jobs. */
-export async function enqueueLinkJobs(boss: PgBoss, tx: Executor, created: LinkRow[], refresh = false): Promise<void> {
+/** Enqueues one job per link, inside the caller's transaction when given one. */
+export async function enqueueLinkJobs(boss: PgBoss, tx: Executor | null, created: LinkRow[], refresh = false): Promise<void> {
   if (created.length === 0) return;
   await boss.insert(
     LINK_QUEUE,
@@ -67,7 +67,7 @@ export async function enqueueLinkJobs(boss: PgBoss, tx: Executor, created: LinkR
       singletonKey: link.id,
       group: { id: hostOf(link.url) },
     })),
-    { db: fromDrizzle(tx as never, sql) },
+    tx ? { db: fromDrizzle(tx as never, sql) } : {},
   );
 }
 

@@ -114,6 +114,22 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
       return row.state === 'busy' ? { state: 'busy', waitSeconds: Number(row.wait) } : { state: row.state };
     },
 
+    /** Links still PENDING that were created between a day and `seconds` ago, oldest first (the sweep's candidates). */
+    async pendingSince(seconds: number, limit: number): Promise<LinkRow[]> {
+      return db
+        .select()
+        .from(links)
+        .where(
+          and(
+            eq(links.status, 'PENDING'),
+            sql`${links.createdAt} < now() - make_interval(secs => ${seconds})`,
+            sql`${links.createdAt} > now() - interval '1 day'`,
+          ),
+        )
+        .orderBy(links.createdAt)
+        .limit(limit);
+    },
+
     /** Lets go of a page's fetch (a transient failure: the job is retried later). */
     async releaseFetch(link: LinkRow): Promise<void> {
       await db.delete(linkFetches).where(and(eq(linkFetches.normalizedUrl, link.normalizedUrl), eq(linkFetches.linkId, link.id)));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Database, Executor } from '../../db/client.ts';
+import type { Database } from '../../db/client.ts';
 import { newestFirst, olderThan, takePage } from '../../db/keyset.ts';
 import { isForeignKeyViolation, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
@@ -14,8 +14,8 @@ import { type PostTopics, toPostEvent } from './events.ts';
 import { type PostRow, posts } from './tables.ts';
 import { validateNewPost } from './validation.ts';
 
-/** Called inside the post's transaction with its new links, e.g. to enqueue their jobs. */
-export type LinksCreatedHook = (tx: Executor, created: LinkRow[]) => Promise<void>;
+/** Told the links of a committed post, e.g. to enqueue their jobs (not awaited: the post is already stored). */
+export type LinksCreatedHook = (created: LinkRow[]) => void;
 
 export interface PostServiceDeps {
   db: Database;
@@ -25,34 +25,22 @@ export interface PostServiceDeps {
 }
 
 /**
- * Inserts a post and its links (PENDING) in one statement. Ids are made here,
- * and both rows take the transaction's `now()`, so every column is known
- * without reading the rows back.
+ * The post, its links (PENDING) and its `post:created` event as one
+ * statement that commits on its own: one round trip, no transaction block.
+ * Ids and the time are made here, so every column is known without reading
+ * the rows back; the foreign key proves the section exists.
  */
-async function insertPostWithLinks(
-  tx: Executor,
+function insertPost(
+  db: Database,
+  outbox: Outbox<PostTopics>,
   post: { sectionId: string; authorId: string; content: string },
   urls: readonly string[],
-): Promise<{ row: PostRow; created: LinkRow[] }> {
+): { row: PostRow; created: LinkRow[]; statement: Promise<unknown> } {
   const id = randomUUID();
-  const linkIds = urls.map(() => randomUUID());
-  const result = await tx.execute<{ created_at: Date }>(sql`
-    with post as (
-      insert into ${posts} (id, section_id, author_id, content)
-      values (${id}, ${post.sectionId}, ${post.authorId}, ${post.content})
-      returning created_at
-    ), added as (
-      insert into ${links} (id, post_id, url, normalized_url, position)
-      select link.id, ${id}::uuid, link.url, link.normalized_url, link.position - 1
-      from post, unnest(${sql.param(linkIds)}::uuid[], ${sql.param(urls)}::text[], ${sql.param(urls.map(normalizeUrl))}::text[])
-        with ordinality as link(id, url, normalized_url, position)
-      returning 1
-    )
-    select created_at from post`);
-  const createdAt = new Date(result.rows[0]!.created_at);
+  const createdAt = new Date();
   const row: PostRow = { id, ...post, createdAt };
   const created: LinkRow[] = urls.map((url, position) => ({
-    id: linkIds[position]!,
+    id: randomUUID(),
     postId: id,
     position,
     url,
@@ -63,30 +51,43 @@ async function insertPostWithLinks(
     fetchedAt: null,
     createdAt,
   }));
-  return { row, created };
+  const statement = db.execute(sql`
+    with post as (
+      insert into ${posts} (id, section_id, author_id, content, created_at)
+      values (${id}, ${post.sectionId}, ${post.authorId}, ${post.content}, ${createdAt.toISOString()})
+      returning id
+    ), added as (
+      insert into ${links} (id, post_id, url, normalized_url, position, created_at)
+      select link.id, post.id, link.url, link.normalized_url, link.position - 1, ${createdAt.toISOString()}
+      from post, unnest(
+        ${sql.param(created.map((l) => l.id))}::uuid[],
+        ${sql.param(urls)}::text[],
+        ${sql.param(created.map((l) => l.normalizedUrl))}::text[]
+      ) with ordinality as link(id, url, normalized_url, position)
+      returning 1
+    ), event as (
+      ${outbox.eventInsert('post:created', post.sectionId, toPostEvent(row))}
+    )
+    select 1`);
+  return { row, created, statement };
 }
 
 export function createPostService({ db, outbox, streams, onLinksCreated }: PostServiceDeps) {
   return {
-    /** Stores the post, its links (PENDING) and its `post:created` event in one transaction. */
+    /** Stores the post, its links (PENDING) and its `post:created` event in one statement. */
     async create(viewerId: string, input: { sectionId: string; content: string; links?: readonly string[] | null }) {
       const { content, links: urls } = validateNewPost(input);
       if (!isUuid(input.sectionId)) throw notFound('Section');
-      const post = await outbox
-        .transaction(async (tx) => {
-          // The post and its links in one round trip; the foreign key proves the section exists (and holds it
-          // until commit): no separate lookup.
-          const { row, created } = await insertPostWithLinks(tx, { sectionId: input.sectionId, authorId: viewerId, content }, urls);
-          if (created.length > 0) await onLinksCreated?.(tx, created);
-          // Last: recording takes the section stream's lock until COMMIT.
-          await outbox.record(tx, 'post:created', row.sectionId, toPostEvent(row));
-          return row;
-        })
-        .catch((err: unknown) => {
-          if (isForeignKeyViolation(err, 'posts_section_id_sections_id_fkey')) throw notFound('Section');
-          throw err;
-        });
-      return post;
+      const { row, created, statement } = insertPost(db, outbox, { sectionId: input.sectionId, authorId: viewerId, content }, urls);
+      await statement.catch((err: unknown) => {
+        if (isForeignKeyViolation(err, 'posts_section_id_sections_id_fkey')) throw notFound('Section');
+        throw err;
+      });
+      // Committed: the links' jobs are enqueued off the response path (a sweep enqueues any a crash lost here),
+      // and the event numbered and published before the answer, so the author's own subscriptions already have it.
+      if (created.length > 0) onLinksCreated?.(created);
+      await outbox.number('post:created', row.sectionId);
+      return row;
     },
 
     /**

@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'undici';
+const url = 'http://127.0.0.1:4555/graphql';
+const pid = Number(readFileSync('/tmp/trace.pid', 'utf8'));
+const cpu = () => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
+const gql = async (query, variables, token) => { const r = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) }); return r.body.json(); };
+const su = await gql('mutation($i: SignUpInput!) { signUp(input: $i) { token } }', { i: { username: 'ld' + Date.now() % 100000, password: 'password-123456' } });
+const token = su.data.signUp.token;
+const id = (await gql('mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'T', slug: 'l' + Date.now() } }, token)).data.createSection.id;
+const mode = process.argv[2] ?? 'post';
+const call = (i) => mode === 'post' ? gql('mutation($i: CreatePostInput!) { createPost(input: $i) { id } }', { i: { sectionId: id, content: 'p' + i, links: ['https://example.com/x?i=' + i] } }, token) : gql('{ __typename }');
+let n = 0; const c0 = cpu(); const t0 = performance.now(); const end = t0 + 5000;
+await Promise.all(Array.from({ length: 32 }, async () => { while (performance.now() < end) { await call(n++); } }));
+const secs = (performance.now() - t0) / 1000;
+console.log(mode, Math.round(n / secs), 'req/s; plaza cpu', ((cpu() - c0) / secs).toFixed(2), 'cores; cpu ms/req', ((cpu() - c0) * 1000 / n).toFixed(2));
