@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 const ISSUER = 'plaza';
 const AUDIENCE = 'plaza-api';
@@ -18,9 +19,14 @@ export interface TokenService {
   verify(token: string): Promise<TokenClaims | null>;
 }
 
-/** Short-lived HS256 access tokens; each names the session that can revoke it. */
+/**
+ * Short-lived HS256 access tokens; each names the session that can revoke it.
+ * A token verified once is remembered (by its exact text, up to 10,000) until
+ * it expires: its signature cannot change, and expiry is checked on every use.
+ */
 export function createTokenService(secret: string, ttlSeconds: number): TokenService {
   const key = new TextEncoder().encode(secret);
+  const verified = new LRUCache<string, TokenClaims>({ max: 10_000 });
   return {
     async issue(userId, sessionId) {
       const expiresAt = Math.floor(Date.now() / 1000) + ttlSeconds;
@@ -36,6 +42,12 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
       return { token, expiresAt: new Date(expiresAt * 1000) };
     },
     async verify(token) {
+      const known = verified.get(token);
+      if (known) {
+        if (known.expiresAt > Date.now()) return known;
+        verified.delete(token);
+        return null;
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: ['HS256'],
@@ -46,7 +58,9 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
         if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
           return null;
         }
-        return { userId: payload.sub, sessionId: payload.sid, expiresAt: payload.exp * 1000 };
+        const claims = { userId: payload.sub, sessionId: payload.sid, expiresAt: payload.exp * 1000 };
+        verified.set(token, claims);
+        return claims;
       } catch (err) {
         if (err instanceof errors.JOSEError || err instanceof TypeError) return null;
         throw err;
