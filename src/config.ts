@@ -74,7 +74,7 @@ const envSchema = z.object({
   LINK_FETCH_ALLOW_HOSTS: z.string().default(''),
   /** Pages fetched at once from one host by one worker process; default 2. */
   LINK_FETCH_PER_HOST: z.coerce.number().int().min(1).max(64).default(2),
-  /** How often a worker process enqueues jobs for links left PENDING without one (a crash right after their post), in seconds; default 30. */
+  /** How often a worker process enqueues jobs for links PENDING longer than this (a crash right after their post left them without one), in seconds; default 30. */
   LINK_SWEEP_SECONDS: z.coerce.number().int().min(1).default(30),
   /** A JSON file of extra oEmbed providers in the registry's format (tried before the shipped registry). */
   LINK_OEMBED_PROVIDERS: z.string().optional(),

@@ -46,6 +46,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
     enqueue: (links) => enqueueLinkJobs(boss, null, links),
     logger,
     everyMs: config.links.sweepSeconds * 1000,
+    afterSeconds: config.links.sweepSeconds,
   });
   await startStoryExpiryWorker(boss, services.stories, logger.child({ module: 'stories' }));
   await startEventPruner(boss, runtime.outbox, config.eventRetentionHours, logger.child({ module: 'outbox' }));

@@ -8,7 +8,7 @@ export interface LinkSweepDeps {
   enqueue: (links: LinkRow[]) => Promise<void>;
   logger: Logger;
   everyMs?: number;
-  /** How long a link may wait for its job's insert before it counts as lost; default 15 s. */
+  /** How long a link may stay PENDING before it is given a job again; default 30 s. */
   afterSeconds?: number;
 }
 
@@ -20,7 +20,7 @@ export interface LinkSweepDeps {
  * gets no second one; one whose job is running gets one more, which finds the
  * link finished and ends.
  */
-export function startLinkSweeper({ links, enqueue, logger, everyMs = 30_000, afterSeconds = 15 }: LinkSweepDeps): { stop(): void } {
+export function startLinkSweeper({ links, enqueue, logger, everyMs = 30_000, afterSeconds = 30 }: LinkSweepDeps): { stop(): void } {
   const log = logger.child({ module: 'link-sweep' });
   let running = false;
   const timer = setInterval(() => {

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app.ts';
+import { createTestDatabase } from './helpers/db.ts';
+import { startTestApp } from './helpers/app.ts';
+import { createSection, localIdOf, signUp } from './helpers/http.ts';
+import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
+import { FakeWeb, html } from './helpers/web.ts';
+
+/**
+ * A post's link jobs are inserted just after the post commits. A process that
+ * dies in between leaves its links PENDING with no job: the sweeper gives them
+ * one. The crash is stood in for by writing the post and its link straight
+ * into the database, with no job.
+ */
+describe('links a crash left without a job', () => {
+  let web: FakeWeb;
+  let app: App;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+
+  beforeAll(async () => {
+    web = await new FakeWeb().start();
+    web.routes.set('/orphan', html('<html><head><meta property="og:title" content="Found again"></head></html>'));
+    database = await createTestDatabase();
+    app = await startTestApp({
+      env: {
+        DATABASE_URL: database.url,
+        RUN_WORKERS: 'true',
+        LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`,
+        LINK_SWEEP_SECONDS: '1',
+        JOB_POLL_SECONDS: '0.5',
+      },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await database?.drop();
+    await web?.stop();
+  });
+
+  it('get their job from the sweep and end READY, announced', async () => {
+    const user = await signUp(app);
+    const section = await createSection(app, user);
+    const { client } = wsClient(app, user.token);
+    const ready = listening(app, `link:updated:${localIdOf(section.id)}`);
+    const updates = subscribeWs(client, 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { url status metadata { title } } } }', {
+      id: section.id,
+    });
+    await ready;
+    const postId = randomUUID();
+    const url = web.url('/orphan');
+    const pool = app.runtime.database.pool;
+    await pool.query('insert into posts (id, section_id, author_id, content) values ($1, $2, $3, $4)', [postId, localIdOf(section.id), localIdOf(user.id), 'orphaned']);
+    await pool.query("insert into links (id, post_id, url, normalized_url, position, created_at) values ($1, $2, $3, $3, 0, now() - interval '5 seconds')", [
+      randomUUID(),
+      postId,
+      url,
+    ]);
+    const [event] = await updates.waitFor(1, 20_000);
+    expect(event.linkMetadataUpdated.link).toEqual({ url, status: 'READY', metadata: { title: 'Found again' } });
+    expect(web.hits.get('/orphan')).toBe(1);
+    updates.dispose();
+    await client.dispose();
+  }, 30_000);
+});
