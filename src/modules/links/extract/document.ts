@@ -12,7 +12,7 @@ export interface PageDocument {
 }
 
 export function readDocument(html: string): PageDocument {
-  const $ = load(html);
+  const $ = load(html, { xml: { xmlMode: false, decodeEntities: true } });
   const meta = new Map<string, string>();
   $('meta').each((_, el) => {
     const key = ($(el).attr('property') ?? $(el).attr('name') ?? $(el).attr('itemprop') ?? '').trim().toLowerCase();
