@@ -131,6 +131,14 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
       return sql`insert into events (topic, key, payload) values (${topic}, ${key}, ${JSON.stringify(payload)}::jsonb)`;
     },
 
+    /**
+     * Like `eventInsert`, for many events of one topic: `rows` is a query giving
+     * each event's `key` and `payload` (jsonb) columns.
+     */
+    eventsInsert<K extends keyof T & string>(topic: K, rows: SQL): SQL {
+      return sql`insert into events (topic, key, payload) select ${topic}, e.key, e.payload from (${rows}) as e returning key`;
+    },
+
     /** Numbers whatever committed events of a stream wait for a number. */
     number: (topic: string, key: string) => numberAfterCommit({ topic, key }),
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
@@ -43,6 +43,38 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
     return row ? { ...row.link, sectionId: row.sectionId, authorId: row.authorId } : null;
   }
 
+  /**
+   * Moves the links that are still PENDING to the outcome and records one
+   * `link:updated` event for each one that moved, in one statement (with
+   * `also`, more of it); then numbers the events. Returns how many moved.
+   */
+  async function finishLinks(targets: Array<LinkRow & { sectionId: string }>, outcome: LinkOutcome, also?: SQL): Promise<number> {
+    if (targets.length === 0 && !also) return 0;
+    const values = finalValues(outcome);
+    const ids = targets.map((t) => t.id);
+    const payloads = targets.map((t) => JSON.stringify(toLinkEvent(t.sectionId, { ...t, ...values })));
+    const result = await db.execute<{ key: string }>(sql`
+      with moved as (
+        update ${links} set
+          status = ${values.status},
+          metadata = ${values.metadata ? sql`${JSON.stringify(values.metadata)}::jsonb` : sql`metadata`},
+          error = ${values.error},
+          fetched_at = ${values.fetchedAt.toISOString()}
+        where id = any(${sql.param(ids)}::uuid[]) and status = 'PENDING'
+        returning id
+      ), added as (
+        ${outbox.eventsInsert(
+          'link:updated',
+          sql`select e.key, e.payload from unnest(${sql.param(ids)}::uuid[], ${sql.param(targets.map((t) => t.sectionId))}::text[], ${sql.param(payloads)}::jsonb[]) as e(id, key, payload) join moved using (id)`,
+        )}
+      )${also ?? sql``}
+      select key from added`);
+    const keys = new Set(result.rows.map((row) => row.key));
+    for (const key of keys) await outbox.number('link:updated', key);
+    for (let i = 0; i < result.rows.length; i++) onFinished?.(outcome.status);
+    return result.rows.length;
+  }
+
   return {
     loadForJob,
 
@@ -67,22 +99,10 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
     /**
      * Writes a final state once: only a PENDING link moves, so a job run twice
      * (a worker killed after writing) neither writes nor announces twice.
-     * The `link:updated` event commits with the write.
+     * The `link:updated` event commits with the write, in the same statement.
      */
-    async finish(link: LinkForJob, outcome: LinkOutcome): Promise<LinkRow | null> {
-      const values = finalValues(outcome);
-      const updated = await outbox.transaction(async (tx) => {
-        const [row] = await tx
-          .update(links)
-          .set(values)
-          .where(and(eq(links.id, link.id), eq(links.status, 'PENDING')))
-          .returning();
-        if (!row) return null;
-        await outbox.record(tx, 'link:updated', link.sectionId, toLinkEvent(link.sectionId, row));
-        return row;
-      });
-      if (updated) onFinished?.(outcome.status);
-      return updated;
+    async finish(link: LinkForJob, outcome: LinkOutcome): Promise<boolean> {
+      return (await finishLinks([link], outcome)) > 0;
     },
 
     /**
@@ -137,24 +157,21 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
 
     /**
      * The fetch's outcome for every link waiting on the same page (this one
-     * included), each announced in its own section, and the fetch let go: one
-     * transaction. Returns the links it moved.
+     * included), each announced in its own section, and the fetch let go: a
+     * read of who waits, then one statement. A link that starts waiting after
+     * the read finds the outcome in the cache. Returns the links it moved.
      */
     async finishAll(link: LinkForJob, outcome: LinkOutcome): Promise<number> {
-      const values = finalValues(outcome);
-      const moved = await outbox.transaction(async (tx) => {
-        const rows = await tx
-          .update(links)
-          .set(values)
-          .from(posts)
-          .where(and(eq(posts.id, links.postId), eq(links.normalizedUrl, link.normalizedUrl), eq(links.status, 'PENDING')))
-          .returning({ link: links, sectionId: posts.sectionId });
-        for (const row of rows) await outbox.record(tx, 'link:updated', row.sectionId, toLinkEvent(row.sectionId, row.link));
-        await tx.delete(linkFetches).where(and(eq(linkFetches.normalizedUrl, link.normalizedUrl), eq(linkFetches.linkId, link.id)));
-        return rows.length;
-      });
-      for (let i = 0; i < moved; i++) onFinished?.(outcome.status);
-      return moved;
+      const waiting = await db
+        .select({ link: links, sectionId: posts.sectionId })
+        .from(links)
+        .innerJoin(posts, eq(posts.id, links.postId))
+        .where(and(eq(links.normalizedUrl, link.normalizedUrl), eq(links.status, 'PENDING')));
+      return finishLinks(
+        waiting.map((row) => ({ ...row.link, sectionId: row.sectionId })),
+        outcome,
+        sql`, released as (delete from ${linkFetches} where normalized_url = ${link.normalizedUrl} and link_id = ${link.id})`,
+      );
     },
 
     /** Final states of the section's links, after the `after` cursor or from now on. */
@@ -184,7 +201,7 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
   };
 }
 
-function finalValues(outcome: LinkOutcome) {
+function finalValues(outcome: LinkOutcome): { status: LinkRow['status']; metadata?: LinkMetadataJson; error: string | null; fetchedAt: Date } {
   return outcome.status === 'READY'
     ? { status: outcome.status, metadata: outcome.metadata, error: null, fetchedAt: outcome.fetchedAt ?? new Date() }
     : { status: outcome.status, error: outcome.error.slice(0, 500), fetchedAt: new Date() };
