@@ -59,9 +59,19 @@ function schemePattern(scheme: string): RegExp | null {
   return new RegExp(`^https?://${body}$`, 'i');
 }
 
-/** The registry as matchable providers, tried in order (about a thousand patterns: well under a millisecond a URL). */
+/** The last two labels of a host, without port: what a scheme and a URL are indexed by ("www.youtube.com" -> "youtube.com"). */
+function hostKey(host: string): string {
+  return host.replace(/:\d+$/, '').toLowerCase().split('.').slice(-2).join('.');
+}
+
+/**
+ * The registry as matchable providers, indexed by each scheme's host (its
+ * last two labels), so a URL is tried against its own site's few patterns,
+ * not all ~1,000; schemes whose host ends in a wildcard are tried for every URL.
+ */
 export function createProviderRegistry(providers: readonly RegistryProvider[]): ProviderRegistry {
-  const entries: Array<{ pattern: RegExp; provider: OEmbedProvider }> = [];
+  const byHost = new Map<string, Array<{ pattern: RegExp; provider: OEmbedProvider }>>();
+  const anyHost: Array<{ pattern: RegExp; provider: OEmbedProvider }> = [];
   for (const provider of providers) {
     for (const endpoint of provider.endpoints ?? []) {
       if (typeof endpoint.url !== 'string' || !/^https?:\/\//i.test(endpoint.url)) continue;
@@ -72,13 +82,24 @@ export function createProviderRegistry(providers: readonly RegistryProvider[]): 
       };
       for (const scheme of endpoint.schemes ?? []) {
         const pattern = schemePattern(scheme);
-        if (pattern) entries.push({ pattern, provider: resolved });
+        if (!pattern) continue;
+        const host = /^https?:\/\/([^/?#]+)/i.exec(scheme.trim())?.[1] ?? '*';
+        const key = hostKey(host);
+        if (key.includes('*')) anyHost.push({ pattern, provider: resolved });
+        else byHost.set(key, [...(byHost.get(key) ?? []), { pattern, provider: resolved }]);
       }
     }
   }
   return {
     match(url) {
-      return entries.find((entry) => entry.pattern.test(url))?.provider ?? null;
+      let host: string;
+      try {
+        host = new URL(url).host;
+      } catch {
+        return null;
+      }
+      for (const entry of [...(byHost.get(hostKey(host)) ?? []), ...anyHost]) if (entry.pattern.test(url)) return entry.provider;
+      return null;
     },
   };
 }
