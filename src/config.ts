@@ -1,7 +1,7 @@
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { commaList, type LinkSettings, linkSettings, linkSettingsOf } from './link-settings.ts';
 import { type RateLimitSettings, rateLimitSettings, rateLimitsOf, scaled } from './rate-limit-settings.ts';
 
 /**
@@ -66,28 +66,7 @@ const envSchema = z.object({
   MAX_WS_MESSAGE_BYTES: z.coerce.number().int().positive().default(100_000),
   /** PostgreSQL pool size per process; default 10. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
-  /** Link jobs run at once per worker process (taken from the queue in batches of up to 8); default 16. */
-  LINK_WORKERS: z.coerce.number().int().min(1).max(64).default(16),
-  /** Worker threads that parse fetched pages per worker process; default one less than the cores (at least 1); 0: the main thread. */
-  LINK_EXTRACT_THREADS: z.coerce.number().int().min(0).max(64).default(Math.max(1, availableParallelism() - 1)),
-  /** Comma-separated `host[:port]` that may be fetched even on private addresses. */
-  LINK_FETCH_ALLOW_HOSTS: z.string().default(''),
-  /** Pages fetched at once from one host by one worker process; default 2. */
-  LINK_FETCH_PER_HOST: z.coerce.number().int().min(1).max(64).default(2),
-  /** How often a worker process enqueues jobs for links PENDING longer than this (a crash right after their post left them without one), in seconds; default 30. */
-  LINK_SWEEP_SECONDS: z.coerce.number().int().min(1).default(30),
-  /** A JSON file of extra oEmbed providers in the registry's format (tried before the shipped registry). */
-  LINK_OEMBED_PROVIDERS: z.string().optional(),
-  /** Whole-fetch deadline in ms, redirects included; default 30 s. */
-  LINK_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-  /** Largest page body read, in bytes; default 1 MB. */
-  LINK_FETCH_MAX_BYTES: z.coerce.number().int().min(1_024).default(1_000_000),
-  /** Seconds a fetched preview is reused for the same URL; default 24 h. */
-  LINK_CACHE_TTL: z.coerce.number().int().min(0).default(24 * 3600),
-  /** Retries of a transient failure before FAILED; default 3. */
-  LINK_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(3),
-  /** First retry delay in seconds, doubled each time (with jitter); default 5. */
-  LINK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).default(5),
+  ...linkSettings,
   /**
    * How often a worker looks for jobs when nothing woke it, in seconds; default 0.5. A worker that
    * just finished a job also waits this long before its next fetch, so it bounds throughput.
@@ -166,19 +145,7 @@ export interface Config {
   maxBodyBytes: number;
   maxWsMessageBytes: number;
   databasePoolSize: number;
-  links: {
-    workers: number;
-    extractThreads: number;
-    allowHosts: string[];
-    perHost: number;
-    oembedProvidersFile: string | undefined;
-    sweepSeconds: number;
-    timeoutMs: number;
-    maxBytes: number;
-    cacheTtlSeconds: number;
-    retryLimit: number;
-    retryDelaySeconds: number;
-  };
+  links: LinkSettings;
   jobPollSeconds: number;
   jobSuperviseSeconds: number;
   eventRetentionHours: number;
@@ -226,7 +193,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const isProduction = env.NODE_ENV === 'production';
-  const origins = list(env.CORS_ORIGINS);
+  const origins = commaList(env.CORS_ORIGINS);
   return {
     env: env.NODE_ENV,
     isProduction,
@@ -246,19 +213,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxWsMessageBytes: env.MAX_WS_MESSAGE_BYTES,
     databasePoolSize: env.DATABASE_POOL_SIZE,
-    links: {
-      workers: env.LINK_WORKERS,
-      extractThreads: env.LINK_EXTRACT_THREADS,
-      allowHosts: list(env.LINK_FETCH_ALLOW_HOSTS),
-      perHost: env.LINK_FETCH_PER_HOST,
-      oembedProvidersFile: env.LINK_OEMBED_PROVIDERS,
-      sweepSeconds: env.LINK_SWEEP_SECONDS,
-      timeoutMs: env.LINK_FETCH_TIMEOUT_MS,
-      maxBytes: env.LINK_FETCH_MAX_BYTES,
-      cacheTtlSeconds: env.LINK_CACHE_TTL,
-      retryLimit: env.LINK_RETRY_LIMIT,
-      retryDelaySeconds: env.LINK_RETRY_DELAY_SECONDS,
-    },
+    links: linkSettingsOf(env),
     jobPollSeconds: env.JOB_POLL_SECONDS,
     jobSuperviseSeconds: env.JOB_SUPERVISE_SECONDS,
     eventRetentionHours: env.EVENT_RETENTION_HOURS,
@@ -297,9 +252,3 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
   };
 }
-
-const list = (value: string) =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
