@@ -212,14 +212,9 @@ describe('rich link previews', () => {
   });
 
   it('previews a direct video or audio link as that media', async () => {
-    web.routes.set('/clip.mp4', (_req, res) => {
-      res.writeHead(200, { 'content-type': 'video/mp4' });
-      res.end(Buffer.alloc(1024));
-    });
-    web.routes.set('/song.mp3', (_req, res) => {
-      res.writeHead(200, { 'content-type': 'audio/mpeg' });
-      res.end(Buffer.alloc(1024));
-    });
+    const media = (type: string) => html(Buffer.alloc(1024).toString(), 200, { 'content-type': type });
+    web.routes.set('/clip.mp4', media('video/mp4'));
+    web.routes.set('/song.mp3', media('audio/mpeg'));
     const links = (await post([web.url('/clip.mp4'), web.url('/song.mp3')])).links;
     const [video, audio] = await Promise.all(links.map((l) => finalOf(l.id)));
     expect(video.metadata).toMatchObject({ type: 'video', title: 'clip.mp4', embed: { type: 'video', url: web.url('/clip.mp4') } });
@@ -228,20 +223,14 @@ describe('rich link previews', () => {
 
   it('sends no follow-up (oEmbed, manifest) to an address the policy refuses', async () => {
     const refused = `http://127.0.0.1:${(canary.address() as AddressInfo).port}`;
-    web.routes.set(
-      '/sneaky',
-      html(`<html><head><meta property="og:title" content="Sneaky">
-        <link rel="alternate" type="application/json+oembed" href="${refused}/oembed">
-        <link rel="manifest" href="${refused}/manifest.json">
-      </head><body></body></html>`),
-    );
-    web.routes.set(
-      '/metadata-service',
-      html(`<html><head><meta property="og:title" content="Cloud">
-        <link rel="alternate" type="application/json+oembed" href="http://169.254.169.254/latest/oembed">
-        <link rel="manifest" href="http://10.0.0.1/manifest.json">
-      </head><body></body></html>`),
-    );
+    // A page whose oEmbed and manifest follow-ups point elsewhere.
+    const pointingAt = (title: string, oembed: string, manifest: string) =>
+      html(`<html><head><meta property="og:title" content="${title}">
+        <link rel="alternate" type="application/json+oembed" href="${oembed}">
+        <link rel="manifest" href="${manifest}">
+      </head><body></body></html>`);
+    web.routes.set('/sneaky', pointingAt('Sneaky', `${refused}/oembed`, `${refused}/manifest.json`));
+    web.routes.set('/metadata-service', pointingAt('Cloud', 'http://169.254.169.254/latest/oembed', 'http://10.0.0.1/manifest.json'));
     const links = (await post([web.url('/sneaky'), web.url('/metadata-service')])).links;
     const finals = await Promise.all(links.map((l) => finalOf(l.id)));
     for (const final of finals) {

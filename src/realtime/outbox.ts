@@ -97,6 +97,22 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
     return state.queued;
   }
 
+  /**
+   * Many events of one topic as a statement to put in the caller's own single
+   * statement (a data-modifying CTE beside the change), for a change that
+   * commits on its own without a transaction block: one round trip. `rows` is
+   * a query giving each event's `key` and `payload` (jsonb). Once the statement
+   * has committed, `number(topic, key)` numbers and publishes them.
+   */
+  function eventsInsert(topic: string, rows: SQL): SQL {
+    return sql`insert into events (topic, key, payload) select ${topic}, e.key, e.payload from (${rows}) as e returning key`;
+  }
+
+  /** One event as such a statement (`eventsInsert`). */
+  function eventInsert(topic: string, key: string, payload: unknown): SQL {
+    return eventsInsert(topic, sql`select ${key}::text as key, ${JSON.stringify(payload)}::jsonb as payload`);
+  }
+
   return {
     /**
      * Runs `work` in a transaction; once it commits, numbers the events it
@@ -117,26 +133,18 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
     async record<K extends keyof T & string>(tx: Executor, topic: K, key: string, payload: T[K]): Promise<void> {
       const streams = recordedIn.get(tx);
       if (!streams) throw new Error('outbox.record outside outbox.transaction: its event would wait for the relay');
-      await tx.execute(sql`insert into events (topic, key, payload) values (${topic}, ${key}, ${JSON.stringify(payload)}::jsonb)`);
+      await tx.execute(eventInsert(topic, key, payload));
       if (!streams.some((s) => s.topic === topic && s.key === key)) streams.push({ topic, key });
     },
 
-    /**
-     * The event as a statement to put in the caller's own single statement (a
-     * data-modifying CTE beside the change), for a change that commits on its
-     * own without a transaction block: one round trip. Once it has committed,
-     * `number(topic, key)` numbers and publishes it.
-     */
+    /** One event as a statement to put in the caller's own (`eventsInsert`). */
     eventInsert<K extends keyof T & string>(topic: K, key: string, payload: T[K]): SQL {
-      return sql`insert into events (topic, key, payload) values (${topic}, ${key}, ${JSON.stringify(payload)}::jsonb)`;
+      return eventInsert(topic, key, payload);
     },
 
-    /**
-     * Like `eventInsert`, for many events of one topic: `rows` is a query giving
-     * each event's `key` and `payload` (jsonb) columns.
-     */
+    /** Many events of one topic as a statement to put in the caller's own (see the function above). */
     eventsInsert<K extends keyof T & string>(topic: K, rows: SQL): SQL {
-      return sql`insert into events (topic, key, payload) select ${topic}, e.key, e.payload from (${rows}) as e returning key`;
+      return eventsInsert(topic, rows);
     },
 
     /** Numbers whatever committed events of a stream wait for a number. */

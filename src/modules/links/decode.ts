@@ -33,9 +33,10 @@ export function headIsEnough(body: Buffer): boolean {
   const text = body.toString('latin1');
   const end = text.search(HEAD_END);
   if (end < 0) return false;
-  const head = text.slice(0, end);
-  return WANTED.every((pattern) => pattern.test(head));
+  return holdsFullPreview(text.slice(0, end));
 }
+
+const holdsFullPreview = (markup: string) => WANTED.every((pattern) => pattern.test(markup));
 
 /** How much of a page the fallbacks read when its head is not enough; the rest is footers and scripts. */
 export const FALLBACK_SOURCE_BYTES = 256 * 1024;
@@ -49,10 +50,8 @@ export function previewSource(body: Buffer): Buffer {
   const text = body.toString('latin1');
   const end = text.search(HEAD_END);
   if (end >= 0) {
-    const head = text.slice(0, end);
     const ld = [...text.slice(end).matchAll(LD_SCRIPT)];
-    const known = ld.length === 0 ? head : head + ld.map((m) => m[0]).join('');
-    if (WANTED.every((pattern) => pattern.test(known))) {
+    if (holdsFullPreview(text.slice(0, end) + ld.map((m) => m[0]).join(''))) {
       // latin1 keeps one character per byte: offsets in the text are offsets in the body.
       const parts = [body.subarray(0, end), ...ld.map((m) => body.subarray(end + m.index, end + m.index + m[0].length))];
       return Buffer.concat([...parts, Buffer.from('</head><body></body></html>')]);

@@ -30,12 +30,12 @@ export interface PostServiceDeps {
  * Ids and the time are made here, so every column is known without reading
  * the rows back; the foreign key proves the section exists.
  */
-function insertPost(
+async function insertPost(
   db: Database,
   outbox: Outbox<PostTopics>,
   post: { sectionId: string; authorId: string; content: string },
   urls: readonly string[],
-): { row: PostRow; created: LinkRow[]; statement: Promise<unknown> } {
+): Promise<{ row: PostRow; created: LinkRow[] }> {
   const id = randomUUID();
   const createdAt = new Date();
   const row: PostRow = { id, ...post, createdAt };
@@ -51,7 +51,7 @@ function insertPost(
     fetchedAt: null,
     createdAt,
   }));
-  const statement = db.execute(sql`
+  await db.execute(sql`
     with post as (
       insert into ${posts} (id, section_id, author_id, content, created_at)
       values (${id}, ${post.sectionId}, ${post.authorId}, ${post.content}, ${createdAt.toISOString()})
@@ -69,7 +69,7 @@ function insertPost(
       ${outbox.eventInsert('post:created', post.sectionId, toPostEvent(row))}
     )
     select 1`);
-  return { row, created, statement };
+  return { row, created };
 }
 
 export function createPostService({ db, outbox, streams, onLinksCreated }: PostServiceDeps) {
@@ -78,11 +78,12 @@ export function createPostService({ db, outbox, streams, onLinksCreated }: PostS
     async create(viewerId: string, input: { sectionId: string; content: string; links?: readonly string[] | null }) {
       const { content, links: urls } = validateNewPost(input);
       if (!isUuid(input.sectionId)) throw notFound('Section');
-      const { row, created, statement } = insertPost(db, outbox, { sectionId: input.sectionId, authorId: viewerId, content }, urls);
-      await statement.catch((err: unknown) => {
-        if (isForeignKeyViolation(err, 'posts_section_id_sections_id_fkey')) throw notFound('Section');
-        throw err;
-      });
+      const { row, created } = await insertPost(db, outbox, { sectionId: input.sectionId, authorId: viewerId, content }, urls).catch(
+        (err: unknown) => {
+          if (isForeignKeyViolation(err, 'posts_section_id_sections_id_fkey')) throw notFound('Section');
+          throw err;
+        },
+      );
       // Committed: the links' jobs are enqueued off the response path (a sweep enqueues any a crash lost here),
       // and the event numbered and published before the answer, so the author's own subscriptions already have it.
       if (created.length > 0) onLinksCreated?.(created);

@@ -24,20 +24,27 @@ type OgResult = Awaited<ReturnType<typeof ogs>>['result'];
  * Every URL is made absolute against the page's final URL.
  */
 export async function extractMetadata(html: string, pageUrl: URL): Promise<Extracted> {
-  // Open Graph lives in the head: open-graph-scraper parses that alone; our fallbacks read the whole page.
+  // One parse of the page for everything; open-graph-scraper is handed its Open Graph tags alone.
   const doc = readDocument(html);
   const og = await readOpenGraph(openGraphTags(doc));
   const ld = mainLdNode(doc);
   const meta = (key: string) => cleanText(doc.meta.get(key));
   const htmlTitle = cleanText(doc.$('head title').first().text() || doc.$('title').first().text(), 300);
 
+  // The site names the page declares, whatever the source.
+  const declared = {
+    publisher: cleanText(ldPublisherName(doc), 100),
+    openGraph: cleanText(doc.meta.get('og:site_name'), 100),
+    application: cleanText(doc.meta.get('application-name'), 100),
+    appleApp: cleanText(doc.meta.get('apple-mobile-web-app-title'), 100),
+  };
   const siteName = normaliseSiteName(
     firstOf(
-      cleanText(ldPublisherName(doc), 100),
-      meta('og:site_name'),
+      declared.publisher,
+      declared.openGraph,
       cleanText(og.ogSiteName, 100),
-      meta('application-name'),
-      meta('apple-mobile-web-app-title'),
+      declared.application,
+      declared.appleApp,
       cleanText(microdataPublisher(doc), 100),
       siteFromTitle(htmlTitle),
     ),
@@ -49,7 +56,7 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
       meta('og:title'),
       meta('twitter:title'),
       cleanText(ldValue(ld?.headline, ['name']) ?? ldValue(ld?.name, ['name']), 300),
-      htmlTitle ? withoutSiteName(htmlTitle, [siteName, ...declaredSiteNames(doc), siteNameFromHost(pageUrl)]) : null,
+      htmlTitle ? withoutSiteName(htmlTitle, [siteName, ...Object.values(declared), siteNameFromHost(pageUrl)]) : null,
       cleanText(og.ogTitle, 300),
       cleanText(doc.$('h1').first().text(), 300),
     ),
@@ -180,13 +187,6 @@ export function withoutSiteName(title: string, names: Array<string | null>): str
   const known = names.filter((n): n is string => Boolean(n)).map(folded).filter(Boolean);
   const isSite = known.some((name) => name === tail || (name.length >= 3 && tail.startsWith(name) && tail.length - name.length <= 12));
   return isSite ? title.slice(0, last.index).trim() : title;
-}
-
-/** Site names the page declares, whatever the source. */
-function declaredSiteNames(doc: PageDocument): Array<string | null> {
-  return [doc.meta.get('og:site_name'), doc.meta.get('application-name'), doc.meta.get('apple-mobile-web-app-title'), ldPublisherName(doc)].map((n) =>
-    cleanText(n, 100),
-  );
 }
 
 /** The publisher named by the page's main JSON-LD node, or an Organization/WebSite node. */
