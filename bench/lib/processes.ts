@@ -2,6 +2,8 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
 export interface Started {
@@ -10,8 +12,13 @@ export interface Started {
   url: string;
   /** Resident memory of the process, in bytes. */
   rss(): number;
+  /** Resident memory after a full garbage collection: what the process holds, not what it has yet to collect. */
+  settledRss(): Promise<number>;
   stop(): Promise<void>;
 }
+
+/** Every process the bench starts collects its garbage on SIGWINCH (`settledRss`). */
+const GC_ON_SIGNAL = ['--expose-gc', '--import', fileURLToPath(new URL('./gc-on-signal.ts', import.meta.url))];
 
 /** Spawns a server process and resolves when it logs the line `ready` picks out. */
 export function startProcess(
@@ -21,7 +28,7 @@ export function startProcess(
   extraNodeArgs: string[] = [],
   cwd?: string,
 ): Promise<Started> {
-  const child = spawn(process.execPath, [...extraNodeArgs, '--experimental-strip-types', ...args], {
+  const child = spawn(process.execPath, [...GC_ON_SIGNAL, ...extraNodeArgs, '--experimental-strip-types', ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -38,11 +45,17 @@ export function startProcess(
       const port = ready(line);
       if (port === null) return;
       child.removeAllListeners('exit');
+      const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
       resolve({
         child,
         port,
         url: `http://127.0.0.1:${port}/graphql`,
-        rss: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+        rss,
+        settledRss: async () => {
+          child.kill('SIGWINCH');
+          await sleep(1_000);
+          return rss();
+        },
         stop: () =>
           new Promise((done) => {
             if (child.exitCode !== null) return done();

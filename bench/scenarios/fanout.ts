@@ -66,9 +66,9 @@ export async function runFanout(plaza: Started, baseline: Started, sizes: number
     const { seller, channel, products } = await benchChannel(plaza.url);
     const operation = { query: SUB, variables: { id: channel } };
 
-    const plazaBefore = plaza.rss();
+    const plazaBefore = await plaza.settledRss();
     const plazaPool = await openSubscribers(plaza.url, size, operation, viewer.token);
-    const plazaAfter = plaza.rss();
+    const plazaAfter = await plaza.settledRss();
     const plazaSide = await measure(
       size,
       changes,
@@ -77,9 +77,9 @@ export async function runFanout(plaza: Started, baseline: Started, sizes: number
     );
     await plazaPool.close();
 
-    const baselineBefore = baseline.rss();
+    const baselineBefore = await baseline.settledRss();
     const basePool = await openSubscribers(baseline.url, size, operation);
-    const baselineAfter = baseline.rss();
+    const baselineAfter = await baseline.settledRss();
     const baseSide = await measure(
       size,
       changes,

@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
-import type { OperationResult } from 'graphql-ws';
+import type { SubscribePayload } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ViewerResolver } from '../auth/viewer.ts';
 import type { Config } from '../config.ts';
-import { asRequestError } from '../graphql/errors.ts';
+import { asRequestError, createMaskError, isExpectedError } from '../graphql/errors.ts';
+import type { DirectSend } from '../graphql/plugins/direct-results.ts';
 import { isSameForEveryViewer, subscriptionField } from '../graphql/plugins/shared-results.ts';
 import { throttled } from '../lib/log-throttle.ts';
 import type { Logger } from '../logger.ts';
@@ -15,6 +16,7 @@ import { originAllowed } from './origin.ts';
 import { refuseUpgrade } from './refusals.ts';
 import type { UserConnectionLimiter } from './user-connections.ts';
 import { CLOSE, END_MESSAGES, forgetToken, tokenFromParams, WsConnection } from './ws-connection.ts';
+import { createSubscribeHandler, type WsContext } from './ws-subscribe.ts';
 import { serveGraphqlWs } from './ws-transport.ts';
 import type { PlazaYoga } from './yoga.ts';
 
@@ -43,6 +45,7 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
     config.limits;
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxWsMessageBytes });
   const states = new WeakMap<WebSocket, WsConnection>();
+  const maskError = createMaskError();
   const full = throttled(10_000, (suppressed) =>
     log.warn({ open: registry.size, suppressed }, 'websockets refused: MAX_CONNECTIONS reached'),
   );
@@ -52,10 +55,62 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
     const connection = new WsConnection(socket, clientIp(request, config.trustProxyHops));
     const untrack = registry.add(connection);
     states.set(socket, connection);
-    socket.once('close', () => {
+    // `on`, not `once` (a socket closes once): `once` would add a wrapper and its state to every idle socket.
+    socket.on('close', () => {
       untrack();
       connection.release?.();
     });
+  });
+
+  /** A `subscribe` message's checks and arguments: errors for the client, or the operation to run. */
+  async function prepare(ctx: WsContext, id: string, payload: SubscribePayload, push: DirectSend): Promise<readonly GraphQLError[] | ExecutionArgs> {
+    const state = states.get(ctx.extra.socket);
+    if (!state?.viewer || Date.now() >= state.viewer.expiresAt) {
+      ctx.extra.socket.close(CLOSE.forbidden, END_MESSAGES.expired);
+      return [new GraphQLError(END_MESSAGES.expired, { extensions: { code: 'UNAUTHENTICATED' } })];
+    }
+    // The operation is already entered in ctx.subscriptions.
+    if (maxOperations > 0 && Object.keys(ctx.subscriptions).length > maxOperations) {
+      return [limitError(`At most ${maxOperations} operations may run at once on one connection`)];
+    }
+    const enveloped = yoga.getEnveloped({ push, params: payload, viewer: state.viewer, ip: state.ip });
+    let document: DocumentNode;
+    try {
+      document = enveloped.parse(payload.query);
+      const errors = enveloped.validate(enveloped.schema, document);
+      if (errors.length > 0) return errors.map(asRequestError);
+    } catch (err) {
+      // Syntax errors and limits that throw while parsing or validating are the client's to see.
+      if (err instanceof GraphQLError) return [asRequestError(err)];
+      throw err;
+    }
+    const field = subscriptionField(document, payload.operationName);
+    if (field && maxQuestions > 0 && !isSameForEveryViewer(enveloped.schema, field)) {
+      const question = `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`;
+      // Counted before the first await: subscribes arrive concurrently and must not all pass the check.
+      if (!state.ask(id, question, maxQuestions)) {
+        return [limitError(`At most ${maxQuestions} distinct subscriptions whose results depend on the viewer may run on one connection`)];
+      }
+    }
+    const contextValue = await enveloped.contextFactory();
+    // What the client sent is not kept for the operation's life (the parsed document is, shared by every copy).
+    (contextValue as { params?: unknown }).params = null;
+    return {
+      schema: enveloped.schema,
+      operationName: payload.operationName ?? null,
+      document,
+      variableValues: payload.variables ?? null,
+      contextValue,
+      rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+    } satisfies ExecutionArgs;
+  }
+  const handleSubscribe = createSubscribeHandler({
+    prepare,
+    mask: (error) => {
+      if (!isExpectedError(error)) log.error({ err: error }, 'subscription failed');
+      return maskError(error, 'Unexpected error.') as GraphQLError;
+    },
+    done: (ctx, id) => states.get(ctx.extra.socket)?.forget(id),
   });
 
   serveGraphqlWs<Record<string, unknown> | undefined>(
@@ -74,6 +129,7 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
           return false;
         }
         state.viewer = viewer;
+        state.ctx = ctx;
         state.release = () => userConnections.release(viewer.id, state.id);
         return true;
       },
@@ -93,70 +149,17 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
         for (const key of Object.keys(pong)) delete pong[key];
         pong.expiresAt = new Date(renewed.expiresAt).toISOString();
       },
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onSubscribe: async (ctx, id, payload) => {
-        const state = states.get(ctx.extra.socket);
-        if (!state?.viewer || Date.now() >= state.viewer.expiresAt) {
-          ctx.extra.socket.close(CLOSE.forbidden, END_MESSAGES.expired);
-          return [new GraphQLError(END_MESSAGES.expired, { extensions: { code: 'UNAUTHENTICATED' } })];
-        }
-        // graphql-ws has already entered this operation in ctx.subscriptions.
-        if (maxOperations > 0 && Object.keys(ctx.subscriptions).length > maxOperations) {
-          return [limitError(`At most ${maxOperations} operations may run at once on one connection`)];
-        }
-        const socket = ctx.extra.socket;
-        // Results written by the subscription itself (graphql/plugins/direct-results.ts), framed as graphql-ws would.
-        const frameStart = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-        const enveloped = yoga.getEnveloped({
-          ...ctx,
-          socket,
-          sendResult: (payloadJson: string) => {
-            if (socket.readyState === socket.OPEN) socket.send(frameStart + payloadJson + '}');
-          },
-          params: payload,
-          viewer: state.viewer,
-          ip: state.ip,
-        });
-        let document: DocumentNode;
-        try {
-          document = enveloped.parse(payload.query);
-          const errors = enveloped.validate(enveloped.schema, document);
-          if (errors.length > 0) return errors.map(asRequestError);
-        } catch (err) {
-          // Syntax errors and limits that throw while parsing or validating are the client's to see.
-          if (err instanceof GraphQLError) return [asRequestError(err)];
-          throw err;
-        }
-        const field = subscriptionField(document, payload.operationName);
-        if (field && maxQuestions > 0 && !isSameForEveryViewer(enveloped.schema, field)) {
-          const question = `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`;
-          // Counted before the first await: subscribes arrive concurrently and must not all pass the check.
-          if (!state.ask(id, question, maxQuestions)) {
-            return [limitError(`At most ${maxQuestions} distinct subscriptions whose results depend on the viewer may run on one connection`)];
-          }
-        }
-        try {
-          return {
-            schema: enveloped.schema,
-            operationName: payload.operationName ?? null,
-            document,
-            variableValues: payload.variables ?? null,
-            contextValue: await enveloped.contextFactory(),
-            rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe } as EnvelopedRoot,
-          } satisfies ExecutionArgs;
-        } catch (err) {
-          state.forget(id);
-          throw err;
-        }
-      },
-      onComplete: (ctx, id) => states.get(ctx.extra.socket)?.forget(id),
-      onError: (_ctx, _id, _payload, errors) => {
-        log.debug({ errors: errors.map((e) => e.message) }, 'operation failed');
-      },
     },
     wss,
-    { logger: log, keepAliveMs: 12_000, messageRate: config.rateLimits.mutations?.wsMessages },
+    {
+      logger: log,
+      keepAliveMs: 12_000,
+      messageRate: config.rateLimits.mutations?.wsMessages,
+      intercept: (socket, text) => {
+        const ctx = states.get(socket)?.ctx;
+        return ctx ? handleSubscribe(ctx, text) : null;
+      },
+    },
   );
 
   return {
@@ -194,7 +197,4 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
   };
 }
 
-interface EnvelopedRoot {
-  execute: (args: ExecutionArgs) => OperationResult;
-  subscribe: (args: ExecutionArgs) => OperationResult;
-}
+

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import { bearerToken } from '../auth/tokens.ts';
 import type { Viewer } from '../auth/viewer.ts';
 import type { Connection, EndReason } from './connections.ts';
+import type { WsContext } from './ws-subscribe.ts';
 
 /** Close codes beyond graphql-ws's own; README lists them all. */
 export const CLOSE = {
@@ -25,6 +26,8 @@ export class WsConnection implements Connection {
   readonly kind = 'ws' as const;
   readonly id = `ws${(sequence++).toString(36)}`;
   viewer: Viewer | null = null;
+  /** graphql-ws's context of this socket, once it is acknowledged (its operations live in `ctx.subscriptions`). */
+  ctx: WsContext | null = null;
   /** Gives back the user's connection slot; set once the socket is authenticated. */
   release: (() => void) | null = null;
   /** Distinct viewer-dependent questions -> how many subscriptions ask each. */

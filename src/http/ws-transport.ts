@@ -22,16 +22,19 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
     logger,
     keepAliveMs,
     messageRate,
+    intercept,
   }: {
     logger: Logger;
     keepAliveMs: number;
     /** Messages one socket may send per window; past it the socket is closed with 4429. Null: no limit. */
     messageRate: { points: number; seconds: number } | null | undefined;
+    /** Sees every message first; returns null to leave it to graphql-ws. */
+    intercept?: Intercept;
   },
 ) {
   const server = makeServer<P, Extra>(options);
   wss.options.handleProtocols = handleProtocols;
-  const shared: Shared = { logger, limit: messageRate && messageRate.points > 0 ? messageRate : null };
+  const shared: Shared = { logger, limit: messageRate && messageRate.points > 0 ? messageRate : null, intercept: intercept ?? null };
 
   // One timer for every socket: a socket that has not answered the last ping by the next round is dead or stuck.
   const unanswered = new WeakSet<WebSocket>();
@@ -55,13 +58,16 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
     socket.on('error', logSocketError.bind(shared));
     socket.on('pong', answered);
     const closed = server.opened(new GraphqlWsSocket(socket, shared), { socket });
-    socket.once('close', (code, reason) => void closed(code, String(reason)));
+    socket.on('close', (code, reason) => void closed(code, String(reason)));
   });
 }
+
+export type Intercept = (socket: WebSocket, text: string) => Promise<void> | null;
 
 interface Shared {
   logger: Logger;
   limit: { points: number; seconds: number } | null;
+  intercept: Intercept | null;
 }
 
 function logSocketError(this: Shared, err: Error) {
@@ -109,7 +115,8 @@ class GraphqlWsSocket {
         this.shared.logger.debug('websocket closed: too many messages');
         return this.ws.close(TOO_MANY_MESSAGES, 'Too many messages');
       }
-      handle(String(data)).catch((err: unknown) => {
+      const text = String(data);
+      (this.shared.intercept?.(this.ws, text) ?? handle(text)).catch((err: unknown) => {
         this.shared.logger.error({ err }, 'graphql-ws message failed');
         this.ws.close(CloseCode.InternalServerError, 'Internal server error');
       });

@@ -3,12 +3,21 @@ import { AppError } from '../../lib/errors.ts';
 import { DIVERT, type Divertible, type Sink } from '../../lib/sink.ts';
 
 /**
- * What a transport offers a subscription so its results skip the per-event
- * async iteration: a function that writes one result, already serialised, to
- * the client (the WebSocket layer frames it as a graphql-ws `next`).
+ * What a transport offers a subscription so it delivers by push, with no
+ * reader: the WebSocket layer frames each call as graphql-ws would. The
+ * transport owns what the subscription says, start to end.
  */
 export interface DirectSend {
+  /** A clean result, already serialised (once for everyone who asked the same question). */
   sendResult(payloadJson: string): void;
+  /** A result with errors: the transport masks them like any other. */
+  sendErrored(result: ExecutionResult): void;
+  /** It failed (SLOW_CONSUMER, its stream failed): nothing follows. */
+  failed(error: Error): void;
+  /** It ended (its stream ended, or it was returned: the client's `complete`, the socket closed): nothing follows. */
+  ended(): void;
+  /** Told once, when the subscription is made. */
+  attached(subscription: DirectSubscription): void;
 }
 
 const serialised = new WeakMap<ExecutionResult, string>();
@@ -52,24 +61,20 @@ function whenSettled(result: Promise<ExecutionResult>, subscription: DirectSubsc
 /**
  * One subscription delivered by push. Its source stream hands each event
  * straight here (`[DIVERT]`); the result (shared by everyone asking the same
- * question) is written to the client at once when it is ready and clean.
- * What the rest of the pipeline must see goes through the iterator this
- * object also is, which graphql-ws and Yoga's plugins read as usual: a result
- * with errors (so it is masked like any other), a failure (SLOW_CONSUMER),
- * the end. Results are written in the order of their events: one still being
- * executed holds back those after it, up to `maxBacklog`; everyone waiting
- * for the same result is written to in one loop when it is ready.
+ * question) goes to the transport at once when it is ready. Nothing reads it
+ * as an iterator: no promise per event, no suspended reader per idle
+ * subscription. Results are written in the order of their events: one still
+ * being executed holds back those after it, up to `maxBacklog`; everyone
+ * waiting for the same result is written to in one loop when it is ready.
+ * It is an async iterator only so that GraphQL layers can hand it on and
+ * `return()` it (the end).
  */
 export class DirectSubscription implements AsyncIterableIterator<ExecutionResult>, Sink<unknown> {
-  private backlog: Array<ExecutionResult | Promise<ExecutionResult>> = [];
-  /** Waiting for a result to be executed, or for the reader to take one: later results queue behind. */
+  /** Results waiting behind one still being executed; made on first use (an idle subscription holds none). */
+  private backlog: Array<ExecutionResult | Promise<ExecutionResult>> | null = null;
+  /** Waiting for a result to be executed: later results queue behind. */
   private busy = false;
   private ended = false;
-  private failure: Error | null = null;
-  /** A result handed to the iterator's reader, and what to do once the reader asks for the next (it was sent). */
-  private handed: ExecutionResult | null = null;
-  private afterHanded: (() => void) | null = null;
-  private waiting: { resolve: (step: IteratorResult<ExecutionResult>) => void; reject: (error: Error) => void } | null = null;
   private readonly source: AsyncIterator<unknown> & Divertible<unknown>;
   private readonly resultOf: (event: unknown) => ExecutionResult | Promise<ExecutionResult>;
   private readonly send: DirectSend;
@@ -85,6 +90,7 @@ export class DirectSubscription implements AsyncIterableIterator<ExecutionResult
     this.resultOf = resultOf;
     this.send = send;
     this.maxBacklog = maxBacklog;
+    send.attached(this);
     source[DIVERT](this);
   }
 
@@ -96,22 +102,26 @@ export class DirectSubscription implements AsyncIterableIterator<ExecutionResult
     } catch (err) {
       return this.abort(err as Error);
     }
-    if (!this.busy && !(result instanceof Promise) && !result.errors) {
-      this.send.sendResult(json(result));
-      return;
-    }
-    if (this.backlog.length >= this.maxBacklog) {
+    if (!this.busy && !(result instanceof Promise)) return this.write(result);
+    const backlog = (this.backlog ??= []);
+    if (backlog.length >= this.maxBacklog) {
       return this.abort(new AppError('SLOW_CONSUMER', 'Events arrived faster than this subscriber read them'));
     }
-    this.backlog.push(result);
+    backlog.push(result);
     if (!this.busy) this.pump();
   }
 
-  /** Writes the backlog in order until a result is not ready yet (or must go through the reader). */
+  private write(result: ExecutionResult) {
+    if (result.errors) this.send.sendErrored(result);
+    else this.send.sendResult(json(result));
+  }
+
+  /** Writes the backlog in order until a result is not ready yet. */
   pump(): void {
     this.busy = false;
-    while (this.backlog.length > 0 && !this.ended) {
-      let result = this.backlog[0]!;
+    const backlog = this.backlog;
+    while (backlog && backlog.length > 0 && !this.ended) {
+      let result = backlog[0]!;
       if (result instanceof Promise) {
         const outcome = outcomes.get(result);
         if (!outcome) {
@@ -121,29 +131,14 @@ export class DirectSubscription implements AsyncIterableIterator<ExecutionResult
         if (!outcome.ok) return this.abort(outcome.error);
         result = outcome.value;
       }
-      this.backlog.shift();
-      if (result.errors) {
-        this.busy = true;
-        this.hand(result);
-        return;
-      }
-      this.send.sendResult(json(result));
+      backlog.shift();
+      this.write(result);
     }
-  }
-
-  /** Gives a result to the iterator's reader; the backlog goes on once the reader is done with it. */
-  private hand(result: ExecutionResult) {
-    this.afterHanded = () => this.pump();
-    const waiting = this.waiting;
-    if (waiting) {
-      this.waiting = null;
-      waiting.resolve({ value: result, done: false });
-    } else this.handed = result;
   }
 
   /** Fails this subscription from here, and lets go of its stream. */
   private abort(error: Error) {
-    this.fail(error);
+    this.finish(error);
     void this.source.return?.();
   }
 
@@ -155,39 +150,19 @@ export class DirectSubscription implements AsyncIterableIterator<ExecutionResult
     this.finish(null);
   }
 
-  /** Nothing more is written; a waiting reader is told (the failure, or done), or the failure kept for its next read. */
+  /** Nothing more is written; the transport is told why, once. */
   private finish(error: Error | null) {
     if (this.ended) return;
     this.ended = true;
-    this.backlog = [];
-    this.afterHanded = null;
-    const waiting = this.waiting;
-    this.waiting = null;
-    if (!error) waiting?.resolve(DONE);
-    else if (waiting) waiting.reject(error);
-    else this.failure = error;
+    this.backlog = null;
+    if (error) this.send.failed(error);
+    else this.send.ended();
   }
 
+  /** Not read: every result goes to the transport. A reader learns the end, or that it should not read. */
   next(): Promise<IteratorResult<ExecutionResult>> {
-    if (this.handed !== null) {
-      const value = this.handed;
-      this.handed = null;
-      return Promise.resolve({ value, done: false });
-    }
-    // The reader asks again: the result handed before is sent.
-    const after = this.afterHanded;
-    this.afterHanded = null;
-    after?.();
-    if (this.handed !== null) return this.next();
-    if (this.failure) {
-      const failure = this.failure;
-      this.failure = null;
-      return Promise.reject(failure);
-    }
     if (this.ended) return Promise.resolve(DONE);
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-    });
+    return Promise.reject(new Error('A pushed subscription is not read: its transport is sent every result'));
   }
 
   async return(): Promise<IteratorResult<ExecutionResult>> {

@@ -8,6 +8,7 @@ import {
   getOperationAST,
   Kind,
 } from 'graphql';
+import { RequestCache } from '@pothos/plugin-scope-auth';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import { isDivertible } from '../../lib/sink.ts';
 import { encodeCursor, type StreamPosition } from '../../realtime/cursor.ts';
@@ -45,10 +46,10 @@ export function isSameForEveryViewer(schema: GraphQLSchema, field: string): bool
  * (`viewerHasReacted`), the question includes the viewer: one user's identical
  * subscriptions, on any number of sockets, still cost one execution per event.
  *
- * Where the transport can write a serialised result itself (`sendResult` in
- * the context: the WebSocket layer) and the stream can push (`[DIVERT]`),
- * each event goes from the stream to the socket in one call per subscriber,
- * serialised once for all of them (direct-results.ts).
+ * Where the transport takes results by push (`push` in the context: the
+ * WebSocket layer) and the stream can push (`[DIVERT]`), each event goes
+ * from the stream to the socket in one call per subscriber, serialised once
+ * for all of them (direct-results.ts).
  */
 export function useSharedSubscriptionResults({ maxBacklog }: { maxBacklog: number }): Plugin {
   // event payload -> question -> result; entries go when the event object is collected.
@@ -64,6 +65,8 @@ export function useSharedSubscriptionResults({ maxBacklog }: { maxBacklog: numbe
 
       setSubscribeFn(async (subscribeArgs: ExecutionArgs) => {
         const stream = await createSourceEventStream(subscribeArgs);
+        // The scope checks made while subscribing are not kept for the subscription's whole life.
+        RequestCache.clearForContext(subscribeArgs.contextValue as object);
         if (!isAsyncIterable(stream)) return stream;
         let documentId = documentIds.get(subscribeArgs.document);
         if (documentId === undefined) {
@@ -85,8 +88,8 @@ export function useSharedSubscriptionResults({ maxBacklog }: { maxBacklog: numbe
           }
           return result;
         };
-        const direct = (subscribeArgs.contextValue as Partial<DirectSend>).sendResult;
-        if (direct && isDivertible(stream)) return new DirectSubscription(stream as AsyncIterator<unknown> & typeof stream, resultOf, { sendResult: direct }, maxBacklog);
+        const push = (subscribeArgs.contextValue as { push?: DirectSend }).push;
+        if (push && isDivertible(stream)) return new DirectSubscription(stream as AsyncIterator<unknown> & typeof stream, resultOf, push, maxBacklog);
         return mapAsyncIterator(stream, resultOf);
       });
     },

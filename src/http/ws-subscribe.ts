@@ -1,0 +1,154 @@
+import { type ExecutionArgs, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
+import { type Context, MessageType, parseMessage, type SubscribePayload } from 'graphql-ws';
+import { isAsyncIterable } from 'graphql-yoga';
+import type { WebSocket } from 'ws';
+import type { DirectSend, DirectSubscription } from '../graphql/plugins/direct-results.ts';
+import type { Extra } from './ws-transport.ts';
+
+export type WsContext = Context<Record<string, unknown> | undefined, Extra>;
+type Ctx = WsContext;
+
+export interface SubscribeHooks {
+  /** Checks and builds the operation; its context carries `push`, the operation itself. */
+  prepare(ctx: Ctx, id: string, payload: SubscribePayload, push: DirectSend): Promise<readonly GraphQLError[] | ExecutionArgs>;
+  /** An error as the client may see it (masked like every other). */
+  mask(error: unknown): GraphQLError;
+  /** The operation is over, however it ended. */
+  done(ctx: Ctx, id: string): void;
+}
+
+interface Runner {
+  execute(args: ExecutionArgs): Promise<unknown> | unknown;
+  subscribe(args: ExecutionArgs): Promise<unknown> | unknown;
+}
+
+/**
+ * graphql-ws's `subscribe` message, served here instead of by graphql-ws's
+ * engine, which keeps an async loop suspended per operation, holding the
+ * message and its arguments, with a promise chain through every plugin's
+ * result wrapper: most of what an idle subscription cost. A subscription that
+ * delivers by push (direct-results.ts) is entered in graphql-ws's own
+ * `ctx.subscriptions` and holds nothing else: graphql-ws still answers the
+ * client's `complete` and the socket's close by returning it. The protocol is
+ * graphql-ws's to the byte: the same frames, and every subscribe it would
+ * refuse (malformed, before the ack, a duplicate id) is left to it.
+ */
+export function createSubscribeHandler(hooks: SubscribeHooks) {
+  /** Null when the message is graphql-ws's to handle. */
+  return (ctx: Ctx, text: string): Promise<void> | null => {
+    let message;
+    try {
+      message = parseMessage(text);
+    } catch {
+      return null;
+    }
+    if (message.type !== MessageType.Subscribe || !ctx.acknowledged || message.id in ctx.subscriptions) return null;
+    ctx.subscriptions[message.id] = null;
+    return run(new Operation(ctx, message.id, hooks), message.payload);
+  };
+}
+
+async function run(operation: Operation, payload: SubscribePayload): Promise<void> {
+  const { ctx, id, hooks } = operation;
+  let pushed = false;
+  try {
+    const args = await hooks.prepare(ctx, id, payload, operation);
+    if (Array.isArray(args)) return operation.refuse(args);
+    const prepared = args as ExecutionArgs;
+    const ast = getOperationAST(prepared.document, prepared.operationName);
+    if (!ast) return operation.refuse([new GraphQLError('Unable to identify operation')]);
+    const runner = prepared.rootValue as Runner;
+    const outcome = await (ast.operation === 'subscription' ? runner.subscribe(prepared) : runner.execute(prepared));
+    if (!isAsyncIterable(outcome)) {
+      if (operation.open()) operation.sendResult(JSON.stringify(outcome));
+      return operation.ended();
+    }
+    const iterator = outcome as AsyncIterableIterator<ExecutionResult>;
+    if (!operation.open()) return void (await iterator.return?.());
+    if (operation.subscription) {
+      // Delivers itself; the plugins' wrapper around it is let go.
+      ctx.subscriptions[id] = operation.subscription;
+      pushed = true;
+      return;
+    }
+    ctx.subscriptions[id] = iterator;
+    try {
+      for await (const result of iterator) operation.sendResult(JSON.stringify(result));
+    } catch (err) {
+      return operation.failed(err as Error);
+    }
+    operation.ended();
+  } finally {
+    if (!pushed) {
+      delete ctx.subscriptions[id];
+      hooks.done(ctx, id);
+    }
+  }
+}
+
+/**
+ * One operation of one socket: writes its frames, and is the push target of a
+ * pushed subscription. Methods on the prototype, five fields: what an idle
+ * subscription holds beside its stream and context.
+ */
+class Operation implements DirectSend {
+  readonly ctx: Ctx;
+  readonly id: string;
+  readonly hooks: SubscribeHooks;
+  subscription: DirectSubscription | null = null;
+  private readonly frameStart: string;
+
+  constructor(ctx: Ctx, id: string, hooks: SubscribeHooks) {
+    this.ctx = ctx;
+    this.id = id;
+    this.hooks = hooks;
+    this.frameStart = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  }
+
+  /** Still wanted: not completed by the client, the socket not closed. */
+  open(): boolean {
+    return this.id in this.ctx.subscriptions;
+  }
+
+  private write(frame: string) {
+    const socket: WebSocket = this.ctx.extra.socket;
+    if (socket.readyState === socket.OPEN) socket.send(frame);
+  }
+
+  attached(subscription: DirectSubscription): void {
+    this.subscription = subscription;
+  }
+
+  sendResult(payloadJson: string): void {
+    this.write(this.frameStart + payloadJson + '}');
+  }
+
+  sendErrored(result: ExecutionResult): void {
+    this.sendResult(JSON.stringify({ ...result, errors: result.errors!.map((error) => this.hooks.mask(error)) }));
+  }
+
+  /** Errors instead of a result (graphql-ws's `error` message): the operation is over. */
+  refuse(errors: readonly GraphQLError[]): void {
+    if (!this.open()) return;
+    delete this.ctx.subscriptions[this.id];
+    this.write(JSON.stringify({ id: this.id, type: MessageType.Error, payload: errors }));
+  }
+
+  failed(error: Error): void {
+    this.refuse([this.hooks.mask(error)]);
+    this.over();
+  }
+
+  ended(): void {
+    if (this.open()) {
+      delete this.ctx.subscriptions[this.id];
+      this.write(JSON.stringify({ id: this.id, type: MessageType.Complete }));
+    }
+    this.over();
+  }
+
+  /** A pushed subscription's end (the others end with `run`). */
+  private over() {
+    if (this.subscription) this.hooks.done(this.ctx, this.id);
+  }
+}
