@@ -12,6 +12,8 @@ export interface Started {
   url: string;
   /** Resident memory of the process, in bytes. */
   rss(): number;
+  /** CPU time the process has used (user + system), in milliseconds. */
+  cpuMs(): number;
   /** Resident memory after a full garbage collection: what the process holds, not what it has yet to collect. */
   settledRss(): Promise<number>;
   stop(): Promise<void>;
@@ -51,6 +53,11 @@ export function startProcess(
         port,
         url: `http://127.0.0.1:${port}/graphql`,
         rss,
+        cpuMs: () => {
+          // Fields 14 and 15 of /proc/<pid>/stat (after the command name's closing parenthesis): utime and stime, in ticks of 10 ms.
+          const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+          return (Number(fields[11]) + Number(fields[12])) * 10;
+        },
         settledRss: async () => {
           child.kill('SIGWINCH');
           await sleep(1_000);

@@ -78,13 +78,28 @@ export async function runMutationsAlternating(options: {
     started.push(minimal);
     const authorId = targets[0]!.authorId;
     const rates: [number[], number[]] = [[], []];
+    const cpu: [number[], number[]] = [[], []];
     const bare: number[] = [];
+    const bareCpu: number[] = [];
     for (let round = 0; round < options.rounds; round++) {
       for (const side of [0, 1] as const) {
         const t = targets[side]!;
-        const result = await runMutations(t.url, t.token, t.section, options.linkUrl, 32, options.seconds, side === 0 ? { port: minimal.port, authorId } : undefined);
+        const result = await runMutations(
+          t.url,
+          t.token,
+          t.section,
+          options.linkUrl,
+          32,
+          options.seconds,
+          side === 0 ? { port: minimal.port, authorId, process: minimal } : undefined,
+          started[side],
+        );
         rates[side].push(result.createPost.requestsPerSecond);
-        if (result.minimal) bare.push(result.minimal.requestsPerSecond);
+        cpu[side].push(result.createPost.cpuMsPerRequest!);
+        if (result.minimal) {
+          bare.push(result.minimal.requestsPerSecond);
+          bareCpu.push(result.minimal.cpuMsPerRequest!);
+        }
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -95,6 +110,9 @@ export async function runMutationsAlternating(options: {
       bareRequestsPerSecond: bare,
       nowOverBefore: Math.round((median(rates[0]) / median(rates[1])) * 100) / 100,
       nowOverBare: Math.round((median(rates[0]) / median(bare)) * 100) / 100,
+      // The server's own CPU per request (Plaza's process, the bare server's process): what each write costs in Node.
+      cpuMsPerRequest: { now: cpu[0], before: cpu[1], bare: bareCpu },
+      cpuNowOverBefore: Math.round((median(cpu[0]) / median(cpu[1])) * 100) / 100,
     };
   } finally {
     await Promise.allSettled(started.map((p) => p.stop()));

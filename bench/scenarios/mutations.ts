@@ -6,10 +6,13 @@ export interface LoadResult {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** The server's CPU time per request, when its process was given: less at the mercy of a busy machine than the rate. */
+  cpuMsPerRequest?: number;
 }
 
-/** Runs `call` from `concurrency` loops for `seconds`; requests per second and latency. */
-export async function load(call: (i: number) => Promise<unknown>, concurrency: number, seconds: number): Promise<LoadResult> {
+/** Runs `call` from `concurrency` loops for `seconds`; requests per second and latency (and the server's CPU per request). */
+export async function load(call: (i: number) => Promise<unknown>, concurrency: number, seconds: number, server?: { cpuMs(): number }): Promise<LoadResult> {
+  const cpuBefore = server?.cpuMs();
   const times: number[] = [];
   const deadline = performance.now() + seconds * 1000;
   let counter = 0;
@@ -25,7 +28,8 @@ export async function load(call: (i: number) => Promise<unknown>, concurrency: n
   );
   const elapsed = (performance.now() - started) / 1000;
   const { p50, p99 } = summary(times);
-  return { requestsPerSecond: round(times.length / elapsed, 0), p50Ms: p50, p99Ms: p99 };
+  const cpu = server && cpuBefore !== undefined ? { cpuMsPerRequest: round((server.cpuMs() - cpuBefore) / times.length, 3) } : {};
+  return { requestsPerSecond: round(times.length / elapsed, 0), p50Ms: p50, p99Ms: p99, ...cpu };
 }
 
 /** The local id inside a Relay global id (`Type:uuid`, base64). */
@@ -43,7 +47,8 @@ export async function runMutations(
   linkBase: string,
   concurrency: number,
   seconds: number,
-  minimal?: { port: number; authorId: string },
+  minimal?: { port: number; authorId: string; process?: { cpuMs(): number } },
+  server?: { cpuMs(): number },
 ) {
   const trivial = await load(() => gql(url, '{ __typename }'), concurrency, seconds);
   const bare = minimal
@@ -58,6 +63,7 @@ export async function runMutations(
         },
         concurrency,
         seconds,
+        minimal.process,
       )
     : undefined;
   const createPost = await load(
@@ -70,6 +76,7 @@ export async function runMutations(
       ),
     concurrency,
     seconds,
+    server,
   );
   return {
     concurrency,

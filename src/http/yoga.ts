@@ -113,6 +113,9 @@ export function createPlazaYoga(deps: YogaDeps) {
     logging: yogaLogger(logger.child({ module: 'yoga' })),
     maskedErrors: { maskError: createMaskError() },
     parserAndValidationCache: deps.documentCaches,
+    // Bodies over MAX_BODY_BYTES are refused before Yoga (http/body-limit.ts: a POST must declare its length, and Node
+    // reads no more than that); Yoga's own limit would pipe every body through a stream to count it again.
+    maxRequestBodySize: false,
     // Origins outside the list are refused before Yoga (http/origin.ts); these headers let the allowed ones read.
     cors:
       origins === '*'
