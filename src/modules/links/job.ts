@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { Executor } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
 import { FetchError } from './fetch-errors.ts';
-import { normalizeUrl } from './normalize.ts';
 import type { Extract } from './extract/pool.ts';
 import type { ProviderRegistry } from './oembed-providers.ts';
 import { buildPreview } from './preview.ts';
@@ -162,24 +161,24 @@ async function later(deps: LinkWorkerDeps, job: JobWithMetadata<LinkJob>, link: 
  */
 export async function processLinkJob(deps: LinkWorkerDeps, job: JobWithMetadata<LinkJob>, log: Logger): Promise<void> {
   const data = payload.parse(job.data);
-  const link = await deps.links.loadForJob(data.linkId);
-  // Gone (post deleted) or already final (this job ran before and was cut off after writing).
-  if (!link || link.status !== 'PENDING') return;
-
-  if (!data.refresh) {
-    const cached = await deps.links.findCached(normalizeUrl(link.url), deps.settings.cacheTtlSeconds);
-    if (cached) {
-      await deps.links.finish(link, { status: 'READY', metadata: cached.metadata, fetchedAt: cached.fetchedAt });
-      log.debug({ linkId: link.id }, 'preview from cache');
-      return;
-    }
+  const start = await deps.links.startJob(data.linkId, {
+    refresh: data.refresh === true,
+    ttlSeconds: deps.settings.cacheTtlSeconds,
+    claimSeconds: jobExpirySeconds(deps.settings),
+  });
+  // Gone (post deleted).
+  if (!start.link) return;
+  const { link } = start;
+  if (start.cached) {
+    await deps.links.finish(link, { status: 'READY', metadata: start.cached.metadata, fetchedAt: start.cached.fetchedAt });
+    log.debug({ linkId: link.id }, 'preview from cache');
+    return;
   }
-
-  const claim = await deps.links.claimFetch(link, jobExpirySeconds(deps.settings));
-  if (claim.state === 'done') return;
-  if (claim.state === 'busy') {
-    await later(deps, job, link, claim.waitSeconds + 1);
-    log.debug({ linkId: link.id, waitSeconds: claim.waitSeconds }, 'page being fetched for another link: waiting on it');
+  // Already final (this job ran before and was cut off after writing), or finished by another link's fetch.
+  if (start.claim.state === 'done') return;
+  if (start.claim.state === 'busy') {
+    await later(deps, job, link, start.claim.waitSeconds + 1);
+    log.debug({ linkId: link.id, waitSeconds: start.claim.waitSeconds }, 'page being fetched for another link: waiting on it');
     return;
   }
   await fetchAndFinish(deps, job, link, log);

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
@@ -14,6 +14,12 @@ export type LinkOutcome =
   | { status: 'FAILED' | 'BLOCKED'; error: string };
 
 export type FetchClaim = { state: 'claimed' | 'done' } | { state: 'busy'; waitSeconds: number };
+
+/** Where a link's job starts (`startJob`): nothing to do, a preview of the page from the cache, or the fetch's claim. */
+export type JobStart =
+  | { link: null }
+  | { link: LinkForJob; cached: { metadata: LinkMetadataJson; fetchedAt: Date } }
+  | { link: LinkForJob; cached: null; claim: FetchClaim };
 
 export interface LinkForJob extends LinkRow {
   sectionId: string;
@@ -78,22 +84,48 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
   return {
     loadForJob,
 
-    /** A preview of the same page fetched within the TTL, if one is stored. */
-    async findCached(normalizedUrl: string, ttlSeconds: number): Promise<{ metadata: LinkMetadataJson; fetchedAt: Date } | null> {
-      if (ttlSeconds <= 0) return null;
-      const [row] = await db
-        .select({ metadata: links.metadata, fetchedAt: links.fetchedAt })
-        .from(links)
-        .where(
-          and(
-            eq(links.normalizedUrl, normalizedUrl),
-            eq(links.status, 'READY'),
-            gt(links.fetchedAt, sql`now() - make_interval(secs => ${ttlSeconds})`),
-          ),
+    /**
+     * A job's first step in one statement: the link (with its post's section
+     * and author), and, if it still waits, a preview of the same page fetched
+     * within `ttlSeconds` (unless `refresh`), or else the claim on the page's
+     * one fetch for `claimSeconds` (as `claimFetch`).
+     */
+    async startJob(linkId: string, { refresh, ttlSeconds, claimSeconds }: { refresh: boolean; ttlSeconds: number; claimSeconds: number }): Promise<JobStart> {
+      if (!isUuid(linkId)) return { link: null };
+      const useCache = !refresh && ttlSeconds > 0;
+      const result = await db.execute<JobStartRow>(sql`
+        with link as (
+          select l.*, p.section_id, p.author_id from ${links} l join ${posts} p on p.id = l.post_id where l.id = ${linkId}
+        ), cached as (
+          select c.metadata, c.fetched_at from ${links} c, link
+          where ${useCache} and link.status = 'PENDING' and c.normalized_url = link.normalized_url and c.status = 'READY'
+            and c.fetched_at > now() - make_interval(secs => ${ttlSeconds})
+          order by c.fetched_at desc limit 1
+        ), claim as (
+          insert into ${linkFetches} (normalized_url, link_id, expires_at)
+          select link.normalized_url, link.id, now() + make_interval(secs => ${claimSeconds}) from link
+          where link.status = 'PENDING' and not exists (select 1 from cached)
+          on conflict (normalized_url) do update set link_id = excluded.link_id, expires_at = excluded.expires_at
+            where ${linkFetches.expiresAt} < now() or ${linkFetches.linkId} = excluded.link_id
+          returning link_id
         )
-        .orderBy(desc(links.fetchedAt))
-        .limit(1);
-      return row?.metadata && row.fetchedAt ? { metadata: row.metadata, fetchedAt: row.fetchedAt } : null;
+        select link.id, link.post_id, link.position, link.url, link.normalized_url, link.status, link.metadata, link.error,
+          link.fetched_at, link.created_at, link.section_id, link.author_id,
+          cached.metadata as cached_metadata, cached.fetched_at as cached_fetched_at,
+          exists (select 1 from claim) as claimed,
+          (select greatest(0, extract(epoch from f.expires_at - now()))::float8 from ${linkFetches} f
+            where f.normalized_url = link.normalized_url) as busy_seconds
+        from link left join cached on true`);
+      const row = result.rows[0];
+      if (!row) return { link: null };
+      const link = jobLink(row);
+      if (link.status !== 'PENDING') return { link, cached: null, claim: { state: 'done' } };
+      if (row.cached_metadata && row.cached_fetched_at) {
+        return { link, cached: { metadata: row.cached_metadata, fetchedAt: new Date(row.cached_fetched_at) } };
+      }
+      if (row.claimed) return { link, cached: null, claim: { state: 'claimed' } };
+      // Busy: the holder's time left (none if it let go between the statement's reads: try again soon).
+      return { link, cached: null, claim: { state: 'busy', waitSeconds: Number(row.busy_seconds ?? 0) } };
     },
 
     /**
@@ -103,35 +135,6 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
      */
     async finish(link: LinkForJob, outcome: LinkOutcome): Promise<boolean> {
       return (await finishLinks([link], outcome)) > 0;
-    },
-
-    /**
-     * Takes the one fetch of a page cluster-wide for `seconds`, if this link
-     * still waits: `claimed` (this link's job holds it, or already did),
-     * `done` (the link was finished meanwhile, by another link's fetch), or
-     * `busy` with how long the current holder may still take.
-     */
-    async claimFetch(link: LinkRow, seconds: number): Promise<FetchClaim> {
-      const result = await db.execute<{ state: 'claimed' | 'done' | 'busy'; wait: number }>(sql`
-        with pending as (
-          select 1 from ${links} where id = ${link.id} and status = 'PENDING'
-        ), claim as (
-          insert into ${linkFetches} (normalized_url, link_id, expires_at)
-          select ${link.normalizedUrl}, ${link.id}::uuid, now() + make_interval(secs => ${seconds}) from pending
-          on conflict (normalized_url) do update set link_id = excluded.link_id, expires_at = excluded.expires_at
-            where ${linkFetches.expiresAt} < now() or ${linkFetches.linkId} = excluded.link_id
-          returning link_id
-        )
-        select 'claimed' as state, 0::float8 as wait from claim
-        union all
-        select 'done', 0 where not exists (select 1 from pending)
-        union all
-        select 'busy', greatest(0, extract(epoch from expires_at - now()))::float8 from ${linkFetches}
-        where normalized_url = ${link.normalizedUrl} and exists (select 1 from pending) and not exists (select 1 from claim)`);
-      const row = result.rows[0];
-      // No row: the holder let go between the statement's two reads; try again soon.
-      if (!row) return { state: 'busy', waitSeconds: 0 };
-      return row.state === 'busy' ? { state: 'busy', waitSeconds: Number(row.wait) } : { state: row.state };
     },
 
     /** Links still PENDING that were created between a day and `seconds` ago, oldest first (the sweep's candidates). */
@@ -208,3 +211,40 @@ function finalValues(outcome: LinkOutcome): { status: LinkRow['status']; metadat
 }
 
 export type LinkService = ReturnType<typeof createLinkService>;
+
+/** A row of `startJob`'s statement (raw SQL: snake_case, timestamps as text). */
+interface JobStartRow extends Record<string, unknown> {
+  id: string;
+  post_id: string;
+  position: number;
+  url: string;
+  normalized_url: string;
+  status: LinkRow['status'];
+  metadata: LinkMetadataJson | null;
+  error: string | null;
+  fetched_at: string | null;
+  created_at: string;
+  section_id: string;
+  author_id: string;
+  cached_metadata: LinkMetadataJson | null;
+  cached_fetched_at: string | null;
+  claimed: boolean;
+  busy_seconds: number | null;
+}
+
+function jobLink(row: JobStartRow): LinkForJob {
+  return {
+    id: row.id,
+    postId: row.post_id,
+    position: row.position,
+    url: row.url,
+    normalizedUrl: row.normalized_url,
+    status: row.status,
+    metadata: row.metadata,
+    error: row.error,
+    fetchedAt: row.fetched_at === null ? null : new Date(row.fetched_at),
+    createdAt: new Date(row.created_at),
+    sectionId: row.section_id,
+    authorId: row.author_id,
+  };
+}
