@@ -100,15 +100,15 @@ function scaleMarkdown(r: BenchReport): string {
   return `
 ## Scale curve (chart: fanout-latest.svg)
 
-Memory per connection is read at the largest size, which runs first: a process does not give its
-memory back after it, so the smaller sizes' growth says nothing.
+Memory per idle subscribed connection: one set of connections grown through the sizes on fresh
+processes, resident memory read after a full GC at each.
 
-| subscribers | one instance, deliveries/s | across two (Redis), deliveries/s | baseline, deliveries/s | Plaza bytes per connection | baseline bytes per connection |
-| ---: | ---: | ---: | ---: | ---: | ---: |
+| subscribers | one instance, deliveries/s | across two (Redis), deliveries/s | baseline, deliveries/s | Plaza bytes per connection | baseline bytes per connection | memory, Plaza / baseline |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${r.fanout
   .map((f) => {
-    const largest = f.subscribers === r.memory.connections;
-    return `| ${f.subscribers} | ${f.plaza.deliveriesPerSecond} | ${across.get(f.subscribers)?.deliveriesPerSecond ?? ''} | ${f.baseline.deliveriesPerSecond} | ${largest ? f.plazaBytesPerConnection : '—'} | ${largest ? f.baselineBytesPerConnection : '—'} |`;
+    const memoryRatio = f.plazaBytesPerConnection && f.baselineBytesPerConnection ? Math.round((f.plazaBytesPerConnection / f.baselineBytesPerConnection) * 100) / 100 : '';
+    return `| ${f.subscribers} | ${f.plaza.deliveriesPerSecond} | ${across.get(f.subscribers)?.deliveriesPerSecond ?? ''} | ${f.baseline.deliveriesPerSecond} | ${f.plazaBytesPerConnection ?? ''} | ${f.baselineBytesPerConnection ?? ''} | ${memoryRatio} |`;
   })
   .join('\n')}
 `;
@@ -166,41 +166,63 @@ ${Object.entries(a.outcomes)
 `;
 }
 
-/** A small line chart of deliveries per second against subscribers, Plaza and baseline. */
-export function fanoutSvg(r: BenchReport): string {
-  const w = 640;
-  const h = 360;
+interface Series {
+  label: string;
+  color: string;
+  dashed?: boolean;
+  points: Array<[number, number]>;
+}
+
+/** One line chart: `series` against subscribers, in a box `h` high whose top is at `top`. */
+function panel(title: string, unit: string, series: Series[], top: number, w: number, h: number): string {
   const pad = 60;
-  const xs = r.fanout.map((f) => f.subscribers);
-  const ys = [...r.fanout.flatMap((f) => [f.plaza.deliveriesPerSecond, f.baseline.deliveriesPerSecond]), ...(r.acrossFanout ?? []).map((f) => f.deliveriesPerSecond)];
+  const xs = series.flatMap((s) => s.points.map(([x]) => x));
   const maxX = Math.max(...xs);
-  const maxY = Math.max(...ys) * 1.1;
+  const maxY = Math.max(...series.flatMap((s) => s.points.map(([, y]) => y))) * 1.1;
   const x = (v: number) => pad + (v / maxX) * (w - 2 * pad);
-  const y = (v: number) => h - pad - (v / maxY) * (h - 2 * pad);
-  const line = (pick: (f: BenchReport['fanout'][number]) => number, color: string, label: string, offset: number) =>
-    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${r.fanout.map((f) => `${x(f.subscribers)},${y(pick(f))}`).join(' ')}"/>` +
-    r.fanout.map((f) => `<circle cx="${x(f.subscribers)}" cy="${y(pick(f))}" r="3" fill="${color}"/>`).join('') +
-    `<text x="${w - pad - 140}" y="${pad + offset}" fill="${color}" font-size="13">${label}</text>`;
-  const ticks = xs.map((v) => `<text x="${x(v)}" y="${h - pad + 18}" font-size="11" text-anchor="middle">${v}</text>`).join('');
+  const y = (v: number) => top + h - pad - (v / maxY) * (h - 2 * pad);
+  const lines = series
+    .map(
+      (s, i) =>
+        `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5,3"' : ''} points="${s.points.map(([a, b]) => `${x(a)},${y(b)}`).join(' ')}"/>` +
+        s.points.map(([a, b]) => `<circle cx="${x(a)}" cy="${y(b)}" r="3" fill="${s.color}"/>`).join('') +
+        `<text x="${w - pad - 150}" y="${top + pad + i * 18}" fill="${s.color}" font-size="13">${s.label}</text>`,
+    )
+    .join('\n');
+  const ticks = [...new Set(xs)].map((v) => `<text x="${x(v)}" y="${top + h - pad + 18}" font-size="11" text-anchor="middle">${v}</text>`).join('');
   const yTicks = [0, 0.25, 0.5, 0.75, 1]
     .map((f) => `<text x="${pad - 6}" y="${y(maxY * f) + 4}" font-size="11" text-anchor="end">${Math.round(maxY * f)}</text>`)
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">
-<rect width="100%" height="100%" fill="white"/>
-<text x="${w / 2}" y="24" font-size="15" text-anchor="middle">Fan-out: deliveries per second by subscribers (${r.startedAt})</text>
-<line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#444"/>
-<line x1="${pad}" y1="${pad}" x2="${pad}" y2="${h - pad}" stroke="#444"/>
+  return `<text x="${w / 2}" y="${top + 24}" font-size="15" text-anchor="middle">${title}</text>
+<text x="14" y="${top + h / 2}" font-size="12" transform="rotate(-90 14 ${top + h / 2})" text-anchor="middle">${unit}</text>
+<line x1="${pad}" y1="${top + h - pad}" x2="${w - pad}" y2="${top + h - pad}" stroke="#444"/>
+<line x1="${pad}" y1="${top + pad}" x2="${pad}" y2="${top + h - pad}" stroke="#444"/>
 ${ticks}${yTicks}
-<text x="${w / 2}" y="${h - 16}" font-size="12" text-anchor="middle">graphql-ws subscribers</text>
-${line((f) => f.baseline.deliveriesPerSecond, '#999', 'baseline (hand-written)', 0)}
-${line((f) => f.plaza.deliveriesPerSecond, '#c0392b', 'Plaza', 18)}
-${
-  r.acrossFanout
-    ? `<polyline fill="none" stroke="#2471a3" stroke-width="2" stroke-dasharray="5,3" points="${r.acrossFanout.map((f) => `${x(f.subscribers)},${y(f.deliveriesPerSecond)}`).join(' ')}"/>` +
-      r.acrossFanout.map((f) => `<circle cx="${x(f.subscribers)}" cy="${y(f.deliveriesPerSecond)}" r="3" fill="#2471a3"/>`).join('') +
-      `<text x="${w - pad - 140}" y="${pad + 36}" fill="#2471a3" font-size="13">Plaza, across 2 instances</text>`
-    : ''
+<text x="${w / 2}" y="${top + h - 16}" font-size="12" text-anchor="middle">graphql-ws subscribers</text>
+${lines}`;
 }
+
+/** The scale curve as two charts: deliveries per second, and memory per idle connection, against subscribers. */
+export function fanoutSvg(r: BenchReport): string {
+  const w = 640;
+  const h = 360;
+  const fanout: Series[] = [
+    { label: 'baseline (hand-written)', color: '#999', points: r.fanout.map((f) => [f.subscribers, f.baseline.deliveriesPerSecond]) },
+    { label: 'Plaza', color: '#c0392b', points: r.fanout.map((f) => [f.subscribers, f.plaza.deliveriesPerSecond]) },
+  ];
+  if (r.acrossFanout) {
+    fanout.push({ label: 'Plaza, across 2 instances', color: '#2471a3', dashed: true, points: r.acrossFanout.map((f) => [f.subscribers, f.deliveriesPerSecond]) });
+  }
+  const measured = r.fanout.filter((f) => f.plazaBytesPerConnection !== undefined && f.baselineBytesPerConnection !== undefined);
+  const memory: Series[] = [
+    { label: 'baseline (hand-written)', color: '#999', points: measured.map((f) => [f.subscribers, f.baselineBytesPerConnection!]) },
+    { label: 'Plaza', color: '#c0392b', points: measured.map((f) => [f.subscribers, f.plazaBytesPerConnection!]) },
+  ];
+  const both = measured.length > 0;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${both ? 2 * h : h}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+${panel(`Fan-out: deliveries per second (${r.startedAt})`, 'deliveries/s', fanout, 0, w, h)}
+${both ? panel('Memory per idle subscribed connection (RSS after GC)', 'bytes', memory, h, w, h) : ''}
 </svg>
 `;
 }

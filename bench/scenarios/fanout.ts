@@ -1,7 +1,7 @@
 import type { Started } from '../lib/processes.ts';
 import { gql, signUp } from '../lib/graphql.ts';
 import { round, summary } from '../lib/stats.ts';
-import { openSubscribers } from '../lib/subscribers.ts';
+import { openSubscribers, type SubscriberPool } from '../lib/subscribers.ts';
 import { request } from 'undici';
 
 export const SUB = 'subscription($id: ID!) { productHighlighted(channelId: $id) { channelId version highlightedAt product { id name priceCents currency } } }';
@@ -57,18 +57,47 @@ export async function measure(count: number, changes: number, fire: (version: nu
   return { p50Ms: p50, p99Ms: p99, deliveriesPerSecond: round((count * changes) / elapsed, 0) };
 }
 
-/** Fan-out at each size, and memory per idle subscribed connection at the largest, for Plaza and the baseline. */
+/**
+ * Resident memory each idle subscribed connection adds, at every size: one
+ * set of connections grown from the smallest size to the largest, read after
+ * a full GC at each step (a process does not give memory back, so sizes
+ * measured one after another from separate sets would hide all but the first).
+ */
+async function memoryCurve(server: Started, sizes: number[], operation: { query: string; variables: Record<string, unknown> }, token?: string) {
+  const start = await server.settledRss();
+  const pools: SubscriberPool[] = [];
+  const perConnection = new Map<number, number>();
+  let open = 0;
+  for (const size of [...sizes].sort((a, b) => a - b)) {
+    pools.push(await openSubscribers(server.url, size - open, operation, token));
+    open = size;
+    perConnection.set(size, Math.round(((await server.settledRss()) - start) / size));
+  }
+  await Promise.all(pools.map((pool) => pool.close()));
+  return perConnection;
+}
+
+/** Memory per idle subscribed connection at each size, then fan-out at each size, for Plaza and the baseline. */
 export async function runFanout(plaza: Started, baseline: Started, sizes: number[], changes: number) {
   const results: FanoutResult[] = [];
-  let memory: MemoryResult | undefined;
   const viewer = await signUp(plaza.url, 'viewer');
+  // First, while both processes are fresh: memory is read from their growth.
+  const idle = await benchChannel(plaza.url);
+  const idleOperation = { query: SUB, variables: { id: idle.channel } };
+  const plazaMemory = await memoryCurve(plaza, sizes, idleOperation, viewer.token);
+  const baselineMemory = await memoryCurve(baseline, sizes, idleOperation);
+  const largest = Math.max(...sizes);
+  const memory: MemoryResult = {
+    connections: largest,
+    plazaBytesPerConnection: plazaMemory.get(largest)!,
+    baselineBytesPerConnection: baselineMemory.get(largest)!,
+    ratio: round(plazaMemory.get(largest)! / baselineMemory.get(largest)!),
+  };
   for (const size of [...sizes].sort((a, b) => b - a)) {
     const { seller, channel, products } = await benchChannel(plaza.url);
     const operation = { query: SUB, variables: { id: channel } };
 
-    const plazaBefore = await plaza.settledRss();
     const plazaPool = await openSubscribers(plaza.url, size, operation, viewer.token);
-    const plazaAfter = await plaza.settledRss();
     const plazaSide = await measure(
       size,
       changes,
@@ -77,9 +106,7 @@ export async function runFanout(plaza: Started, baseline: Started, sizes: number
     );
     await plazaPool.close();
 
-    const baselineBefore = await baseline.settledRss();
     const basePool = await openSubscribers(baseline.url, size, operation);
-    const baselineAfter = await baseline.settledRss();
     const baseSide = await measure(
       size,
       changes,
@@ -88,27 +115,17 @@ export async function runFanout(plaza: Started, baseline: Started, sizes: number
     );
     await basePool.close();
 
-    if (!memory) {
-      const plazaPer = (plazaAfter - plazaBefore) / size;
-      const basePer = (baselineAfter - baselineBefore) / size;
-      memory = {
-        connections: size,
-        plazaBytesPerConnection: Math.round(plazaPer),
-        baselineBytesPerConnection: Math.round(basePer),
-        ratio: round(plazaPer / basePer),
-      };
-    }
     results.push({
       subscribers: size,
       plaza: plazaSide,
       baseline: baseSide,
       ratio: round(plazaSide.deliveriesPerSecond / baseSide.deliveriesPerSecond),
-      plazaBytesPerConnection: Math.round((plazaAfter - plazaBefore) / size),
-      baselineBytesPerConnection: Math.round((baselineAfter - baselineBefore) / size),
+      plazaBytesPerConnection: plazaMemory.get(size)!,
+      baselineBytesPerConnection: baselineMemory.get(size)!,
     });
     process.stderr.write(`fan-out ${size}: plaza p50 ${plazaSide.p50Ms} ms, baseline p50 ${baseSide.p50Ms} ms\n`);
   }
-  return { fanout: results.sort((a, b) => a.subscribers - b.subscribers), memory: memory! };
+  return { fanout: results.sort((a, b) => a.subscribers - b.subscribers), memory };
 }
 
 /**
