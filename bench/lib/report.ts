@@ -101,14 +101,26 @@ function scaleMarkdown(r: BenchReport): string {
 ## Scale curve (chart: fanout-latest.svg)
 
 Memory per idle subscribed connection: one set of connections grown through the sizes on fresh
-processes, resident memory read after a full GC at each.
+processes, resident memory read after a full GC at each. The growth over all connections so far
+carries what a process grows once (its young generation, enlarged by the burst of connects, and
+compiled code), which weighs most at the small sizes; the last columns are what each connection
+added since the previous size.
 
-| subscribers | one instance, deliveries/s | across two (Redis), deliveries/s | baseline, deliveries/s | Plaza bytes per connection | baseline bytes per connection | memory, Plaza / baseline |
-| ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| subscribers | one instance, deliveries/s | across two (Redis), deliveries/s | baseline, deliveries/s | Plaza bytes per connection | baseline bytes per connection | Plaza / baseline | since the previous size: Plaza, baseline, ratio |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${r.fanout
-  .map((f) => {
-    const memoryRatio = f.plazaBytesPerConnection && f.baselineBytesPerConnection ? Math.round((f.plazaBytesPerConnection / f.baselineBytesPerConnection) * 100) / 100 : '';
-    return `| ${f.subscribers} | ${f.plaza.deliveriesPerSecond} | ${across.get(f.subscribers)?.deliveriesPerSecond ?? ''} | ${f.baseline.deliveriesPerSecond} | ${f.plazaBytesPerConnection ?? ''} | ${f.baselineBytesPerConnection ?? ''} | ${memoryRatio} |`;
+  .map((f, i) => {
+    const ratio = (a?: number, b?: number) => (a && b ? Math.round((a / b) * 100) / 100 : '');
+    const previous = r.fanout[i - 1];
+    const added = (pick: (x: BenchReport['fanout'][number]) => number | undefined) => {
+      const now = pick(f);
+      const then = previous ? pick(previous) : undefined;
+      return now !== undefined && then !== undefined && previous ? Math.round((now * f.subscribers - then * previous.subscribers) / (f.subscribers - previous.subscribers)) : undefined;
+    };
+    const plazaAdded = added((x) => x.plazaBytesPerConnection);
+    const baselineAdded = added((x) => x.baselineBytesPerConnection);
+    const since = plazaAdded !== undefined && baselineAdded !== undefined ? `${plazaAdded}, ${baselineAdded}, ${ratio(plazaAdded, baselineAdded)}` : '';
+    return `| ${f.subscribers} | ${f.plaza.deliveriesPerSecond} | ${across.get(f.subscribers)?.deliveriesPerSecond ?? ''} | ${f.baseline.deliveriesPerSecond} | ${f.plazaBytesPerConnection ?? ''} | ${f.baselineBytesPerConnection ?? ''} | ${ratio(f.plazaBytesPerConnection, f.baselineBytesPerConnection)} | ${since} |`;
   })
   .join('\n')}
 `;
