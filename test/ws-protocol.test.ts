@@ -121,4 +121,15 @@ describe('graphql-transport-ws, subscribe served by Plaza', () => {
     ws.close();
     await expect.poll(running).toBe(before);
   });
+
+  it('closes a socket that never sends connection_init with 4408, and keeps one that did', async () => {
+    const silent = new WebSocket(wsUrl(app), 'graphql-transport-ws');
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => silent.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    const { ws } = await RawGraphqlWs.open(app, viewer.token);
+    expect(await closed).toEqual({ code: 4408, reason: 'Connection initialisation timeout' });
+    ws.send({ id: 'alive', type: 'subscribe', payload: { query: '{ me { id } }' } });
+    await ws.until(() => ws.count('complete') === 1);
+    expect(ws.closed).toBeNull();
+    ws.close();
+  }, 15_000);
 });

@@ -50,16 +50,19 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
     log.warn({ open: registry.size, suppressed }, 'websockets refused: MAX_CONNECTIONS reached'),
   );
 
+  // One listener for every socket (`this` is the socket); `on`, not `once` (a socket closes once): `once` would
+  // add a wrapper and its state to every idle socket.
+  function closed(this: WebSocket) {
+    const connection = states.get(this);
+    connection?.untrack?.();
+    connection?.release?.();
+  }
   // Registered before graphql-ws's own listener, so the state exists when its hooks run.
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     const connection = new WsConnection(socket, clientIp(request, config.trustProxyHops));
-    const untrack = registry.add(connection);
+    connection.untrack = registry.add(connection);
     states.set(socket, connection);
-    // `on`, not `once` (a socket closes once): `once` would add a wrapper and its state to every idle socket.
-    socket.on('close', () => {
-      untrack();
-      connection.release?.();
-    });
+    socket.on('close', closed);
   });
 
   /** A `subscribe` message's checks and arguments: errors for the client, or the operation to run. */

@@ -30,6 +30,8 @@ export class WsConnection implements Connection {
   ctx: WsContext | null = null;
   /** Gives back the user's connection slot; set once the socket is authenticated. */
   release: (() => void) | null = null;
+  /** Takes the connection out of the registry (on close). */
+  untrack: (() => void) | null = null;
   /** Distinct viewer-dependent questions -> how many subscriptions ask each. */
   private questions: Map<string, number> | null = null;
   /** Subscription id -> its question, for those counted in `questions`. */

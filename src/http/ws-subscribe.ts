@@ -3,6 +3,7 @@ import { type Context, MessageType, parseMessage, type SubscribePayload } from '
 import { isAsyncIterable } from 'graphql-yoga';
 import type { WebSocket } from 'ws';
 import type { DirectSend, DirectSubscription } from '../graphql/plugins/direct-results.ts';
+import { flat } from '../lib/flat-string.ts';
 import type { Extra } from './ws-transport.ts';
 
 export type WsContext = Context<Record<string, unknown> | undefined, Extra>;
@@ -102,7 +103,7 @@ class Operation implements DirectSend {
     this.ctx = ctx;
     this.id = id;
     this.hooks = hooks;
-    this.frameStart = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    this.frameStart = flat(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
   }
 
   /** Still wanted: not completed by the client, the socket not closed. */
@@ -152,3 +153,4 @@ class Operation implements DirectSend {
     if (this.subscription) this.hooks.done(this.ctx, this.id);
   }
 }
+

@@ -32,8 +32,31 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
     intercept?: Intercept;
   },
 ) {
-  const server = makeServer<P, Extra>(options);
+  // The wait for connection_init is kept here, for every socket at once (one timer), not by graphql-ws (a timer
+  // held by each socket for its whole life).
+  const initWaitMs = options.connectionInitWaitTimeout ?? 3_000;
+  const awaitingInit = new Map<WebSocket, number>();
+  const server = makeServer<P, Extra>({
+    ...options,
+    connectionInitWaitTimeout: 0,
+    onConnect: (ctx) => {
+      awaitingInit.delete(ctx.extra.socket);
+      return options.onConnect?.(ctx);
+    },
+  });
   wss.options.handleProtocols = handleProtocols;
+  if (initWaitMs > 0) {
+    const initSweep = setInterval(() => {
+      const now = Date.now();
+      for (const [socket, deadline] of awaitingInit) {
+        if (deadline > now) continue;
+        awaitingInit.delete(socket);
+        socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+      }
+    }, Math.min(1_000, initWaitMs));
+    initSweep.unref();
+    wss.once('close', () => clearInterval(initSweep));
+  }
   const shared: Shared = { logger, limit: messageRate && messageRate.points > 0 ? messageRate : null, intercept: intercept ?? null };
 
   // One timer for every socket: a socket that has not answered the last ping by the next round is dead or stuck.
@@ -54,11 +77,17 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
     unanswered.delete(this);
   }
 
+  // Listeners shared by every socket (`this` is the socket): an idle socket holds no closures of its own for them.
+  const onError = logSocketError.bind(shared);
   wss.on('connection', (socket: WebSocket) => {
-    socket.on('error', logSocketError.bind(shared));
+    socket.on('error', onError);
     socket.on('pong', answered);
+    if (initWaitMs > 0) awaitingInit.set(socket, Date.now() + initWaitMs);
     const closed = server.opened(new GraphqlWsSocket(socket, shared), { socket });
-    socket.on('close', (code, reason) => void closed(code, String(reason)));
+    socket.on('close', (code, reason) => {
+      awaitingInit.delete(socket);
+      void closed(code, String(reason));
+    });
   });
 }
 

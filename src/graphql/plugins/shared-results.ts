@@ -10,6 +10,7 @@ import {
 } from 'graphql';
 import { RequestCache } from '@pothos/plugin-scope-auth';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
+import { flat } from '../../lib/flat-string.ts';
 import { isDivertible } from '../../lib/sink.ts';
 import { encodeCursor, type StreamPosition } from '../../realtime/cursor.ts';
 import { type DirectSend, DirectSubscription } from './direct-results.ts';
@@ -73,7 +74,7 @@ export function useSharedSubscriptionResults({ maxBacklog }: { maxBacklog: numbe
           documentId = nextDocumentId++;
           documentIds.set(subscribeArgs.document, documentId);
         }
-        const key = `${documentId}:${viewer}:${subscribeArgs.operationName ?? ''}:${JSON.stringify(subscribeArgs.variableValues ?? {})}`;
+        const key = flat(`${documentId}:${viewer}:${subscribeArgs.operationName ?? ''}:${JSON.stringify(subscribeArgs.variableValues ?? {})}`);
         const resultOf = (payload: unknown) => {
           if (payload === null || typeof payload !== 'object') return execute({ ...subscribeArgs, rootValue: payload });
           let byQuestion = results.get(payload);
