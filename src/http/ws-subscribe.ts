@@ -87,6 +87,10 @@ async function run(operation: Operation, payload: SubscribePayload): Promise<voi
   }
 }
 
+// A result (and an error) shared by a cohort of subscribers is masked and serialised once for all of them.
+const maskedResults = new WeakMap<ExecutionResult, string>();
+const maskedErrors = new WeakMap<Error, GraphQLError>();
+
 /**
  * One operation of one socket: writes its frames, and is the push target of a
  * pushed subscription. Methods on the prototype, five fields: what an idle
@@ -125,7 +129,22 @@ class Operation implements DirectSend {
   }
 
   sendErrored(result: ExecutionResult): void {
-    this.sendResult(JSON.stringify({ ...result, errors: result.errors!.map((error) => this.hooks.mask(error)) }));
+    let text = maskedResults.get(result);
+    if (text === undefined) {
+      text = JSON.stringify({ ...result, errors: result.errors!.map((error) => this.mask(error)) });
+      maskedResults.set(result, text);
+    }
+    this.sendResult(text);
+  }
+
+  /** Masked once per error, however many subscribers it reaches (and logged once, when unexpected). */
+  private mask(error: Error): GraphQLError {
+    let masked = maskedErrors.get(error);
+    if (!masked) {
+      masked = this.hooks.mask(error);
+      maskedErrors.set(error, masked);
+    }
+    return masked;
   }
 
   /** Errors instead of a result (graphql-ws's `error` message): the operation is over. */
@@ -136,7 +155,7 @@ class Operation implements DirectSend {
   }
 
   failed(error: Error): void {
-    this.refuse([this.hooks.mask(error)]);
+    this.refuse([this.mask(error)]);
     this.over();
   }
 
