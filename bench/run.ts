@@ -31,7 +31,7 @@ import { runHeapBreakdown } from './scenarios/heap.ts';
 import { benchViewers, runPresenceJoin } from './scenarios/presence.ts';
 import { round } from './lib/stats.ts';
 import { runAcrossInstances } from './scenarios/instances.ts';
-import { fixturePages, runLinkPipeline } from './scenarios/links.ts';
+import { fixturePages, runLinkPipeline, runLinkRounds } from './scenarios/links.ts';
 import { runMutations } from './scenarios/mutations.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '1000,5000,10000').split(',').map(Number);
@@ -185,33 +185,17 @@ async function main() {
     }
     if (linksOnly) {
       log('link pipeline: overhead one link at a time, then the 45 pages at once; three runs');
-      const names = [...fixturePages().keys()];
-      const dir = beforeRef ? checkoutBefore(beforeRef) : null;
       const beforeDb = `${database}_before`;
       const beforeUrl = new URL(adminUrl);
       beforeUrl.pathname = `/${beforeDb}`;
-      if (dir) await admin(`create database ${beforeDb}`);
-      const results: Record<string, Array<Awaited<ReturnType<typeof runLinkPipeline>>>> = { now: [], before: [] };
+      if (beforeRef) await admin(`create database ${beforeDb}`);
       try {
-        for (let round = 0; round < 3; round++) {
-          for (const side of dir ? (['now', 'before'] as const) : (['now'] as const)) {
-            const target = await startPlaza(side === 'now' ? env : { ...env, DATABASE_URL: beforeUrl.toString() }, profile, side === 'now' ? undefined : dir!);
-            running.push(target);
-            const author = await signUp(target.url, `links${round}`);
-            const section = (await gql(target.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Links', slug: `links-${Date.now()}` } }, author.token)).createSection.id;
-            results[side]!.push(await runLinkPipeline(target.url, author.token, section, pages, names, 60));
-            await target.stop();
-            running.pop();
-          }
-        }
+        const before = beforeRef ? { ref: beforeRef, databaseUrl: beforeUrl.toString() } : undefined;
+        const results = await runLinkRounds({ env, nodeArgs: profile, pages, names: [...fixturePages().keys()], before, running });
+        process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       } finally {
-        if (dir) {
-          removeCheckout(dir);
-          await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
-        }
+        if (beforeRef) await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
       }
-      process.stdout.write(`${JSON.stringify({ ...results, ...(beforeRef ? { beforeRef } : {}) }, null, 2)}
-`);
       return;
     }
     if (resumeOnly) {

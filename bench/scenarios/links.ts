@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { gql } from '../lib/graphql.ts';
+import { gql, signUp } from '../lib/graphql.ts';
+import { checkoutBefore, removeCheckout, type Started, startPlaza } from '../lib/processes.ts';
 import type { startPageServer } from '../lib/page-server.ts';
 import { round, summary } from '../lib/stats.ts';
 
@@ -77,4 +78,38 @@ export async function runLinkPipeline(url: string, token: string, sectionId: str
   watcher.close();
   const { p50, p99 } = summary(overheads);
   return { rounds, overheadP50Ms: p50, overheadP99Ms: p99, pages: urls.length, pagesPerSecond: round(urls.length / seconds) };
+}
+
+/**
+ * The pipeline on a fresh instance three times, alternating with the checkout
+ * of `before.ref` (in its own database) when given (`BENCH_ONLY=links`).
+ */
+export async function runLinkRounds(options: {
+  env: Record<string, string>;
+  nodeArgs: string[];
+  pages: Awaited<ReturnType<typeof startPageServer>>;
+  names: string[];
+  before?: { ref: string; databaseUrl: string };
+  /** The processes running, for the caller to stop if this throws. */
+  running: Started[];
+}) {
+  const { env, nodeArgs, pages, names, before, running } = options;
+  const dir = before ? checkoutBefore(before.ref) : null;
+  const results: Record<'now' | 'before', Array<Awaited<ReturnType<typeof runLinkPipeline>>>> = { now: [], before: [] };
+  try {
+    for (let round = 0; round < 3; round++) {
+      for (const side of dir ? (['now', 'before'] as const) : (['now'] as const)) {
+        const target = await startPlaza(side === 'now' ? env : { ...env, DATABASE_URL: before!.databaseUrl }, nodeArgs, side === 'now' ? undefined : dir!);
+        running.push(target);
+        const author = await signUp(target.url, `links${round}`);
+        const section = (await gql(target.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Links', slug: `links-${Date.now()}` } }, author.token)).createSection.id;
+        results[side].push(await runLinkPipeline(target.url, author.token, section, pages, names, 60));
+        await target.stop();
+        running.pop();
+      }
+    }
+  } finally {
+    if (dir) removeCheckout(dir);
+  }
+  return { ...results, ...(before ? { beforeRef: before.ref } : {}) };
 }
