@@ -1,5 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { AppError, badInput, forbidden, notFound } from '../../lib/errors.ts';
 import type { RateLimit } from '../../lib/rate-limit.ts';
@@ -64,23 +63,40 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
    * Applies a change to the channel row (bumping its version) and records the
    * new state in one transaction: the event's sequence number is the version.
    */
+  /**
+   * A change of the highlight and its `channel:highlight` event as one
+   * statement that commits on its own (one round trip); the version is the
+   * row's, raised in that statement, and written into the event there. Then
+   * the event is numbered and published, before the answer. Null when no row
+   * changed (no channel, or `whileHighlighted` and nothing is).
+   */
   async function change(
     channelId: string,
-    set: PgUpdateSetSource<typeof channels>,
-    condition: ReturnType<typeof eq> | undefined,
     product: ProductRow | null,
+    { whileHighlighted = false }: { whileHighlighted?: boolean } = {},
   ): Promise<HighlightState | null> {
-    return outbox.transaction(async (tx) => {
-      const [updated] = await tx
-        .update(channels)
-        .set({ ...set, version: sql`${channels.version} + 1` })
-        .where(condition ? and(eq(channels.id, channelId), condition) : eq(channels.id, channelId))
-        .returning();
-      if (!updated) return null;
-      const state = toHighlightState(updated, product);
-      await outbox.record(tx, 'channel:highlight', channelId, state);
-      return state;
-    });
+    const highlightedAt = product ? new Date() : null;
+    // The event as it will read, but for its version (set from the row in the statement).
+    const state = toHighlightState({ id: channelId, version: 0, highlightedAt } as ChannelRow, product);
+    const result = await db.execute<{ version: number }>(sql`
+      with updated as (
+        update ${channels} set
+          highlighted_product_id = ${product?.id ?? null},
+          highlighted_at = ${highlightedAt?.toISOString() ?? null},
+          version = ${channels.version} + 1
+        where ${channels.id} = ${channelId} ${whileHighlighted ? sql`and ${channels.highlightedProductId} is not null` : sql``}
+        returning ${channels.version} as version
+      ), event as (
+        ${outbox.eventsInsert(
+          'channel:highlight',
+          sql`select ${channelId}::text as key, jsonb_set(${JSON.stringify(state)}::jsonb, '{version}', to_jsonb(updated.version)) as payload from updated`,
+        )}
+      )
+      select version from updated`);
+    const row = result.rows[0];
+    if (!row) return null;
+    await outbox.number('channel:highlight', channelId);
+    return { ...state, version: Number(row.version) };
   }
 
   return {
@@ -108,13 +124,19 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
      * the new state after commit.
      */
     async highlight(viewerId: string, input: { channelId: string; productId: string }): Promise<HighlightState> {
-      const channel = await sellersChannel(viewerId, input.channelId);
-      const product = isUuid(input.productId) ? await productById(input.productId) : null;
-      if (!product || product.channelId !== channel.id) {
-        throw badInput('productId is not a product of this channel', 'productId');
-      }
-      await highlightLimit.consume(channel.id);
-      const state = await change(channel.id, { highlightedProductId: product.id, highlightedAt: sql`now()` }, undefined, product);
+      // The channel and the product in one read: the seller's, and one of the channel's own.
+      if (!isUuid(input.channelId)) throw notFound('Channel');
+      const productId = isUuid(input.productId) ? input.productId : null;
+      const [found] = await db
+        .select({ channel: channels, product: products })
+        .from(channels)
+        .leftJoin(products, and(eq(products.channelId, channels.id), productId ? eq(products.id, productId) : sql`false`))
+        .where(eq(channels.id, input.channelId));
+      if (!found) throw notFound('Channel');
+      if (found.channel.sellerId !== viewerId) throw forbidden("Only the channel's seller may do this");
+      if (!found.product) throw badInput('productId is not a product of this channel', 'productId');
+      await highlightLimit.consume(found.channel.id);
+      const state = await change(found.channel.id, found.product);
       if (!state) throw notFound('Channel');
       return state;
     },
@@ -124,12 +146,7 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
       const channel = await sellersChannel(viewerId, input.channelId);
       if (!channel.highlightedProductId) return toHighlightState(channel, null);
       await highlightLimit.consume(channel.id);
-      const state = await change(
-        channel.id,
-        { highlightedProductId: null, highlightedAt: null },
-        isNotNull(channels.highlightedProductId),
-        null,
-      );
+      const state = await change(channel.id, null, { whileHighlighted: true });
       // Someone cleared it in between: nothing left to change.
       return state ?? currentState(channel.id);
     },
