@@ -60,14 +60,12 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
   }
 
   /**
-   * Applies a change to the channel row (bumping its version) and records the
-   * new state in one transaction: the event's sequence number is the version.
-   */
-  /**
    * A change of the highlight and its `channel:highlight` event as one
    * statement that commits on its own (one round trip); the version is the
-   * row's, raised in that statement, and written into the event there. Then
-   * the event is numbered and published, before the answer. Null when no row
+   * row's, raised in that statement (under the row's lock, so versions follow
+   * commit order and the event's sequence number is the version), and written
+   * into the event there. Then the event is numbered and published, before the
+   * answer. Null when no row
    * changed (no channel, or `whileHighlighted` and nothing is).
    */
   async function change(
@@ -119,9 +117,8 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
     state: currentState,
 
     /**
-     * Seller only. Sets the highlight and bumps the version in one UPDATE (row
-     * lock: concurrent changes get distinct, ordered versions), then announces
-     * the new state after commit.
+     * Seller only. Sets the highlight and bumps the version with its event in
+     * one statement (`change`), then announces the new state.
      */
     async highlight(viewerId: string, input: { channelId: string; productId: string }): Promise<HighlightState> {
       // The channel and the product in one read: the seller's, and one of the channel's own.
