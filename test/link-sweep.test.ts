@@ -4,7 +4,7 @@ import type { App } from '../src/app.ts';
 import { createTestDatabase } from './helpers/db.ts';
 import { startTestApp } from './helpers/app.ts';
 import { createSection, localIdOf, signUp } from './helpers/http.ts';
-import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
+import { watchLinks } from './helpers/subscriptions.ts';
 import { FakeWeb, html } from './helpers/web.ts';
 
 /**
@@ -41,12 +41,12 @@ describe('links a crash left without a job', () => {
   it('get their job from the sweep and end READY, announced', async () => {
     const user = await signUp(app);
     const section = await createSection(app, user);
-    const { client } = wsClient(app, user.token);
-    const ready = listening(app, `link:updated:${localIdOf(section.id)}`);
-    const updates = subscribeWs(client, 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { url status metadata { title } } } }', {
-      id: section.id,
-    });
-    await ready;
+    const { client, updates } = await watchLinks(
+      app,
+      user.token,
+      section.id,
+      'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { url status metadata { title } } } }',
+    );
     const postId = randomUUID();
     const url = web.url('/orphan');
     const pool = app.runtime.database.pool;

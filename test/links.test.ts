@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { createTestDatabase } from './helpers/db.ts';
 import { startTestApp } from './helpers/app.ts';
-import { codeOf, createPost, createSection, gql, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
-import { listening, type Subscription, subscribeWs, wsClient } from './helpers/subscriptions.ts';
+import { codeOf, createPost, createSection, gql, ok, signUp, type TestUser } from './helpers/http.ts';
+import { type Subscription, watchLinks, wsClient } from './helpers/subscriptions.ts';
 import { FakeWeb, html, sequence } from './helpers/web.ts';
 
 const UPDATES = /* GraphQL */ `
@@ -78,10 +78,7 @@ beforeAll(async () => {
   });
   alice = await signUp(app, 'alice');
   section = await createSection(app, alice);
-  ({ client } = wsClient(app, alice.token));
-  const ready = listening(app, `link:updated:${localIdOf(section.id)}`);
-  updates = subscribeWs(client, UPDATES, { id: section.id });
-  await ready;
+  ({ client, updates } = await watchLinks(app, alice.token, section.id, UPDATES));
 });
 
 afterAll(async () => {

@@ -2,6 +2,7 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { App } from '../../src/app.ts';
+import { localIdOf } from './http.ts';
 
 export const wsUrl = (app: Pick<App, 'url'>) => app.url.replace(/^http/, 'ws');
 
@@ -239,4 +240,13 @@ export function sweptAfter(app: App, time: number, timeoutMs = 10_000): Promise<
     }
     events.on('swept', onSweep);
   });
+}
+
+/** A graphql-ws subscription to a section's `linkMetadataUpdated` (`query`), resolved once the server listens for it. */
+export async function watchLinks<T = any>(app: App, token: string, sectionId: string, query: string) {
+  const { client } = wsClient(app, token);
+  const ready = listening(app, `link:updated:${localIdOf(sectionId)}`);
+  const updates = subscribeWs<T>(client, query, { id: sectionId });
+  await ready;
+  return { client, updates };
 }

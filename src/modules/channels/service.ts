@@ -42,10 +42,14 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
     return channel;
   }
 
-  async function sellersChannel(viewerId: string, channelId: string): Promise<ChannelRow> {
-    const channel = await channelOf(channelId);
+  /** The channel, if the viewer is its seller. */
+  function ownedBy(channel: ChannelRow, viewerId: string): ChannelRow {
     if (channel.sellerId !== viewerId) throw forbidden("Only the channel's seller may do this");
     return channel;
+  }
+
+  async function sellersChannel(viewerId: string, channelId: string): Promise<ChannelRow> {
+    return ownedBy(await channelOf(channelId), viewerId);
   }
 
   async function productById(productId: string | null): Promise<ProductRow | null> {
@@ -130,10 +134,10 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
         .leftJoin(products, and(eq(products.channelId, channels.id), productId ? eq(products.id, productId) : sql`false`))
         .where(eq(channels.id, input.channelId));
       if (!found) throw notFound('Channel');
-      if (found.channel.sellerId !== viewerId) throw forbidden("Only the channel's seller may do this");
+      const channel = ownedBy(found.channel, viewerId);
       if (!found.product) throw badInput('productId is not a product of this channel', 'productId');
-      await highlightLimit.consume(found.channel.id);
-      const state = await change(found.channel.id, found.product);
+      await highlightLimit.consume(channel.id);
+      const state = await change(channel.id, found.product);
       if (!state) throw notFound('Channel');
       return state;
     },
