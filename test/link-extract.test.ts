@@ -5,6 +5,7 @@ import { iconSize, manifestIcon } from '../src/modules/links/extract/icons.ts';
 import { primarySubtag } from '../src/modules/links/extract/lang.ts';
 import { withoutSiteName } from '../src/modules/links/extract/metadata.ts';
 import { cutAtWord } from '../src/modules/links/extract/text.ts';
+import { headIsEnough } from '../src/modules/links/decode.ts';
 import { loadProviderRegistry, oembedRequestUrl } from '../src/modules/links/oembed-providers.ts';
 
 /** The general rules behind the rich fields, one by one (the pipeline tests cover them end to end). */
@@ -77,5 +78,33 @@ describe('preview field rules', () => {
     expect(registry.match('https://x.com/someone/status/1')).toMatchObject({ name: 'X', iframe: false });
     expect(registry.match('https://www.tiktok.com/@a/video/1')).toMatchObject({ name: 'TikTok', iframe: false });
     expect(registry.match('https://example.com/watch?v=1')).toBeNull();
+  });
+});
+
+describe('reading a page only as far as its preview needs', () => {
+  const full = Buffer.from(
+    '<html><head><meta property="og:title" content="T"><meta property="og:image" content="/i.png">' +
+      '<meta property="og:description" content="D"><meta property="og:site_name" content="S">' +
+      '<meta name="author" content="A"><meta property="article:published_time" content="2026-01-01">' +
+      '</head ><body>' + 'x'.repeat(5_000) + '</body></html>',
+    'latin1',
+  );
+  const chunksOf = (body: Buffer, size: number) => Array.from({ length: Math.ceil(body.length / size) }, (_, i) => body.subarray(i * size, (i + 1) * size));
+  const firstEnough = (body: Buffer, size: number) => {
+    const check = headIsEnough();
+    return chunksOf(body, size).findIndex((chunk) => check(chunk));
+  };
+
+  it('stops at the chunk where a full head ends, even when `</head >` straddles two chunks', () => {
+    const end = full.indexOf('</head');
+    for (const size of [1, 3, 7, 64, 1_000]) {
+      expect(firstEnough(full, size)).toBe(Math.floor((end + '</head >'.length - 1) / size));
+    }
+  });
+
+  it('reads on to the end when the head ends without everything a preview needs, and says no after', () => {
+    const thin = Buffer.from(full.toString('latin1').replace('<meta name="author" content="A">', ''), 'latin1');
+    const check = headIsEnough();
+    expect(chunksOf(thin, 100).map((chunk) => check(chunk))).not.toContain(true);
   });
 });

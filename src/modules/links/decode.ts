@@ -26,14 +26,28 @@ const WANTED = [
 const LD_SCRIPT = /<script[^>]+application\/ld\+json[^>]*>[\s\S]*?<\/script\s*>/gi;
 
 /**
- * True once the document head is complete and already holds everything a
- * preview needs, so the rest of the page need not be downloaded.
+ * A check for one fetch, told each chunk of the body as it arrives: true once
+ * the document head is complete and already holds everything a preview
+ * needs, so the rest of the page need not be downloaded. Each byte is looked
+ * at once (a page read to its end in 64 kB chunks is not rescanned per chunk);
+ * once the head has ended without enough, the answer stays no.
  */
-export function headIsEnough(body: Buffer): boolean {
-  const text = body.toString('latin1');
-  const end = text.search(HEAD_END);
-  if (end < 0) return false;
-  return holdsFullPreview(text.slice(0, end));
+export function headIsEnough(): (chunk: Buffer) => boolean {
+  let text = '';
+  let searched = 0;
+  let settled: boolean | null = null;
+  return (chunk) => {
+    if (settled !== null) return settled;
+    text += chunk.toString('latin1');
+    // `</head >` may straddle two chunks: search again from a little before where the last search ended.
+    const from = Math.max(0, searched - 16);
+    const at = text.slice(from).search(HEAD_END);
+    searched = text.length;
+    if (at < 0) return false;
+    settled = holdsFullPreview(text.slice(0, from + at));
+    text = '';
+    return settled;
+  };
 }
 
 const holdsFullPreview = (markup: string) => WANTED.every((pattern) => pattern.test(markup));

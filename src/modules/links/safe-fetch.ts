@@ -23,8 +23,8 @@ export interface FetchedResponse {
 
 export interface FetchRequest {
   accept: string;
-  /** Called with the body so far; returning true stops reading (e.g. the HTML head is complete). */
-  enough?: (body: Buffer) => boolean;
+  /** Makes this fetch's check, told each chunk of the body as it arrives; its true stops reading (e.g. the HTML head is complete). */
+  enough?: () => (chunk: Buffer) => boolean;
   /** Only read the body for these content types (prefix match); others return an empty body. */
   readTypes?: string[];
 }
@@ -106,7 +106,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
         res.body.destroy();
         throw new FetchError('permanent', `body of ${declared} bytes is over the ${options.maxBytes}-byte limit`);
       }
-      const body = await readCapped(res.body, options.maxBytes, req.enough).catch((err: unknown) => {
+      const body = await readCapped(res.body, options.maxBytes, req.enough?.()).catch((err: unknown) => {
         throw err instanceof FetchError ? err : classify(err, signal);
       });
       return { url, status: res.statusCode, contentType, body, elapsedMs: Date.now() - started };
@@ -118,24 +118,23 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
 async function readCapped(
   body: AsyncIterable<Buffer> & { destroy(): void },
   maxBytes: number,
-  enough?: (body: Buffer) => boolean,
+  enough?: (chunk: Buffer) => boolean,
 ): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     chunks.push(chunk);
     size += chunk.length;
-    const sofar = Buffer.concat(chunks);
-    if (enough?.(sofar)) {
+    if (enough?.(chunk)) {
       body.destroy();
-      return sofar;
+      return Buffer.concat(chunks, size);
     }
     if (size > maxBytes) {
       body.destroy();
       throw new FetchError('permanent', `body is over the ${maxBytes}-byte limit`);
     }
   }
-  return Buffer.concat(chunks);
+  return Buffer.concat(chunks, size);
 }
 
 function classify(err: unknown, signal: AbortSignal): Error {
