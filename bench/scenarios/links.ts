@@ -86,7 +86,7 @@ export async function runLinkPipeline(url: string, token: string, sectionId: str
   const seconds = (performance.now() - t0) / 1000;
   watcher.close();
   const { p50, p99 } = summary(overheads);
-  return { rounds, coldFirstMs: round(coldFirstMs), overheadP50Ms: p50, overheadP99Ms: p99, pages: urls.length, pagesPerSecond: round(urls.length / seconds) };
+  return { rounds, coldFirstMs: round(coldFirstMs), warmUpLinks: WARM_UP_LINKS, overheadP50Ms: p50, overheadP99Ms: p99, pages: urls.length, pagesPerSecond: round(urls.length / seconds) };
 }
 
 /**

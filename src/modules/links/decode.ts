@@ -39,8 +39,8 @@ export function headIsEnough(): (chunk: Buffer) => boolean {
   return (chunk) => {
     if (settled !== null) return settled;
     text += chunk.toString('latin1');
-    // `</head >` may straddle two chunks: search again from a little before where the last search ended.
-    const from = Math.max(0, searched - 16);
+    // A match holds one `<`, its first character: one straddling two chunks starts at the last `<` already searched.
+    const from = Math.max(0, text.lastIndexOf('<', searched - 1));
     const at = text.slice(from).search(HEAD_END);
     searched = text.length;
     if (at < 0) return false;

@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina';
 import { extractMetadata } from './metadata.ts';
-import { WARM_UP_PAGE, WARM_UP_ROUNDS } from './warm-up.ts';
+import { WARM_UP_PAGE, WARM_UP_ROUNDS, WARM_UP_URL } from './warm-up.ts';
 
 export type Extract = (html: string, url: URL) => ReturnType<typeof extractMetadata>;
 
@@ -25,8 +25,7 @@ export function createExtractionPool(threads: number): ExtractionPool {
     // Pages wait their turn in the pool's queue; at most LINK_WORKERS of them (the jobs running) at a time.
   });
   // Each thread loads the parser and compiles its hot paths now, not on the first post's link.
-  const url = 'https://plaza.invalid/warm-up';
-  for (let i = 0; i < threads * WARM_UP_ROUNDS; i++) pool.run({ html: WARM_UP_PAGE, url }).catch(() => {});
+  for (let i = 0; i < threads * WARM_UP_ROUNDS; i++) pool.run({ html: WARM_UP_PAGE, url: WARM_UP_URL }).catch(() => {});
   return {
     extract: (html, url) => pool.run({ html, url: url.href }) as ReturnType<Extract>,
     close: () => pool.destroy(),
