@@ -62,6 +62,11 @@ const envSchema = z.object({
   EMBEDDED_POSTGRES_ROOT_DIR: z.string().min(1).default('/var/lib/plaza'),
   /** Largest accepted HTTP request body in bytes; default 100 kB. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(100_000),
+  /**
+   * Serve plain JSON POSTs (one query or mutation, no Origin) through Yoga's plugins but not its HTTP layer;
+   * default true. False sends every request through Yoga's HTTP layer (the same answers, more CPU).
+   */
+  PLAIN_JSON_FAST_PATH: bool.default(true),
   /** Largest accepted WebSocket message in bytes; default 100 kB. */
   MAX_WS_MESSAGE_BYTES: z.coerce.number().int().positive().default(100_000),
   /** PostgreSQL pool size per process; default 10. */
@@ -143,6 +148,7 @@ export interface Config {
   metricsToken: string | undefined;
   embeddedPostgresRootDir: string;
   maxBodyBytes: number;
+  plainJsonFastPath: boolean;
   maxWsMessageBytes: number;
   databasePoolSize: number;
   links: LinkSettings;
@@ -211,6 +217,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.METRICS_TOKEN,
     embeddedPostgresRootDir: env.EMBEDDED_POSTGRES_ROOT_DIR,
     maxBodyBytes: env.MAX_BODY_BYTES,
+    plainJsonFastPath: env.PLAIN_JSON_FAST_PATH,
     maxWsMessageBytes: env.MAX_WS_MESSAGE_BYTES,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     links: linkSettingsOf(env),

@@ -11,6 +11,7 @@ import { createConnectionRegistry } from './http/connections.ts';
 import { createEventStreams, isEventStream } from './http/event-streams.ts';
 import { isMetricsRequest, serveMetrics, timeRequest } from './http/metrics-endpoint.ts';
 import { originAllowed } from './http/origin.ts';
+import { createPlainJsonHandler, isPlainJsonPost } from './http/plain-json.ts';
 import { createAddressLimit } from './http/address-limit.ts';
 import { refuseRequest, refuseUpgrade } from './http/refusals.ts';
 import { followRevocations } from './http/revocations.ts';
@@ -48,6 +49,7 @@ export function createServer(deps: ServerDeps) {
     max: config.limits.maxConnectionsPerUser,
     logger,
   });
+  const plainJson = config.plainJsonFastPath ? createPlainJsonHandler(yoga) : null;
   const ws = createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger });
   const streams = createEventStreams({ registry, userConnections, logger });
   const addresses = createAddressLimit(config.rateLimits.mutations?.requestsPerIp);
@@ -80,6 +82,7 @@ export function createServer(deps: ServerDeps) {
       const lastEventId = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : null;
       return yoga(req, res, { viewer, ip, ending, lastEventId });
     }
+    if (plainJson && isPlainJsonPost(req)) return plainJson(req, res, { viewer, ip });
     return yoga(req, res, { viewer, ip });
   }
 

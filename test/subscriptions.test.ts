@@ -130,3 +130,23 @@ describe('WebSocket authentication', () => {
     await admitted.client.dispose();
   });
 });
+
+describe('subscriptions over HTTP', () => {
+  // Only an event stream is admitted (caps, token expiry); any other way of asking would stream outside that.
+  it.each([['any type', '*/*'], ['multipart', 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0, application/json']])(
+    'are refused with 406 when asked for as %s, holding nothing',
+    async (_name, accept) => {
+      const body = JSON.stringify({ query: 'subscription($id: ID!) { postCreated(sectionId: $id) { id } }', variables: { id: section.id } });
+      const res = await fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept, authorization: `Bearer ${alice.token}` },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(res.status).toBe(406);
+      expect(res.headers.get('accept')).toBe('text/event-stream');
+      expect(await res.text()).toBe('');
+      expect(app.runtime.streams.subscriberCounts().get('post:created') ?? 0).toBe(0);
+    },
+  );
+});

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,4 +106,39 @@ export function startWriteBaseline(databaseUrl: string): Promise<Started> {
 
 export function startBaseline(): Promise<Started> {
   return startProcess(['bench/baseline-server.ts'], {}, (line) => (line.msg === 'baseline listening' ? Number(line.port) : null));
+}
+
+/** CPU ticks (user + system) of each `postgres` process on this machine, by pid. */
+function postgresTicks(): Map<string, number> {
+  const ticks = new Map<string, number>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const close = stat.lastIndexOf(') ');
+    if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+    const fields = stat.slice(close + 2).split(' ');
+    ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+  }
+  return ticks;
+}
+
+/**
+ * Starts a meter of the CPU time (ms) the local database spends from now on:
+ * every `postgres` process, counted per process so that backends closing
+ * meanwhile (an idle pool's) do not take their earlier time off the total;
+ * what a process that exits meanwhile spent is lost. The database's share
+ * of a write, when the bench's database is local (as it is by default).
+ */
+export function databaseCpuMeter(): () => number {
+  const start = postgresTicks();
+  return () => {
+    let ticks = 0;
+    for (const [pid, now] of postgresTicks()) ticks += now - (start.get(pid) ?? 0);
+    return ticks * 10;
+  };
 }

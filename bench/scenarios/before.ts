@@ -79,8 +79,11 @@ export async function runMutationsAlternating(options: {
     const authorId = targets[0]!.authorId;
     const rates: [number[], number[]] = [[], []];
     const cpu: [number[], number[]] = [[], []];
+    const dbCpu: [number[], number[]] = [[], []];
     const bare: number[] = [];
     const bareCpu: number[] = [];
+    const bareDbCpu: number[] = [];
+    const trivialCpu: [number[], number[]] = [[], []];
     for (let round = 0; round < options.rounds; round++) {
       for (const side of [0, 1] as const) {
         const t = targets[side]!;
@@ -96,9 +99,12 @@ export async function runMutationsAlternating(options: {
         );
         rates[side].push(result.createPost.requestsPerSecond);
         cpu[side].push(result.createPost.cpuMsPerRequest!);
+        dbCpu[side].push(result.createPost.dbCpuMsPerRequest);
+        trivialCpu[side].push(result.trivial.cpuMsPerRequest!);
         if (result.minimal) {
           bare.push(result.minimal.requestsPerSecond);
           bareCpu.push(result.minimal.cpuMsPerRequest!);
+          bareDbCpu.push(result.minimal.dbCpuMsPerRequest);
         }
       }
     }
@@ -113,6 +119,10 @@ export async function runMutationsAlternating(options: {
       // The server's own CPU per request (Plaza's process, the bare server's process): what each write costs in Node.
       cpuMsPerRequest: { now: cpu[0], before: cpu[1], bare: bareCpu },
       cpuNowOverBefore: Math.round((median(cpu[0]) / median(cpu[1])) * 100) / 100,
+      // The local database's CPU per request (all postgres processes, so anything else the database does too).
+      dbCpuMsPerRequest: { now: dbCpu[0], before: dbCpu[1], bare: bareDbCpu },
+      // The server's CPU per `{ __typename }`: what the HTTP and GraphQL layers cost before any resolver.
+      trivialCpuMsPerRequest: { now: trivialCpu[0], before: trivialCpu[1] },
     };
   } finally {
     await Promise.allSettled(started.map((p) => p.stop()));

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { gql } from '../lib/graphql.ts';
+import { databaseCpuMeter } from '../lib/processes.ts';
 import { round, summary } from '../lib/stats.ts';
 
 export interface LoadResult {
@@ -8,11 +9,14 @@ export interface LoadResult {
   p99Ms: number;
   /** The server's CPU time per request, when its process was given: less at the mercy of a busy machine than the rate. */
   cpuMsPerRequest?: number;
+  /** The local database's CPU time per request (every postgres process): the writes' cost on the other side of the pool. */
+  dbCpuMsPerRequest: number;
 }
 
 /** Runs `call` from `concurrency` loops for `seconds`; requests per second and latency (and the server's CPU per request). */
 export async function load(call: (i: number) => Promise<unknown>, concurrency: number, seconds: number, server?: { cpuMs(): number }): Promise<LoadResult> {
   const cpuBefore = server?.cpuMs();
+  const dbCpuMs = databaseCpuMeter();
   const times: number[] = [];
   const deadline = performance.now() + seconds * 1000;
   let counter = 0;
@@ -29,7 +33,8 @@ export async function load(call: (i: number) => Promise<unknown>, concurrency: n
   const elapsed = (performance.now() - started) / 1000;
   const { p50, p99 } = summary(times);
   const cpu = server && cpuBefore !== undefined ? { cpuMsPerRequest: round((server.cpuMs() - cpuBefore) / times.length, 3) } : {};
-  return { requestsPerSecond: round(times.length / elapsed, 0), p50Ms: p50, p99Ms: p99, ...cpu };
+  const dbCpuMsPerRequest = round(dbCpuMs() / times.length, 3);
+  return { requestsPerSecond: round(times.length / elapsed, 0), p50Ms: p50, p99Ms: p99, ...cpu, dbCpuMsPerRequest };
 }
 
 /** The local id inside a Relay global id (`Type:uuid`, base64). */
@@ -50,7 +55,7 @@ export async function runMutations(
   minimal?: { port: number; authorId: string; process?: { cpuMs(): number } },
   server?: { cpuMs(): number },
 ) {
-  const trivial = await load(() => gql(url, '{ __typename }'), concurrency, seconds);
+  const trivial = await load(() => gql(url, '{ __typename }'), concurrency, seconds, server);
   const bare = minimal
     ? await load(
         async (i) => {

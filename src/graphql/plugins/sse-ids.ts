@@ -10,11 +10,20 @@ const PING_MS = 12_000;
  * Otherwise as Yoga's own (graphql-sse's distinct connections mode): a ping
  * comment first and every 12 s, `next` events, then `complete`. Each event is
  * one write, so nothing can come between its lines.
+ *
+ * A subscription over HTTP is only served as such a stream: the server
+ * admits those (connection caps, token expiry). Asked for any other way
+ * (an Accept of any type, multipart/mixed), Yoga would stream it outside that
+ * admission; it is refused with 406, as Yoga refuses one asked for as JSON,
+ * and its subscription ended at once.
  */
 export function useSseWithIds(): Plugin {
   return {
-    onResultProcess({ request, setResultProcessor }) {
-      if (!request.headers.get('accept')?.includes('text/event-stream')) return;
+    onResultProcess({ request, result, setResultProcessor }) {
+      if (!request.headers.get('accept')?.includes('text/event-stream')) {
+        if (isAsyncIterable(result)) setResultProcessor((stream, fetchAPI) => notAcceptable(stream as AsyncIterable<unknown>, fetchAPI), 'application/json');
+        return;
+      }
       setResultProcessor(
         (result, fetchAPI) => eventStream(result as ExecutionResult | AsyncIterable<ExecutionResult>, fetchAPI),
         'text/event-stream',
@@ -58,6 +67,11 @@ function eventStream(result: ExecutionResult | AsyncIterable<ExecutionResult>, f
     status: isAsyncIterable(result) ? 200 : statusOf(result),
     headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'content-encoding': 'none' },
   });
+}
+
+async function notAcceptable(stream: AsyncIterable<unknown>, fetchAPI: { Response: typeof Response }) {
+  await stream[Symbol.asyncIterator]().return?.();
+  return new fetchAPI.Response(null, { status: 406, statusText: 'Not Acceptable', headers: { accept: 'text/event-stream' } });
 }
 
 function statusOf(result: ExecutionResult): number {

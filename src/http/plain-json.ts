@@ -1,0 +1,182 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
+import type { ServerContext } from './yoga.ts';
+
+/** What `yoga.getEnveloped` gives: the same plugins, parser and caches as Yoga's own requests. */
+interface Enveloped {
+  parse(source: string): DocumentNode;
+  validate(schema: unknown, document: DocumentNode): readonly GraphQLError[];
+  contextFactory(): Promise<unknown> | unknown;
+  execute(args: object): Promise<unknown> | unknown;
+  schema: unknown;
+}
+
+/** The part of Yoga this handler needs: its envelop, and Yoga itself for everything the handler leaves to it. */
+export interface PlainJsonYoga {
+  getEnveloped(context: object): Enveloped;
+  fetch(url: string, init: { method: string; headers: Record<string, string>; body: string }, context: ServerContext): Promise<Response> | Response;
+}
+
+interface Params {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+  extensions?: Record<string, unknown> | null;
+}
+
+const PARSED_AS_POST = Object.freeze({ method: 'POST' });
+const PARAM_KEYS = new Set(['query', 'variables', 'operationName', 'extensions']);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A body Yoga would take as one plain operation; anything else (a batch, an unknown key, a wrong type) is Yoga's to answer. */
+function plainParams(body: unknown): Params | null {
+  if (!isObject(body) || typeof body.query !== 'string') return null;
+  for (const key of Object.keys(body)) if (!PARAM_KEYS.has(key)) return null;
+  if (body.variables != null && !isObject(body.variables)) return null;
+  if (body.operationName != null && typeof body.operationName !== 'string') return null;
+  if (body.extensions != null && !isObject(body.extensions)) return null;
+  return body as unknown as Params;
+}
+
+/**
+ * The media type Yoga would answer with: the first the client lists, when it
+ * is JSON or anything; null for whatever else (Yoga's to negotiate).
+ */
+function answerType(accept: string | undefined): 'application/json' | 'application/graphql-response+json' | null {
+  if (accept === undefined || accept === '') return 'application/json';
+  const first = accept.split(',', 1)[0]!.split(';', 1)[0]!.trim().toLowerCase();
+  if (first === 'application/graphql-response+json') return first;
+  if (first === 'application/json' || first === '*/*') return 'application/json';
+  return null;
+}
+
+/**
+ * Whether a request may take the plain path at all, from its headers alone: a
+ * same-origin-free POST of JSON to /graphql (no Origin, so no CORS headers to
+ * add) that accepts a JSON answer.
+ */
+export function isPlainJsonPost(req: IncomingMessage): boolean {
+  if (req.method !== 'POST' || req.url !== '/graphql' || req.headers.origin !== undefined) return false;
+  const type = req.headers['content-type']?.toLowerCase();
+  if (type !== 'application/json' && type !== 'application/json; charset=utf-8') return false;
+  return answerType(req.headers.accept) !== null;
+}
+
+/**
+ * An error as Yoga writes it: without the `http` and `unexpected` extensions
+ * it keeps for itself, and without extensions when none are left.
+ */
+function publicError(error: GraphQLError): object {
+  const json = error.toJSON() as { extensions?: Record<string, unknown> };
+  if (!json.extensions) return json;
+  const { http: _http, unexpected: _unexpected, ...extensions } = json.extensions;
+  if (Object.keys(extensions).length > 0) return { ...json, extensions };
+  const { extensions: _all, ...rest } = json;
+  return rest;
+}
+
+/**
+ * The status Yoga gives a result: the highest an error asks for
+ * (`extensions.http.status`), except that a client accepting only
+ * application/json gets 200 for errors the GraphQL-over-HTTP spec alone
+ * would answer with a 4xx; otherwise 200, or 500 for an unexpected error
+ * with no data at all.
+ */
+function statusOf(result: ExecutionResult, type: string): number {
+  let status = 0;
+  let unexpected = false;
+  const legacyJson = type === 'application/json';
+  for (const error of result.errors ?? []) {
+    const http = error.extensions?.http as { status?: number; spec?: boolean } | undefined;
+    if (http) {
+      if (legacyJson && http.spec) continue;
+      if (http.status && http.status > status) status = http.status;
+    } else if (!(error instanceof GraphQLError) || error.originalError || error.extensions?.unexpected) {
+      unexpected = true;
+    }
+  }
+  if (status) return status;
+  return unexpected && !('data' in result) ? 500 : 200;
+}
+
+/** The result as JSON, errors written the way Yoga writes them. */
+function serialize(result: ExecutionResult): string {
+  if (!result.errors?.length && !result.extensions?.http) return JSON.stringify(result);
+  const { http: _http, ...extensions } = (result.extensions ?? {}) as Record<string, unknown>;
+  return JSON.stringify({
+    ...result,
+    ...(result.errors ? { errors: result.errors.map((e) => (e instanceof GraphQLError ? publicError(e) : e)) } : {}),
+    extensions: Object.keys(extensions).length > 0 ? extensions : undefined,
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString()));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Plain JSON queries and mutations, served through Yoga's envelop (every
+ * plugin: limits, masking, timeouts, metrics, the document caches) but
+ * without its HTTP layer, which costs more than the operation itself for a
+ * small query: no Request/Response objects, no header maps, no body streams.
+ * The answer is Yoga's to the byte (test/plain-json.test.ts holds the two
+ * side by side). Whatever is not the plain case (a batch, an odd body, a
+ * syntax or validation error, a subscription) goes to Yoga with the body
+ * already read, before anything has run, and Yoga answers it as always.
+ */
+export function createPlainJsonHandler(yoga: PlainJsonYoga) {
+  async function viaYoga(req: IncomingMessage, res: ServerResponse, body: string, context: ServerContext): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
+    const response = await yoga.fetch(`http://${req.headers.host ?? 'localhost'}${req.url}`, { method: 'POST', headers, body }, context);
+    const answer = Buffer.from(await response.arrayBuffer());
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, name) => (out[name] = value));
+    // Yoga's headers as they are: a body-less refusal goes out chunked, as from Yoga's own adapter.
+    res.writeHead(response.status, out);
+    res.end(answer);
+  }
+
+  return async function serve(req: IncomingMessage, res: ServerResponse, context: ServerContext): Promise<void> {
+    const text = await readBody(req);
+    let params: Params | null = null;
+    try {
+      params = plainParams(JSON.parse(text));
+    } catch {
+      // Not JSON: Yoga's answer says so.
+    }
+    const type = answerType(req.headers.accept)!;
+    if (!params) return viaYoga(req, res, text, context);
+    // `request`: what Yoga's own parse hook reads of one (its method), to mark a syntax error as the
+    // client's (GRAPHQL_PARSE_FAILED, HTTP 400) before the parser cache keeps it.
+    const enveloped = yoga.getEnveloped({ ...context, params, request: PARSED_AS_POST });
+    let document: DocumentNode;
+    try {
+      document = enveloped.parse(params.query);
+      if (enveloped.validate(enveloped.schema, document).length > 0) return viaYoga(req, res, text, context);
+    } catch {
+      return viaYoga(req, res, text, context);
+    }
+    const operation = getOperationAST(document, params.operationName);
+    if (!operation || operation.operation === 'subscription') return viaYoga(req, res, text, context);
+    const contextValue = await enveloped.contextFactory();
+    const result = (await enveloped.execute({
+      schema: enveloped.schema,
+      document,
+      variableValues: params.variables ?? null,
+      operationName: params.operationName ?? null,
+      contextValue,
+    })) as ExecutionResult;
+    const answer = serialize(result);
+    res.writeHead(statusOf(result, type), {
+      'content-type': `${type}; charset=utf-8`,
+      'content-length': String(Buffer.byteLength(answer)),
+    });
+    res.end(answer);
+  };
+}
