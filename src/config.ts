@@ -63,7 +63,7 @@ const envSchema = z.object({
   /** Largest accepted HTTP request body in bytes; default 100 kB. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(100_000),
   /**
-   * Serve plain JSON POSTs (one query or mutation, no Origin) through Yoga's plugins but not its HTTP layer;
+   * Serve plain JSON POSTs (one query or mutation, a JSON Accept) through Yoga's plugins but not its HTTP layer;
    * default true. False sends every request through Yoga's HTTP layer (the same answers, more CPU).
    */
   PLAIN_JSON_FAST_PATH: bool.default(true),

@@ -17,7 +17,7 @@ import { refuseRequest, refuseUpgrade } from './http/refusals.ts';
 import { followRevocations } from './http/revocations.ts';
 import { createUserConnectionLimiter } from './http/user-connections.ts';
 import { createWebSocketLayer } from './http/websocket.ts';
-import { createDocumentCaches, createPlazaYoga } from './http/yoga.ts';
+import { corsHeadersFor, createDocumentCaches, createPlazaYoga } from './http/yoga.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { Broker } from './realtime/broker.ts';
 import type { Topics } from './topics.ts';
@@ -49,7 +49,7 @@ export function createServer(deps: ServerDeps) {
     max: config.limits.maxConnectionsPerUser,
     logger,
   });
-  const plainJson = config.plainJsonFastPath ? createPlainJsonHandler(yoga) : null;
+  const plainJson = config.plainJsonFastPath ? createPlainJsonHandler(yoga, (origin) => corsHeadersFor(config.corsOrigins, origin)) : null;
   const ws = createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger });
   const streams = createEventStreams({ registry, userConnections, logger });
   const addresses = createAddressLimit(config.rateLimits.mutations?.requestsPerIp);

@@ -61,6 +61,7 @@ const served: Array<[string, () => string, () => Record<string, string>]> = [
   ['a missing variable', () => op('query($id: ID!) { post(id: $id) { id } }'), auth],
   ['the GraphQL-over-HTTP media type, with a field error', () => op('{ me { id } }'), () => ({ accept: 'application/graphql-response+json' })],
   ['the media type Apollo Client sends', () => op('{ __typename }'), () => ({ accept: 'application/graphql-response+json,application/json;q=0.9' })],
+  ['a request from a browser origin (CORS headers)', () => op('{ me { id } }'), () => ({ ...auth(), origin: 'http://app.example' })],
   ['an empty extensions object', () => op('{ __typename }', {}, { extensions: {} }), () => ({})],
 ];
 
@@ -78,7 +79,6 @@ const leftToYoga: Array<[string, () => string, () => Record<string, string>]> = 
   ['a subscription over plain POST', () => op('subscription($id: ID!) { postCreated(sectionId: $id) { id } }', { id: sectionId }), () => ({ ...auth(), accept: 'application/json' })],
   ['a document deeper than the limit', () => op(`{ ${'node(id: "x") { ... on Post { '.repeat(12)}id${' } }'.repeat(12)} }`), auth],
   ['an Accept of HTML', () => op('{ __typename }'), () => ({ accept: 'text/html' })],
-  ['a request from a browser origin', () => op('{ __typename }'), () => ({ origin: 'http://app.example' })],
 ];
 
 describe('plain JSON POSTs served without Yoga’s HTTP layer', () => {
@@ -108,5 +108,28 @@ describe('plain JSON POSTs served without Yoga’s HTTP layer', () => {
     expect(strip(mine)).toEqual(strip(theirs));
     const stored = await fast.runtime.database.pool.query(`select count(*)::int as n from posts where content = $1`, [input.content]);
     expect(stored.rows[0].n).toBe(2);
+  });
+});
+
+describe('plain JSON POSTs from a listed browser origin', () => {
+  const ORIGIN = 'https://app.example';
+  let listed: { fast: App; yoga: App };
+  beforeAll(async () => {
+    const [a, b] = await Promise.all([
+      startTestApp({ env: { CORS_ORIGINS: ORIGIN } }),
+      startTestApp({ env: { CORS_ORIGINS: ORIGIN, PLAIN_JSON_FAST_PATH: 'false' } }),
+    ]);
+    listed = { fast: a, yoga: b };
+  });
+  afterAll(() => Promise.all([listed?.fast.stop(), listed?.yoga.stop()]));
+
+  it('carry the CORS headers Yoga sends', async () => {
+    const body = op('{ me { id } }');
+    const headers = { ...auth(), origin: ORIGIN };
+    const [mine, theirs] = await Promise.all([post(listed.fast, body, headers), post(listed.yoga, body, headers)]);
+    expect(mine.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(mine.headers).toEqual(theirs.headers);
+    expect(mine.body).toBe(theirs.body);
+    expect(mine.rawNames).toContain('content-type');
   });
 });

@@ -50,13 +50,9 @@ function answerType(accept: string | undefined): 'application/json' | 'applicati
   return null;
 }
 
-/**
- * Whether a request may take the plain path at all, from its headers alone: a
- * same-origin-free POST of JSON to /graphql (no Origin, so no CORS headers to
- * add) that accepts a JSON answer.
- */
+/** Whether a request may take the plain path at all, from its headers alone: a POST of JSON to /graphql that accepts a JSON answer. */
 export function isPlainJsonPost(req: IncomingMessage): boolean {
-  if (req.method !== 'POST' || req.url !== '/graphql' || req.headers.origin !== undefined) return false;
+  if (req.method !== 'POST' || req.url !== '/graphql') return false;
   const type = req.headers['content-type']?.toLowerCase();
   if (type !== 'application/json' && type !== 'application/json; charset=utf-8') return false;
   return answerType(req.headers.accept) !== null;
@@ -129,7 +125,7 @@ function readBody(req: IncomingMessage): Promise<string> {
  * syntax or validation error, a subscription) goes to Yoga with the body
  * already read, before anything has run, and Yoga answers it as always.
  */
-export function createPlainJsonHandler(yoga: PlainJsonYoga) {
+export function createPlainJsonHandler(yoga: PlainJsonYoga, corsHeaders: (origin: string) => Record<string, string>) {
   async function viaYoga(req: IncomingMessage, res: ServerResponse, body: string, context: ServerContext): Promise<void> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
@@ -173,9 +169,11 @@ export function createPlainJsonHandler(yoga: PlainJsonYoga) {
       contextValue,
     })) as ExecutionResult;
     const answer = serialize(result);
+    const origin = req.headers.origin;
     res.writeHead(statusOf(result, type), {
       'content-type': `${type}; charset=utf-8`,
       'content-length': String(Buffer.byteLength(answer)),
+      ...(origin === undefined ? {} : corsHeaders(origin)),
     });
     res.end(answer);
   };

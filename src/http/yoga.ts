@@ -48,6 +48,32 @@ export const operationLimits = {
 /** Headers a browser cannot send without a CORS preflight; any one of them proves a request is not a forged "simple" one. */
 export const CSRF_HEADERS = ['authorization', 'x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-require-preflight'];
 
+/** Yoga's CORS settings for CORS_ORIGINS (false: no browser origin may read). */
+export function corsOptions(origins: Config['corsOrigins']) {
+  if (origins === '*') return { origin: '*', methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'Accept'] };
+  if (origins.length === 0) return false as const;
+  return { origin: origins, credentials: true, methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'Accept', ...CSRF_HEADERS] };
+}
+
+/**
+ * The headers Yoga's CORS settings add to an answer for `origin`, one
+ * already allowed (http/origin.ts refuses the others before this): the
+ * origin echoed, credentials allowed (Yoga allows them for `*` too, echoing
+ * the origin, and only then says `Vary: Origin`), the methods and headers a
+ * preflight would be told.
+ */
+export function corsHeadersFor(origins: Config['corsOrigins'], origin: string): Record<string, string> {
+  const options = corsOptions(origins);
+  if (!options) return {};
+  return {
+    'access-control-allow-origin': origin,
+    ...(origins === '*' ? { vary: 'Origin' } : {}),
+    'access-control-allow-methods': options.methods.join(', '),
+    'access-control-allow-headers': options.allowedHeaders.join(', '),
+    'access-control-allow-credentials': 'true',
+  };
+}
+
 /** The request policy every transport shares: limits, masking, introspection, input hygiene, timeouts. */
 function policyPlugins(config: Config): Plugin[] {
   const plugins: Plugin[] = [
@@ -117,17 +143,7 @@ export function createPlazaYoga(deps: YogaDeps) {
     // reads no more than that); Yoga's own limit would pipe every body through a stream to count it again.
     maxRequestBodySize: false,
     // Origins outside the list are refused before Yoga (http/origin.ts); these headers let the allowed ones read.
-    cors:
-      origins === '*'
-        ? { origin: '*', methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'Accept'] }
-        : origins.length === 0
-          ? false
-          : {
-              origin: origins,
-              credentials: true,
-              methods: ['GET', 'POST'],
-              allowedHeaders: ['Authorization', 'Content-Type', 'Accept', ...CSRF_HEADERS],
-            },
+    cors: corsOptions(origins),
     graphiql: !config.isProduction,
     renderGraphiQL: renderPlazaGraphiQL,
     plugins,
