@@ -1,5 +1,5 @@
-import { decodeHtml, headIsEnough, previewSource } from './decode.ts';
-import { extractMetadata } from './extract/metadata.ts';
+import { headIsEnough } from './decode.ts';
+import { extractPage } from './extract/page.ts';
 import type { Extract } from './extract/pool.ts';
 import { siteNameFromHost } from './extract/site-name.ts';
 import { FetchError } from './fetch-errors.ts';
@@ -47,8 +47,8 @@ export async function buildPreview(deps: PreviewDeps, url: string): Promise<Link
   if (!HTML_TYPES.some((t) => page.contentType.startsWith(t))) {
     throw new FetchError('permanent', `unsupported content type ${page.contentType.split(';')[0] || 'unknown'}`);
   }
-  const extract = deps.extract ?? extractMetadata;
-  const { metadata, oembedUrl, manifestUrl } = await extract(decodeHtml(previewSource(page.body), page.contentType), page.url);
+  const extract = deps.extract ?? extractPage;
+  const { metadata, oembedUrl, manifestUrl } = await extract(page.body, page.contentType, page.url);
   const [oembed, icon] = await Promise.all([
     fromProvider ?? (oembedUrl ? fetchOEmbed(deps.fetch, oembedUrl, deps.providers?.match(page.url.href) ?? null) : null),
     resolveIcon(deps.fetch, metadata.icon ?? null, manifestUrl, page.url),

@@ -1,8 +1,9 @@
 import { Piscina } from 'piscina';
-import { extractMetadata } from './metadata.ts';
+import { extractPage } from './page.ts';
 import { WARM_UP_PAGE, WARM_UP_ROUNDS, WARM_UP_URL } from './warm-up.ts';
 
-export type Extract = (html: string, url: URL) => ReturnType<typeof extractMetadata>;
+/** A page's extraction from its bytes and Content-Type (page.ts). */
+export type Extract = (body: Buffer, contentType: string, url: URL) => ReturnType<typeof extractPage>;
 
 export interface ExtractionPool {
   extract: Extract;
@@ -10,14 +11,14 @@ export interface ExtractionPool {
 }
 
 /**
- * Page extraction (parsing a page of ~100 kB takes ~15 ms of CPU) in a pool
+ * Page extraction (decoding, and parsing a page of ~100 kB: ~15 ms of CPU) in a pool
  * of `threads` worker threads, so the event loop that serves subscribers and
  * fetches pages stays free. 0 threads: in this thread. The threads load
  * worker.ts with Node's own type stripping, as the process does, and read
  * a warm-up page at once.
  */
 export function createExtractionPool(threads: number): ExtractionPool {
-  if (threads === 0) return { extract: extractMetadata, close: async () => {} };
+  if (threads === 0) return { extract: extractPage, close: async () => {} };
   const pool = new Piscina({
     filename: new URL('./worker.ts', import.meta.url).href,
     minThreads: threads,
@@ -25,9 +26,11 @@ export function createExtractionPool(threads: number): ExtractionPool {
     // Pages wait their turn in the pool's queue; at most LINK_WORKERS of them (the jobs running) at a time.
   });
   // Each thread loads the parser and compiles its hot paths now, not on the first post's link.
-  for (let i = 0; i < threads * WARM_UP_ROUNDS; i++) pool.run({ html: WARM_UP_PAGE, url: WARM_UP_URL }).catch(() => {});
+  const warmUp = Buffer.from(WARM_UP_PAGE);
+  for (let i = 0; i < threads * WARM_UP_ROUNDS; i++) pool.run({ body: warmUp, contentType: 'text/html', url: WARM_UP_URL }).catch(() => {});
   return {
-    extract: (html, url) => pool.run({ html, url: url.href }) as ReturnType<Extract>,
+    // The body is copied to the thread (a memcpy): decoding and scanning it there is what the event loop is spared.
+    extract: (body, contentType, url) => pool.run({ body, contentType, url: url.href }) as ReturnType<Extract>,
     close: () => pool.destroy(),
   };
 }

@@ -1,6 +1,6 @@
-import { extractMetadata } from './metadata.ts';
+import { extractPage } from './page.ts';
 
-/** A worker thread's job (pool.ts): one page's extraction, off the event loop that serves subscribers. */
-export default function extract({ html, url }: { html: string; url: string }) {
-  return extractMetadata(html, new URL(url));
+/** A worker thread's job (pool.ts): one page's extraction, from its bytes, off the event loop that serves subscribers. */
+export default function extract({ body, contentType, url }: { body: Uint8Array; contentType: string; url: string }) {
+  return extractPage(body, contentType, new URL(url));
 }
