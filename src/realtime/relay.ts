@@ -51,14 +51,32 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
   let failures = 0;
   /** Per stream, a run of sequence numbers seen published on the broker, every one from `from` to `to`. */
   const seen = new Map<string, { from: number; to: number }>();
-  const observing = broker.observe?.((topic, key, seq) => {
+  const onSeen = (topic: string, key: string, seq: number) => {
     const id = `${topic}\u0000${key}`;
     const run = seen.get(id);
     if (!run) seen.set(id, { from: seq, to: seq });
     else if (seq === run.to + 1) run.to = seq;
     else if (seq === run.from - 1) run.from = seq;
     // Anything else (out of order, a gap) is left to the sweep: at worst it is published twice.
-  });
+  };
+  // Only the leader watches what is published (a pattern subscription receives every event of the cluster):
+  // one watcher per cluster, not one per instance. A new leader has seen nothing yet, so what is past the
+  // marks and older than the grace period goes out once more, as after a restart; subscribers drop repeats.
+  let observing: { close(): Promise<void> } | undefined;
+  /** Resolves once a watcher let go (on losing the lead) has closed. */
+  function setLeading(now: boolean): Promise<void> {
+    let closed: Promise<void> = Promise.resolve();
+    if (now && !leading) {
+      log.info('relaying events');
+      observing ??= broker.observe?.(onSeen);
+    } else if (!now && leading) {
+      closed = observing?.close() ?? closed;
+      observing = undefined;
+      seen.clear();
+    }
+    leading = now;
+    return closed;
+  }
   const wasSeen = (id: string, seq: number) => {
     const run = seen.get(id);
     return run !== undefined && seq >= run.from && seq <= run.to;
@@ -70,7 +88,7 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
     next.on('end', () => {
       if (client === next) {
         client = null;
-        leading = false;
+        void setLeading(false);
       }
     });
     await next.connect();
@@ -80,9 +98,7 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
   async function tryToLead() {
     if (!client) await connect();
     const { rows } = await client!.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [LEAD_LOCK]);
-    const now = rows[0]?.locked === true;
-    if (now && !leading) log.info('relaying events');
-    leading = now;
+    void setLeading(rows[0]?.locked === true);
   }
 
   /** Numbers the events committed more than `grace` ago and still unnumbered (their writer died after COMMIT). */
@@ -192,7 +208,7 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
         log.debug({ err: err.message }, 'relay not connected yet');
         client?.end().catch(() => {});
         client = null;
-        leading = false;
+        void setLeading(false);
       },
     );
   }, pollMs);
@@ -200,6 +216,8 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
   void tryToLead().catch(() => {});
 
   return {
+    /** Whether this instance watches what the broker publishes: only while it leads. */
+    watching: () => observing !== undefined,
     /** Publishes everything waiting now, however young (tests, shutdown). */
     async flush(): Promise<void> {
       while (running) await running;
@@ -210,10 +228,9 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
       stopped = true;
       clearInterval(timer);
       while (running) await running;
-      await observing?.close();
+      await setLeading(false);
       await client?.end().catch(() => {});
       client = null;
-      leading = false;
     },
   };
 }
