@@ -53,6 +53,21 @@ describe('operation limits apply before any resolver runs', () => {
     expect(res.data?.section.posts.edges).toEqual([]);
   });
 
+  it('answers a variable the schema cannot take with a code, over HTTP and graphql-ws, running nothing', async () => {
+    const query = 'query($id: ID!) { post(id: $id) { id } }';
+    for (const variables of [{ id: 5.5 }, { id: { nested: true } }, {}]) {
+      const res = await gql(app, query, variables, user.token);
+      expect(res.status).toBe(400);
+      expect(res.data).toBeUndefined();
+      expect(res.errors?.[0]?.message).toMatch(/Variable "\$id"/);
+      expect(codeOf(res)).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+    const { client } = wsClient(app, user.token);
+    const sub = subscribeWs(client, query, { id: 5.5 });
+    expect(await sub.waitForError()).toMatchObject([{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }]);
+    await client.dispose();
+  });
+
   it('applies the same limits over graphql-ws', async () => {
     const { client } = wsClient(app, user.token);
     const sub = subscribeWs(client, `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: me { id }`).join(' ')} }`);

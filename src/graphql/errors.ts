@@ -31,7 +31,7 @@ export function createMaskError() {
         extensions: app.extensions,
       });
     }
-    if (error instanceof GraphQLError && !error.originalError) return asRequestError(error);
+    if (isRequestError(error)) return asRequestError(error);
     return yogaMaskError(error, message, isDev);
   };
 }
@@ -47,10 +47,20 @@ export function asRequestError(error: GraphQLError): GraphQLError {
   });
 }
 
+/**
+ * graphql-js's own errors about the request: syntax, validation, and a
+ * variable the schema cannot take (which carries the scalar's own error as
+ * its original, and no path: nothing ran).
+ */
+function isRequestError(error: unknown): error is GraphQLError {
+  if (!(error instanceof GraphQLError)) return false;
+  return !error.originalError || (error.path === undefined && error.originalError instanceof GraphQLError && !error.originalError.originalError);
+}
+
 /** True for what a client caused: an AppError anywhere in the chain, or graphql-js's own request errors. */
 export function isExpectedError(error: unknown): boolean {
   if (findAppError(error)) return true;
-  return error instanceof GraphQLError && !error.originalError;
+  return isRequestError(error);
 }
 
 /**
