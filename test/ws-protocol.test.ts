@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { startTestApp } from './helpers/app.ts';
-import { ok, signUp, type TestUser } from './helpers/http.ts';
+import { gql, ok, signUp, type TestUser, unique } from './helpers/http.ts';
 import { RawGraphqlWs } from './helpers/raw-ws.ts';
 import { wsUrl } from './helpers/subscriptions.ts';
 
@@ -58,13 +58,25 @@ describe('graphql-transport-ws, subscribe served by Plaza', () => {
     ws.send({ id: 'bad', type: 'subscribe', payload: { query: 'subscription { nope' } });
     await ws.until(() => ws.count('error') === 1);
     const [error] = ws.received.filter((m) => m.type === 'error');
-    expect(error).toMatchObject({ id: 'bad', payload: [{ message: expect.stringContaining('Syntax Error'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+    expect(error).toMatchObject({ id: 'bad', payload: [{ message: expect.stringContaining('Syntax Error'), locations: [{ line: 1, column: 20 }], extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
     ws.send({ id: 'bad', type: 'subscribe', payload: { query: '{ me { id } }' } });
     await ws.until(() => ws.count('complete') === 1);
     expect(ws.count('complete', (m) => m.id === 'bad')).toBe(1);
     expect(ws.count('error')).toBe(1);
     expect(ws.closed).toBeNull();
     ws.close();
+  });
+
+  it('answers a broken document the same over HTTP after a socket sent it first (the parser cache keeps one answer)', async () => {
+    const query = `{ me { id ${unique('never_seen')}`;
+    const { ws } = await RawGraphqlWs.open(app, viewer.token);
+    ws.send({ id: 'first', type: 'subscribe', payload: { query } });
+    await ws.until(() => ws.count('error') === 1);
+    const overSocket = ws.received.find((m) => m.type === 'error')!.payload as Array<Record<string, unknown>>;
+    ws.close();
+    const overHttp = await gql(app, query, {}, viewer.token);
+    expect(overHttp.errors).toEqual(overSocket);
+    expect(overSocket).toMatchObject([{ extensions: { code: 'GRAPHQL_PARSE_FAILED' }, locations: [expect.any(Object)] }]);
   });
 
   it('stops a pushed subscription at the client’s complete, keeps the socket’s others, and frees its id', async () => {

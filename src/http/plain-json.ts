@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
-import type { ServerContext } from './yoga.ts';
+import { resultJson } from '../graphql/result-json.ts';
+import { requestStandIn, type ServerContext } from './yoga.ts';
 
 /** What `yoga.getEnveloped` gives: the same plugins, parser and caches as Yoga's own requests. */
 interface Enveloped {
@@ -24,7 +25,6 @@ interface Params {
   extensions?: Record<string, unknown> | null;
 }
 
-const PARSED_AS_POST = Object.freeze({ method: 'POST' });
 const PARAM_KEYS = new Set(['query', 'variables', 'operationName', 'extensions']);
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -59,19 +59,6 @@ export function isPlainJsonPost(req: IncomingMessage): boolean {
 }
 
 /**
- * An error as Yoga writes it: without the `http` and `unexpected` extensions
- * it keeps for itself, and without extensions when none are left.
- */
-function publicError(error: GraphQLError): object {
-  const json = error.toJSON() as { extensions?: Record<string, unknown> };
-  if (!json.extensions) return json;
-  const { http: _http, unexpected: _unexpected, ...extensions } = json.extensions;
-  if (Object.keys(extensions).length > 0) return { ...json, extensions };
-  const { extensions: _all, ...rest } = json;
-  return rest;
-}
-
-/**
  * The status Yoga gives a result: the highest an error asks for
  * (`extensions.http.status`), except that a client accepting only
  * application/json gets 200 for errors the GraphQL-over-HTTP spec alone
@@ -93,17 +80,6 @@ function statusOf(result: ExecutionResult, type: string): number {
   }
   if (status) return status;
   return unexpected && !('data' in result) ? 500 : 200;
-}
-
-/** The result as JSON, errors written the way Yoga writes them. */
-function serialize(result: ExecutionResult): string {
-  if (!result.errors?.length && !result.extensions?.http) return JSON.stringify(result);
-  const { http: _http, ...extensions } = (result.extensions ?? {}) as Record<string, unknown>;
-  return JSON.stringify({
-    ...result,
-    ...(result.errors ? { errors: result.errors.map((e) => (e instanceof GraphQLError ? publicError(e) : e)) } : {}),
-    extensions: Object.keys(extensions).length > 0 ? extensions : undefined,
-  });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -148,9 +124,7 @@ export function createPlainJsonHandler(yoga: PlainJsonYoga, corsHeaders: (origin
     }
     const type = answerType(req.headers.accept)!;
     if (!params) return viaYoga(req, res, text, context);
-    // `request`: what Yoga's own parse hook reads of one (its method), to mark a syntax error as the
-    // client's (GRAPHQL_PARSE_FAILED, HTTP 400) before the parser cache keeps it.
-    const enveloped = yoga.getEnveloped({ ...context, params, request: PARSED_AS_POST });
+    const enveloped = yoga.getEnveloped({ ...context, params, request: requestStandIn() });
     let document: DocumentNode;
     try {
       document = enveloped.parse(params.query);
@@ -168,7 +142,7 @@ export function createPlainJsonHandler(yoga: PlainJsonYoga, corsHeaders: (origin
       operationName: params.operationName ?? null,
       contextValue,
     })) as ExecutionResult;
-    const answer = serialize(result);
+    const answer = resultJson(result);
     const origin = req.headers.origin;
     res.writeHead(statusOf(result, type), {
       'content-type': `${type}; charset=utf-8`,

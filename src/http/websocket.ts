@@ -18,7 +18,7 @@ import type { UserConnectionLimiter } from './user-connections.ts';
 import { CLOSE, END_MESSAGES, forgetToken, tokenFromParams, WsConnection } from './ws-connection.ts';
 import { createSubscribeHandler, type WsContext } from './ws-subscribe.ts';
 import { serveGraphqlWs } from './ws-transport.ts';
-import type { PlazaYoga } from './yoga.ts';
+import { type PlazaYoga, requestStandIn } from './yoga.ts';
 
 export interface WebSocketDeps {
   yoga: PlazaYoga;
@@ -76,7 +76,7 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
     if (maxOperations > 0 && Object.keys(ctx.subscriptions).length > maxOperations) {
       return [limitError(`At most ${maxOperations} operations may run at once on one connection`)];
     }
-    const enveloped = yoga.getEnveloped({ push, params: payload, viewer: state.viewer, ip: state.ip });
+    const enveloped = yoga.getEnveloped({ push, params: payload, viewer: state.viewer, ip: state.ip, request: requestStandIn() });
     let document: DocumentNode;
     try {
       document = enveloped.parse(payload.query);

@@ -3,6 +3,7 @@ import { type Context, MessageType, parseMessage, type SubscribePayload } from '
 import { isAsyncIterable } from 'graphql-yoga';
 import type { WebSocket } from 'ws';
 import type { DirectSend, DirectSubscription } from '../graphql/plugins/direct-results.ts';
+import { publicErrors, resultJson } from '../graphql/result-json.ts';
 import { flat } from '../lib/flat-string.ts';
 import type { Extra } from './ws-transport.ts';
 
@@ -61,7 +62,7 @@ async function run(operation: Operation, payload: SubscribePayload): Promise<voi
     const runner = prepared.rootValue as Runner;
     const outcome = await (ast.operation === 'subscription' ? runner.subscribe(prepared) : runner.execute(prepared));
     if (!isAsyncIterable(outcome)) {
-      if (operation.open()) operation.sendResult(JSON.stringify(outcome));
+      if (operation.open()) operation.sendResult(resultJson(outcome as ExecutionResult));
       return operation.ended();
     }
     const iterator = outcome as AsyncIterableIterator<ExecutionResult>;
@@ -74,7 +75,7 @@ async function run(operation: Operation, payload: SubscribePayload): Promise<voi
     }
     ctx.subscriptions[id] = iterator;
     try {
-      for await (const result of iterator) operation.sendResult(JSON.stringify(result));
+      for await (const result of iterator) operation.sendResult(resultJson(result));
     } catch (err) {
       return operation.failed(err as Error);
     }
@@ -131,7 +132,7 @@ class Operation implements DirectSend {
   sendErrored(result: ExecutionResult): void {
     let text = maskedResults.get(result);
     if (text === undefined) {
-      text = JSON.stringify({ ...result, errors: result.errors!.map((error) => this.mask(error)) });
+      text = resultJson({ ...result, errors: result.errors!.map((error) => this.mask(error)) });
       maskedResults.set(result, text);
     }
     this.sendResult(text);
@@ -151,7 +152,7 @@ class Operation implements DirectSend {
   refuse(errors: readonly GraphQLError[]): void {
     if (!this.open()) return;
     delete this.ctx.subscriptions[this.id];
-    this.write(JSON.stringify({ id: this.id, type: MessageType.Error, payload: errors }));
+    this.write(JSON.stringify({ id: this.id, type: MessageType.Error, payload: publicErrors(errors) }));
   }
 
   failed(error: Error): void {

@@ -48,6 +48,15 @@ export const operationLimits = {
 /** Headers a browser cannot send without a CORS preflight; any one of them proves a request is not a forged "simple" one. */
 export const CSRF_HEADERS = ['authorization', 'x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-require-preflight'];
 
+/**
+ * What Yoga's own parse hook reads of a request (its method), for the
+ * transports that run operations through `yoga.getEnveloped` (graphql-ws,
+ * plain JSON): with it, a syntax error is marked the client's
+ * (GRAPHQL_PARSE_FAILED, HTTP 400) before the parser cache keeps it, so the
+ * same broken document answers the same on every transport, whichever came first.
+ */
+export const requestStandIn = () => ({ method: 'POST' });
+
 /** Yoga's CORS settings for CORS_ORIGINS (false: no browser origin may read). */
 export function corsOptions(origins: Config['corsOrigins']) {
   if (origins === '*') return { origin: '*', methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'Accept'] };
