@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { startTestApp } from './helpers/app.ts';
@@ -26,7 +27,7 @@ interface Answer {
   body: string;
 }
 
-function post(app: App, body: string, headers: Record<string, string> = {}): Promise<Answer> {
+function post(app: App, body: string | Buffer, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       app.url,
@@ -66,7 +67,8 @@ const served: Array<[string, () => string, () => Record<string, string>]> = [
 ];
 
 /** Requests left to Yoga: the same answers, since Yoga gives them either way. */
-const leftToYoga: Array<[string, () => string, () => Record<string, string>]> = [
+const leftToYoga: Array<[string, () => string | Buffer, () => Record<string, string>]> = [
+  ['a gzip-compressed body', () => gzipSync(op('{ __typename }')), () => ({ 'content-encoding': 'gzip' })],
   ['a syntax error', () => op('{ me {'), () => ({})],
   ['a validation error', () => op('{ nope }'), () => ({})],
   ['a validation error, GraphQL-over-HTTP', () => op('{ nope }'), () => ({ accept: 'application/graphql-response+json' })],

@@ -52,7 +52,8 @@ function answerType(accept: string | undefined): 'application/json' | 'applicati
 
 /** Whether a request may take the plain path at all, from its headers alone: a POST of JSON to /graphql that accepts a JSON answer. */
 export function isPlainJsonPost(req: IncomingMessage): boolean {
-  if (req.method !== 'POST' || req.url !== '/graphql') return false;
+  // A compressed body is Yoga's to read as it reads one: the bytes are not text to parse here.
+  if (req.method !== 'POST' || req.url !== '/graphql' || req.headers['content-encoding'] !== undefined) return false;
   const type = req.headers['content-type']?.toLowerCase();
   if (type !== 'application/json' && type !== 'application/json; charset=utf-8') return false;
   return answerType(req.headers.accept) !== null;
