@@ -1,5 +1,8 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { startTestApp } from './helpers/app.ts';
@@ -11,8 +14,20 @@ let yoga: App;
 let alice: TestUser;
 let sectionId: string;
 
+// What the fast side logs at warn and above.
+const complaints: Array<Record<string, unknown>> = [];
+const warnings = new Writable({
+  write(chunk, _encoding, done) {
+    for (const line of String(chunk).split('\n').filter(Boolean)) complaints.push(JSON.parse(line));
+    done();
+  },
+});
+
 beforeAll(async () => {
-  [fast, yoga] = await Promise.all([startTestApp(), startTestApp({ env: { PLAIN_JSON_FAST_PATH: 'false' } })]);
+  [fast, yoga] = await Promise.all([
+    startTestApp({ logger: pino({ level: 'warn' }, warnings) }),
+    startTestApp({ env: { PLAIN_JSON_FAST_PATH: 'false' } }),
+  ]);
   alice = await signUp(fast, 'alice');
   sectionId = (await createSection(fast, alice)).id;
 });
@@ -100,6 +115,27 @@ describe('plain JSON POSTs served without Yoga’s HTTP layer', () => {
     expect(mine.headers).toEqual(theirs.headers);
     expect(mine.body).toBe(theirs.body);
     expect(mine.rawNames).not.toContain('content-type');
+  });
+
+  it('let a client that goes away mid-body go quietly, and go on answering', async () => {
+    const answered = async () => (await fast.runtime.metrics.httpDuration.get()).values.filter((v) => v.metricName?.endsWith('_count') && v.labels.route === '/graphql').reduce((n, v) => n + v.value, 0);
+    const before = await answered();
+    const port = new URL(fast.url).port;
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`);
+          // Gone once the server has the headers and part of the body.
+          setImmediate(() => socket.destroy());
+        });
+        socket.on('close', () => resolve());
+      });
+    }
+    // Each request is counted when its response closes, the moment the server learns the client left.
+    await expect.poll(answered, { timeout: 10_000 }).toBe(before + 5);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(complaints).toEqual([]);
+    expect((await post(fast, op('{ __typename }'))).status).toBe(200);
   });
 
   it('store a created post once, with the same answer but its id', async () => {

@@ -83,12 +83,16 @@ function statusOf(result: ExecutionResult, type: string): number {
   return unexpected && !('data' in result) ? 500 : 200;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
+/** The body as text; null when the client went away before sending all of it. */
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString()));
-    req.on('error', reject);
+    req.on('error', () => resolve(null));
+    req.on('close', () => {
+      if (!req.complete) resolve(null);
+    });
   });
 }
 
@@ -117,6 +121,8 @@ export function createPlainJsonHandler(yoga: PlainJsonYoga, corsHeaders: (origin
 
   return async function serve(req: IncomingMessage, res: ServerResponse, context: ServerContext): Promise<void> {
     const text = await readBody(req);
+    // Gone mid-body: nothing to answer, nothing to log (as Yoga lets such a request go).
+    if (text === null) return void res.destroy();
     let params: Params | null = null;
     try {
       params = plainParams(JSON.parse(text));
