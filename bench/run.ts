@@ -58,6 +58,18 @@ async function admin(statement: string) {
   await client.end();
 }
 
+/** Runs `work` against a database of its own on the bench's server, dropped afterwards. */
+async function withDatabase<R>(name: string, work: (databaseUrl: string) => Promise<R>): Promise<R> {
+  await admin(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  try {
+    return await work(url.toString());
+  } finally {
+    await admin(`drop database if exists ${name} with (force)`).catch(() => {});
+  }
+}
+
 async function main() {
   const startedAt = new Date().toISOString();
   const database = `plaza_bench_${Date.now()}`;
@@ -88,15 +100,9 @@ async function main() {
   /** The same scenarios against another checkout, in a database of its own (BENCH_BEFORE). */
   const runBeforeIn = async (ref: string, options: { env: Record<string, string>; baseline: Started; fanoutOnly?: boolean }) => {
     log(`before: ${ref}, same scenarios`);
-    const beforeDb = `${database}_before`;
-    await admin(`create database ${beforeDb}`);
-    const beforeUrl = new URL(adminUrl);
-    beforeUrl.pathname = `/${beforeDb}`;
-    try {
-      return await runBefore({ ref, ...options, databaseUrl: beforeUrl.toString(), sizes, changes, seconds, linkUrl: pages.url('/bbc') });
-    } finally {
-      await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
-    }
+    return withDatabase(`${database}_before`, (databaseUrl) =>
+      runBefore({ ref, ...options, databaseUrl, sizes, changes, seconds, linkUrl: pages.url('/bbc') }),
+    );
   };
   try {
     if (abuseOnly) {
@@ -108,44 +114,35 @@ async function main() {
       await target.stop();
       running.pop();
       // The same attacks against the code at BENCH_BEFORE, in a database of its own.
-      const beforeDb = `${database}_before`;
-      await admin(`create database ${beforeDb}`);
-      const beforeUrl = new URL(adminUrl);
-      beforeUrl.pathname = `/${beforeDb}`;
-      const dir = checkoutBefore(beforeRef);
-      try {
-        const earlier = await startPlaza({ ...defaults, DATABASE_URL: beforeUrl.toString() }, profile, dir);
-        running.push(earlier);
-        const before = await runAbuse(earlier);
-        process.stdout.write(`${JSON.stringify({ now, before: { ref: beforeRef, ...before } }, null, 2)}\n`);
-      } finally {
-        removeCheckout(dir);
-        await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
-      }
+      await withDatabase(`${database}_before`, async (beforeUrl) => {
+        const dir = checkoutBefore(beforeRef);
+        try {
+          const earlier = await startPlaza({ ...defaults, DATABASE_URL: beforeUrl }, profile, dir);
+          running.push(earlier);
+          const before = await runAbuse(earlier);
+          process.stdout.write(`${JSON.stringify({ now, before: { ref: beforeRef, ...before } }, null, 2)}\n`);
+        } finally {
+          removeCheckout(dir);
+        }
+      });
       return;
     }
     if (mutationsOnly) {
       if (!beforeRef) throw new Error('BENCH_ONLY=mutations compares against BENCH_BEFORE=<git ref>');
       log(`createPost now and at ${beforeRef}, alternating`);
-      const beforeDb = `${database}_before`;
-      await admin(`create database ${beforeDb}`);
-      const beforeUrl = new URL(adminUrl);
-      beforeUrl.pathname = `/${beforeDb}`;
-      try {
+      await withDatabase(`${database}_before`, async (beforeUrl) => {
         const result = await runMutationsAlternating({
           ref: beforeRef,
           env,
           nowDatabaseUrl: url.toString(),
-          beforeDatabaseUrl: beforeUrl.toString(),
+          beforeDatabaseUrl: beforeUrl,
           linkUrl: pages.url('/bbc'),
           seconds,
           rounds: Number(process.env.BENCH_ROUNDS ?? 3),
           nodeArgs: (side) => (profile.length > 0 ? ['--cpu-prof', `--cpu-prof-dir=${resolve('bench/results/profiles', side)}`] : []),
         });
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      } finally {
-        await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
-      }
+      });
       return;
     }
     if (presenceOnly) {
@@ -185,17 +182,12 @@ async function main() {
     }
     if (linksOnly) {
       log('link pipeline: overhead one link at a time, then the 45 pages at once; three runs');
-      const beforeDb = `${database}_before`;
-      const beforeUrl = new URL(adminUrl);
-      beforeUrl.pathname = `/${beforeDb}`;
-      if (beforeRef) await admin(`create database ${beforeDb}`);
-      try {
-        const before = beforeRef ? { ref: beforeRef, databaseUrl: beforeUrl.toString() } : undefined;
-        const results = await runLinkRounds({ env, nodeArgs: profile, pages, names: [...fixturePages().keys()], before, running });
-        process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-      } finally {
-        if (beforeRef) await admin(`drop database if exists ${beforeDb} with (force)`).catch(() => {});
-      }
+      const rounds = (before?: { ref: string; databaseUrl: string }) =>
+        runLinkRounds({ env, nodeArgs: profile, pages, names: [...fixturePages().keys()], before, running });
+      const results = beforeRef
+        ? await withDatabase(`${database}_before`, (databaseUrl) => rounds({ ref: beforeRef, databaseUrl }))
+        : await rounds();
+      process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       return;
     }
     if (resumeOnly) {
