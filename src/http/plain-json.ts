@@ -101,7 +101,7 @@ function readBody(req: IncomingMessage): Promise<string | null> {
  * plugin: limits, masking, timeouts, metrics, the document caches) but
  * without its HTTP layer, which costs more than the operation itself for a
  * small query: no Request/Response objects, no header maps, no body streams.
- * The answer is Yoga's to the byte (test/plain-json.test.ts holds the two
+ * The answer is Yoga's: status, headers, body (test/plain-json.test.ts holds the two
  * side by side). Whatever is not the plain case (a batch, an odd body, a
  * syntax or validation error, a subscription) goes to Yoga with the body
  * already read, before anything has run, and Yoga answers it as always.
