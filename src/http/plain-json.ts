@@ -1,22 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
 import { resultJson } from '../graphql/result-json.ts';
-import { requestStandIn, type ServerContext } from './yoga.ts';
-
-/** What `yoga.getEnveloped` gives: the same plugins, parser and caches as Yoga's own requests. */
-interface Enveloped {
-  parse(source: string): DocumentNode;
-  validate(schema: unknown, document: DocumentNode): readonly GraphQLError[];
-  contextFactory(): Promise<unknown> | unknown;
-  execute(args: object): Promise<unknown> | unknown;
-  schema: unknown;
-}
-
-/** The part of Yoga this handler needs: its envelop, and Yoga itself for everything the handler leaves to it. */
-export interface PlainJsonYoga {
-  getEnveloped(context: object): Enveloped;
-  fetch(url: string, init: { method: string; headers: Record<string, string>; body: string }, context: ServerContext): Promise<Response> | Response;
-}
+import { type PlazaYoga, requestStandIn, type ServerContext } from './yoga.ts';
 
 interface Params {
   query: string;
@@ -106,7 +91,7 @@ function readBody(req: IncomingMessage): Promise<string | null> {
  * syntax or validation error, a subscription) goes to Yoga with the body
  * already read, before anything has run, and Yoga answers it as always.
  */
-export function createPlainJsonHandler(yoga: PlainJsonYoga, corsHeaders: (origin: string) => Record<string, string>) {
+export function createPlainJsonHandler(yoga: PlazaYoga, corsHeaders: (origin: string) => Record<string, string>) {
   async function viaYoga(req: IncomingMessage, res: ServerResponse, body: string, context: ServerContext): Promise<void> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
