@@ -71,6 +71,11 @@ const envSchema = z.object({
   MAX_WS_MESSAGE_BYTES: z.coerce.number().int().positive().default(100_000),
   /** PostgreSQL pool size per process; default 10. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /**
+   * Send the statements used often as named prepared statements (parsed and planned once per connection); default
+   * true. Off behind a pooler in transaction mode that cannot carry them (PgBouncer before 1.21).
+   */
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   ...linkSettings,
   /**
    * How often a worker looks for jobs when nothing woke it, in seconds; default 0.5. A worker that
@@ -151,6 +156,7 @@ export interface Config {
   plainJsonFastPath: boolean;
   maxWsMessageBytes: number;
   databasePoolSize: number;
+  databasePreparedStatements: boolean;
   links: LinkSettings;
   jobPollSeconds: number;
   jobSuperviseSeconds: number;
@@ -220,6 +226,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     plainJsonFastPath: env.PLAIN_JSON_FAST_PATH,
     maxWsMessageBytes: env.MAX_WS_MESSAGE_BYTES,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    databasePreparedStatements: env.DATABASE_PREPARED_STATEMENTS,
     links: linkSettingsOf(env),
     jobPollSeconds: env.JOB_POLL_SECONDS,
     jobSuperviseSeconds: env.JOB_SUPERVISE_SECONDS,

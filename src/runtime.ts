@@ -66,7 +66,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     'runtime mode',
   );
   await runMigrations(databaseUrl, logger);
-  const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, logger });
+  const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, prepare: config.databasePreparedStatements, logger });
   const metrics = createMetrics();
   const broker: Broker<Topics> = config.redisUrl
     ? createRedisBroker<Topics>(config.redisUrl, logger)
@@ -96,7 +96,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const relay = startRelay({ databaseUrl, broker, logger, publishing: broker.mode === 'redis' });
   if (broker.mode === 'in-process') await broker.whenReady();
   const tokens = createTokenService(await resolveJwtSecret(config), config.jwtTtlSeconds);
-  const boss = await startBoss(databaseUrl, logger, config.jobSuperviseSeconds);
+  const boss = await startBoss(databaseUrl, logger, { superviseIntervalSeconds: config.jobSuperviseSeconds, prepare: config.databasePreparedStatements });
   await createLinkQueues(boss, linkJobSettings(config.links));
   await scheduleStoryExpiry(boss);
   await scheduleEventPruning(boss);

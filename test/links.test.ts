@@ -112,9 +112,15 @@ describe('link previews', () => {
       // ExampleTube is not a provider known to serve a plain iframe: its markup is not passed on.
       embed: { type: 'video', provider: 'ExampleTube', html: null, width: 640, height: 360 },
     });
-    // What was announced is what is stored.
-    const stored = await ok(app, 'query($id: ID!) { node(id: $id) { ... on Link { status metadata { title } } } }', { id: link.id }, alice.token);
-    expect(stored.node).toEqual({ status: 'READY', metadata: { title: 'The & Page' } });
+    // What was announced is what is stored, field for field (the event's JSON is built by the final write's statement).
+    const stored = await ok(
+      app,
+      'query($id: ID!) { node(id: $id) { ... on Link { id url status error fetchedAt metadata { title description image siteName url type embed { type provider url html width height } } } } }',
+      { id: link.id },
+      alice.token,
+    );
+    expect(stored.node).toEqual(update.link);
+    expect(stored.node.metadata.title).toBe('The & Page');
   });
 
   it('previews a direct image URL as an image', async () => {

@@ -1,6 +1,7 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { preparingClient } from './prepared.ts';
 export type Database = NodePgDatabase;
 /** A database handle or an open transaction: services accept either. */
 export type Executor = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -16,11 +17,13 @@ export interface DbHandle {
 export interface DbOptions {
   url: string;
   poolSize: number;
+  /** Named prepared statements for the statements used often (prepared.ts). */
+  prepare: boolean;
   logger: Logger;
 }
 
-export function createDb({ url, poolSize, logger }: DbOptions): DbHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+export function createDb({ url, poolSize, prepare, logger }: DbOptions): DbHandle {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, ...(prepare ? { Client: preparingClient() } : {}) });
   // An idle client losing its server (Postgres restarting) must not crash the process.
   pool.on('error', (err) => logger.warn({ err }, 'idle database client failed'));
   let statements = 0;

@@ -1,19 +1,27 @@
 import { PgBoss } from 'pg-boss';
 import type { Logger } from '../logger.ts';
+import { preparingClient } from '../db/prepared.ts';
 
 /**
  * pg-boss in the application's database (schema `pgboss`), with LISTEN/NOTIFY
  * so a worker wakes the moment a job commits instead of at its next poll.
  */
-export async function startBoss(databaseUrl: string, logger: Logger, superviseIntervalSeconds = 60): Promise<PgBoss> {
+export interface BossOptions {
+  /** How soon a job whose worker died is noticed (expired) and retried: both gates of that check. */
+  superviseIntervalSeconds?: number;
+  /** pg-boss's statements as named prepared statements (db/prepared.ts). */
+  prepare?: boolean;
+}
+
+export async function startBoss(databaseUrl: string, logger: Logger, { superviseIntervalSeconds = 60, prepare = true }: BossOptions = {}): Promise<PgBoss> {
   const log = logger.child({ module: 'jobs' });
   const boss = new PgBoss({
     connectionString: databaseUrl,
     schema: 'pgboss',
     useListenNotify: true,
     max: 4,
+    ...(prepare ? { Client: preparingClient() } : {}),
     application_name: 'plaza-jobs',
-    // How soon a job whose worker died is noticed (expired) and retried: both gates of that check.
     superviseIntervalSeconds,
     monitorIntervalSeconds: superviseIntervalSeconds,
   });

@@ -1,3 +1,4 @@
+import { type SQL, sql } from 'drizzle-orm';
 import type { LinkMetadataJson, LinkRow } from './tables.ts';
 
 /** A link reached a final state; `link` is the stored row with ISO dates. */
@@ -23,16 +24,18 @@ export type LinkTopics = {
   'link:updated': LinkUpdatedEvent;
 };
 
-export function toLinkEvent(sectionId: string, link: LinkRow): LinkUpdatedEvent {
-  return {
-    sectionId,
-    postId: link.postId,
-    link: {
-      ...link,
-      fetchedAt: link.fetchedAt?.toISOString() ?? null,
-      createdAt: link.createdAt.toISOString(),
-    },
-  };
+/**
+ * A `LinkUpdatedEvent` as JSON built in SQL, from a row of `links` that
+ * carries its post's `section_id`, named `alias` in the statement. Dates as
+ * `toISOString` writes them (UTC, milliseconds: what pg reads into a Date).
+ */
+export function linkEventJson(alias: string): SQL {
+  const column = (name: string) => sql.raw(`${alias}.${name}`);
+  const iso = (name: string) => sql`to_char(${column(name)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  return sql`jsonb_build_object('sectionId', ${column('section_id')}, 'postId', ${column('post_id')}, 'link', jsonb_build_object(
+    'id', ${column('id')}, 'postId', ${column('post_id')}, 'position', ${column('position')}, 'url', ${column('url')},
+    'normalizedUrl', ${column('normalized_url')}, 'status', ${column('status')}, 'metadata', ${column('metadata')},
+    'error', ${column('error')}, 'fetchedAt', ${iso('fetched_at')}, 'createdAt', ${iso('created_at')}))`;
 }
 
 export function linkFromEvent(event: LinkUpdatedEvent): LinkRow {

@@ -6,7 +6,7 @@ import { resumeAfter } from '../../realtime/cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import type { Streams } from '../../realtime/streams.ts';
 import { posts } from '../posts/tables.ts';
-import { type LinkTopics, toLinkEvent } from './events.ts';
+import { type LinkTopics, linkEventJson } from './events.ts';
 import { type LinkMetadataJson, type LinkRow, linkFetches, links } from './tables.ts';
 
 export type LinkOutcome =
@@ -50,33 +50,28 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
   }
 
   /**
-   * Moves the links that are still PENDING to the outcome and records one
-   * `link:updated` event for each one that moved, in one statement (with
-   * `also`, more of it); then numbers the events. Returns how many moved.
+   * Moves the links that are still PENDING and match `which` (over `links l`)
+   * to the outcome and records one `link:updated` event for each one that
+   * moved, in its post's section, in one statement (with `also`, more of it);
+   * then numbers the events (one numbering per section). Returns how many moved.
    */
-  async function finishLinks(targets: Array<LinkRow & { sectionId: string }>, outcome: LinkOutcome, also?: SQL): Promise<number> {
-    if (targets.length === 0 && !also) return 0;
+  async function finishWhere(which: SQL, outcome: LinkOutcome, also?: SQL): Promise<number> {
     const values = finalValues(outcome);
-    const ids = targets.map((t) => t.id);
-    const payloads = targets.map((t) => JSON.stringify(toLinkEvent(t.sectionId, { ...t, ...values })));
     const result = await db.execute<{ key: string }>(sql`
       with moved as (
-        update ${links} set
+        update ${links} l set
           status = ${values.status},
-          metadata = ${values.metadata ? sql`${JSON.stringify(values.metadata)}::jsonb` : sql`metadata`},
+          metadata = ${values.metadata ? sql`${JSON.stringify(values.metadata)}::jsonb` : sql`l.metadata`},
           error = ${values.error},
           fetched_at = ${values.fetchedAt.toISOString()}
-        where id = any(${sql.param(ids)}::uuid[]) and status = 'PENDING'
-        returning id
+        from ${posts} p
+        where ${which} and l.status = 'PENDING' and p.id = l.post_id
+        returning l.*, p.section_id
       ), added as (
-        ${outbox.eventsInsert(
-          'link:updated',
-          sql`select e.key, e.payload from unnest(${sql.param(ids)}::uuid[], ${sql.param(targets.map((t) => t.sectionId))}::text[], ${sql.param(payloads)}::jsonb[]) as e(id, key, payload) join moved using (id)`,
-        )}
+        ${outbox.eventsInsert('link:updated', sql`select m.section_id as key, ${linkEventJson('m')} as payload from moved m`)}
       )${also ?? sql``}
       select key from added`);
-    const keys = new Set(result.rows.map((row) => row.key));
-    for (const key of keys) await outbox.number('link:updated', key);
+    for (const key of new Set(result.rows.map((row) => row.key))) await outbox.number('link:updated', key);
     for (let i = 0; i < result.rows.length; i++) onFinished?.(outcome.status);
     return result.rows.length;
   }
@@ -134,7 +129,7 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
      * The `link:updated` event commits with the write, in the same statement.
      */
     async finish(link: LinkForJob, outcome: LinkOutcome): Promise<boolean> {
-      return (await finishLinks([link], outcome)) > 0;
+      return (await finishWhere(sql`l.id = ${link.id}`, outcome)) > 0;
     },
 
     /** Links still PENDING that were created between a day and `seconds` ago, oldest first (the sweep's candidates). */
@@ -160,18 +155,13 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
 
     /**
      * The fetch's outcome for every link waiting on the same page (this one
-     * included), each announced in its own section, and the fetch let go: a
-     * read of who waits, then one statement. A link that starts waiting after
-     * the read finds the outcome in the cache. Returns the links it moved.
+     * included), each announced in its own section, and the fetch let go, in
+     * one statement; then the numbering. A link that starts waiting after it
+     * finds the outcome in the cache. Returns the links it moved.
      */
     async finishAll(link: LinkForJob, outcome: LinkOutcome): Promise<number> {
-      const waiting = await db
-        .select({ link: links, sectionId: posts.sectionId })
-        .from(links)
-        .innerJoin(posts, eq(posts.id, links.postId))
-        .where(and(eq(links.normalizedUrl, link.normalizedUrl), eq(links.status, 'PENDING')));
-      return finishLinks(
-        waiting.map((row) => ({ ...row.link, sectionId: row.sectionId })),
+      return finishWhere(
+        sql`l.normalized_url = ${link.normalizedUrl}`,
         outcome,
         sql`, released as (delete from ${linkFetches} where normalized_url = ${link.normalizedUrl} and link_id = ${link.id})`,
       );
