@@ -5,6 +5,9 @@
  * statement. No GraphQL, no auth, no event, no validation: what the database
  * alone allows from Node. It writes into the database of the Plaza it is
  * measured beside (DATABASE_URL), so the tables and indexes are the same.
+ * `POST /post` sends the statement unnamed (pg's default: parsed and planned
+ * on every execution), `POST /post-prepared` as a named prepared statement
+ * (parsed and planned once per connection), as Plaza does.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -23,13 +26,14 @@ const INSERT = `
   returning id`;
 
 const http = createServer((req, res) => {
-  if (req.method !== 'POST' || req.url !== '/post') return void res.writeHead(404).end();
+  if (req.method !== 'POST' || (req.url !== '/post' && req.url !== '/post-prepared')) return void res.writeHead(404).end();
+  const name = req.url === '/post-prepared' ? 'bare_post' : undefined;
   let body = '';
   req.on('data', (chunk: Buffer) => (body += chunk));
   req.on('end', () => {
     const { sectionId, authorId, content, url } = JSON.parse(body) as Record<string, string>;
     const id = randomUUID();
-    pool.query(INSERT, [id, sectionId, authorId, content, randomUUID(), url]).then(
+    pool.query({ name, text: INSERT, values: [id, sectionId, authorId, content, randomUUID(), url] }).then(
       () => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"id":"${id}"}`),
       (err: Error) => res.writeHead(500).end(err.message),
     );

@@ -18,6 +18,9 @@ export interface BenchReport {
     /** The same writes from a bare node:http + pg server (bench/baseline-writes.ts). */
     minimal?: Load;
     minimalRatio?: number;
+    /** The same bare writes as a named prepared statement. */
+    minimalPrepared?: Load;
+    minimalPreparedRatio?: number;
   };
   links: { rounds: number; coldFirstMs?: number; warmUpLinks?: number; overheadP50Ms: number; overheadP99Ms: number; pages: number; pagesPerSecond: number };
   instances: { subscribers: number; events: number; eventsPerSecond: number; deliveriesPerSecond: number };
@@ -76,9 +79,11 @@ Resident memory each process gained for its idle subscribed connections, read af
 | \`{ __typename }\` | ${r.mutations.trivial.requestsPerSecond} | ${r.mutations.trivial.p50Ms} | ${r.mutations.trivial.p99Ms} |
 | \`createPost\` with one link | ${r.mutations.createPost.requestsPerSecond} | ${r.mutations.createPost.p50Ms} | ${r.mutations.createPost.p99Ms} |
 ${r.mutations.minimal ? `| the same writes, bare node:http + pg, one statement | ${r.mutations.minimal.requestsPerSecond} | ${r.mutations.minimal.p50Ms} | ${r.mutations.minimal.p99Ms} |` : ''}
+${r.mutations.minimalPrepared ? `| the same, the statement prepared (named) | ${r.mutations.minimalPrepared.requestsPerSecond} | ${r.mutations.minimalPrepared.p50Ms} | ${r.mutations.minimalPrepared.p99Ms} |` : ''}
 
 createPost / trivial: ${r.mutations.ratio}x (for reference).
 ${r.mutations.minimalRatio !== undefined ? `createPost / the same writes bare: ${r.mutations.minimalRatio}x (target at least 0.6x: ${check(r.mutations.minimalRatio >= 0.6)}).` : ''}
+${r.mutations.minimalPreparedRatio !== undefined ? `createPost / the same writes bare with a prepared statement: ${r.mutations.minimalPreparedRatio}x (for reference).` : ''}
 
 ## Link pipeline
 

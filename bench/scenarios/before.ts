@@ -83,6 +83,8 @@ export async function runMutationsAlternating(options: {
     const bare: number[] = [];
     const bareCpu: number[] = [];
     const bareDbCpu: number[] = [];
+    const barePrepared: number[] = [];
+    const barePreparedDbCpu: number[] = [];
     const trivialCpu: [number[], number[]] = [[], []];
     for (let round = 0; round < options.rounds; round++) {
       for (const side of [0, 1] as const) {
@@ -106,6 +108,10 @@ export async function runMutationsAlternating(options: {
           bareCpu.push(result.minimal.cpuMsPerRequest!);
           bareDbCpu.push(result.minimal.dbCpuMsPerRequest);
         }
+        if (result.minimalPrepared) {
+          barePrepared.push(result.minimalPrepared.requestsPerSecond);
+          barePreparedDbCpu.push(result.minimalPrepared.dbCpuMsPerRequest);
+        }
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -116,11 +122,14 @@ export async function runMutationsAlternating(options: {
       bareRequestsPerSecond: bare,
       nowOverBefore: Math.round((median(rates[0]) / median(rates[1])) * 100) / 100,
       nowOverBare: Math.round((median(rates[0]) / median(bare)) * 100) / 100,
+      // The same bare writes as a named prepared statement, as Plaza sends its own.
+      barePreparedRequestsPerSecond: barePrepared,
+      nowOverBarePrepared: Math.round((median(rates[0]) / median(barePrepared)) * 100) / 100,
       // The server's own CPU per request (Plaza's process, the bare server's process): what each write costs in Node.
       cpuMsPerRequest: { now: cpu[0], before: cpu[1], bare: bareCpu },
       cpuNowOverBefore: Math.round((median(cpu[0]) / median(cpu[1])) * 100) / 100,
       // The local database's CPU per request (all postgres processes, so anything else the database does too).
-      dbCpuMsPerRequest: { now: dbCpu[0], before: dbCpu[1], bare: bareDbCpu },
+      dbCpuMsPerRequest: { now: dbCpu[0], before: dbCpu[1], bare: bareDbCpu, barePrepared: barePreparedDbCpu },
       // The server's CPU per `{ __typename }`: what the HTTP and GraphQL layers cost before any resolver.
       trivialCpuMsPerRequest: { now: trivialCpu[0], before: trivialCpu[1] },
     };

@@ -43,7 +43,7 @@ const localId = (globalId: string) => Buffer.from(globalId, 'base64').toString()
 /**
  * createPost with one link against `{ __typename }` on the same server, and,
  * given a minimal write server (bench/baseline-writes.ts), against the same
- * writes done bare; same concurrency.
+ * writes done bare, its statement unnamed and prepared; same concurrency.
  */
 export async function runMutations(
   url: string,
@@ -56,21 +56,24 @@ export async function runMutations(
   server?: { cpuMs(): number },
 ) {
   const trivial = await load(() => gql(url, '{ __typename }'), concurrency, seconds, server);
-  const bare = minimal
-    ? await load(
-        async (i) => {
-          const res = await request(`http://127.0.0.1:${minimal.port}/post`, {
-            method: 'POST',
-            body: JSON.stringify({ sectionId: localId(sectionId), authorId: localId(minimal.authorId), content: `bare post ${i}`, url: `${linkBase}?bare=${i}` }),
-          });
-          if (res.statusCode !== 200) throw new Error(await res.body.text());
-          await res.body.dump();
-        },
-        concurrency,
-        seconds,
-        minimal.process,
-      )
-    : undefined;
+  const bareAt = (path: string) =>
+    minimal
+      ? load(
+          async (i) => {
+            const res = await request(`http://127.0.0.1:${minimal.port}${path}`, {
+              method: 'POST',
+              body: JSON.stringify({ sectionId: localId(sectionId), authorId: localId(minimal.authorId), content: `bare post ${i}`, url: `${linkBase}?bare${path}=${i}` }),
+            });
+            if (res.statusCode !== 200) throw new Error(await res.body.text());
+            await res.body.dump();
+          },
+          concurrency,
+          seconds,
+          minimal.process,
+        )
+      : undefined;
+  const bare = await bareAt('/post');
+  const barePrepared = await bareAt('/post-prepared');
   const createPost = await load(
     (i) =>
       gql(
@@ -90,5 +93,6 @@ export async function runMutations(
     createPost,
     ratio: round(createPost.requestsPerSecond / trivial.requestsPerSecond),
     ...(bare ? { minimal: bare, minimalRatio: round(createPost.requestsPerSecond / bare.requestsPerSecond) } : {}),
+    ...(barePrepared ? { minimalPrepared: barePrepared, minimalPreparedRatio: round(createPost.requestsPerSecond / barePrepared.requestsPerSecond) } : {}),
   };
 }
