@@ -282,7 +282,7 @@ describe('rich link previews', () => {
     expect(active).toBe(2);
     release();
     const finals = await Promise.all(slow.map((l) => finalOf(l.id, 30_000)));
-    expect(finals.map((f) => f.status), finals.map((f) => f.error).join('; ')).toEqual(Array(6).fill('READY'));
+    expect(finals.map((f) => f.status)).toEqual(Array(6).fill('READY'));
     expect(most).toBe(2);
   }, 60_000);
 });

@@ -1,7 +1,10 @@
 import { enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings, startLinkWorkers } from '../modules/links/job.ts';
 import { startLinkSweeper } from '../modules/links/sweep.ts';
-import { createPreviewPool } from '../modules/links/previews/pool.ts';
+import { createExtractionPool } from '../modules/links/extract/pool.ts';
+import { loadProviderRegistry } from '../modules/links/oembed-providers.ts';
+import { createSafeFetch } from '../modules/links/safe-fetch.ts';
 import { STORY_EXPIRY_QUEUE, startStoryExpiryWorker } from '../modules/stories/expiry-job.ts';
+import { parseAllowList } from '../modules/links/url-policy.ts';
 import type { Runtime } from '../runtime.ts';
 import { PRUNE_EVENTS_QUEUE, startEventPruner } from './prune-events.ts';
 
@@ -14,21 +17,19 @@ export const USER_AGENT = 'PlazaBot/0.1 (link previews; +https://github.com/plaz
  */
 export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<void> }> {
   const { config, logger, boss, services } = runtime;
-  const previews = createPreviewPool(
-    {
-      allowHosts: config.links.allowHosts,
-      timeoutMs: config.links.timeoutMs,
-      maxBytes: config.links.maxBytes,
-      userAgent: USER_AGENT,
-      oembedProvidersFile: config.links.oembedProvidersFile,
-    },
-    config.links.extractThreads,
-    config.links.workers,
-  );
+  const fetch = createSafeFetch({
+    allow: parseAllowList(config.links.allowHosts),
+    timeoutMs: config.links.timeoutMs,
+    maxBytes: config.links.maxBytes,
+    userAgent: USER_AGENT,
+  });
+  const extraction = createExtractionPool(config.links.extractThreads);
   await startLinkWorkers({
-    preview: previews.preview,
+    extract: extraction.extract,
+    providers: loadProviderRegistry(config.links.oembedProvidersFile),
     boss,
     links: services.links,
+    fetch,
     logger,
     settings: linkJobSettings(config.links),
     concurrency: config.links.workers,
@@ -50,7 +51,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
   await startStoryExpiryWorker(boss, services.stories, logger.child({ module: 'stories' }));
   await startEventPruner(boss, runtime.outbox, config.eventRetentionHours, logger.child({ module: 'outbox' }));
   return {
-    /** Stops taking jobs, waits for the ones in hand, then closes the preview threads. */
+    /** Stops taking jobs, waits for the ones in hand, then closes the fetcher. */
     async stop() {
       sweeper.stop();
       await Promise.allSettled([
@@ -59,7 +60,8 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
         boss.offWork(STORY_EXPIRY_QUEUE, { wait: true }),
         boss.offWork(PRUNE_EVENTS_QUEUE, { wait: true }),
       ]);
-      await previews.close();
+      await fetch.close();
+      await extraction.close();
       logger.info('workers stopped');
     },
   };

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import type { Executor } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
 import { FetchError } from './fetch-errors.ts';
-import type { Preview } from './previews/pool.ts';
+import type { Extract } from './extract/pool.ts';
+import type { ProviderRegistry } from './oembed-providers.ts';
+import { buildPreview } from './preview.ts';
+import type { SafeFetch } from './safe-fetch.ts';
 import type { LinkForJob, LinkService } from './service.ts';
 import type { LinkRow } from './tables.ts';
 import { BlockedUrlError } from './url-policy.ts';
@@ -70,12 +73,15 @@ export async function enqueueLinkJobs(boss: PgBoss, tx: Executor | null, created
 export interface LinkWorkerDeps {
   boss: PgBoss;
   links: LinkService;
-  /** A link's preview, built in the preview pool's threads (previews/pool.ts). */
-  preview: Preview;
+  fetch: SafeFetch;
   logger: Logger;
   settings: LinkJobSettings;
   concurrency: number;
   pollSeconds: number;
+  /** Page extraction, in worker threads (extract/pool.ts). */
+  extract?: Extract;
+  /** oEmbed providers a URL is matched against (oembed-providers.ts). */
+  providers?: ProviderRegistry;
 }
 
 /** Jobs one fetch from the queue takes at most; its jobs run at once. */
@@ -190,7 +196,7 @@ export function hostOf(url: string): string {
 /** The claimed fetch, its outcome written for every link waiting on the page. */
 async function fetchAndFinish(deps: LinkWorkerDeps, job: JobWithMetadata<LinkJob>, link: LinkForJob, log: Logger): Promise<void> {
   try {
-    const metadata = await deps.preview(link.url);
+    const metadata = await buildPreview(deps, link.url);
     const moved = await deps.links.finishAll(link, { status: 'READY', metadata });
     log.info({ linkId: link.id, links: moved }, 'preview ready');
   } catch (err) {

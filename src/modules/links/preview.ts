@@ -1,5 +1,6 @@
 import { headIsEnough } from './decode.ts';
 import { extractPage } from './extract/page.ts';
+import type { Extract } from './extract/pool.ts';
 import { siteNameFromHost } from './extract/site-name.ts';
 import { FetchError } from './fetch-errors.ts';
 import { fetchOEmbed, type OEmbed } from './oembed.ts';
@@ -13,8 +14,8 @@ const MEDIA = /^(image|video|audio)\//;
 
 export interface PreviewDeps {
   fetch: SafeFetch;
-  /** Page extraction from the page's bytes (extract/page.ts, the default). */
-  extract?: typeof extractPage;
+  /** Page extraction (extract/pool.ts); in this thread by default. */
+  extract?: Extract;
   /** oEmbed providers (oembed-providers.ts): a matching URL gets its provider's embed. */
   providers?: ProviderRegistry;
 }
