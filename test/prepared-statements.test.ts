@@ -12,9 +12,10 @@ async function preparedOn(pool: pg.Pool): Promise<string[]> {
 describe('named prepared statements (DATABASE_PREPARED_STATEMENTS)', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let pool: pg.Pool;
+  let full = 0;
   beforeAll(async () => {
     database = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: database.url, max: 1, Client: preparingClient({ after: 3, max: 2 }) });
+    pool = new pg.Pool({ connectionString: database.url, max: 1, Client: preparingClient({ after: 3, max: 2, onFull: () => (full += 1) }) });
   });
   afterAll(async () => {
     await pool?.end();
@@ -40,6 +41,7 @@ describe('named prepared statements (DATABASE_PREPARED_STATEMENTS)', () => {
     expect(prepared).not.toContain('select 41 + 1 as n');
     // The cap is 2: the first text above took one name, the second text the other; the third stays unnamed.
     expect(prepared).toEqual(['select $1::int + 1 as n', 'select $1::int * 2 as n']);
+    expect(full).toBe(1);
   });
 
   it('names a statement anew after a migration changed its result columns', async () => {

@@ -23,7 +23,7 @@ export interface DbOptions {
 }
 
 export function createDb({ url, poolSize, prepare, logger }: DbOptions): DbHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, ...(prepare ? { Client: preparingClient() } : {}) });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, ...(prepare ? { Client: preparingClient({ onFull: () => logger.warn({ pool: 'plaza' }, 'prepared statement names used up: newer statements go unnamed') }) } : {}) });
   // An idle client losing its server (Postgres restarting) must not crash the process.
   pool.on('error', (err) => logger.warn({ err }, 'idle database client failed'));
   let statements = 0;

@@ -5,11 +5,13 @@ export interface PreparedStatementOptions {
   after: number;
   /** Names given at most per pool: what each connection may end up holding on the server. */
   max: number;
+  /** Told once, when the last name is given: statements new after that stay unnamed. */
+  onFull?: () => void;
 }
 
 const DEFAULTS: PreparedStatementOptions = { after: 3, max: 200 };
 /** Texts counted at most while they wait for their `after`th use. */
-const MAX_COUNTED = 5_000;
+const MAX_COUNTED = 1_000;
 
 /**
  * A pg `Client` class (for a pool's `Client` option) that sends the
@@ -21,21 +23,24 @@ const MAX_COUNTED = 5_000;
  * fails once on a connection ("cached plan must not change result type");
  * its text then gets a new name, parsed afresh.
  */
-export function preparingClient(options: PreparedStatementOptions = DEFAULTS): typeof pg.Client {
+export function preparingClient(overrides: Partial<PreparedStatementOptions> = {}): typeof pg.Client {
+  const options = { ...DEFAULTS, ...overrides };
   const seen = new Map<string, number | string>();
   let named = 0;
 
   function nameFor(text: string): string | undefined {
     const entry = seen.get(text);
     if (typeof entry === 'string') return entry;
+    if (named >= options.max) return undefined;
     const uses = (entry ?? 0) + 1;
-    if (uses < options.after || named >= options.max) {
+    if (uses < options.after) {
       if (entry !== undefined || seen.size < MAX_COUNTED) seen.set(text, uses);
       return undefined;
     }
     named += 1;
     const name = `plaza_${named}`;
     seen.set(text, name);
+    if (named === options.max) options.onFull?.();
     return name;
   }
 

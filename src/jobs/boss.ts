@@ -20,7 +20,7 @@ export async function startBoss(databaseUrl: string, logger: Logger, { supervise
     schema: 'pgboss',
     useListenNotify: true,
     max: 4,
-    ...(prepare ? { Client: preparingClient() } : {}),
+    ...(prepare ? { Client: preparingClient({ onFull: () => log.warn({ pool: 'jobs' }, 'prepared statement names used up: newer statements go unnamed') }) } : {}),
     application_name: 'plaza-jobs',
     superviseIntervalSeconds,
     monitorIntervalSeconds: superviseIntervalSeconds,
