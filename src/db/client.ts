@@ -1,7 +1,7 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
-import { preparingClient } from './prepared.ts';
+import { loggedPreparingClient } from './prepared.ts';
 export type Database = NodePgDatabase;
 /** A database handle or an open transaction: services accept either. */
 export type Executor = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -23,7 +23,7 @@ export interface DbOptions {
 }
 
 export function createDb({ url, poolSize, prepare, logger }: DbOptions): DbHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, ...(prepare ? { Client: preparingClient({ onFull: () => logger.warn({ pool: 'plaza' }, 'prepared statement names used up: newer statements go unnamed') }) } : {}) });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, ...(prepare ? { Client: loggedPreparingClient(logger, 'plaza') } : {}) });
   // An idle client losing its server (Postgres restarting) must not crash the process.
   pool.on('error', (err) => logger.warn({ err }, 'idle database client failed'));
   let statements = 0;

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Logger } from '../logger.ts';
 
 export interface PreparedStatementOptions {
   /** Uses of a statement's text before it is named (one-off statements stay unnamed). */
@@ -46,7 +47,8 @@ export function preparingClient(overrides: Partial<PreparedStatementOptions> = {
 
   /** The statement's plan went stale: the next use names it anew (the old name is never sent again). */
   function forgetIfStale(text: string, err: unknown): void {
-    if ((err as { code?: string }).code === '0A000' && typeof seen.get(text) === 'string') seen.set(text, options.after - 1);
+    const { code, message } = err as { code?: string; message?: string };
+    if (code === '0A000' && message?.includes('cached plan') && typeof seen.get(text) === 'string') seen.set(text, options.after - 1);
   }
 
   type Callback = (err: Error | null, res?: unknown) => void;
@@ -86,4 +88,9 @@ export function preparingClient(overrides: Partial<PreparedStatementOptions> = {
     const name = nameFor(q.text);
     return name ? { ...q, name, text: q.text, values: params } : undefined;
   }
+}
+
+/** `preparingClient` for one of this process's pools (`pool` names it in the log), warning once its names are used up. */
+export function loggedPreparingClient(logger: Logger, pool: string): typeof pg.Client {
+  return preparingClient({ onFull: () => logger.warn({ pool }, 'prepared statement names used up: newer statements go unnamed') });
 }

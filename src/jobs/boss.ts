@@ -1,6 +1,6 @@
 import { PgBoss } from 'pg-boss';
 import type { Logger } from '../logger.ts';
-import { preparingClient } from '../db/prepared.ts';
+import { loggedPreparingClient } from '../db/prepared.ts';
 
 /**
  * pg-boss in the application's database (schema `pgboss`), with LISTEN/NOTIFY
@@ -20,7 +20,7 @@ export async function startBoss(databaseUrl: string, logger: Logger, { supervise
     schema: 'pgboss',
     useListenNotify: true,
     max: 4,
-    ...(prepare ? { Client: preparingClient({ onFull: () => log.warn({ pool: 'jobs' }, 'prepared statement names used up: newer statements go unnamed') }) } : {}),
+    ...(prepare ? { Client: loggedPreparingClient(log, 'jobs') } : {}),
     application_name: 'plaza-jobs',
     superviseIntervalSeconds,
     monitorIntervalSeconds: superviseIntervalSeconds,
