@@ -137,11 +137,14 @@ async function readCapped(
   return Buffer.concat(chunks, size);
 }
 
+/** undici's own deadlines (connect, headers, body): the same limit as the whole fetch's, whichever fires first. */
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
 function classify(err: unknown, signal: AbortSignal): Error {
   if (err instanceof BlockedUrlError || err instanceof FetchError) return err;
   const cause = (err as { cause?: unknown }).cause;
   if (cause instanceof BlockedUrlError) return cause;
-  if (signal.aborted) return new FetchError('transient', 'timed out');
   const code = (err as { code?: string }).code ?? (cause as { code?: string } | undefined)?.code;
+  if (signal.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) return new FetchError('transient', 'timed out');
   return new FetchError('transient', code ? `network error ${code}` : `network error: ${(err as Error).message}`);
 }
