@@ -11,7 +11,8 @@
  * BENCH_ONLY=heap (what one idle subscribed connection holds, by kind, from two heap snapshots),
  * BENCH_ONLY=presence (10,000 viewers joining one channel in 10 s while highlights flow, with presence and without; BENCH_VIEWERS, BENCH_JOIN_SECONDS, BENCH_PRESENCE_WATCH=0),
  * BENCH_ONLY=links (the link pipeline alone, three runs; with BENCH_BEFORE: that checkout's too, runs alternating),
- * BENCH_ONLY=scraping (fan-out to 5,000 alone, then while the instance scrapes 100 pages/s),
+ * BENCH_ONLY=scraping (fan-out to 5,000 alone, then while the instance scrapes 100 pages/s, served from a process of their
+ * own; BENCH_SCRAPING_PAGES=here serves them from this process, the load client, as the scenario first did),
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
  */
@@ -20,7 +21,7 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { closeAgent, gql, signUp } from './lib/graphql.ts';
 import { startPageServer } from './lib/page-server.ts';
-import { checkoutBefore, removeCheckout, type Started, startBaseline, startPlaza, startWriteBaseline } from './lib/processes.ts';
+import { checkoutBefore, removeCheckout, type Started, startBaseline, startPageServerProcess, startPlaza, startWriteBaseline } from './lib/processes.ts';
 import { type BenchReport, markdown, writeReport } from './lib/report.ts';
 import { runFanout, runFanoutAcross } from './scenarios/fanout.ts';
 import { runAbuse } from './scenarios/abuse.ts';
@@ -174,10 +175,18 @@ async function main() {
     }
     if (scrapingOnly) {
       log('fan-out at 5,000 subscribers alone, then while scraping 100 pages/s');
-      const target = await startPlaza(env, profile);
-      running.push(target);
-      const result = await runFanoutWhileScraping(target, pages, [...fixturePages().keys()], { size: 5_000, changes: changes, pagesPerSecond: 100 });
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      const names = [...fixturePages().keys()];
+      // The web it scrapes is not the load client: 100 pages/s (~25 MB/s) served here would hold up this
+      // process's event loop while it times deliveries.
+      const web = process.env.BENCH_SCRAPING_PAGES === 'here' ? null : await startPageServerProcess(names);
+      try {
+        const target = await startPlaza({ ...env, LINK_FETCH_ALLOW_HOSTS: (web ?? pages).hosts }, profile);
+        running.push(target);
+        const result = await runFanoutWhileScraping(target, web ?? pages, names, { size: 5_000, changes: changes, pagesPerSecond: 100 });
+        process.stdout.write(`${JSON.stringify({ ...result, pagesServedFrom: web ? 'a process of their own' : 'the load client' }, null, 2)}\n`);
+      } finally {
+        await web?.stop();
+      }
       return;
     }
     if (linksOnly) {

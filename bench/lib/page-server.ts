@@ -26,14 +26,21 @@ export async function startPageServer(pages: Map<string, Buffer>, sites = 16) {
     servers.push(server);
   }
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  const names = [...pages.keys()];
+  return {
+    ...pageSites(ports, [...pages.keys()]),
+    ports,
+    serveMs,
+    close: () => Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => {}),
+  };
+}
+
+/** Where each page is served: page `names[i]` on `ports[i % ports.length]`, one site per port. */
+export function pageSites(ports: number[], names: string[]) {
   const portOf = (path: string) => ports[Math.max(0, names.indexOf(new URL(path, 'http://x').pathname)) % ports.length]!;
   return {
     port: ports[0]!,
     /** For LINK_FETCH_ALLOW_HOSTS. */
     hosts: ports.map((p) => `127.0.0.1:${p}`).join(','),
     url: (path: string) => `http://127.0.0.1:${portOf(path)}${path}`,
-    serveMs,
-    close: () => Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => {}),
   };
 }

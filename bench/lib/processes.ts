@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { pageSites } from './page-server.ts';
 
 export interface Started {
   child: ChildProcess;
@@ -102,6 +103,20 @@ export function startWriteBaseline(databaseUrl: string): Promise<Started> {
   return startProcess(['bench/baseline-writes.ts'], { DATABASE_URL: databaseUrl }, (line) =>
     line.msg === 'write baseline listening' ? Number(line.port) : null,
   );
+}
+
+/**
+ * The fixture pages in a process of their own (bench/page-server.ts), at the
+ * same addresses `pageSites` gives for the page names.
+ */
+export async function startPageServerProcess(names: string[]) {
+  let ports: number[] = [];
+  const started = await startProcess(['bench/page-server.ts'], {}, (line) => {
+    if (line.msg !== 'pages listening') return null;
+    ports = line.ports as number[];
+    return ports[0]!;
+  });
+  return { ...pageSites(ports, names), stop: started.stop };
 }
 
 export function startBaseline(): Promise<Started> {

@@ -1,5 +1,5 @@
 import { gql, signUp } from '../lib/graphql.ts';
-import type { startPageServer } from '../lib/page-server.ts';
+import type { pageSites } from '../lib/page-server.ts';
 import type { Started } from '../lib/processes.ts';
 import { round } from '../lib/stats.ts';
 import { openSubscribers } from '../lib/subscribers.ts';
@@ -16,7 +16,8 @@ const MAX_IN_FLIGHT = 20;
  */
 export async function runFanoutWhileScraping(
   plaza: Started,
-  pages: Awaited<ReturnType<typeof startPageServer>>,
+  /** The fixture pages, served from a process of their own (startPageServerProcess). */
+  pages: Pick<ReturnType<typeof pageSites>, 'url'>,
   names: string[],
   { size, changes, pagesPerSecond }: { size: number; changes: number; pagesPerSecond: number },
 ) {
