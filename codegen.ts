@@ -1,6 +1,6 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { printSchema } from 'graphql';
-import { schema } from './src/graphql/schema.ts';
+import { schema } from './src/schema.ts';
 
 // `npm run codegen` prints the Pothos schema, sorted, to schema.graphql (committed; a test keeps it fresh).
 const config: CodegenConfig = {

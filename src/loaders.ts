@@ -2,11 +2,25 @@ import DataLoader from 'dataloader';
 import type { ChannelRow, ProductRow } from './modules/channels/tables.ts';
 import type { LinkRow } from './modules/links/tables.ts';
 import type { PostRow } from './modules/posts/tables.ts';
-import type { ReactionCountRow } from './modules/reactions/service.ts';
+import type { ReactionCountRow, ReactionService } from './modules/reactions/service.ts';
 import type { SectionRow } from './modules/sections/tables.ts';
 import type { StoryRow } from './modules/stories/tables.ts';
 import type { UserRow } from './modules/users/tables.ts';
-import type { Services } from './services.ts';
+import type { ChannelService } from './modules/channels/service.ts';
+import type { PostService } from './modules/posts/service.ts';
+import type { SectionService } from './modules/sections/service.ts';
+import type { StoryService } from './modules/stories/service.ts';
+import type { UserService } from './modules/users/service.ts';
+
+/** What the loaders read through: the services' batch reads (services.ts wires the whole services). */
+export interface LoaderSources {
+  users: Pick<UserService, 'byIds'>;
+  sections: Pick<SectionService, 'byIds'>;
+  posts: Pick<PostService, 'byIds' | 'linksByIds' | 'linksByPostIds' | 'placesInStream'>;
+  stories: Pick<StoryService, 'byIds'>;
+  channels: Pick<ChannelService, 'byIds' | 'productsByIds' | 'productsByChannelIds'>;
+  reactions: Pick<ReactionService, 'countsByPostIds'>;
+}
 
 function byId<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>) {
   return new DataLoader<string, T | null>(async (ids) => {
@@ -35,11 +49,11 @@ function groupedBy<T>(load: (keys: readonly string[]) => Promise<T[]>, keyOf: (r
  * prototype, so an unused set costs two fields.
  */
 export class LoaderSet {
-  private readonly services: Services;
+  private readonly services: LoaderSources;
   private readonly viewerId: string | null;
   private made: Partial<Record<string, DataLoader<never, unknown, string>>> = {};
 
-  constructor(services: Services, viewerId: string | null) {
+  constructor(services: LoaderSources, viewerId: string | null) {
     this.services = services;
     this.viewerId = viewerId;
   }
@@ -106,16 +120,8 @@ export class LoaderSet {
   }
 }
 
-export function createLoaders(services: Services, viewerId: string | null): LoaderSet {
+export function createLoaders(services: LoaderSources, viewerId: string | null): LoaderSet {
   return new LoaderSet(services, viewerId);
 }
 
 export type Loaders = LoaderSet;
-
-/** Loads many by id for `node(id:)`, with null where a row is missing. */
-export async function loadNodes<T>(
-  loader: DataLoader<string, T | null>,
-  ids: readonly string[],
-): Promise<(T | null)[]> {
-  return (await loader.loadMany(ids)).map((row) => (row instanceof Error ? null : row));
-}

@@ -4,7 +4,7 @@ import { bearerToken } from './auth/tokens.ts';
 import type { ViewerResolver } from './auth/viewer.ts';
 import type { Config } from './config.ts';
 import type { ContextDeps } from './context.ts';
-import { schema } from './graphql/schema.ts';
+import { schema } from './schema.ts';
 import { rejectOversizedBody } from './http/body-limit.ts';
 import { clientIp } from './http/client-ip.ts';
 import { createConnectionRegistry } from './http/connections.ts';

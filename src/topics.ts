@@ -7,7 +7,7 @@ import type { StoryTopics } from './modules/stories/events.ts';
 
 /**
  * The one map of real-time topics, assembled from the modules that own them
- * (as db/schema.ts assembles their tables), shared by the API and the workers.
+ * (as tables.ts assembles their tables), shared by the API and the workers.
  * Topic names are `entity:event`; every topic is keyed by one id.
  */
 export type Topics = PostTopics & ReactionTopics & LinkTopics & StoryTopics & ChannelTopics & SessionTopics;

@@ -1,6 +1,6 @@
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { startWorkers } from './jobs/workers.ts';
+import { startWorkers } from './job-workers.ts';
 import { createRuntime } from './runtime.ts';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { startWorkers } from '../src/jobs/workers.ts';
+import { startWorkers } from '../src/job-workers.ts';
 import { startTestApp, TEST_JWT_SECRET } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/db.ts';
 import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';

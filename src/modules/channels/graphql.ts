@@ -6,7 +6,7 @@ import { localId } from '../../graphql/ids.ts';
 import { badInput, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
 import type { Occupancy } from '../../realtime/presence.ts';
-import { loadNodes } from '../../loaders.ts';
+import { loadNodes } from '../../graphql/load-nodes.ts';
 import { UserRef } from '../users/graphql.ts';
 import { encodeCursor } from '../../realtime/cursor.ts';
 import type { HighlightState } from './events.ts';

@@ -7,7 +7,7 @@ import { encodeCursor } from '../../realtime/cursor.ts';
 import type { Delivered } from '../../realtime/streams.ts';
 import { sectionOf } from '../sections/graphql.ts';
 import { type LinkUpdatedEvent, linkFromEvent } from './events.ts';
-import { loadNodes } from '../../loaders.ts';
+import { loadNodes } from '../../graphql/load-nodes.ts';
 import { type LinkMetadataJson, type LinkRow, linkStatus } from './tables.ts';
 
 export const LinkStatusEnum = builder.enumType('LinkMetadataStatus', {

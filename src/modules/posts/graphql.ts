@@ -3,7 +3,7 @@ import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
 import { forwardPage, toConnection } from '../../graphql/pagination.ts';
 import { notFound } from '../../lib/errors.ts';
-import { loadNodes } from '../../loaders.ts';
+import { loadNodes } from '../../graphql/load-nodes.ts';
 import { LinkRef } from '../links/graphql.ts';
 import { SectionRef, sectionOf } from '../sections/graphql.ts';
 import { UserRef } from '../users/graphql.ts';

@@ -3,7 +3,7 @@ import { rateLimited } from '../../graphql/rate-limit.ts';
 import type { Context } from '../../context.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';
-import { loadNodes } from '../../loaders.ts';
+import { loadNodes } from '../../graphql/load-nodes.ts';
 import type { SectionRow } from './tables.ts';
 
 export const SectionRef = builder.objectRef<SectionRow>('Section');

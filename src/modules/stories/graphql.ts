@@ -5,7 +5,7 @@ import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
 import { forwardPage, toConnection } from '../../graphql/pagination.ts';
 import { notFound } from '../../lib/errors.ts';
-import { loadNodes } from '../../loaders.ts';
+import { loadNodes } from '../../graphql/load-nodes.ts';
 import { encodeCursor } from '../../realtime/cursor.ts';
 import type { Delivered } from '../../realtime/streams.ts';
 import type { StoryActivityEvent } from './events.ts';

@@ -1,6 +1,6 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
 import { rateLimited } from '../../graphql/rate-limit.ts';
-import { loadNodes } from '../../loaders.ts';
+import { loadNodes } from '../../graphql/load-nodes.ts';
 import type { AuthResult } from './service.ts';
 import type { UserRow } from './tables.ts';
 

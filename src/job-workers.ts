@@ -1,12 +1,12 @@
-import { enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings, startLinkWorkers } from '../modules/links/job.ts';
-import { startLinkSweeper } from '../modules/links/sweep.ts';
-import { createExtractionPool } from '../modules/links/extract/pool.ts';
-import { loadProviderRegistry } from '../modules/links/oembed-providers.ts';
-import { createSafeFetch } from '../modules/links/safe-fetch.ts';
-import { STORY_EXPIRY_QUEUE, startStoryExpiryWorker } from '../modules/stories/expiry-job.ts';
-import { parseAllowList } from '../modules/links/url-policy.ts';
-import type { Runtime } from '../runtime.ts';
-import { PRUNE_EVENTS_QUEUE, startEventPruner } from './prune-events.ts';
+import { enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings, startLinkWorkers } from './modules/links/job.ts';
+import { startLinkSweeper } from './modules/links/sweep.ts';
+import { createExtractionPool } from './modules/links/extract/pool.ts';
+import { loadProviderRegistry } from './modules/links/oembed-providers.ts';
+import { createSafeFetch } from './modules/links/safe-fetch.ts';
+import { STORY_EXPIRY_QUEUE, startStoryExpiryWorker } from './modules/stories/expiry-job.ts';
+import { parseAllowList } from './modules/links/url-policy.ts';
+import type { Runtime } from './runtime.ts';
+import { PRUNE_EVENTS_QUEUE, startEventPruner } from './jobs/prune-events.ts';
 
 export const USER_AGENT = 'PlazaBot/0.1 (link previews; +https://github.com/plaza/plaza)';
 
