@@ -4,7 +4,8 @@
  * connections, and writes bench/results/<time>.{md,json} and a fan-out chart.
  *
  * Options (environment): BENCH_SIZES (default 1000,5000,10000), BENCH_CHANGES
- * (default 20), BENCH_SECONDS (default 5), BENCH_CPU_PROF=1 (profiles Plaza into
+ * (default 20), BENCH_FANOUT_ROUNDS (default 2: fan-out measured in that many blocks per side, Plaza and
+ * the baseline taking turns, the order mirrored every other round), BENCH_SECONDS (default 5), BENCH_CPU_PROF=1 (profiles Plaza into
  * bench/results/profiles), BENCH_DATABASE_URL (an admin URL; default the local
  * server), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY=fanout,
  * BENCH_ONLY=abuse (with BENCH_BEFORE: the same attacks on that checkout too) or BENCH_ONLY=resume (that scenario alone, printed, not written),
@@ -37,6 +38,7 @@ import { runMutations } from './scenarios/mutations.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '1000,5000,10000').split(',').map(Number);
 const changes = Number(process.env.BENCH_CHANGES ?? 20);
+const rounds = Number(process.env.BENCH_FANOUT_ROUNDS ?? 2);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 /** BENCH_ONLY=fanout stops after the fan-out and memory scenarios (for profiling). */
 const fanoutOnly = process.env.BENCH_ONLY === 'fanout';
@@ -102,7 +104,7 @@ async function main() {
   const runBeforeIn = async (ref: string, options: { env: Record<string, string>; baseline: Started; fanoutOnly?: boolean }) => {
     log(`before: ${ref}, same scenarios`);
     return withDatabase(`${database}_before`, (databaseUrl) =>
-      runBefore({ ref, ...options, databaseUrl, sizes, changes, seconds, linkUrl: pages.url('/bbc') }),
+      runBefore({ ref, ...options, databaseUrl, sizes, changes, rounds, seconds, linkUrl: pages.url('/bbc') }),
     );
   };
   try {
@@ -213,7 +215,7 @@ async function main() {
     running.push(baseline);
 
     log(`fan-out at ${sizes.join(', ')} subscribers, ${changes} changes each`);
-    const { fanout, memory } = await runFanout(plaza, baseline, sizes, changes);
+    const { fanout, memory } = await runFanout(plaza, baseline, sizes, changes, rounds);
 
     if (fanoutOnly) {
       const before = beforeRef ? await runBeforeIn(beforeRef, { env, baseline, fanoutOnly: true }) : undefined;

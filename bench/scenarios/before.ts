@@ -23,6 +23,7 @@ export async function runBefore(options: {
   baseline: Started;
   sizes: number[];
   changes: number;
+  rounds: number;
   seconds: number;
   linkUrl: string;
   fanoutOnly?: boolean;
@@ -31,7 +32,7 @@ export async function runBefore(options: {
   let before: Started | undefined;
   try {
     before = await startPlaza({ ...options.env, DATABASE_URL: options.databaseUrl, RUN_WORKERS: 'false' }, [], dir);
-    const { fanout, memory } = await runFanout(before, options.baseline, options.sizes, options.changes);
+    const { fanout, memory } = await runFanout(before, options.baseline, options.sizes, options.changes, options.rounds);
     if (options.fanoutOnly) return { ref: options.ref, fanout, memory };
     const author = await signUp(before.url, 'author');
     const section = (await gql(before.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Bench', slug: `bench-${Date.now()}` } }, author.token)).createSection.id;

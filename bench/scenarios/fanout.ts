@@ -43,18 +43,34 @@ export async function benchChannel(url: string) {
   return { seller, channel, products };
 }
 
-export async function measure(count: number, changes: number, fire: (version: number) => Promise<void>, waitForAll: (v: number) => Promise<void>): Promise<FanoutSide> {
+/** The time of each change in a block of `count` changes numbered from `first`, and the block's wall time. */
+export interface Block {
+  times: number[];
+  elapsedMs: number;
+}
+
+async function timeChanges(first: number, count: number, fire: (version: number) => Promise<void>, waitForAll: (v: number) => Promise<void>): Promise<Block> {
   const times: number[] = [];
   const started = performance.now();
-  for (let version = 1; version <= changes; version++) {
+  for (let version = first; version < first + count; version++) {
     const t0 = performance.now();
     await fire(version);
     await waitForAll(version);
     times.push(performance.now() - t0);
   }
-  const elapsed = (performance.now() - started) / 1000;
+  return { times, elapsedMs: performance.now() - started };
+}
+
+/** One side's figures over all its blocks: p50/p99 of every change, deliveries over the blocks' own time (not the connects between). */
+function sideOf(subscribers: number, blocks: Block[]): FanoutSide {
+  const times = blocks.flatMap((b) => b.times);
+  const elapsed = blocks.reduce((sum, b) => sum + b.elapsedMs, 0) / 1000;
   const { p50, p99 } = summary(times);
-  return { p50Ms: p50, p99Ms: p99, deliveriesPerSecond: round((count * changes) / elapsed, 0) };
+  return { p50Ms: p50, p99Ms: p99, deliveriesPerSecond: round((subscribers * times.length) / elapsed, 0) };
+}
+
+export async function measure(count: number, changes: number, fire: (version: number) => Promise<void>, waitForAll: (v: number) => Promise<void>): Promise<FanoutSide> {
+  return sideOf(count, [await timeChanges(1, changes, fire, waitForAll)]);
 }
 
 /**
@@ -77,8 +93,11 @@ async function memoryCurve(server: Started, sizes: number[], operation: { query:
   return perConnection;
 }
 
-/** Memory per idle subscribed connection at each size, then fan-out at each size, for Plaza and the baseline. */
-export async function runFanout(plaza: Started, baseline: Started, sizes: number[], changes: number) {
+/**
+ * Memory per idle subscribed connection at each size, then fan-out at each size, for Plaza and the
+ * baseline: `changes` changes each, in `rounds` blocks taken in turn.
+ */
+export async function runFanout(plaza: Started, baseline: Started, sizes: number[], changes: number, rounds: number) {
   const results: FanoutResult[] = [];
   const viewer = await signUp(plaza.url, 'viewer');
   // First, while both processes are fresh: memory is read from their growth.
@@ -96,24 +115,48 @@ export async function runFanout(plaza: Started, baseline: Started, sizes: number
   for (const size of [...sizes].sort((a, b) => b - a)) {
     const { seller, channel, products } = await benchChannel(plaza.url);
     const operation = { query: SUB, variables: { id: channel } };
-
-    const plazaPool = await openSubscribers(plaza.url, size, operation, viewer.token);
-    const plazaSide = await measure(
-      size,
-      changes,
-      async (v) => void (await gql(plaza.url, HIGHLIGHT, { i: { channelId: channel, productId: products[v % 2] } }, seller.token)),
-      (v) => plazaPool.waitForAll(v),
-    );
-    await plazaPool.close();
-
-    const basePool = await openSubscribers(baseline.url, size, operation);
-    const baseSide = await measure(
-      size,
-      changes,
-      async (v) => void (await request(`http://127.0.0.1:${baseline.port}/fire?version=${v}`, { method: 'POST' })).body.dump(),
-      (v) => basePool.waitForAll(v),
-    );
-    await basePool.close();
+    // Plaza and the baseline take turns, in blocks of changes, each on sockets of its own (both sets at
+    // once would not fit the file-descriptor limit at 10k), the order mirrored every other round
+    // (Plaza, baseline, baseline, Plaza, …): the machine's drift over the run then weighs on both sides
+    // alike instead of on whichever went second.
+    const plazaBlocks: Block[] = [];
+    const baseBlocks: Block[] = [];
+    const perBlock = Math.max(1, Math.round(changes / rounds));
+    let plazaVersion = 1;
+    let baseVersion = 1;
+    const plazaBlock = async () => {
+      const pool = await openSubscribers(plaza.url, size, operation, viewer.token);
+      plazaBlocks.push(
+        await timeChanges(
+          plazaVersion,
+          perBlock,
+          async (v) => void (await gql(plaza.url, HIGHLIGHT, { i: { channelId: channel, productId: products[v % 2] } }, seller.token)),
+          (v) => pool.waitForAll(v),
+        ),
+      );
+      plazaVersion += perBlock;
+      await pool.close();
+    };
+    const baseBlock = async () => {
+      const pool = await openSubscribers(baseline.url, size, operation);
+      baseBlocks.push(
+        await timeChanges(
+          baseVersion,
+          perBlock,
+          async (v) => void (await request(`http://127.0.0.1:${baseline.port}/fire?version=${v}`, { method: 'POST' })).body.dump(),
+          (v) => pool.waitForAll(v),
+        ),
+      );
+      baseVersion += perBlock;
+      await pool.close();
+    };
+    for (let r = 0; r < rounds; r++) {
+      const [first, second] = r % 2 === 0 ? [plazaBlock, baseBlock] : [baseBlock, plazaBlock];
+      await first();
+      await second();
+    }
+    const plazaSide = sideOf(size, plazaBlocks);
+    const baseSide = sideOf(size, baseBlocks);
 
     results.push({
       subscribers: size,
