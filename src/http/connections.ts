@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 /** Why the server ends a long-lived connection. */
 export type EndReason = 'expired' | 'revoked';
 
-/** A WebSocket or an SSE stream, as the registry sees it. */
+/** A WebSocket or a subscription stream over HTTP (SSE or multipart, both kind 'sse'), as the registry sees it. */
 export interface Connection {
   kind: 'ws' | 'sse';
   /** Null until a WebSocket has authenticated; replaced when its token is renewed. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Viewer } from '../auth/viewer.ts';
 import type { Ending } from '../graphql/plugins/connection-end.ts';
+import { acceptsMultipartSubscription } from '../graphql/plugins/multipart-subscriptions.ts';
 import { AppError } from '../lib/errors.ts';
 import { throttled } from '../lib/log-throttle.ts';
 import type { Logger } from '../logger.ts';
@@ -14,10 +15,12 @@ const END_ERRORS: Record<EndReason, () => AppError> = {
   revoked: () => new AppError('UNAUTHENTICATED', 'Signed out'),
 };
 
-export const isEventStream = (req: IncomingMessage) => req.headers.accept?.includes('text/event-stream') === true;
+/** A subscription stream over HTTP: SSE, or Apollo Client's multipart subscription. */
+export const isEventStream = (req: IncomingMessage) =>
+  req.headers.accept?.includes('text/event-stream') === true || acceptsMultipartSubscription(req.headers.accept);
 
 /**
- * Server-Sent Event streams under the same rules as WebSockets: counted
+ * Subscription streams over HTTP (Server-Sent Events, Apollo's multipart) under the same rules as WebSockets: counted
  * against MAX_CONNECTIONS (503) and the user's MAX_CONNECTIONS_PER_USER (429),
  * ended with a final UNAUTHENTICATED error when the token expires or the
  * session is signed out, dropped when the client stops reading.

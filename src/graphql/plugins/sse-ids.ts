@@ -1,7 +1,10 @@
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { acceptsMultipartSubscription, multipartStream } from './multipart-subscriptions.ts';
 
 const PING_MS = 12_000;
+/** What a subscription over HTTP may be asked for as (the 406's Accept). */
+const STREAM_TYPES = 'text/event-stream, multipart/mixed;subscriptionSpec="1.0"';
 
 /**
  * Serves subscriptions over SSE the standard way: each event carries `id:`,
@@ -11,17 +14,24 @@ const PING_MS = 12_000;
  * comment first and every 12 s, `next` events, then `complete`. Each event is
  * one write, so nothing can come between its lines.
  *
- * A subscription over HTTP is only served as such a stream: the server
- * admits those (connection caps, token expiry). Asked for any other way
- * (an Accept of any type, multipart/mixed), Yoga would stream it outside that
- * admission; it is refused with 406, as Yoga refuses one asked for as JSON,
- * and its subscription ended at once.
+ * A subscription over HTTP is only served as such a stream, or as Apollo
+ * Client's multipart subscription (multipart-subscriptions.ts): the server
+ * admits those two (connection caps, token expiry). Asked for any other way
+ * (an Accept of any type, Yoga's incremental multipart/mixed), Yoga would
+ * stream it outside that admission; it is refused with 406, as Yoga refuses
+ * one asked for as JSON, and its subscription ended at once.
  */
 export function useSseWithIds(): Plugin {
   return {
     onResultProcess({ request, result, setResultProcessor }) {
-      if (!request.headers.get('accept')?.includes('text/event-stream')) {
-        if (isAsyncIterable(result)) setResultProcessor((stream, fetchAPI) => notAcceptable(stream as AsyncIterable<unknown>, fetchAPI), 'application/json');
+      const accept = request.headers.get('accept');
+      if (!accept?.includes('text/event-stream')) {
+        if (!isAsyncIterable(result)) return;
+        if (acceptsMultipartSubscription(accept)) {
+          setResultProcessor((stream, fetchAPI) => multipartStream(stream as AsyncIterable<ExecutionResult>, fetchAPI), 'multipart/mixed');
+        } else {
+          setResultProcessor((stream, fetchAPI) => notAcceptable(stream as AsyncIterable<unknown>, fetchAPI), 'application/json');
+        }
         return;
       }
       setResultProcessor(
@@ -71,7 +81,7 @@ function eventStream(result: ExecutionResult | AsyncIterable<ExecutionResult>, f
 
 async function notAcceptable(stream: AsyncIterable<unknown>, fetchAPI: { Response: typeof Response }) {
   await stream[Symbol.asyncIterator]().return?.();
-  return new fetchAPI.Response(null, { status: 406, statusText: 'Not Acceptable', headers: { accept: 'text/event-stream' } });
+  return new fetchAPI.Response(null, { status: 406, statusText: 'Not Acceptable', headers: { accept: STREAM_TYPES } });
 }
 
 function statusOf(result: ExecutionResult): number {
