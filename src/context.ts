@@ -1,26 +1,12 @@
 import type { Viewer } from './auth/viewer.ts';
+import type { Context } from './graphql/context.ts';
 import type { RateLimitName } from './rate-limit-settings.ts';
 import type { RateLimitSet } from './lib/rate-limit.ts';
-import { createLoaders, type Loaders } from './loaders.ts';
+import { createLoaders } from './loaders.ts';
 import type { Logger } from './logger.ts';
 import type { Services } from './services.ts';
 
-export type { Viewer };
-
-/** What every resolver sees, per HTTP request or per WebSocket/SSE subscription. */
-export interface Context {
-  viewer: Viewer | null;
-  /** The client's address (X-Forwarded-For only through TRUST_PROXY_HOPS proxies). */
-  ip: string;
-  /** An SSE client's `Last-Event-ID`: where a subscription without `after` resumes. */
-  lastEventId: string | null;
-  services: Services;
-  rateLimits: RateLimitSet<RateLimitName>;
-  logger: Logger;
-  loaders: Loaders;
-  /** Subscriptions resolve each event with emptied loaders, so no event sees stale rows. */
-  freshLoaders(): Loaders;
-}
+export type { Context, Viewer };
 
 export interface ContextDeps {
   services: Services;

@@ -124,4 +124,8 @@ export function createLoaders(services: LoaderSources, viewerId: string | null):
   return new LoaderSet(services, viewerId);
 }
 
-export type Loaders = LoaderSet;
+
+declare module './graphql/context.ts' {
+  /** Resolvers batch their reads through these (`ctx.loaders`). */
+  interface ContextLoaders extends LoaderSet {}
+}

@@ -82,3 +82,8 @@ export function createServices(deps: ServiceDeps) {
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+declare module './graphql/context.ts' {
+  /** Resolvers reach every service (`ctx.services`). */
+  interface ContextServices extends Services {}
+}

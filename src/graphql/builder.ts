@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
-import type { Context } from '../context.ts';
+import type { Context } from './context.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 
 /** Configures the builder only: plugins, scalars and root types. Domain types live in modules/. */

@@ -1,6 +1,6 @@
 import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
 import type { RateLimitName } from '../rate-limit-settings.ts';
-import type { Context } from '../context.ts';
+import type { Context } from './context.ts';
 
 interface RateLimitExtension {
   name: RateLimitName;

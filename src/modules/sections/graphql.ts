@@ -1,6 +1,6 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
 import { rateLimited } from '../../graphql/rate-limit.ts';
-import type { Context } from '../../context.ts';
+import type { Context } from '../../graphql/context.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../graphql/load-nodes.ts';

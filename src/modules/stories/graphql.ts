@@ -1,5 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import type { Context } from '../../context.ts';
+import type { Context } from '../../graphql/context.ts';
 import { builder, signedIn } from '../../graphql/builder.ts';
 import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
