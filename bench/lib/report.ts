@@ -34,6 +34,7 @@ interface Side {
   p50Ms: number;
   p99Ms: number;
   deliveriesPerSecond: number;
+  cpuMicrosPerDelivery?: number;
 }
 interface Load {
   requestsPerSecond: number;
@@ -54,10 +55,13 @@ against a baseline measured in the same run.
 
 ## Fan-out: productHighlighted to N graphql-ws subscribers
 
-| subscribers | Plaza p50 ms | Plaza p99 ms | Plaza deliveries/s | baseline p50 ms | baseline p99 ms | baseline deliveries/s | Plaza / baseline |
-| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| subscribers | Plaza p50 ms | Plaza p99 ms | Plaza deliveries/s | baseline p50 ms | baseline p99 ms | baseline deliveries/s | Plaza / baseline | server CPU µs per delivery, Plaza / baseline |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${r.fanout
-  .map((f) => `| ${f.subscribers} | ${f.plaza.p50Ms} | ${f.plaza.p99Ms} | ${f.plaza.deliveriesPerSecond} | ${f.baseline.p50Ms} | ${f.baseline.p99Ms} | ${f.baseline.deliveriesPerSecond} | ${f.ratio} |`)
+  .map(
+    (f) =>
+      `| ${f.subscribers} | ${f.plaza.p50Ms} | ${f.plaza.p99Ms} | ${f.plaza.deliveriesPerSecond} | ${f.baseline.p50Ms} | ${f.baseline.p99Ms} | ${f.baseline.deliveriesPerSecond} | ${f.ratio} | ${cpuPair(f.plaza, f.baseline)} |`,
+  )
   .join('\n')}
 
 Target: at least 0.8x the baseline at 5k and 10k subscribers, p50 at most 1.3x the baseline's: ${[fan5k, fan10k]
@@ -260,4 +264,10 @@ export function writeReport(r: BenchReport): string {
     writeFileSync(new URL(name, dir), body);
   }
   return new URL(`${stamp}.md`, dir).pathname;
+}
+
+/** Both sides' CPU per delivery and their ratio, where both were read. */
+function cpuPair(plaza: Side, baseline: Side): string {
+  if (plaza.cpuMicrosPerDelivery === undefined || baseline.cpuMicrosPerDelivery === undefined) return '';
+  return `${plaza.cpuMicrosPerDelivery} / ${baseline.cpuMicrosPerDelivery} (${Math.round((plaza.cpuMicrosPerDelivery / baseline.cpuMicrosPerDelivery) * 100) / 100}x)`;
 }

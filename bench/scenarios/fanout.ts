@@ -11,6 +11,8 @@ export interface FanoutSide {
   p50Ms: number;
   p99Ms: number;
   deliveriesPerSecond: number;
+  /** The server process's CPU time (user and system, whole process) per delivery over the timed blocks; steadier than rates on a busy machine. */
+  cpuMicrosPerDelivery?: number;
 }
 
 export interface FanoutResult {
@@ -47,6 +49,8 @@ export async function benchChannel(url: string) {
 export interface Block {
   times: number[];
   elapsedMs: number;
+  /** The server's CPU time over the block, when read. */
+  cpuMs?: number;
 }
 
 async function timeChanges(first: number, count: number, fire: (version: number) => Promise<void>, waitForAll: (v: number) => Promise<void>): Promise<Block> {
@@ -66,7 +70,18 @@ function sideOf(subscribers: number, blocks: Block[]): FanoutSide {
   const times = blocks.flatMap((b) => b.times);
   const elapsed = blocks.reduce((sum, b) => sum + b.elapsedMs, 0) / 1000;
   const { p50, p99 } = summary(times);
-  return { p50Ms: p50, p99Ms: p99, deliveriesPerSecond: round((subscribers * times.length) / elapsed, 0) };
+  const side: FanoutSide = { p50Ms: p50, p99Ms: p99, deliveriesPerSecond: round((subscribers * times.length) / elapsed, 0) };
+  if (blocks.every((b) => b.cpuMs !== undefined)) {
+    side.cpuMicrosPerDelivery = round((blocks.reduce((sum, b) => sum + b.cpuMs!, 0) * 1000) / (subscribers * times.length));
+  }
+  return side;
+}
+
+/** A block of changes timed, with the CPU time `server` spent over it. */
+async function timedOn(server: Started, block: () => Promise<Block>): Promise<Block> {
+  const cpuBefore = server.cpuMs();
+  const timed = await block();
+  return { ...timed, cpuMs: server.cpuMs() - cpuBefore };
 }
 
 export async function measure(count: number, changes: number, fire: (version: number) => Promise<void>, waitForAll: (v: number) => Promise<void>): Promise<FanoutSide> {
@@ -127,11 +142,13 @@ export async function runFanout(plaza: Started, baseline: Started, sizes: number
     const plazaBlock = async () => {
       const pool = await openSubscribers(plaza.url, size, operation, viewer.token);
       plazaBlocks.push(
-        await timeChanges(
-          plazaVersion,
-          perBlock,
-          async (v) => void (await gql(plaza.url, HIGHLIGHT, { i: { channelId: channel, productId: products[v % 2] } }, seller.token)),
-          (v) => pool.waitForAll(v),
+        await timedOn(plaza, () =>
+          timeChanges(
+            plazaVersion,
+            perBlock,
+            async (v) => void (await gql(plaza.url, HIGHLIGHT, { i: { channelId: channel, productId: products[v % 2] } }, seller.token)),
+            (v) => pool.waitForAll(v),
+          ),
         ),
       );
       plazaVersion += perBlock;
@@ -140,11 +157,13 @@ export async function runFanout(plaza: Started, baseline: Started, sizes: number
     const baseBlock = async () => {
       const pool = await openSubscribers(baseline.url, size, operation);
       baseBlocks.push(
-        await timeChanges(
-          baseVersion,
-          perBlock,
-          async (v) => void (await request(`http://127.0.0.1:${baseline.port}/fire?version=${v}`, { method: 'POST' })).body.dump(),
-          (v) => pool.waitForAll(v),
+        await timedOn(baseline, () =>
+          timeChanges(
+            baseVersion,
+            perBlock,
+            async (v) => void (await request(`http://127.0.0.1:${baseline.port}/fire?version=${v}`, { method: 'POST' })).body.dump(),
+            (v) => pool.waitForAll(v),
+          ),
         ),
       );
       baseVersion += perBlock;
