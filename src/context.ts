@@ -6,7 +6,7 @@ import { createLoaders } from './loaders.ts';
 import type { Logger } from './logger.ts';
 import type { Services } from './services.ts';
 
-export type { Context, Viewer };
+export type { Viewer };
 
 export interface ContextDeps {
   services: Services;

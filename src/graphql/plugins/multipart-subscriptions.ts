@@ -1,4 +1,5 @@
 import type { ExecutionResult } from 'graphql';
+import { type FetchAPI, type Framing, framedStream, STREAM_HEADERS } from './framed-stream.ts';
 
 const HEARTBEAT_MS = 5_000;
 const BOUNDARY = '\r\n--graphql';
@@ -14,48 +15,23 @@ export function acceptsMultipartSubscription(accept: string | null | undefined):
 }
 
 /**
- * Streams a subscription in Apollo's multipart subscription protocol: each
- * result is a JSON part `{"payload": result}` closed by the boundary (so the
- * client reads it at once), an empty `{}` part every 5 s keeps proxies and
- * the client from taking a quiet stream for a dead one, and the closing
- * boundary ends it. One write per part, so nothing comes between its lines.
+ * Apollo's multipart subscription protocol: each result a JSON part
+ * `{"payload": result}` closed by the boundary (so the client reads it at
+ * once), an empty `{}` part every 5 s while nothing happens, and the closing
+ * boundary at the end.
  */
-export function multipartStream(
-  source: AsyncIterable<ExecutionResult>,
-  fetchAPI: { ReadableStream: typeof ReadableStream; Response: typeof Response; TextEncoder: typeof TextEncoder },
-) {
-  const encoder = new fetchAPI.TextEncoder();
-  let iterator: AsyncIterator<ExecutionResult> | undefined;
-  let heartbeat: NodeJS.Timeout | undefined;
-  const stream = new fetchAPI.ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(encoder.encode(BOUNDARY));
-      heartbeat = setInterval(() => {
-        if ((controller.desiredSize ?? 0) > 0) controller.enqueue(encoder.encode(`${PART}{}${BOUNDARY}`));
-      }, HEARTBEAT_MS);
-      iterator = source[Symbol.asyncIterator]();
-    },
-    async pull(controller) {
-      const { value, done } = await iterator!.next();
-      if (value != null) controller.enqueue(encoder.encode(`${PART}{"payload":${JSON.stringify(value)}}${BOUNDARY}`));
-      if (done) {
-        clearInterval(heartbeat);
-        controller.enqueue(encoder.encode('--\r\n'));
-        controller.close();
-      }
-    },
-    async cancel() {
-      clearInterval(heartbeat);
-      await iterator?.return?.();
-    },
-  });
-  return new fetchAPI.Response(stream, {
+const MULTIPART: Framing = {
+  opening: BOUNDARY,
+  keepAlive: `${PART}{}${BOUNDARY}`,
+  keepAliveMs: HEARTBEAT_MS,
+  frame: (result) => `${PART}{"payload":${JSON.stringify(result)}}${BOUNDARY}`,
+  closing: '--\r\n',
+};
+
+/** Streams a subscription as Apollo Client's HttpLink reads it. */
+export function multipartStream(source: AsyncIterable<ExecutionResult>, fetchAPI: FetchAPI) {
+  return new fetchAPI.Response(framedStream(() => source[Symbol.asyncIterator](), MULTIPART, fetchAPI), {
     status: 200,
-    headers: {
-      'content-type': 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'content-encoding': 'none',
-    },
+    headers: { 'content-type': 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"', ...STREAM_HEADERS },
   });
 }

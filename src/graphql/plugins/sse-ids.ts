@@ -1,5 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { type FetchAPI, type Framing, framedStream, STREAM_HEADERS } from './framed-stream.ts';
 import { acceptsMultipartSubscription, multipartStream } from './multipart-subscriptions.ts';
 
 const PING_MS = 12_000;
@@ -42,40 +43,25 @@ export function useSseWithIds(): Plugin {
   };
 }
 
-function eventStream(result: ExecutionResult | AsyncIterable<ExecutionResult>, fetchAPI: { ReadableStream: typeof ReadableStream; Response: typeof Response; TextEncoder: typeof TextEncoder }) {
-  const encoder = new fetchAPI.TextEncoder();
-  let iterator: AsyncIterator<ExecutionResult> | undefined;
-  let ping: NodeJS.Timeout | undefined;
-  const stream = new fetchAPI.ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(encoder.encode(':\n\n'));
-      ping = setInterval(() => {
-        if ((controller.desiredSize ?? 0) > 0) controller.enqueue(encoder.encode(':\n\n'));
-      }, PING_MS);
-      iterator = isAsyncIterable(result) ? result[Symbol.asyncIterator]() : once(result);
-    },
-    async pull(controller) {
-      const { value, done } = await iterator!.next();
-      if (value != null) {
-        const cursor = value.extensions?.cursor;
-        const id = typeof cursor === 'string' ? `id: ${cursor}\n` : '';
-        controller.enqueue(encoder.encode(`event: next\n${id}data: ${JSON.stringify(value)}\n\n`));
-      }
-      if (done) {
-        clearInterval(ping);
-        controller.enqueue(encoder.encode('event: complete\ndata:\n\n'));
-        controller.close();
-      }
-    },
-    async cancel() {
-      clearInterval(ping);
-      await iterator?.return?.();
-    },
-  });
+/** SSE as graphql-sse's distinct connections mode writes it, each event's cursor as its `id:`. */
+const SSE: Framing = {
+  opening: ':\n\n',
+  keepAlive: ':\n\n',
+  keepAliveMs: PING_MS,
+  frame(result) {
+    const cursor = result.extensions?.cursor;
+    const id = typeof cursor === 'string' ? `id: ${cursor}\n` : '';
+    return `event: next\n${id}data: ${JSON.stringify(result)}\n\n`;
+  },
+  closing: 'event: complete\ndata:\n\n',
+};
+
+function eventStream(result: ExecutionResult | AsyncIterable<ExecutionResult>, fetchAPI: FetchAPI) {
+  const stream = framedStream(() => (isAsyncIterable(result) ? result[Symbol.asyncIterator]() : once(result)), SSE, fetchAPI);
   return new fetchAPI.Response(stream, {
     // A refusal before execution (CSRF, a bad request) keeps its HTTP status, as Yoga's own processor does.
     status: isAsyncIterable(result) ? 200 : statusOf(result),
-    headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'content-encoding': 'none' },
+    headers: { 'content-type': 'text/event-stream', ...STREAM_HEADERS },
   });
 }
 
