@@ -41,12 +41,13 @@ async function readUntil(res: Response, until: (text: string) => boolean, timeou
   }
 }
 
-function subscribeMultipart(token: string, signal: AbortSignal) {
-  return fetch(app.url, {
+/** A multipart subscription to a section's posts, asked for as Apollo Client's HttpLink asks. */
+function subscribeMultipart(token: string, signal?: AbortSignal, on: Pick<App, 'url'> = app, sectionId = section.id) {
+  return fetch(on.url, {
     method: 'POST',
     signal,
     headers: { 'content-type': 'application/json', accept: APOLLO_ACCEPT, authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: POSTS, variables: { id: section.id } }),
+    body: JSON.stringify({ query: POSTS, variables: { id: sectionId } }),
   });
 }
 
@@ -124,11 +125,7 @@ describe('a multipart subscription whose token expires', () => {
     const author = await signUp(short);
     const own = await createSection(short, author);
     const live = listening(short, `post:created:${localIdOf(own.id)}`);
-    const res = await fetch(short.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: APOLLO_ACCEPT, authorization: `Bearer ${author.token}` },
-      body: JSON.stringify({ query: POSTS, variables: { id: own.id } }),
-    });
+    const res = await subscribeMultipart(author.token, undefined, short, own.id);
     expect(res.status).toBe(200);
     await live;
     const text = await readUntil(res, (t) => t.endsWith('\r\n--graphql--\r\n'));

@@ -134,48 +134,32 @@ export async function runFanout(plaza: Started, baseline: Started, sizes: number
     // once would not fit the file-descriptor limit at 10k), the order mirrored every other round
     // (Plaza, baseline, baseline, Plaza, …): the machine's drift over the run then weighs on both sides
     // alike instead of on whichever went second.
-    const plazaBlocks: Block[] = [];
-    const baseBlocks: Block[] = [];
     const perBlock = Math.max(1, Math.round(changes / rounds));
-    let plazaVersion = 1;
-    let baseVersion = 1;
-    const plazaBlock = async () => {
-      const pool = await openSubscribers(plaza.url, size, operation, viewer.token);
-      plazaBlocks.push(
-        await timedOn(plaza, () =>
-          timeChanges(
-            plazaVersion,
-            perBlock,
-            async (v) => void (await gql(plaza.url, HIGHLIGHT, { i: { channelId: channel, productId: products[v % 2] } }, seller.token)),
-            (v) => pool.waitForAll(v),
-          ),
-        ),
-      );
-      plazaVersion += perBlock;
-      await pool.close();
+    /** One server's turns: each connects `size` subscribers, times `perBlock` changes (numbered on from the last turn's), disconnects. */
+    const turns = (server: Started, fire: (version: number) => Promise<void>, token?: string) => {
+      const blocks: Block[] = [];
+      let next = 1;
+      const take = async () => {
+        const pool = await openSubscribers(server.url, size, operation, token);
+        blocks.push(await timedOn(server, () => timeChanges(next, perBlock, fire, (v) => pool.waitForAll(v))));
+        next += perBlock;
+        await pool.close();
+      };
+      return { blocks, take };
     };
-    const baseBlock = async () => {
-      const pool = await openSubscribers(baseline.url, size, operation);
-      baseBlocks.push(
-        await timedOn(baseline, () =>
-          timeChanges(
-            baseVersion,
-            perBlock,
-            async (v) => void (await request(`http://127.0.0.1:${baseline.port}/fire?version=${v}`, { method: 'POST' })).body.dump(),
-            (v) => pool.waitForAll(v),
-          ),
-        ),
-      );
-      baseVersion += perBlock;
-      await pool.close();
-    };
+    const plazaTurns = turns(
+      plaza,
+      async (v) => void (await gql(plaza.url, HIGHLIGHT, { i: { channelId: channel, productId: products[v % 2] } }, seller.token)),
+      viewer.token,
+    );
+    const baseTurns = turns(baseline, async (v) => void (await request(`http://127.0.0.1:${baseline.port}/fire?version=${v}`, { method: 'POST' })).body.dump());
     for (let r = 0; r < rounds; r++) {
-      const [first, second] = r % 2 === 0 ? [plazaBlock, baseBlock] : [baseBlock, plazaBlock];
-      await first();
-      await second();
+      const [first, second] = r % 2 === 0 ? [plazaTurns, baseTurns] : [baseTurns, plazaTurns];
+      await first.take();
+      await second.take();
     }
-    const plazaSide = sideOf(size, plazaBlocks);
-    const baseSide = sideOf(size, baseBlocks);
+    const plazaSide = sideOf(size, plazaTurns.blocks);
+    const baseSide = sideOf(size, baseTurns.blocks);
 
     results.push({
       subscribers: size,
