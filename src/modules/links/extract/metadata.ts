@@ -45,9 +45,7 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
       cleanText(og.ogSiteName, 100),
       declared.application,
       declared.appleApp,
-      cleanText(microdataPublisher(doc), 100),
-      siteFromTitle(htmlTitle),
-    ),
+    ) ?? firstOf(cleanText(microdataPublisher(doc), 100), siteFromTitle(htmlTitle)),
     pageUrl,
   );
 
@@ -58,8 +56,7 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
       cleanText(ldValue(ld?.headline, ['name']) ?? ldValue(ld?.name, ['name']), 300),
       htmlTitle ? withoutSiteName(htmlTitle, [siteName, ...Object.values(declared), siteNameFromHost(pageUrl)]) : null,
       cleanText(og.ogTitle, 300),
-      cleanText(doc.$('h1').first().text(), 300),
-    ),
+    ) ?? cleanText(doc.$('h1').first().text(), 300),
   );
 
   const description = smartQuotes(
@@ -69,8 +66,7 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
       meta('description'),
       cleanText(ldValue(ld?.description, ['text'])),
       cleanText(og.ogDescription),
-      firstParagraph(doc),
-    ),
+    ) ?? firstParagraph(doc),
   );
 
   const image = tidyUrl(
@@ -87,10 +83,10 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
         doc.links.find((l) => l.rel === 'image_src')?.href,
         doc.meta.get('image'),
         doc.meta.get('thumbnail'),
-        doc.$('video[poster]').first().attr('poster'),
       ].map((candidate) => imageUrl(candidate, pageUrl)),
+    ) ??
+      imageUrl(doc.$('video[poster]').first().attr('poster'), pageUrl) ??
       firstContentImage(doc, pageUrl),
-    ),
   );
 
   const canonical = firstOf(
