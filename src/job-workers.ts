@@ -1,4 +1,12 @@
-import { enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings, startLinkWorkers } from './modules/links/job.ts';
+import {
+  enqueueLinkJobs,
+  firstLinkAttempt,
+  LINK_DEAD_LETTER_QUEUE,
+  LINK_QUEUE,
+  type LinkWorkerDeps,
+  linkJobSettings,
+  startLinkWorkers,
+} from './modules/links/job.ts';
 import { startLinkSweeper } from './modules/links/sweep.ts';
 import { createExtractionPool } from './modules/links/extract/pool.ts';
 import { loadProviderRegistry } from './modules/links/oembed-providers.ts';
@@ -11,7 +19,8 @@ import { PRUNE_EVENTS_QUEUE, startEventPruner } from './jobs/prune-events.ts';
 export const USER_AGENT = 'PlazaBot/0.1 (link previews; +https://github.com/plaza/plaza)';
 
 /**
- * Starts this process's background workers: link previews, expired-story
+ * Starts this process's background workers: link previews (the queue's jobs,
+ * and first attempts at the links of posts committed here), expired-story
  * cleanup, outbox pruning, and the dead-letter sweeper that fails a link whose every attempt was lost (a worker
  * killed mid-fetch) so no spinner waits forever. pg-boss drains them on stop.
  */
@@ -24,7 +33,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
     userAgent: USER_AGENT,
   });
   const extraction = createExtractionPool(config.links.extractThreads);
-  await startLinkWorkers({
+  const linkWorkers: LinkWorkerDeps = {
     extract: extraction.extract,
     providers: loadProviderRegistry(config.links.oembedProvidersFile),
     boss,
@@ -34,7 +43,10 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
     settings: linkJobSettings(config.links),
     concurrency: config.links.workers,
     pollSeconds: config.jobPollSeconds,
-  });
+  };
+  await startLinkWorkers(linkWorkers);
+  // The links of posts committed here are attempted here first, as many at once as the queue's jobs.
+  runtime.linkJobs.attemptHere(firstLinkAttempt(linkWorkers), config.links.workers);
   await boss.work<{ linkId: string }>(LINK_DEAD_LETTER_QUEUE, { pollingIntervalSeconds: 30 }, async ([job]) => {
     const link = job ? await services.links.loadForJob(job.data.linkId) : null;
     if (link?.status === 'PENDING') {
@@ -54,6 +66,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
     /** Stops taking jobs, waits for the ones in hand, then closes the fetcher. */
     async stop() {
       sweeper.stop();
+      await runtime.linkJobs.stopAttempts();
       await Promise.allSettled([
         boss.offWork(LINK_QUEUE, { wait: true }),
         boss.offWork(LINK_DEAD_LETTER_QUEUE, { wait: true }),

@@ -6,13 +6,13 @@ import { z } from 'zod';
  * what they become. config.ts reads and validates them with the rest.
  */
 export const linkSettings = {
-  /** Link jobs run at once per worker process (taken from the queue in batches of up to 8); default 16. */
+  /** Link jobs run at once per worker process (taken from the queue in batches of up to 8), and as many first attempts; default 16. */
   LINK_WORKERS: z.coerce.number().int().min(1).max(64).default(16),
   /** Worker threads that parse fetched pages per worker process; default one less than the cores (at least 1); 0: the main thread. */
   LINK_EXTRACT_THREADS: z.coerce.number().int().min(0).max(64).default(Math.max(1, availableParallelism() - 1)),
   /** Comma-separated `host[:port]` that may be fetched even on private addresses. */
   LINK_FETCH_ALLOW_HOSTS: z.string().default(''),
-  /** Link jobs of one host running at once, across the cluster (pg-boss groups); default 2. */
+  /** Fetches of one host running at once, across the cluster (first attempts and jobs); default 2. */
   LINK_FETCH_PER_HOST: z.coerce.number().int().min(1).max(64).default(2),
   /** How often a worker process enqueues jobs for links PENDING longer than this (a crash right after their post left them without one), in seconds; default 30. */
   LINK_SWEEP_SECONDS: z.coerce.number().int().min(1).default(30),

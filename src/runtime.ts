@@ -11,6 +11,7 @@ import { runMigrations } from './db/migrate.ts';
 import { startBoss } from './jobs/boss.ts';
 import type { Logger } from './logger.ts';
 import { createLinkJobBatcher } from './modules/links/enqueue.ts';
+import { createLinkHandOff, type LinkHandOff } from './modules/links/first-attempts.ts';
 import { createLinkQueues, enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings } from './modules/links/job.ts';
 import { scheduleStoryExpiry } from './modules/stories/expiry-job.ts';
 import { scheduleEventPruning } from './jobs/prune-events.ts';
@@ -48,6 +49,8 @@ export interface Runtime {
   services: Services;
   rateLimits: RateLimitSet<RateLimitName>;
   boss: PgBoss;
+  /** Where committed posts' links go: first attempts here when this process runs link workers, else the queue. */
+  linkJobs: LinkHandOff;
   metrics: Metrics;
   checkReadiness(): Promise<void>;
   /** Drains jobs, then closes pub/sub, the pool and an embedded database, in that order. */
@@ -112,7 +115,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     maxQueuedEvents: config.limits.maxQueuedEventsPerSubscription,
     onError: (err) => logger.debug({ err: err.message }, 'presence update failed'),
   });
-  const linkJobs = createLinkJobBatcher((links) => enqueueLinkJobs(boss, null, links), logger.child({ module: 'link-jobs' }));
+  const linkJobs = createLinkHandOff(
+    createLinkJobBatcher((links) => enqueueLinkJobs(boss, null, links), logger.child({ module: 'link-jobs' })),
+    logger,
+  );
   const services = createServices({
     linkJobs,
     presence,
@@ -171,6 +177,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     services,
     rateLimits,
     boss,
+    linkJobs,
     metrics,
     async checkReadiness() {
       await Promise.all(Object.values(dependencies).map((check) => check()));

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { fromDrizzle, type JobWithMetadata, type PgBoss } from 'pg-boss';
 import { z } from 'zod';
@@ -139,8 +140,21 @@ export function jobExpirySeconds(settings: Pick<LinkJobSettings, 'timeoutMs'>): 
   return Math.ceil(settings.timeoutMs / 1000) * 3 + 10;
 }
 
+/**
+ * One attempt at a link: a pg-boss job, or the first attempt the process that
+ * committed the post makes at once (first-attempts.ts), which has all its
+ * retries left.
+ */
+export interface LinkAttempt {
+  data: LinkJob;
+  retryLimit: number;
+  retryCount: number;
+  /** Aborted when the attempt must stop waiting (pg-boss stopping the job). */
+  signal?: AbortSignal;
+}
+
 /** Runs the job again later, as a new job with the retries it has left: waiting is not failing. */
-async function later(deps: LinkWorkerDeps, job: JobWithMetadata<LinkJob>, link: LinkRow, seconds: number, retryLimit?: number): Promise<void> {
+export async function later(deps: Pick<LinkWorkerDeps, 'boss'>, job: LinkAttempt, link: LinkRow, seconds: number, retryLimit?: number): Promise<void> {
   await deps.boss.send(LINK_QUEUE, job.data, {
     startAfter: Math.max(1, Math.ceil(seconds)),
     singletonKey: link.id,
@@ -150,38 +164,92 @@ async function later(deps: LinkWorkerDeps, job: JobWithMetadata<LinkJob>, link: 
 }
 
 /**
+ * A job whose host is at its limit looks again after `first` ms, doubling to
+ * `max`, for `total` ms at most (inside the margin `jobExpirySeconds` leaves
+ * past a whole attempt); then the queue takes it back.
+ */
+const HOST_WAIT_MS = { first: 50, max: 1_000, total: 5_000 };
+
+/**
  * One link: cached preview, or fetch and extract; then exactly one final
  * state, written and announced once. A page is fetched once at a time
  * cluster-wide: the job that claims it finishes every link waiting on it, the
  * others come back when the claim would have expired (by then finished, or
- * free to claim if its holder died). Jobs are grouped by host: pg-boss starts
- * no more than `LINK_FETCH_PER_HOST` of one host's jobs at once, cluster-wide.
+ * free to claim if its holder died). A host's claims are held to
+ * `LINK_FETCH_PER_HOST` cluster-wide; pg-boss also starts no more than that
+ * many of one host's jobs at once, so the few that find the host full (first
+ * attempts hold it) wait for room in place rather than going round the queue.
  * Transient failures throw so pg-boss retries the job with backoff; the last
- * one is written FAILED and dead-lettered.
+ * one is written FAILED and dead-lettered. With `onlyIdleHost` (a first
+ * attempt), a host holding any claim answers 'host-busy' and nothing is done.
  */
-export async function processLinkJob(deps: LinkWorkerDeps, job: JobWithMetadata<LinkJob>, log: Logger): Promise<void> {
+export async function processLinkJob(
+  deps: LinkWorkerDeps,
+  job: LinkAttempt,
+  log: Logger,
+  { onlyIdleHost = false }: { onlyIdleHost?: boolean } = {},
+): Promise<'done' | 'host-busy'> {
   const data = payload.parse(job.data);
-  const start = await deps.links.startJob(data.linkId, {
-    refresh: data.refresh === true,
-    ttlSeconds: deps.settings.cacheTtlSeconds,
-    claimSeconds: jobExpirySeconds(deps.settings),
-  });
+  const claimSeconds = jobExpirySeconds(deps.settings);
+  const claim = () =>
+    deps.links.startJob(data.linkId, {
+      refresh: data.refresh === true,
+      ttlSeconds: deps.settings.cacheTtlSeconds,
+      claimSeconds,
+      perHost: deps.settings.perHost,
+      onlyIdleHost,
+    });
+  let start = await claim();
+  if (onlyIdleHost && start.link && !start.cached && start.claim.state === 'host-busy') return 'host-busy';
+  for (let waitMs = HOST_WAIT_MS.first, waited = 0; start.link && !start.cached && start.claim.state === 'host-busy'; waitMs = Math.min(waitMs * 2, HOST_WAIT_MS.max)) {
+    if (waited >= HOST_WAIT_MS.total || job.signal?.aborted) {
+      await later(deps, job, start.link, 1);
+      return 'done';
+    }
+    await sleep(waitMs, undefined, { signal: job.signal }).catch(() => {});
+    waited += waitMs;
+    start = await claim();
+  }
   // Gone (post deleted).
-  if (!start.link) return;
+  if (!start.link) return 'done';
   const { link } = start;
   if (start.cached) {
     await deps.links.finish(link, { status: 'READY', metadata: start.cached.metadata, fetchedAt: start.cached.fetchedAt });
     log.debug({ linkId: link.id }, 'preview from cache');
-    return;
+    return 'done';
   }
   // Already final (this job ran before and was cut off after writing), or finished by another link's fetch.
-  if (start.claim.state === 'done') return;
+  if (start.claim.state === 'done') return 'done';
   if (start.claim.state === 'busy') {
     await later(deps, job, link, start.claim.waitSeconds + 1);
     log.debug({ linkId: link.id, waitSeconds: start.claim.waitSeconds }, 'page being fetched for another link: waiting on it');
-    return;
+    return 'done';
   }
   await fetchAndFinish(deps, job, link, log);
+  return 'done';
+}
+
+/**
+ * The first attempt at a link, made at once by the process that committed its
+ * post (first-attempts.ts): the job's work, with all its retries left, but
+ * only while the host holds no other claim (the host's queued jobs are not
+ * overtaken). Resolves false when the queue must take the link (its host
+ * busy); a transient failure is handed to the queue as the job's first
+ * retry, after the retry delay.
+ */
+export function firstLinkAttempt(deps: LinkWorkerDeps): (link: LinkRow) => Promise<boolean> {
+  const log = deps.logger.child({ module: 'link-worker', attempt: 'first' });
+  return async (link) => {
+    const attempt: LinkAttempt = { data: { linkId: link.id }, retryLimit: deps.settings.retryLimit, retryCount: 0 };
+    try {
+      return (await processLinkJob(deps, attempt, log, { onlyIdleHost: true })) === 'done';
+    } catch (err) {
+      if (!(err instanceof FetchError && err.kind === 'transient')) throw err;
+      // With no retry left, the failure is already written; else the page's claim was let go and a job retries it.
+      if (attempt.retryLimit > 0) await later(deps, attempt, link, deps.settings.retryDelaySeconds, attempt.retryLimit - 1);
+      return true;
+    }
+  };
 }
 
 /** The host a link's job is grouped by: pg-boss runs at most `LINK_FETCH_PER_HOST` of a group at once. */
@@ -194,7 +262,7 @@ export function hostOf(url: string): string {
 }
 
 /** The claimed fetch, its outcome written for every link waiting on the page. */
-async function fetchAndFinish(deps: LinkWorkerDeps, job: JobWithMetadata<LinkJob>, link: LinkForJob, log: Logger): Promise<void> {
+async function fetchAndFinish(deps: LinkWorkerDeps, job: LinkAttempt, link: LinkForJob, log: Logger): Promise<void> {
   try {
     const metadata = await buildPreview(deps, link.url);
     const moved = await deps.links.finishAll(link, { status: 'READY', metadata });

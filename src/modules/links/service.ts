@@ -13,7 +13,26 @@ export type LinkOutcome =
   | { status: 'READY'; metadata: LinkMetadataJson; fetchedAt?: Date }
   | { status: 'FAILED' | 'BLOCKED'; error: string };
 
-export type FetchClaim = { state: 'claimed' | 'done' } | { state: 'busy'; waitSeconds: number };
+/**
+ * Where a link's fetch stands: claimed by this attempt; already done; the page
+ * claimed by another link's fetch for `waitSeconds` more; or its host at the
+ * per-host limit.
+ */
+export type FetchClaim = { state: 'claimed' | 'done' | 'host-busy' } | { state: 'busy'; waitSeconds: number };
+
+/** How `startJob` claims a fetch. */
+export interface ClaimOptions {
+  /** Skip the cache: `refreshLinkMetadata` asked for a new fetch. */
+  refresh: boolean;
+  /** A preview of the same page this recent is reused. */
+  ttlSeconds: number;
+  /** How long the claim holds before it is taken for abandoned. */
+  claimSeconds: number;
+  /** Claims one host may hold at once, cluster-wide (`LINK_FETCH_PER_HOST`). */
+  perHost: number;
+  /** Claim only if the host holds no claim at all (a first attempt, which must not overtake the host's queue). */
+  onlyIdleHost?: boolean;
+}
 
 /** Where a link's job starts (`startJob`): nothing to do, a preview of the page from the cache, or the fetch's claim. */
 export type JobStart =
@@ -83,9 +102,10 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
      * A job's first step in one statement: the link (with its post's section
      * and author), and, if it still waits, a preview of the same page fetched
      * within `ttlSeconds` (unless `refresh`), or else the claim on the page's
-     * one fetch for `claimSeconds` (as `claimFetch`).
+     * one fetch for `claimSeconds`, within the host's limit
+     * (`plaza_claim_link_fetch`, in the migrations).
      */
-    async startJob(linkId: string, { refresh, ttlSeconds, claimSeconds }: { refresh: boolean; ttlSeconds: number; claimSeconds: number }): Promise<JobStart> {
+    async startJob(linkId: string, { refresh, ttlSeconds, claimSeconds, perHost, onlyIdleHost = false }: ClaimOptions): Promise<JobStart> {
       if (!isUuid(linkId)) return { link: null };
       const useCache = !refresh && ttlSeconds > 0;
       const result = await db.execute<JobStartRow>(sql`
@@ -97,20 +117,15 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
             and c.fetched_at > now() - make_interval(secs => ${ttlSeconds})
           order by c.fetched_at desc limit 1
         ), claim as (
-          insert into ${linkFetches} (normalized_url, link_id, expires_at)
-          select link.normalized_url, link.id, now() + make_interval(secs => ${claimSeconds}) from link
+          select c.claim_state, c.wait_seconds from link
+          cross join lateral plaza_claim_link_fetch(link.normalized_url, link.id, ${perHost}::int, ${claimSeconds}::float8, ${onlyIdleHost}) c
           where link.status = 'PENDING' and not exists (select 1 from cached)
-          on conflict (normalized_url) do update set link_id = excluded.link_id, expires_at = excluded.expires_at
-            where ${linkFetches.expiresAt} < now() or ${linkFetches.linkId} = excluded.link_id
-          returning link_id
         )
         select link.id, link.post_id, link.position, link.url, link.normalized_url, link.status, link.metadata, link.error,
           link.fetched_at, link.created_at, link.section_id, link.author_id,
           cached.metadata as cached_metadata, cached.fetched_at as cached_fetched_at,
-          exists (select 1 from claim) as claimed,
-          (select greatest(0, extract(epoch from f.expires_at - now()))::float8 from ${linkFetches} f
-            where f.normalized_url = link.normalized_url) as busy_seconds
-        from link left join cached on true`);
+          claim.claim_state, claim.wait_seconds
+        from link left join cached on true left join claim on true`);
       const row = result.rows[0];
       if (!row) return { link: null };
       const link = jobLink(row);
@@ -118,9 +133,8 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
       if (row.cached_metadata && row.cached_fetched_at) {
         return { link, cached: { metadata: row.cached_metadata, fetchedAt: new Date(row.cached_fetched_at) } };
       }
-      if (row.claimed) return { link, cached: null, claim: { state: 'claimed' } };
-      // Busy: the holder's time left (none if it let go between the statement's reads: try again soon).
-      return { link, cached: null, claim: { state: 'busy', waitSeconds: Number(row.busy_seconds ?? 0) } };
+      if (row.claim_state === 'page-busy') return { link, cached: null, claim: { state: 'busy', waitSeconds: Number(row.wait_seconds ?? 0) } };
+      return { link, cached: null, claim: { state: row.claim_state === 'host-busy' ? 'host-busy' : 'claimed' } };
     },
 
     /**
@@ -132,7 +146,11 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
       return (await finishWhere(sql`l.id = ${link.id}`, outcome)) > 0;
     },
 
-    /** Links still PENDING that were created between a day and `seconds` ago, oldest first (the sweep's candidates). */
+    /**
+     * Links still PENDING that were created between a day and `seconds` ago,
+     * oldest first, whose page no attempt holds (the sweep's candidates: an
+     * attempt under way is not given a second one).
+     */
     async pendingSince(seconds: number, limit: number): Promise<LinkRow[]> {
       return db
         .select()
@@ -142,6 +160,7 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
             eq(links.status, 'PENDING'),
             sql`${links.createdAt} < now() - make_interval(secs => ${seconds})`,
             sql`${links.createdAt} > now() - interval '1 day'`,
+            sql`not exists (select 1 from ${linkFetches} f where f.normalized_url = ${links.normalizedUrl} and f.expires_at > now())`,
           ),
         )
         .orderBy(links.createdAt)
@@ -218,8 +237,8 @@ interface JobStartRow extends Record<string, unknown> {
   author_id: string;
   cached_metadata: LinkMetadataJson | null;
   cached_fetched_at: string | null;
-  claimed: boolean;
-  busy_seconds: number | null;
+  claim_state: 'claimed' | 'page-busy' | 'host-busy' | null;
+  wait_seconds: number | null;
 }
 
 function jobLink(row: JobStartRow): LinkForJob {

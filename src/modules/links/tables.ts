@@ -63,13 +63,21 @@ export const links = pgTable(
 /**
  * The page fetches under way, one per normalised URL cluster-wide: the job
  * that holds a URL's row fetches it and finishes every link waiting on it;
- * the others wait. A holder that died lets go when its row expires.
+ * the others wait. A holder that died lets go when its row expires. Rows are
+ * claimed by `plaza_claim_link_fetch` (in the migrations), which also holds
+ * each host to `LINK_FETCH_PER_HOST` unexpired rows.
  */
-export const linkFetches = pgTable('link_fetches', {
-  normalizedUrl: text('normalized_url').primaryKey(),
-  /** The link whose job fetches the page. */
-  linkId: uuid('link_id').notNull(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-});
+export const linkFetches = pgTable(
+  'link_fetches',
+  {
+    normalizedUrl: text('normalized_url').primaryKey(),
+    /** The link whose job fetches the page. */
+    linkId: uuid('link_id').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** The URL's host (and port), as `URL.host`: the per-host limit counts a host's rows. */
+    host: text('host').notNull().default(''),
+  },
+  (t) => [index('link_fetches_host_idx').on(t.host)],
+);
 
 export type LinkRow = typeof links.$inferSelect;

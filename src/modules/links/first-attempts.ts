@@ -1,0 +1,69 @@
+import type { Logger } from '../../logger.ts';
+import type { LinkJobBatcher } from './enqueue.ts';
+import type { LinkRow } from './tables.ts';
+
+/** A first attempt at a committed link; resolves false when the link must go to the queue instead. */
+export type AttemptLink = (link: LinkRow) => Promise<boolean>;
+
+/** Where a committed post's links go: a first attempt in this process when it runs link workers, else the queue. */
+export interface LinkHandOff extends LinkJobBatcher {
+  /** From now on, links are attempted here first, at most `max` at a time; the others are queued. */
+  attemptHere(attempt: AttemptLink, max: number): void;
+  /** Back to the queue only; resolves once the attempts under way have ended. */
+  stopAttempts(): Promise<void>;
+}
+
+/**
+ * Hands a committed post's links over. In a process with link workers, each
+ * is attempted at once (job.ts, `firstLinkAttempt`): no job insert, no
+ * NOTIFY, no fetch from the queue before the page is requested. What the
+ * attempt cannot finish (the host busy, a transient failure, an error) ends in
+ * the queue; a process that dies mid-attempt leaves the link PENDING with its
+ * page's claim, and once the claim expires the link sweeper enqueues it, as it
+ * does for a process that died before the queue's insert. Past `max` attempts
+ * at once, links go straight to the queue.
+ */
+export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger): LinkHandOff {
+  const log = logger.child({ module: 'first-attempts' });
+  let attempt: AttemptLink | null = null;
+  let max = 0;
+  const running = new Set<Promise<void>>();
+
+  function start(run: AttemptLink, link: LinkRow): void {
+    const done: Promise<void> = run(link)
+      .then(
+        (finished) => {
+          if (!finished) queue.add([link]);
+        },
+        (err: Error) => {
+          log.warn({ err: err.message, linkId: link.id }, 'first attempt failed; the queue takes the link');
+          queue.add([link]);
+        },
+      )
+      .finally(() => running.delete(done));
+    running.add(done);
+  }
+
+  return {
+    add(links) {
+      const rest: LinkRow[] = [];
+      for (const link of links) {
+        if (attempt && running.size < max) start(attempt, link);
+        else rest.push(link);
+      }
+      queue.add(rest);
+    },
+    async flush() {
+      await Promise.all(running);
+      await queue.flush();
+    },
+    attemptHere(run, most) {
+      attempt = run;
+      max = most;
+    },
+    async stopAttempts() {
+      attempt = null;
+      await Promise.all(running);
+    },
+  };
+}

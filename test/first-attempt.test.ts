@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app.ts';
+import { createLogger } from '../src/logger.ts';
+import { createLinkHandOff } from '../src/modules/links/first-attempts.ts';
+import type { LinkRow } from '../src/modules/links/tables.ts';
+import { startTestApp } from './helpers/app.ts';
+import { createTestDatabase } from './helpers/db.ts';
+import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
+import { type PlazaProcess, startPlazaProcess } from './helpers/process.ts';
+import { watchLinks } from './helpers/subscriptions.ts';
+import { FakeWeb, html } from './helpers/web.ts';
+
+const UPDATES = 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { url status metadata { title } } } }';
+
+/**
+ * The process that commits a post makes its links' first attempt itself, with
+ * no job; the page's claim stands for it. These tests hold that attempt's
+ * page open and check what covers it: the sweep leaves an attempt under way
+ * alone, and picks the link up once the claim of a killed process expires.
+ */
+describe('first attempts at a post’s links', () => {
+  let web: FakeWeb;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let app: App;
+  let killed: PlazaProcess | undefined;
+  const env = () => ({
+    DATABASE_URL: database.url,
+    RUN_WORKERS: 'true',
+    LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`,
+    LINK_SWEEP_SECONDS: '1',
+    JOB_POLL_SECONDS: '0.5',
+    JOB_SUPERVISE_SECONDS: '1',
+    // A claim lasts 3 s per second of deadline, plus 10 s: 13 s.
+    LINK_FETCH_TIMEOUT_MS: '1000',
+  });
+
+  beforeAll(async () => {
+    web = await new FakeWeb().start();
+    database = await createTestDatabase();
+    app = await startTestApp({ env: { ...env(), LINK_FETCH_TIMEOUT_MS: '20000' } });
+  });
+  afterAll(async () => {
+    killed?.child.kill('SIGKILL');
+    await app?.stop();
+    await database?.drop();
+    await web?.stop();
+  });
+
+  it('an attempt under way gets no second one from the sweep; its page is fetched once', async () => {
+    const user = await signUp(app);
+    const section = await createSection(app, user);
+    const { client, updates } = await watchLinks(app, user.token, section.id, UPDATES);
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    let reached!: () => void;
+    const pageReached = new Promise<void>((resolve) => (reached = resolve));
+    web.routes.set('/held', (req, res) => {
+      reached();
+      void answered.then(() => html('<html><head><meta property="og:title" content="Held"></head></html>')(req, res));
+    });
+    web.routes.set('/orphan', html('<html><head><meta property="og:title" content="Orphan"></head></html>'));
+    const held = web.url('/held');
+    await createPost(app, user, section.id, 'held', [held]);
+    await pageReached;
+
+    // A link with no job and no attempt, younger than /held's: once a sweep finds it old enough to take (READY),
+    // /held was older still, and PENDING.
+    const postId = randomUUID();
+    const orphan = web.url('/orphan');
+    const pool = app.runtime.database.pool;
+    await pool.query('insert into posts (id, section_id, author_id, content) values ($1, $2, $3, $4)', [postId, localIdOf(section.id), localIdOf(user.id), 'orphaned']);
+    await pool.query('insert into links (id, post_id, url, normalized_url, position) values ($1, $2, $3, $3, 0)', [
+      randomUUID(),
+      postId,
+      orphan,
+    ]);
+    const [first] = await updates.waitFor(1, 20_000);
+    expect(first.linkMetadataUpdated.link).toEqual({ url: orphan, status: 'READY', metadata: { title: 'Orphan' } });
+    const waiting = await pool.query<{ jobs: number }>("select count(*)::int as jobs from pgboss.job where name = 'link-metadata' and data->>'linkId' in (select id::text from links where url = $1)", [held]);
+    expect(waiting.rows[0]!.jobs).toBe(0);
+
+    answer();
+    const [, second] = await updates.waitFor(2, 20_000);
+    expect(second.linkMetadataUpdated.link).toEqual({ url: held, status: 'READY', metadata: { title: 'Held' } });
+    expect(web.hits.get('/held')).toBe(1);
+    updates.dispose();
+    await client.dispose();
+  }, 40_000);
+
+  it('a process SIGKILLed mid-attempt: once its claim expires, the sweep elsewhere finishes the link, announced once', async () => {
+    let first = true;
+    let reached!: () => void;
+    const pageReached = new Promise<void>((resolve) => (reached = resolve));
+    web.routes.set('/dies', (req, res) => {
+      if (first) {
+        // The attempt of the process about to be killed: never answered.
+        first = false;
+        reached();
+        return;
+      }
+      html('<html><head><meta property="og:title" content="Outlived"></head></html>')(req, res);
+    });
+    killed = await startPlazaProcess(env());
+    const user = await signUp(killed);
+    const section = await createSection(killed, user);
+    const { client, updates } = await watchLinks(app, user.token, section.id, UPDATES);
+    const url = web.url('/dies');
+    await createPost(killed, user, section.id, 'dies', [url]);
+    await pageReached;
+    const died = new Promise((resolve) => killed!.child.once('exit', resolve));
+    killed.child.kill('SIGKILL');
+    await died;
+
+    const [event] = await updates.waitFor(1, 30_000);
+    expect(event.linkMetadataUpdated.link).toEqual({ url, status: 'READY', metadata: { title: 'Outlived' } });
+    expect(web.hits.get('/dies')).toBe(2);
+    // Announced once: nothing else arrives while the next post's link goes through.
+    web.routes.set('/after', html('<html><head><meta property="og:title" content="After"></head></html>'));
+    await createPost(app, user, section.id, 'after', [web.url('/after')]);
+    const [, next] = await updates.waitFor(2, 20_000);
+    expect(next.linkMetadataUpdated.link.url).toBe(web.url('/after'));
+    expect(updates.results).toHaveLength(2);
+    updates.dispose();
+    await client.dispose();
+  }, 60_000);
+});
+
+describe('the hand-off of committed links', () => {
+  const link = (id: string) => ({ id, url: `https://example.com/${id}` }) as LinkRow;
+
+  it('attempts at most `max` links at once here and queues the rest, and those an attempt hands back', async () => {
+    const queued: string[] = [];
+    const handOff = createLinkHandOff({ add: (links) => queued.push(...links.map((l) => l.id)), flush: async () => {} }, createLogger('silent'));
+    handOff.add([link('before')]);
+    const outcomes = new Map<string, (finished: boolean) => void>();
+    handOff.attemptHere((l) => new Promise<boolean>((resolve) => outcomes.set(l.id, resolve)), 2);
+    handOff.add([link('a'), link('b'), link('c')]);
+    expect([...outcomes.keys()]).toEqual(['a', 'b']);
+    expect(queued).toEqual(['before', 'c']);
+    outcomes.get('a')!(true);
+    outcomes.get('b')!(false);
+    await handOff.flush();
+    expect(queued).toEqual(['before', 'c', 'b']);
+    // Room again: the next link is attempted; after stopAttempts, nothing is.
+    handOff.add([link('d')]);
+    expect(outcomes.has('d')).toBe(true);
+    const stopped = handOff.stopAttempts();
+    handOff.add([link('e')]);
+    expect(queued.at(-1)).toBe('e');
+    outcomes.get('d')!(true);
+    await stopped;
+  });
+
+  it('queues the link of an attempt that threw', async () => {
+    const queued: string[] = [];
+    const handOff = createLinkHandOff({ add: (links) => queued.push(...links.map((l) => l.id)), flush: async () => {} }, createLogger('silent'));
+    handOff.attemptHere(async () => {
+      throw new Error('database away');
+    }, 4);
+    handOff.add([link('x')]);
+    await handOff.flush();
+    expect(queued).toEqual(['x']);
+  });
+});
