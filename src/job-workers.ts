@@ -8,6 +8,7 @@ import {
   startLinkWorkers,
 } from './modules/links/job.ts';
 import { startLinkSweeper } from './modules/links/sweep.ts';
+import { createHostRoom } from './modules/links/host-room.ts';
 import { createExtractionPool } from './modules/links/extract/pool.ts';
 import { loadProviderRegistry } from './modules/links/oembed-providers.ts';
 import { createSafeFetch } from './modules/links/safe-fetch.ts';
@@ -43,6 +44,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
     settings: linkJobSettings(config.links),
     concurrency: config.links.workers,
     pollSeconds: config.jobPollSeconds,
+    hostRoom: createHostRoom(),
   };
   await startLinkWorkers(linkWorkers);
   // The links of posts committed here are attempted here first, as many at once as the queue's jobs.

@@ -127,7 +127,7 @@ describe('first attempts at a post’s links', () => {
 });
 
 describe('the hand-off of committed links', () => {
-  const link = (id: string) => ({ id, url: `https://example.com/${id}` }) as LinkRow;
+  const link = (id: string, host = `${id}.example.com`) => ({ id, url: `https://${host}/${id}` }) as LinkRow;
 
   it('attempts at most `max` links at once here and queues the rest, and those an attempt hands back', async () => {
     const queued: string[] = [];
@@ -150,6 +150,24 @@ describe('the hand-off of committed links', () => {
     expect(queued.at(-1)).toBe('e');
     outcomes.get('d')!(true);
     await stopped;
+  });
+
+  it('queues the links of a host that has an attempt under way here', async () => {
+    const queued: string[] = [];
+    const handOff = createLinkHandOff({ add: (links) => queued.push(...links.map((l) => l.id)), flush: async () => {} }, createLogger('silent'));
+    const outcomes = new Map<string, (finished: boolean) => void>();
+    handOff.attemptHere((l) => new Promise<boolean>((resolve) => outcomes.set(l.id, resolve)), 8);
+    handOff.add([link('a', 'site.example'), link('b', 'site.example'), link('c', 'other.example')]);
+    expect([...outcomes.keys()]).toEqual(['a', 'c']);
+    expect(queued).toEqual(['b']);
+    outcomes.get('a')!(true);
+    outcomes.get('c')!(true);
+    await handOff.flush();
+    // The host's attempt over: its next link is attempted here again.
+    handOff.add([link('d', 'site.example')]);
+    expect(outcomes.has('d')).toBe(true);
+    outcomes.get('d')!(true);
+    await handOff.flush();
   });
 
   it('queues the link of an attempt that threw', async () => {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../logger.ts';
 import type { LinkJobBatcher } from './enqueue.ts';
+import { hostOf } from './job.ts';
 import type { LinkRow } from './tables.ts';
 
 /** A first attempt at a committed link; resolves false when the link must go to the queue instead. */
@@ -21,15 +22,19 @@ export interface LinkHandOff extends LinkJobBatcher {
  * the queue; a process that dies mid-attempt leaves the link PENDING with its
  * page's claim, and once the claim expires the link sweeper enqueues it, as it
  * does for a process that died before the queue's insert. Past `max` attempts
- * at once, links go straight to the queue.
+ * at once, links go straight to the queue, and so do those of a host with an
+ * attempt under way here (a first attempt needs an idle host: a burst of one
+ * site's links costs one claim, not one per link).
  */
 export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger): LinkHandOff {
   const log = logger.child({ module: 'first-attempts' });
   let attempt: AttemptLink | null = null;
   let max = 0;
   const running = new Set<Promise<void>>();
+  const hosts = new Set<string>();
 
-  function start(run: AttemptLink, link: LinkRow): void {
+  function start(run: AttemptLink, link: LinkRow, host: string): void {
+    hosts.add(host);
     const done: Promise<void> = run(link)
       .then(
         (finished) => {
@@ -40,7 +45,10 @@ export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger): LinkHa
           queue.add([link]);
         },
       )
-      .finally(() => running.delete(done));
+      .finally(() => {
+        running.delete(done);
+        hosts.delete(host);
+      });
     running.add(done);
   }
 
@@ -48,7 +56,8 @@ export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger): LinkHa
     add(links) {
       const rest: LinkRow[] = [];
       for (const link of links) {
-        if (attempt && running.size < max) start(attempt, link);
+        const host = hostOf(link.url);
+        if (attempt && running.size < max && !hosts.has(host)) start(attempt, link, host);
         else rest.push(link);
       }
       queue.add(rest);

@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { fromDrizzle, type JobWithMetadata, type PgBoss } from 'pg-boss';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
 import { FetchError } from './fetch-errors.ts';
+import { createHostRoom, type HostRoom } from './host-room.ts';
 import type { Extract } from './extract/pool.ts';
 import type { ProviderRegistry } from './oembed-providers.ts';
 import { buildPreview } from './preview.ts';
@@ -83,6 +83,8 @@ export interface LinkWorkerDeps {
   extract?: Extract;
   /** oEmbed providers a URL is matched against (oembed-providers.ts). */
   providers?: ProviderRegistry;
+  /** Where jobs wait for room on a full host (host-room.ts); one per process. */
+  hostRoom?: HostRoom;
 }
 
 /** Jobs one fetch from the queue takes at most; its jobs run at once. */
@@ -164,11 +166,13 @@ export async function later(deps: Pick<LinkWorkerDeps, 'boss'>, job: LinkAttempt
 }
 
 /**
- * A job whose host is at its limit looks again after `first` ms, doubling to
- * `max`, for `total` ms at most (inside the margin `jobExpirySeconds` leaves
- * past a whole attempt); then the queue takes it back.
+ * A job whose host is at its limit looks again when a fetch of the host in
+ * this process lets go, or after `first` ms, doubling to `max` (a fetch
+ * elsewhere lets go unheard), for `total` ms at most (inside the margin
+ * `jobExpirySeconds` leaves past a whole attempt); then the queue takes it back.
  */
-const HOST_WAIT_MS = { first: 50, max: 1_000, total: 5_000 };
+const HOST_WAIT_MS = { first: 100, max: 1_000, total: 5_000 };
+const noRoom = createHostRoom();
 
 /**
  * One link: cached preview, or fetch and extract; then exactly one final
@@ -206,8 +210,9 @@ export async function processLinkJob(
       await later(deps, job, start.link, 1);
       return 'done';
     }
-    await sleep(waitMs, undefined, { signal: job.signal }).catch(() => {});
-    waited += waitMs;
+    const before = Date.now();
+    await (deps.hostRoom ?? noRoom).wait(hostOf(start.link.url), waitMs, job.signal);
+    waited += Date.now() - before;
     start = await claim();
   }
   // Gone (post deleted).
@@ -225,7 +230,11 @@ export async function processLinkJob(
     log.debug({ linkId: link.id, waitSeconds: start.claim.waitSeconds }, 'page being fetched for another link: waiting on it');
     return 'done';
   }
-  await fetchAndFinish(deps, job, link, log);
+  try {
+    await fetchAndFinish(deps, job, link, log);
+  } finally {
+    deps.hostRoom?.freed(hostOf(link.url));
+  }
   return 'done';
 }
 
