@@ -65,7 +65,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
   await startStoryExpiryWorker(boss, services.stories, logger.child({ module: 'stories' }));
   await startEventPruner(boss, runtime.outbox, config.eventRetentionHours, logger.child({ module: 'outbox' }));
   return {
-    /** Stops taking jobs, waits for the ones in hand, then closes the fetcher. */
+    /** Stops first attempts (waiting up to 5 s for those under way) and taking jobs, waits for the jobs in hand, then closes the fetcher. */
     async stop() {
       sweeper.stop();
       await runtime.linkJobs.stopAttempts();
@@ -75,7 +75,8 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
         boss.offWork(STORY_EXPIRY_QUEUE, { wait: true }),
         boss.offWork(PRUNE_EVENTS_QUEUE, { wait: true }),
       ]);
-      await fetch.close();
+      // Whatever still fetches was given up on (a first attempt past its grace): its claim and the sweep cover it.
+      await fetch.destroy();
       await extraction.close();
       logger.info('workers stopped');
     },

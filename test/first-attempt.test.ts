@@ -124,6 +124,38 @@ describe('first attempts at a post’s links', () => {
     updates.dispose();
     await client.dispose();
   }, 60_000);
+
+  it('SIGTERM during an attempt that hangs: the process exits 0 within its deadline, and the link still ends READY elsewhere', async () => {
+    let first = true;
+    let reached!: () => void;
+    const pageReached = new Promise<void>((resolve) => (reached = resolve));
+    web.routes.set('/hangs', (req, res) => {
+      if (first) {
+        first = false;
+        reached();
+        return;
+      }
+      html('<html><head><meta property="og:title" content="After the stop"></head></html>')(req, res);
+    });
+    const stopping = await startPlazaProcess({ ...env(), LINK_FETCH_TIMEOUT_MS: '60000' });
+    const user = await signUp(stopping);
+    const section = await createSection(stopping, user);
+    const { client, updates } = await watchLinks(app, user.token, section.id, UPDATES);
+    const url = web.url('/hangs');
+    await createPost(stopping, user, section.id, 'hangs', [url]);
+    await pageReached;
+    const exited = new Promise<number | null>((resolve) => stopping.child.once('exit', resolve));
+    stopping.child.kill('SIGTERM');
+    // The fetch would hang for its 60 s deadline; the stop gives first attempts 5 s, within the 10 s shutdown deadline.
+    expect(await exited).toBe(0);
+    expect(stopping.logs.some((entry) => entry.msg === 'first attempts still running at stop; the sweep will take their links')).toBe(true);
+    // Cut off, the attempt let go of the page: its retry, or the sweep here, finishes the link.
+    const [event] = await updates.waitFor(1, 30_000);
+    expect(event.linkMetadataUpdated.link).toEqual({ url, status: 'READY', metadata: { title: 'After the stop' } });
+    expect(web.hits.get('/hangs')).toBe(2);
+    updates.dispose();
+    await client.dispose();
+  }, 60_000);
 });
 
 describe('the hand-off of committed links', () => {
@@ -168,6 +200,16 @@ describe('the hand-off of committed links', () => {
     expect(outcomes.has('d')).toBe(true);
     outcomes.get('d')!(true);
     await handOff.flush();
+  });
+
+  it('stops waiting for attempts at stop after the grace period', async () => {
+    const queued: string[] = [];
+    const handOff = createLinkHandOff({ add: (links) => queued.push(...links.map((l) => l.id)), flush: async () => {} }, createLogger('silent'));
+    handOff.attemptHere(() => new Promise<boolean>(() => {}), 4);
+    handOff.add([link('stuck')]);
+    await handOff.stopAttempts(50);
+    await handOff.flush();
+    expect(queued).toEqual([]);
   });
 
   it('queues the link of an attempt that threw', async () => {

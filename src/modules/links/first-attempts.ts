@@ -10,8 +10,11 @@ export type AttemptLink = (link: LinkRow) => Promise<boolean>;
 export interface LinkHandOff extends LinkJobBatcher {
   /** From now on, links are attempted here first, at most `max` at a time; the others are queued. */
   attemptHere(attempt: AttemptLink, max: number): void;
-  /** Back to the queue only; resolves once the attempts under way have ended. */
-  stopAttempts(): Promise<void>;
+  /**
+   * Back to the queue only; resolves once the attempts under way have ended,
+   * or after `graceMs` (those still going are left to their claims' expiry and the sweep).
+   */
+  stopAttempts(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -32,6 +35,7 @@ export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger): LinkHa
   let max = 0;
   const running = new Set<Promise<void>>();
   const hosts = new Set<string>();
+  let abandoned = false;
 
   function start(run: AttemptLink, link: LinkRow, host: string): void {
     hosts.add(host);
@@ -63,16 +67,26 @@ export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger): LinkHa
       queue.add(rest);
     },
     async flush() {
-      await Promise.all(running);
+      // The attempts under way first (they may hand their links to the queue), unless stopAttempts gave up on them.
+      if (!abandoned) await Promise.all(running);
       await queue.flush();
     },
     attemptHere(run, most) {
       attempt = run;
       max = most;
     },
-    async stopAttempts() {
+    async stopAttempts(graceMs = 5_000) {
       attempt = null;
-      await Promise.all(running);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          if (running.size > 0) log.warn({ attempts: running.size }, 'first attempts still running at stop; the sweep will take their links');
+          abandoned = true;
+          resolve();
+        }, graceMs);
+      });
+      await Promise.race([Promise.all(running), late]);
+      clearTimeout(timer);
     },
   };
 }

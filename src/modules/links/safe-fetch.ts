@@ -32,7 +32,12 @@ export interface FetchRequest {
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-export type SafeFetch = ((url: string, req: FetchRequest) => Promise<FetchedResponse>) & { close(): Promise<void> };
+export type SafeFetch = ((url: string, req: FetchRequest) => Promise<FetchedResponse>) & {
+  /** Closes the connections once the fetches under way end. */
+  close(): Promise<void>;
+  /** Closes the connections now, failing the fetches under way. */
+  destroy(): Promise<void>;
+};
 
 /**
  * Fetches a URL the way a careful unfurler must: every hop is checked (scheme,
@@ -112,7 +117,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
       return { url, status: res.statusCode, contentType, body, elapsedMs: Date.now() - started };
     }
   };
-  return Object.assign(safeFetch, { close: () => agent.close() });
+  return Object.assign(safeFetch, { close: () => agent.close(), destroy: () => agent.destroy() });
 }
 
 async function readCapped(
