@@ -9,7 +9,7 @@ import type { Extract } from './extract/pool.ts';
 import type { ProviderRegistry } from './oembed-providers.ts';
 import { buildPreview } from './preview.ts';
 import type { SafeFetch } from './safe-fetch.ts';
-import type { LinkForJob, LinkService } from './service.ts';
+import type { JobStart, LinkForJob, LinkService } from './service.ts';
 import type { LinkRow } from './tables.ts';
 import { BlockedUrlError } from './url-policy.ts';
 
@@ -174,6 +174,24 @@ export async function later(deps: Pick<LinkWorkerDeps, 'boss'>, job: LinkAttempt
 const HOST_WAIT_MS = { first: 100, max: 1_000, total: 5_000 };
 const noRoom = createHostRoom();
 
+const hostBusy = (start: JobStart): start is JobStart & { link: LinkForJob } =>
+  start.link !== null && !start.cached && start.claim.state === 'host-busy';
+
+/** Claims again until the host has room; null once the wait is over and the job is back in the queue. */
+async function waitForRoom(deps: LinkWorkerDeps, job: LinkAttempt, start: JobStart, claim: () => Promise<JobStart>): Promise<JobStart | null> {
+  for (let waitMs = HOST_WAIT_MS.first, waited = 0; hostBusy(start); waitMs = Math.min(waitMs * 2, HOST_WAIT_MS.max)) {
+    if (waited >= HOST_WAIT_MS.total || job.signal?.aborted) {
+      await later(deps, job, start.link, 1);
+      return null;
+    }
+    const before = Date.now();
+    await (deps.hostRoom ?? noRoom).wait(hostOf(start.link.url), waitMs, job.signal);
+    waited += Date.now() - before;
+    start = await claim();
+  }
+  return start;
+}
+
 /**
  * One link: cached preview, or fetch and extract; then exactly one final
  * state, written and announced once. A page is fetched once at a time
@@ -194,27 +212,18 @@ export async function processLinkJob(
   { onlyIdleHost = false }: { onlyIdleHost?: boolean } = {},
 ): Promise<'done' | 'host-busy'> {
   const data = payload.parse(job.data);
-  const claimSeconds = jobExpirySeconds(deps.settings);
   const claim = () =>
     deps.links.startJob(data.linkId, {
       refresh: data.refresh === true,
       ttlSeconds: deps.settings.cacheTtlSeconds,
-      claimSeconds,
+      claimSeconds: jobExpirySeconds(deps.settings),
       perHost: deps.settings.perHost,
       onlyIdleHost,
     });
-  let start = await claim();
-  if (onlyIdleHost && start.link && !start.cached && start.claim.state === 'host-busy') return 'host-busy';
-  for (let waitMs = HOST_WAIT_MS.first, waited = 0; start.link && !start.cached && start.claim.state === 'host-busy'; waitMs = Math.min(waitMs * 2, HOST_WAIT_MS.max)) {
-    if (waited >= HOST_WAIT_MS.total || job.signal?.aborted) {
-      await later(deps, job, start.link, 1);
-      return 'done';
-    }
-    const before = Date.now();
-    await (deps.hostRoom ?? noRoom).wait(hostOf(start.link.url), waitMs, job.signal);
-    waited += Date.now() - before;
-    start = await claim();
-  }
+  const first = await claim();
+  if (onlyIdleHost && hostBusy(first)) return 'host-busy';
+  const start = await waitForRoom(deps, job, first, claim);
+  if (!start) return 'done';
   // Gone (post deleted).
   if (!start.link) return 'done';
   const { link } = start;
