@@ -13,8 +13,10 @@ export interface Started {
   url: string;
   /** Resident memory of the process, in bytes. */
   rss(): number;
-  /** CPU time the process has used (user + system), in milliseconds. */
+  /** CPU time the process has used (user + system), in milliseconds: all its threads. */
   cpuMs(): number;
+  /** The same by thread name (`MainThread`: the event loop; `WorkerThread`: worker threads; `V8Worker`: V8's helpers, GC and compilers). */
+  threadCpuMs(): Map<string, number>;
   /** Resident memory after a full garbage collection: what the process holds, not what it has yet to collect. */
   settledRss(): Promise<number>;
   stop(): Promise<void>;
@@ -22,6 +24,12 @@ export interface Started {
 
 /** Every process the bench starts collects its garbage on SIGWINCH (`settledRss`). */
 const GC_ON_SIGNAL = ['--expose-gc', '--import', fileURLToPath(new URL('./gc-on-signal.ts', import.meta.url))];
+
+/** Fields 14 and 15 of a /proc stat line (after the command name's closing parenthesis): utime and stime, in ticks of 10 ms. */
+function ticksOf(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 /** Spawns a server process and resolves when it logs the line `ready` picks out. */
 export function startProcess(
@@ -54,10 +62,20 @@ export function startProcess(
         port,
         url: `http://127.0.0.1:${port}/graphql`,
         rss,
-        cpuMs: () => {
-          // Fields 14 and 15 of /proc/<pid>/stat (after the command name's closing parenthesis): utime and stime, in ticks of 10 ms.
-          const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-          return (Number(fields[11]) + Number(fields[12])) * 10;
+        cpuMs: () => ticksOf(readFileSync(`/proc/${child.pid}/stat`, 'utf8')),
+        threadCpuMs: () => {
+          const byName = new Map<string, number>();
+          for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
+            let stat: string;
+            try {
+              stat = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8');
+            } catch {
+              continue; // the thread has just ended
+            }
+            const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+            byName.set(name, (byName.get(name) ?? 0) + ticksOf(stat));
+          }
+          return byName;
         },
         settledRss: async () => {
           child.kill('SIGWINCH');

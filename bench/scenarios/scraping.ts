@@ -7,6 +7,8 @@ import { benchChannel, type FanoutSide, HIGHLIGHT, measure, SUB } from './fanout
 
 /** Unanswered posts the scraping load allows before it skips one. */
 const MAX_IN_FLIGHT = 20;
+/** The window of scraping alone over which Plaza's CPU per page is read. */
+const CPU_WINDOW_MS = 3_000;
 
 /**
  * Fan-out to `size` subscribers alone, then again while the same instance
@@ -64,11 +66,22 @@ export async function runFanoutWhileScraping(
       }
       await Promise.all(inFlight);
     })();
-    // Let the workers get going before measuring.
+    // Let the workers get going before measuring; then Plaza's CPU per page over a window of scraping alone.
     await new Promise((r) => setTimeout(r, 1_000));
+    const window = { cpu: plaza.cpuMs(), threads: plaza.threadCpuMs(), posted };
+    await new Promise((r) => setTimeout(r, CPU_WINDOW_MS));
+    const pagesInWindow = posted - window.posted;
+    const threads = plaza.threadCpuMs();
+    const perPage = (name: string) => round(((threads.get(name) ?? 0) - (window.threads.get(name) ?? 0)) / pagesInWindow);
+    const cpuMsPerPage = {
+      all: round((plaza.cpuMs() - window.cpu) / pagesInWindow),
+      mainThread: perPage('MainThread'),
+      extractionThreads: perPage('WorkerThread'),
+      v8Helpers: perPage('V8Worker'),
+    };
     const t0 = performance.now();
     const scrapingSide = await run();
-    const seconds = (performance.now() - t0) / 1000 + 1;
+    const seconds = (performance.now() - t0) / 1000 + 1 + CPU_WINDOW_MS / 1000;
     scraping = false;
     await poster;
     return {
@@ -82,8 +95,12 @@ export async function runFanoutWhileScraping(
       whileScraping: scrapingSide,
       p99Ratio: round(scrapingSide.p99Ms / alone.p99Ms),
       p50Ratio: round(scrapingSide.p50Ms / alone.p50Ms),
+      // Over the window of scraping alone, per page posted: the whole process, its event loop, the extraction
+      // threads and V8's helper threads (garbage collection, compilers).
+      cpuMsPerPage,
     };
   } finally {
     await pool.close();
   }
 }
+
