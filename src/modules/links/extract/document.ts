@@ -1,4 +1,5 @@
 import { type CheerioAPI, load } from 'cheerio';
+import type { Element } from 'domhandler';
 
 /** What the fallbacks read from a page, gathered in one pass over its markup. */
 export interface PageDocument {
@@ -9,32 +10,62 @@ export interface PageDocument {
   jsonLd: Array<Record<string, unknown>>;
   /** link rel (lower case) -> hrefs with their type */
   links: Array<{ rel: string; href: string; type: string }>;
+  /** The page's `<meta>` elements, in document order. */
+  metaElements: Element[];
+  /** Its `<link>` elements with an `href`, in document order. */
+  linkElements: Element[];
+  /** Its `<title>` elements, in document order (the first inside `<head>` is the page's). */
+  titleElements: Element[];
+  /** Its first `<html>` element. */
+  htmlElement: Element | null;
 }
+
+/** The elements `readDocument` gathers, found in one walk of the page (document order). */
+const GATHERED = 'meta, link[href], script[type="application/ld+json"], title, html';
 
 export function readDocument(html: string): PageDocument {
   const $ = load(html, { xml: { xmlMode: false, decodeEntities: true } });
   const meta = new Map<string, string>();
-  $('meta').each((_, el) => {
-    const key = ($(el).attr('property') ?? $(el).attr('name') ?? $(el).attr('itemprop') ?? '').trim().toLowerCase();
-    const content = $(el).attr('content') ?? $(el).attr('value');
-    if (key && content?.trim() && !meta.has(key)) meta.set(key, content);
-  });
   const links: PageDocument['links'] = [];
-  $('link[href]').each((_, el) => {
-    const rel = ($(el).attr('rel') ?? '').toLowerCase();
-    for (const r of rel.split(/\s+/).filter(Boolean)) {
-      links.push({ rel: r, href: $(el).attr('href') ?? '', type: ($(el).attr('type') ?? '').toLowerCase() });
-    }
-  });
   const jsonLd: PageDocument['jsonLd'] = [];
-  $('script[type="application/ld+json"]').each((_, el) => {
-    try {
-      collect(JSON.parse($(el).text().trim()), jsonLd);
-    } catch {
-      // Broken JSON-LD is common; the other sources still count.
+  const metaElements: Element[] = [];
+  const linkElements: Element[] = [];
+  const titleElements: Element[] = [];
+  let htmlElement: Element | null = null;
+  for (const el of $(GATHERED).toArray()) {
+    const attrs = el.attribs;
+    if (el.name === 'meta') {
+      metaElements.push(el);
+      const key = (attrs.property ?? attrs.name ?? attrs.itemprop ?? '').trim().toLowerCase();
+      const content = attrs.content ?? attrs.value;
+      if (key && content?.trim() && !meta.has(key)) meta.set(key, content);
+    } else if (el.name === 'link') {
+      linkElements.push(el);
+      for (const rel of (attrs.rel ?? '').toLowerCase().split(/\s+/).filter(Boolean)) {
+        links.push({ rel, href: attrs.href ?? '', type: (attrs.type ?? '').toLowerCase() });
+      }
+    } else if (el.name === 'title') {
+      titleElements.push(el);
+    } else if (el.name === 'html') {
+      htmlElement ??= el;
+    } else {
+      try {
+        collect(JSON.parse($(el).text().trim()), jsonLd);
+      } catch {
+        // Broken JSON-LD is common; the other sources still count.
+      }
     }
+  }
+  return { $, meta, jsonLd, links, metaElements, linkElements, titleElements, htmlElement };
+}
+
+/** The page's `<title>` text: the first inside `<head>`, else (empty or none there) the first anywhere. */
+export function pageTitle(doc: PageDocument): string {
+  const inHead = doc.titleElements.find((el) => {
+    for (let up = el.parent; up; up = up.parent) if ('name' in up && up.name === 'head') return true;
+    return false;
   });
-  return { $, meta, jsonLd, links };
+  return (inHead && doc.$(inHead).text()) || (doc.titleElements[0] ? doc.$(doc.titleElements[0]).text() : '');
 }
 
 function collect(value: unknown, into: Array<Record<string, unknown>>): void {

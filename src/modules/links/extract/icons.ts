@@ -26,20 +26,19 @@ export function iconSize(sizes: string | undefined): number {
 export function extractIcons(doc: PageDocument, pageUrl: URL): PageIcons {
   let best: { url: string; size: number } | null = null;
   let unsized: string | null = null;
-  doc.$('link[rel][href]').each((_, el) => {
-    const rels = (doc.$(el).attr('rel') ?? '').toLowerCase().split(/\s+/);
-    const url = absoluteUrl(doc.$(el).attr('href'), pageUrl);
-    if (!url) return;
-    const sizes = doc.$(el).attr('sizes');
+  for (const { attribs } of doc.linkElements) {
+    if (attribs.rel === undefined) continue;
+    const rels = attribs.rel.toLowerCase().split(/\s+/);
+    const url = absoluteUrl(attribs.href, pageUrl);
+    if (!url) continue;
     let size: number;
-    if (rels.includes('apple-touch-icon') || rels.includes('apple-touch-icon-precomposed')) size = iconSize(sizes) || 180;
-    else if (rels.includes('icon')) size = iconSize(sizes);
-    else return;
+    if (rels.includes('apple-touch-icon') || rels.includes('apple-touch-icon-precomposed')) size = iconSize(attribs.sizes) || 180;
+    else if (rels.includes('icon')) size = iconSize(attribs.sizes);
+    else continue;
     if (size === 0) unsized ??= url;
     else if (!best || size > best.size) best = { url, size };
-  });
+  }
   const manifest = doc.links.find((l) => l.rel === 'manifest');
-  // Assigned in the callback above: TypeScript cannot see it.
   const found = best as { url: string; size: number } | null;
   if (found) return { icon: found.url, manifestUrl: null };
   return { icon: unsized, manifestUrl: absoluteUrl(manifest?.href, pageUrl) };

@@ -11,8 +11,8 @@ export function extractLang(doc: PageDocument, ld: Record<string, unknown> | nul
     () => doc.meta.get('language'),
     () => doc.meta.get('dc.language'),
     () => doc.meta.get('dcterms.language'),
-    () => doc.$('meta[http-equiv="content-language" i]').attr('content'),
-    () => doc.$('html').attr('lang') ?? doc.$('html').attr('xml:lang'),
+    () => doc.metaElements.find((el) => el.attribs['http-equiv']?.toLowerCase() === 'content-language')?.attribs.content,
+    () => doc.htmlElement?.attribs.lang ?? doc.htmlElement?.attribs['xml:lang'],
   ];
   for (const candidate of candidates) {
     const lang = primarySubtag(candidate());

@@ -1,6 +1,6 @@
 import ogs from 'open-graph-scraper';
 import type { LinkMetadataJson } from '../tables.ts';
-import { ldValue, mainLdNode, type PageDocument, readDocument } from './document.ts';
+import { ldValue, mainLdNode, type PageDocument, pageTitle, readDocument } from './document.ts';
 import { extractAuthor } from './author.ts';
 import { extractLang } from './lang.ts';
 import { extractDates } from './dates.ts';
@@ -29,7 +29,7 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
   const og = await readOpenGraph(openGraphTags(doc));
   const ld = mainLdNode(doc);
   const meta = (key: string) => cleanText(doc.meta.get(key));
-  const htmlTitle = cleanText(doc.$('head title').first().text() || doc.$('title').first().text(), 300);
+  const htmlTitle = cleanText(pageTitle(doc), 300);
 
   // The site names the page declares, whatever the source.
   const declared = {
@@ -151,12 +151,15 @@ function imageSize(
  * of the page, for the same tags.
  */
 function openGraphTags(doc: PageDocument): string {
-  const tags = doc.$('meta[property^="og:"], meta[name^="og:"], meta[property^="twitter:"], meta[name^="twitter:"], meta[property^="article:"]')
-    .toArray()
+  const tags = doc.metaElements
+    .filter(({ attribs: { property = '', name = '' } }) => OPEN_GRAPH_PREFIXES.some((prefix) => property.startsWith(prefix)) || /^(og|twitter):/.test(name))
     .map((el) => doc.$.html(el))
     .join('');
   return `<!doctype html><html><head>${tags}</head><body></body></html>`;
 }
+
+/** Prefixes of the `property` of the tags open-graph-scraper reads (of `name`, og: and twitter: only). */
+const OPEN_GRAPH_PREFIXES = ['og:', 'twitter:', 'article:'];
 
 async function readOpenGraph(html: string): Promise<OgResult> {
   try {
