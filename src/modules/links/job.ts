@@ -220,7 +220,9 @@ export async function processLinkJob(
       perHost: deps.settings.perHost,
       onlyIdleHost,
     });
-  const first = await claim();
+  let first = await claim();
+  // A fetch of the page finished as the claim was taken: its preview is read now, from the cache.
+  if (first.link && !first.cached && first.claim.state === 'recheck') first = await claim();
   if (onlyIdleHost && hostBusy(first)) return 'host-busy';
   const start = await waitForRoom(deps, job, first, claim);
   if (!start) return 'done';
@@ -234,6 +236,11 @@ export async function processLinkJob(
   }
   // Already final (this job ran before and was cut off after writing), or finished by another link's fetch.
   if (start.claim.state === 'done') return 'done';
+  if (start.claim.state === 'recheck') {
+    // Twice in a row (the preview aged past the cache's life in between): come back shortly.
+    await later(deps, job, link, 1);
+    return 'done';
+  }
   if (start.claim.state === 'busy') {
     await later(deps, job, link, start.claim.waitSeconds + 1);
     log.debug({ linkId: link.id, waitSeconds: start.claim.waitSeconds }, 'page being fetched for another link: waiting on it');

@@ -15,10 +15,11 @@ export type LinkOutcome =
 
 /**
  * Where a link's fetch stands: claimed by this attempt; already done; the page
- * claimed by another link's fetch for `waitSeconds` more; or its host at the
- * per-host limit.
+ * claimed by another link's fetch for `waitSeconds` more; its host at the
+ * per-host limit; or `recheck`: a fetch of the page finished while the claim
+ * was being taken, its preview to be read by a statement of its own.
  */
-export type FetchClaim = { state: 'claimed' | 'done' | 'host-busy' } | { state: 'busy'; waitSeconds: number };
+export type FetchClaim = { state: 'claimed' | 'done' | 'host-busy' | 'recheck' } | { state: 'busy'; waitSeconds: number };
 
 /** How `startJob` claims a fetch. */
 export interface ClaimOptions {
@@ -118,7 +119,9 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
           order by c.fetched_at desc limit 1
         ), claim as (
           select c.claim_state, c.wait_seconds from link
-          cross join lateral plaza_claim_link_fetch(link.normalized_url, link.id, ${perHost}::int, ${claimSeconds}::float8, ${onlyIdleHost}) c
+          cross join lateral plaza_claim_link_fetch(
+            link.normalized_url, link.id, ${perHost}::int, ${claimSeconds}::float8, ${onlyIdleHost}, ${useCache}, ${ttlSeconds}::float8
+          ) c
           where link.status = 'PENDING' and not exists (select 1 from cached)
         )
         select link.id, link.post_id, link.position, link.url, link.normalized_url, link.status, link.metadata, link.error,
@@ -133,8 +136,7 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
       if (row.cached_metadata && row.cached_fetched_at) {
         return { link, cached: { metadata: row.cached_metadata, fetchedAt: new Date(row.cached_fetched_at) } };
       }
-      if (row.claim_state === 'page-busy') return { link, cached: null, claim: { state: 'busy', waitSeconds: Number(row.wait_seconds ?? 0) } };
-      return { link, cached: null, claim: { state: row.claim_state === 'host-busy' ? 'host-busy' : 'claimed' } };
+      return { link, cached: null, claim: claimOf(row) };
     },
 
     /**
@@ -237,8 +239,24 @@ interface JobStartRow extends Record<string, unknown> {
   author_id: string;
   cached_metadata: LinkMetadataJson | null;
   cached_fetched_at: string | null;
-  claim_state: 'claimed' | 'page-busy' | 'host-busy' | null;
+  claim_state: 'claimed' | 'page-busy' | 'host-busy' | 'done' | 'cached' | null;
   wait_seconds: number | null;
+}
+
+/** What `plaza_claim_link_fetch` answered, as a claim. */
+function claimOf(row: JobStartRow): FetchClaim {
+  switch (row.claim_state) {
+    case 'page-busy':
+      return { state: 'busy', waitSeconds: Number(row.wait_seconds ?? 0) };
+    case 'host-busy':
+      return { state: 'host-busy' };
+    case 'done':
+      return { state: 'done' };
+    case 'cached':
+      return { state: 'recheck' };
+    default:
+      return { state: 'claimed' };
+  }
 }
 
 function jobLink(row: JobStartRow): LinkForJob {
