@@ -118,6 +118,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const linkJobs = createLinkHandOff(
     createLinkJobBatcher((links) => enqueueLinkJobs(boss, null, links), logger.child({ module: 'link-jobs' })),
     logger,
+    (outcome) => metrics.linkFirstAttempts.inc({ outcome }),
   );
   const services = createServices({
     linkJobs,

@@ -2,6 +2,7 @@ import parsePrometheus from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { startTestApp } from './helpers/app.ts';
+import { createTestDatabase } from './helpers/db.ts';
 import { createSection, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
 import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
 
@@ -83,6 +84,33 @@ describe('GET /metrics', () => {
     await client.dispose();
     await expect.poll(async () => value(await scrape(app), 'plaza_active_subscriptions', { topic: 'post:created' })).toBe(0);
   });
+
+  it('counts a post’s links by what became of their first attempt here', async () => {
+    // Workers run on a database of the test's own (no other file's jobs).
+    const database = await createTestDatabase();
+    const worker = await startTestApp({ env: { DATABASE_URL: database.url, RUN_WORKERS: 'true' } });
+    try {
+      const author = await signUp(worker);
+      const section = await createSection(worker, author);
+      const before = await scrape(worker);
+      // Two links to one private host (refused, BLOCKED at once): the first is attempted here, the second queued.
+      await ok(
+        worker,
+        'mutation CreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }',
+        { input: { sectionId: section.id, content: 'links', links: ['http://10.0.0.1/a', 'http://10.0.0.1/b'] } },
+        author.token,
+      );
+      await expect
+        .poll(async () => value(await scrape(worker), 'plaza_link_jobs_total', { status: 'BLOCKED' }), { timeout: 15_000 })
+        .toBe(value(before, 'plaza_link_jobs_total', { status: 'BLOCKED' }) + 2);
+      const after = await scrape(worker);
+      expect(value(after, 'plaza_link_first_attempts_total', { outcome: 'done' })).toBe(1);
+      expect(value(after, 'plaza_link_first_attempts_total', { outcome: 'skipped' })).toBe(1);
+    } finally {
+      await worker.stop();
+      await database.drop();
+    }
+  }, 30_000);
 
   it('counts errors by code, and gives arbitrary operation names no label of their own past the cap', async () => {
     const before = await scrape(app);

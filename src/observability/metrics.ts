@@ -67,6 +67,12 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    linkFirstAttempts: new Counter({
+      name: 'plaza_link_first_attempts_total',
+      help: "Links of posts committed here, by what became of their first attempt: done here, host-busy or error (then queued), skipped (queued at once: no room, or the host's attempt under way here)",
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: 'plaza_job_queue_jobs',
       help: "Jobs in each pg-boss queue by state (pg-boss's own counts, refreshed by its monitor)",

@@ -6,6 +6,9 @@ import type { LinkRow } from './tables.ts';
 /** A first attempt at a committed link; resolves false when the link must go to the queue instead. */
 export type AttemptLink = (link: LinkRow) => Promise<boolean>;
 
+/** What became of a committed link's first attempt (metrics): `skipped` went to the queue without one. */
+export type FirstAttemptOutcome = 'done' | 'host-busy' | 'error' | 'skipped';
+
 /** Where a committed post's links go: a first attempt in this process when it runs link workers, else the queue. */
 export interface LinkHandOff extends LinkJobBatcher {
   /** From now on, links are attempted here first, at most `max` at a time; the others are queued. */
@@ -29,7 +32,7 @@ export interface LinkHandOff extends LinkJobBatcher {
  * attempt under way here (a first attempt needs an idle host: a burst of one
  * site's links costs one claim, not one per link).
  */
-export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger): LinkHandOff {
+export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger, onOutcome?: (outcome: FirstAttemptOutcome) => void): LinkHandOff {
   const log = logger.child({ module: 'first-attempts' });
   let attempt: AttemptLink | null = null;
   let max = 0;
@@ -42,9 +45,11 @@ export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger): LinkHa
     const done: Promise<void> = run(link)
       .then(
         (finished) => {
+          onOutcome?.(finished ? 'done' : 'host-busy');
           if (!finished) queue.add([link]);
         },
         (err: Error) => {
+          onOutcome?.('error');
           log.warn({ err: err.message, linkId: link.id }, 'first attempt failed; the queue takes the link');
           queue.add([link]);
         },
@@ -64,6 +69,7 @@ export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger): LinkHa
         if (attempt && running.size < max && !hosts.has(host)) start(attempt, link, host);
         else rest.push(link);
       }
+      if (attempt) for (let i = 0; i < rest.length; i++) onOutcome?.('skipped');
       queue.add(rest);
     },
     async flush() {
