@@ -14,7 +14,7 @@ export const linkSettings = {
   LINK_FETCH_ALLOW_HOSTS: z.string().default(''),
   /** Fetches of one host running at once, across the cluster (first attempts and jobs); default 2. */
   LINK_FETCH_PER_HOST: z.coerce.number().int().min(1).max(64).default(2),
-  /** How often a worker process enqueues jobs for links PENDING longer than this (a crash right after their post left them without one), in seconds; default 30. */
+  /** How often a worker process enqueues jobs for links PENDING longer than this whose page no attempt holds (a crash after their post's commit left them without one), in seconds; default 30. */
   LINK_SWEEP_SECONDS: z.coerce.number().int().min(1).default(30),
   /** A JSON file of extra oEmbed providers in the registry's format (tried before the shipped registry). */
   LINK_OEMBED_PROVIDERS: z.string().optional(),

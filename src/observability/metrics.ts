@@ -63,7 +63,7 @@ export function createMetrics() {
     }),
     linkJobs: new Counter({
       name: 'plaza_link_jobs_total',
-      help: 'Link metadata jobs finished by this instance, by outcome (READY, FAILED, BLOCKED)',
+      help: 'Links finished by this instance (first attempts and jobs), by outcome (READY, FAILED, BLOCKED)',
       labelNames: ['status'] as const,
       registers: [registry],
     }),
