@@ -13,12 +13,14 @@ export interface LinkSweepDeps {
 }
 
 /**
- * A post's link jobs are inserted just after the post commits; a process that
- * dies in between leaves links PENDING with no job. Every `everyMs` this
- * enqueues jobs for links PENDING longer than `afterSeconds`: the queue keeps
- * one waiting job per link, so a link whose job is queued or waiting to retry
- * gets no second one; one whose job is running gets one more, which finds the
- * link finished and ends.
+ * A post's links get a first attempt in the process that committed it, or
+ * their jobs inserted just after the commit; a process that dies in between,
+ * or mid-attempt, leaves links PENDING with no job. Every `everyMs` this
+ * enqueues jobs for links PENDING longer than `afterSeconds` whose page no
+ * attempt holds (a dead attempt's claim expires as its job would have): the
+ * queue keeps one waiting job per link, so a link whose job is queued or
+ * waiting to retry gets no second one; one whose job is running gets one more,
+ * which finds the link finished and ends.
  */
 export function startLinkSweeper({ links, enqueue, logger, everyMs = 30_000, afterSeconds = 30 }: LinkSweepDeps): { stop(): void } {
   const log = logger.child({ module: 'link-sweep' });
