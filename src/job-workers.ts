@@ -19,6 +19,16 @@ import { PRUNE_EVENTS_QUEUE, startEventPruner } from './jobs/prune-events.ts';
 
 export const USER_AGENT = 'PlazaBot/0.1 (link previews; +https://github.com/plaza/plaza)';
 
+/** How long a stop waits for the first attempts and jobs in hand, within the 10 s shutdown deadline. */
+const STOP_GRACE_MS = 5_000;
+
+/** Resolves when `work` settles or after `ms`, whichever comes first. */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 /**
  * Starts this process's background workers: link previews (the queue's jobs,
  * and first attempts at the links of posts committed here), expired-story
@@ -65,19 +75,26 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
   await startStoryExpiryWorker(boss, services.stories, logger.child({ module: 'stories' }));
   await startEventPruner(boss, runtime.outbox, config.eventRetentionHours, logger.child({ module: 'outbox' }));
   return {
-    /** Stops first attempts (waiting up to 5 s for those under way) and taking jobs, waits for the jobs in hand, then closes the fetcher. */
+    /**
+     * Stops first attempts and taking jobs, and gives those in hand up to
+     * `STOP_GRACE_MS` together; then cuts off whatever still fetches or waits
+     * on extraction (its attempt lets go of the page: a retry, pg-boss's or its
+     * own, or the sweep finishes the link), so a stop stays inside the process's
+     * shutdown deadline.
+     */
     async stop() {
       sweeper.stop();
-      await runtime.linkJobs.stopAttempts();
-      await Promise.allSettled([
+      const jobsDone = Promise.allSettled([
         boss.offWork(LINK_QUEUE, { wait: true }),
         boss.offWork(LINK_DEAD_LETTER_QUEUE, { wait: true }),
         boss.offWork(STORY_EXPIRY_QUEUE, { wait: true }),
         boss.offWork(PRUNE_EVENTS_QUEUE, { wait: true }),
       ]);
-      // Whatever still fetches was given up on (a first attempt past its grace): its claim and the sweep cover it.
+      await Promise.all([runtime.linkJobs.stopAttempts(STOP_GRACE_MS), within(jobsDone, STOP_GRACE_MS)]);
       await fetch.destroy();
       await extraction.close();
+      // The jobs cut off settle at once (their fetch or extraction has failed); the bound is for one that does not.
+      await within(jobsDone, 1_000);
       logger.info('workers stopped');
     },
   };
