@@ -1,6 +1,7 @@
+import { within } from './lib/within.ts';
+import { firstLinkAttempt } from './modules/links/first-attempts.ts';
 import {
   enqueueLinkJobs,
-  firstLinkAttempt,
   LINK_DEAD_LETTER_QUEUE,
   LINK_QUEUE,
   type LinkWorkerDeps,
@@ -22,12 +23,6 @@ export const USER_AGENT = 'PlazaBot/0.1 (link previews; +https://github.com/plaz
 /** How long a stop waits for the first attempts and jobs in hand, within the 10 s shutdown deadline. */
 const STOP_GRACE_MS = 5_000;
 
-/** Resolves when `work` settles or after `ms`, whichever comes first. */
-async function within(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
 
 /**
  * Starts this process's background workers: link previews (the queue's jobs,

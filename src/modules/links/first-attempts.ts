@@ -1,6 +1,9 @@
+import { within } from '../../lib/within.ts';
 import type { Logger } from '../../logger.ts';
 import type { LinkJobBatcher } from './enqueue.ts';
-import { hostOf } from './job.ts';
+import { FetchError } from './fetch-errors.ts';
+import { later, type LinkAttempt, type LinkWorkerDeps, processLinkJob } from './job.ts';
+import { hostOf } from './normalize.ts';
 import type { LinkRow } from './tables.ts';
 
 /** A first attempt at a committed link; resolves false when the link must go to the queue instead. */
@@ -22,7 +25,7 @@ export interface LinkHandOff extends LinkJobBatcher {
 
 /**
  * Hands a committed post's links over. In a process with link workers, each
- * is attempted at once (job.ts, `firstLinkAttempt`): no job insert, no
+ * is attempted at once (`firstLinkAttempt`): no job insert, no
  * NOTIFY, no fetch from the queue before the page is requested. What the
  * attempt cannot finish (the host busy, a transient failure, an error) ends in
  * the queue; a process that dies mid-attempt leaves the link PENDING with its
@@ -83,16 +86,32 @@ export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger, onOutco
     },
     async stopAttempts(graceMs = 5_000) {
       attempt = null;
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          if (running.size > 0) log.warn({ attempts: running.size }, 'first attempts still running at stop; the sweep will take their links');
-          abandoned = true;
-          resolve();
-        }, graceMs);
-      });
-      await Promise.race([Promise.all(running), late]);
-      clearTimeout(timer);
+      if (await within(Promise.all(running), graceMs)) return;
+      log.warn({ attempts: running.size }, 'first attempts still running at stop; the sweep will take their links');
+      abandoned = true;
     },
+  };
+}
+
+/**
+ * The first attempt at a link, made at once by the process that committed its
+ * post: the job's work (job.ts), with all its retries left, but only while the
+ * host holds no other claim (the host's queued jobs are not overtaken).
+ * Resolves false when the queue must take the link (its host busy); a
+ * transient failure is handed to the queue as the job's first retry, after the
+ * retry delay.
+ */
+export function firstLinkAttempt(deps: LinkWorkerDeps): AttemptLink {
+  const log = deps.logger.child({ module: 'link-worker', attempt: 'first' });
+  return async (link) => {
+    const attempt: LinkAttempt = { data: { linkId: link.id }, retryLimit: deps.settings.retryLimit, retryCount: 0 };
+    try {
+      return (await processLinkJob(deps, attempt, log, { onlyIdleHost: true })) === 'done';
+    } catch (err) {
+      if (!(err instanceof FetchError && err.kind === 'transient')) throw err;
+      // With no retry left, the failure is already written; else the page's claim was let go and a job retries it.
+      if (attempt.retryLimit > 0) await later(deps, attempt, link, deps.settings.retryDelaySeconds, attempt.retryLimit - 1);
+      return true;
+    }
   };
 }

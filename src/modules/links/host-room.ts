@@ -1,3 +1,6 @@
+import { hostOf } from './normalize.ts';
+import type { JobStart, LinkForJob } from './service.ts';
+
 /**
  * Jobs of this process waiting for room on a host (its fetches at the
  * per-host limit), woken when a fetch of the host here lets go of its claim.
@@ -34,4 +37,28 @@ export function createHostRoom(): HostRoom {
       for (const wake of [...(waiting.get(host) ?? [])]) wake();
     },
   };
+}
+
+/**
+ * A job whose host is at its limit looks again when a fetch of the host in
+ * this process lets go, or after `first` ms, doubling to `max` (a fetch
+ * elsewhere lets go unheard), for `total` ms at most (inside the margin
+ * `jobExpirySeconds` leaves past a whole attempt); then the queue takes it back.
+ */
+const HOST_WAIT_MS = { first: 100, max: 1_000, total: 5_000 };
+
+/** A start that found its host at the limit. */
+export const hostBusy = (start: JobStart): start is { link: LinkForJob; cached: null; claim: { state: 'host-busy' } } =>
+  start.link !== null && !start.cached && start.claim.state === 'host-busy';
+
+/** Claims again while the host is full, until it has room or the wait is over (the last start still host-busy) or aborted. */
+export async function waitForRoom(room: HostRoom, start: JobStart, claim: () => Promise<JobStart>, signal?: AbortSignal): Promise<JobStart> {
+  for (let waitMs = HOST_WAIT_MS.first, waited = 0; hostBusy(start); waitMs = Math.min(waitMs * 2, HOST_WAIT_MS.max)) {
+    if (waited >= HOST_WAIT_MS.total || signal?.aborted) break;
+    const before = Date.now();
+    await room.wait(hostOf(start.link.url), waitMs, signal);
+    waited += Date.now() - before;
+    start = await claim();
+  }
+  return start;
 }

@@ -4,12 +4,13 @@ import { z } from 'zod';
 import type { Executor } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
 import { FetchError } from './fetch-errors.ts';
-import { createHostRoom, type HostRoom } from './host-room.ts';
+import { type HostRoom, hostBusy, waitForRoom } from './host-room.ts';
+import { hostOf } from './normalize.ts';
 import type { Extract } from './extract/pool.ts';
 import type { ProviderRegistry } from './oembed-providers.ts';
 import { buildPreview } from './preview.ts';
 import type { SafeFetch } from './safe-fetch.ts';
-import type { JobStart, LinkForJob, LinkService } from './service.ts';
+import type { LinkForJob, LinkService } from './service.ts';
 import type { LinkRow } from './tables.ts';
 import { BlockedUrlError } from './url-policy.ts';
 
@@ -84,7 +85,7 @@ export interface LinkWorkerDeps {
   /** oEmbed providers a URL is matched against (oembed-providers.ts). */
   providers?: ProviderRegistry;
   /** Where jobs wait for room on a full host (host-room.ts); one per process. */
-  hostRoom?: HostRoom;
+  hostRoom: HostRoom;
 }
 
 /** Jobs one fetch from the queue takes at most; its jobs run at once. */
@@ -166,33 +167,6 @@ export async function later(deps: Pick<LinkWorkerDeps, 'boss'>, job: LinkAttempt
 }
 
 /**
- * A job whose host is at its limit looks again when a fetch of the host in
- * this process lets go, or after `first` ms, doubling to `max` (a fetch
- * elsewhere lets go unheard), for `total` ms at most (inside the margin
- * `jobExpirySeconds` leaves past a whole attempt); then the queue takes it back.
- */
-const HOST_WAIT_MS = { first: 100, max: 1_000, total: 5_000 };
-const noRoom = createHostRoom();
-
-const hostBusy = (start: JobStart): start is JobStart & { link: LinkForJob } =>
-  start.link !== null && !start.cached && start.claim.state === 'host-busy';
-
-/** Claims again until the host has room; null once the wait is over and the job is back in the queue. */
-async function waitForRoom(deps: LinkWorkerDeps, job: LinkAttempt, start: JobStart, claim: () => Promise<JobStart>): Promise<JobStart | null> {
-  for (let waitMs = HOST_WAIT_MS.first, waited = 0; hostBusy(start); waitMs = Math.min(waitMs * 2, HOST_WAIT_MS.max)) {
-    if (waited >= HOST_WAIT_MS.total || job.signal?.aborted) {
-      await later(deps, job, start.link, 1);
-      return null;
-    }
-    const before = Date.now();
-    await (deps.hostRoom ?? noRoom).wait(hostOf(start.link.url), waitMs, job.signal);
-    waited += Date.now() - before;
-    start = await claim();
-  }
-  return start;
-}
-
-/**
  * One link: cached preview, or fetch and extract; then exactly one final
  * state, written and announced once. A page is fetched once at a time
  * cluster-wide: the job that claims it finishes every link waiting on it, the
@@ -212,7 +186,7 @@ export async function processLinkJob(
   { onlyIdleHost = false }: { onlyIdleHost?: boolean } = {},
 ): Promise<'done' | 'host-busy'> {
   const data = payload.parse(job.data);
-  const claim = () =>
+  const startJob = () =>
     deps.links.startJob(data.linkId, {
       refresh: data.refresh === true,
       ttlSeconds: deps.settings.cacheTtlSeconds,
@@ -220,12 +194,19 @@ export async function processLinkJob(
       perHost: deps.settings.perHost,
       onlyIdleHost,
     });
-  let first = await claim();
-  // A fetch of the page finished as the claim was taken: its preview is read now, from the cache.
-  if (first.link && !first.cached && first.claim.state === 'recheck') first = await claim();
+  const claim = async () => {
+    const start = await startJob();
+    // A fetch of the page finished as the claim was taken: its preview is read now, from the cache.
+    return start.link && !start.cached && start.claim.state === 'recheck' ? startJob() : start;
+  };
+  const first = await claim();
   if (onlyIdleHost && hostBusy(first)) return 'host-busy';
-  const start = await waitForRoom(deps, job, first, claim);
-  if (!start) return 'done';
+  const start = await waitForRoom(deps.hostRoom, first, claim, job.signal);
+  if (hostBusy(start)) {
+    // Waited long enough: the queue takes the job back.
+    await later(deps, job, start.link, 1);
+    return 'done';
+  }
   // Gone (post deleted).
   if (!start.link) return 'done';
   const { link } = start;
@@ -249,41 +230,9 @@ export async function processLinkJob(
   try {
     await fetchAndFinish(deps, job, link, log);
   } finally {
-    deps.hostRoom?.freed(hostOf(link.url));
+    deps.hostRoom.freed(hostOf(link.url));
   }
   return 'done';
-}
-
-/**
- * The first attempt at a link, made at once by the process that committed its
- * post (first-attempts.ts): the job's work, with all its retries left, but
- * only while the host holds no other claim (the host's queued jobs are not
- * overtaken). Resolves false when the queue must take the link (its host
- * busy); a transient failure is handed to the queue as the job's first
- * retry, after the retry delay.
- */
-export function firstLinkAttempt(deps: LinkWorkerDeps): (link: LinkRow) => Promise<boolean> {
-  const log = deps.logger.child({ module: 'link-worker', attempt: 'first' });
-  return async (link) => {
-    const attempt: LinkAttempt = { data: { linkId: link.id }, retryLimit: deps.settings.retryLimit, retryCount: 0 };
-    try {
-      return (await processLinkJob(deps, attempt, log, { onlyIdleHost: true })) === 'done';
-    } catch (err) {
-      if (!(err instanceof FetchError && err.kind === 'transient')) throw err;
-      // With no retry left, the failure is already written; else the page's claim was let go and a job retries it.
-      if (attempt.retryLimit > 0) await later(deps, attempt, link, deps.settings.retryDelaySeconds, attempt.retryLimit - 1);
-      return true;
-    }
-  };
-}
-
-/** The host a link's job is grouped by: pg-boss runs at most `LINK_FETCH_PER_HOST` of a group at once. */
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
 }
 
 /** The claimed fetch, its outcome written for every link waiting on the page. */

@@ -16,3 +16,15 @@ export function normalizeUrl(raw: string): string {
     return raw;
   }
 }
+
+/**
+ * A URL's host and port, as `URL.host`: what the per-host limit counts (the
+ * fetch claims, and pg-boss's groups of link jobs).
+ */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
