@@ -6,9 +6,15 @@ UPDATE "link_fetches" SET "host" = coalesce(substring("normalized_url" from '^[a
 -- host serialises the claims of its pages, and each statement below reads what they committed (a function's
 -- statements take their own snapshots), so a host never holds more than p_per_host unexpired claims;
 -- p_only_idle: only when it holds none (a first attempt, which must not overtake the host's queue).
--- The link that holds a page's claim may claim it again (its job cut off and run anew). Returns
--- 'claimed'; 'page-busy' with the seconds left on another link's claim of the page; or 'host-busy'.
-CREATE OR REPLACE FUNCTION plaza_claim_link_fetch(p_url text, p_link uuid, p_per_host int, p_seconds float8, p_only_idle boolean)
+-- The statement that calls it read the link and the cache from a snapshot taken before the lock; both are read
+-- again under it, so a fetch of the same page that finished in between is seen: 'done' when the link is no longer
+-- PENDING; 'cached' when a preview of the page fetched within p_ttl_seconds exists (p_use_cache), for the caller
+-- to read with a statement of its own. The link that holds a page's claim may claim it again (its job cut off and
+-- run anew). Otherwise 'claimed'; 'page-busy' with the seconds left on another link's claim of the page; or
+-- 'host-busy'.
+CREATE OR REPLACE FUNCTION plaza_claim_link_fetch(
+  p_url text, p_link uuid, p_per_host int, p_seconds float8, p_only_idle boolean, p_use_cache boolean, p_ttl_seconds float8
+)
 RETURNS TABLE (claim_state text, wait_seconds float8)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -17,6 +23,17 @@ DECLARE
   v_held int;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('plaza link host ' || v_host, 0));
+  IF NOT EXISTS (SELECT 1 FROM links l WHERE l.id = p_link AND l.status = 'PENDING') THEN
+    RETURN QUERY SELECT 'done'::text, NULL::float8;
+    RETURN;
+  END IF;
+  IF p_use_cache AND EXISTS (
+    SELECT 1 FROM links c WHERE c.normalized_url = p_url AND c.status = 'READY'
+      AND c.fetched_at > now() - make_interval(secs => p_ttl_seconds)
+  ) THEN
+    RETURN QUERY SELECT 'cached'::text, NULL::float8;
+    RETURN;
+  END IF;
   SELECT f.expires_at INTO v_until FROM link_fetches f
   WHERE f.normalized_url = p_url AND f.expires_at > now() AND f.link_id <> p_link;
   IF FOUND THEN
