@@ -1,15 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { createLinkHandOff } from '../src/modules/links/first-attempts.ts';
 import type { LinkRow } from '../src/modules/links/tables.ts';
 import { startTestApp } from './helpers/app.ts';
-import { createTestDatabase } from './helpers/db.ts';
+import { createTestDatabase, insertLinkWithoutJob } from './helpers/db.ts';
 import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
 import { type PlazaProcess, startPlazaProcess } from './helpers/process.ts';
 import { watchLinks } from './helpers/subscriptions.ts';
-import { FakeWeb, html } from './helpers/web.ts';
+import { FakeWeb, hangsFirst, html } from './helpers/web.ts';
 
 const UPDATES = 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { url status metadata { title } } } }';
 
@@ -66,15 +65,9 @@ describe('first attempts at a post’s links', () => {
 
     // A link with no job and no attempt, younger than /held's: once a sweep finds it old enough to take (READY),
     // /held was older still, and PENDING.
-    const postId = randomUUID();
     const orphan = web.url('/orphan');
     const pool = app.runtime.database.pool;
-    await pool.query('insert into posts (id, section_id, author_id, content) values ($1, $2, $3, $4)', [postId, localIdOf(section.id), localIdOf(user.id), 'orphaned']);
-    await pool.query('insert into links (id, post_id, url, normalized_url, position) values ($1, $2, $3, $3, 0)', [
-      randomUUID(),
-      postId,
-      orphan,
-    ]);
+    await insertLinkWithoutJob(pool, { sectionId: localIdOf(section.id), authorId: localIdOf(user.id), url: orphan });
     const [first] = await updates.waitFor(1, 20_000);
     expect(first.linkMetadataUpdated.link).toEqual({ url: orphan, status: 'READY', metadata: { title: 'Orphan' } });
     const waiting = await pool.query<{ jobs: number }>("select count(*)::int as jobs from pgboss.job where name = 'link-metadata' and data->>'linkId' in (select id::text from links where url = $1)", [held]);
@@ -89,25 +82,16 @@ describe('first attempts at a post’s links', () => {
   }, 40_000);
 
   it('a process SIGKILLed mid-attempt: once its claim expires, the sweep elsewhere finishes the link, announced once', async () => {
-    let first = true;
-    let reached!: () => void;
-    const pageReached = new Promise<void>((resolve) => (reached = resolve));
-    web.routes.set('/dies', (req, res) => {
-      if (first) {
-        // The attempt of the process about to be killed: never answered.
-        first = false;
-        reached();
-        return;
-      }
-      html('<html><head><meta property="og:title" content="Outlived"></head></html>')(req, res);
-    });
+    // The attempt of the process about to be killed is never answered; the one after it is.
+    const page = hangsFirst(html('<html><head><meta property="og:title" content="Outlived"></head></html>'));
+    web.routes.set('/dies', page.route);
     killed = await startPlazaProcess(env());
     const user = await signUp(killed);
     const section = await createSection(killed, user);
     const { client, updates } = await watchLinks(app, user.token, section.id, UPDATES);
     const url = web.url('/dies');
     await createPost(killed, user, section.id, 'dies', [url]);
-    await pageReached;
+    await page.reached;
     const died = new Promise((resolve) => killed!.child.once('exit', resolve));
     killed.child.kill('SIGKILL');
     await died;
@@ -126,24 +110,15 @@ describe('first attempts at a post’s links', () => {
   }, 60_000);
 
   it('SIGTERM during an attempt that hangs: the process exits 0 within its deadline, and the link still ends READY elsewhere', async () => {
-    let first = true;
-    let reached!: () => void;
-    const pageReached = new Promise<void>((resolve) => (reached = resolve));
-    web.routes.set('/hangs', (req, res) => {
-      if (first) {
-        first = false;
-        reached();
-        return;
-      }
-      html('<html><head><meta property="og:title" content="After the stop"></head></html>')(req, res);
-    });
+    const page = hangsFirst(html('<html><head><meta property="og:title" content="After the stop"></head></html>'));
+    web.routes.set('/hangs', page.route);
     const stopping = await startPlazaProcess({ ...env(), LINK_FETCH_TIMEOUT_MS: '60000' });
     const user = await signUp(stopping);
     const section = await createSection(stopping, user);
     const { client, updates } = await watchLinks(app, user.token, section.id, UPDATES);
     const url = web.url('/hangs');
     await createPost(stopping, user, section.id, 'hangs', [url]);
-    await pageReached;
+    await page.reached;
     const exited = new Promise<number | null>((resolve) => stopping.child.once('exit', resolve));
     stopping.child.kill('SIGTERM');
     // The fetch would hang for its 60 s deadline; the stop gives first attempts 5 s, within the 10 s shutdown deadline.

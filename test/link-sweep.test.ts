@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { createTestDatabase } from './helpers/db.ts';
+import { createTestDatabase, insertLinkWithoutJob } from './helpers/db.ts';
 import { startTestApp } from './helpers/app.ts';
 import { createSection, localIdOf, signUp } from './helpers/http.ts';
 import { watchLinks } from './helpers/subscriptions.ts';
@@ -47,15 +46,8 @@ describe('links a crash left without a job', () => {
       section.id,
       'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { url status metadata { title } } } }',
     );
-    const postId = randomUUID();
     const url = web.url('/orphan');
-    const pool = app.runtime.database.pool;
-    await pool.query('insert into posts (id, section_id, author_id, content) values ($1, $2, $3, $4)', [postId, localIdOf(section.id), localIdOf(user.id), 'orphaned']);
-    await pool.query("insert into links (id, post_id, url, normalized_url, position, created_at) values ($1, $2, $3, $3, 0, now() - interval '5 seconds')", [
-      randomUUID(),
-      postId,
-      url,
-    ]);
+    await insertLinkWithoutJob(app.runtime.database.pool, { sectionId: localIdOf(section.id), authorId: localIdOf(user.id), url, ageSeconds: 5 });
     const [event] = await updates.waitFor(1, 20_000);
     expect(event.linkMetadataUpdated.link).toEqual({ url, status: 'READY', metadata: { title: 'Found again' } });
     expect(web.hits.get('/orphan')).toBe(1);

@@ -1,15 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { startWorkers } from '../src/job-workers.ts';
-import { startTestApp, TEST_JWT_SECRET } from './helpers/app.ts';
+import { startTestApp } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/db.ts';
 import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
 import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
-import { FakeWeb, html } from './helpers/web.ts';
+import { spawnWorker } from './helpers/process.ts';
+import { FakeWeb, hangsFirst, html } from './helpers/web.ts';
 
 /**
  * A worker process is killed (SIGKILL) while it holds a job: the job is not
@@ -42,36 +40,16 @@ describe('a worker killed mid-job', () => {
   });
 
   it('retries the job elsewhere and the link ends READY, with the link that waited on the same page', async () => {
-    let reached: () => void = () => {};
-    const workerReachedPage = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
     // First request: the page hangs (the worker is mid-job) and we kill the worker. Later: it answers.
-    let first = true;
-    web.routes.set('/slow', (req, res) => {
-      if (first) {
-        first = false;
-        reached();
-        return;
-      }
-      html('<html><head><title>Survived</title></head></html>')(req, res);
-    });
-
-    worker = spawn(process.execPath, ['--experimental-strip-types', 'src/worker.ts'], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        DATABASE_URL: database.url,
-        JWT_SECRET: TEST_JWT_SECRET,
-        LOG_LEVEL: 'silent',
-        LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`,
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'plaza-worker-')),
-        ...jobEnv,
-        // Long enough that the worker is surely still holding the job when it is killed.
-        LINK_FETCH_TIMEOUT_MS: '20000',
-      },
-      stdio: 'ignore',
-    });
+    const page = hangsFirst(html('<html><head><title>Survived</title></head></html>'));
+    web.routes.set('/slow', page.route);
+    ({ child: worker } = spawnWorker({
+      DATABASE_URL: database.url,
+      LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`,
+      ...jobEnv,
+      // Long enough that the worker is surely still holding the job when it is killed.
+      LINK_FETCH_TIMEOUT_MS: '20000',
+    }));
 
     const user = await signUp(app);
     const section = await createSection(app, user);
@@ -83,7 +61,7 @@ describe('a worker killed mid-job', () => {
     await ready;
 
     await createPost(app, user, section.id, 'slow link', [web.url('/slow')]);
-    await workerReachedPage;
+    await page.reached;
     // A second post links the page while its fetch is under way: it waits on that fetch, not a fetch of its own.
     await createPost(app, user, section.id, 'same link', [web.url('/slow')]);
     const killed = new Promise((resolve) => worker!.once('exit', resolve));

@@ -1,16 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { startWorkers } from '../src/job-workers.ts';
-import { startTestApp, TEST_JWT_SECRET } from './helpers/app.ts';
+import { startTestApp } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/db.ts';
 import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
 import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
-import { FakeWeb, html } from './helpers/web.ts';
+import { spawnWorker } from './helpers/process.ts';
+import { FakeWeb, hangsFirst, html } from './helpers/web.ts';
 
 /**
  * A worker process gets SIGTERM while a job of its own hangs on a page whose
@@ -40,33 +37,10 @@ describe('a worker stopped mid-job', () => {
   });
 
   it('exits 0 within its deadline, and the job is retried elsewhere', async () => {
-    let first = true;
-    let reached!: () => void;
-    const workerReachedPage = new Promise<void>((resolve) => (reached = resolve));
-    web.routes.set('/stuck', (req, res) => {
-      if (first) {
-        first = false;
-        reached();
-        return;
-      }
-      html('<html><head><title>Retried</title></head></html>')(req, res);
-    });
-    worker = spawn(process.execPath, ['--experimental-strip-types', 'src/worker.ts'], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        DATABASE_URL: database.url,
-        JWT_SECRET: TEST_JWT_SECRET,
-        LOG_LEVEL: 'info',
-        LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`,
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'plaza-worker-')),
-        ...jobEnv,
-        LINK_FETCH_TIMEOUT_MS: '60000',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const logs: string[] = [];
-    createInterface({ input: worker.stdout! }).on('line', (line) => logs.push(line));
+    const page = hangsFirst(html('<html><head><title>Retried</title></head></html>'));
+    web.routes.set('/stuck', page.route);
+    const spawned = spawnWorker({ DATABASE_URL: database.url, LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`, ...jobEnv, LINK_FETCH_TIMEOUT_MS: '60000' });
+    worker = spawned.child;
 
     const user = await signUp(app);
     const section = await createSection(app, user);
@@ -77,12 +51,12 @@ describe('a worker stopped mid-job', () => {
     });
     await ready;
     await createPost(app, user, section.id, 'stuck link', [web.url('/stuck')]);
-    await workerReachedPage;
+    await page.reached;
 
     const exited = new Promise<number | null>((resolve) => worker!.once('exit', resolve));
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(logs.some((line) => line.includes('"workers stopped"'))).toBe(true);
+    expect(spawned.logs.some((line) => line.includes('"workers stopped"'))).toBe(true);
 
     // Another worker (here, in the server's process) takes the retry.
     workers = await startWorkers(app.runtime);

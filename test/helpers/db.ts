@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import { inject } from 'vitest';
 import { adminQuery, withDatabase } from '../global-setup.ts';
 
@@ -14,4 +15,21 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
     url: withDatabase(admin, name),
     drop: () => adminQuery(admin, `drop database if exists ${name} with (force)`),
   };
+}
+
+/**
+ * A post with one PENDING link to `url` written straight into the database,
+ * with no job and no attempt: what a process that died right after a post's
+ * commit leaves. `ageSeconds` back-dates the link.
+ */
+export async function insertLinkWithoutJob(
+  pool: pg.Pool,
+  { sectionId, authorId, url, ageSeconds = 0 }: { sectionId: string; authorId: string; url: string; ageSeconds?: number },
+): Promise<void> {
+  const postId = randomUUID();
+  await pool.query('insert into posts (id, section_id, author_id, content) values ($1, $2, $3, $4)', [postId, sectionId, authorId, 'orphaned']);
+  await pool.query(
+    'insert into links (id, post_id, url, normalized_url, position, created_at) values ($1, $2, $3, $3, 0, now() - make_interval(secs => $4))',
+    [randomUUID(), postId, url, ageSeconds],
+  );
 }

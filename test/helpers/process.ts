@@ -42,3 +42,21 @@ export function startPlazaProcess(env: Record<string, string> = {}): Promise<Pla
     });
   });
 }
+
+/** Starts `src/worker.ts` as its own process, as `npm run worker` does; its JSON log lines are kept. */
+export function spawnWorker(env: Record<string, string>): { child: ChildProcess; logs: string[] } {
+  const child = spawn(process.execPath, ['--experimental-strip-types', 'src/worker.ts'], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      JWT_SECRET: TEST_JWT_SECRET,
+      LOG_LEVEL: 'info',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'plaza-worker-')),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const logs: string[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => logs.push(line));
+  return { child, logs };
+}

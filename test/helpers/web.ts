@@ -64,3 +64,20 @@ export const sequence = (...routes: Route[]): Route => {
   let i = 0;
   return (req, res) => routes[Math.min(i++, routes.length - 1)]!(req, res);
 };
+
+/**
+ * A page whose first request is never answered (a fetch left hanging while a
+ * test kills or stops the process that made it); later ones get `answer`.
+ * `reached` resolves when the first request arrives.
+ */
+export function hangsFirst(answer: Route): { route: Route; reached: Promise<void> } {
+  let arrived!: () => void;
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  let first = true;
+  const route: Route = (req, res) => {
+    if (!first) return answer(req, res);
+    first = false;
+    arrived();
+  };
+  return { route, reached };
+}
