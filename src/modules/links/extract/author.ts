@@ -1,4 +1,4 @@
-import { ldValue, type PageDocument } from './document.ts';
+import { ldValue, type PageDocument, selectFirst, textOf } from './document.ts';
 import { cleanText } from './text.ts';
 
 /** Meta tags that name a page's author, most specific first (Open Graph, then plain, Dublin Core, Parse.ly, Sailthru). */
@@ -48,9 +48,9 @@ export function extractAuthor(doc: PageDocument, ld: Record<string, unknown> | n
 }
 
 function bylineText(doc: PageDocument, selector: string): string | null {
-  const el = doc.$(selector).first();
-  if (el.length === 0) return null;
-  return el.attr('content') ?? el.text();
+  const el = selectFirst(doc, selector);
+  if (!el) return null;
+  return el.attribs.content ?? textOf(el);
 }
 
 const BY_PREFIX = /^(?:(?:written|posted|published|reported|story|text|words)\s+)?by[:\s]+/i;

@@ -1,4 +1,4 @@
-import type { PageDocument } from './document.ts';
+import { type PageDocument, selectAll, selectFirst, textOf } from './document.ts';
 
 /** Meta tags that date a page's publication, most specific first (Open Graph, schema.org, Parse.ly, Sailthru, Dublin Core). */
 const PUBLISHED_META = [
@@ -47,15 +47,15 @@ export function extractDates(doc: PageDocument, ld: Record<string, unknown> | nu
     () => ld?.dateCreated,
     () => ld?.uploadDate,
     ...PUBLISHED_META.map((key) => () => doc.meta.get(key)),
-    () => doc.$('time[itemprop="datePublished" i], time[pubdate], [itemprop="datePublished" i]').first().attr('datetime'),
-    () => doc.$('time[datetime]').first().attr('datetime'),
+    () => selectFirst(doc, 'time[itemprop="datePublished" i], time[pubdate], [itemprop="datePublished" i]')?.attribs.datetime,
+    () => selectFirst(doc, 'time[datetime]')?.attribs.datetime,
     () => visibleDate(doc),
     () => urlDate(pageUrl),
   ]);
   const modified = first(now, [
     () => ld?.dateModified,
     ...MODIFIED_META.map((key) => () => doc.meta.get(key)),
-    () => doc.$('[itemprop="dateModified" i]').first().attr('datetime'),
+    () => selectFirst(doc, '[itemprop="dateModified" i]')?.attribs.datetime,
   ]);
   return {
     publishedAt: (published ?? modified)?.toISOString() ?? null,
@@ -78,14 +78,12 @@ const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+${MONTH},?\\
 
 /** The first "May 16, 2016" / "16 May 2016" in the page's short date and byline elements. */
 function visibleDate(doc: PageDocument): string | null {
-  let found: string | null = null;
-  doc.$(VISIBLE_DATE).each((_, el) => {
-    const text = doc.$(el).text();
-    if (text.length > 200) return undefined;
-    found = textDate(text);
-    return found ? false : undefined;
-  });
-  return found;
+  for (const el of selectAll(doc, VISIBLE_DATE)) {
+    const text = textOf(el);
+    const found = text.length > 200 ? null : textDate(text);
+    if (found) return found;
+  }
+  return null;
 }
 
 /** A day written in words, as YYYY-MM-DD. */

@@ -1,5 +1,7 @@
 import { type CheerioAPI, load } from 'cheerio';
-import type { Element } from 'domhandler';
+import { compile } from 'css-select';
+import { type AnyNode, type Element, hasChildren, isTag } from 'domhandler';
+import { textContent } from 'domutils';
 
 /** What the fallbacks read from a page, gathered in one pass over its markup. */
 export interface PageDocument {
@@ -18,10 +20,9 @@ export interface PageDocument {
   titleElements: Element[];
   /** Its first `<html>` element. */
   htmlElement: Element | null;
+  /** Every element of the page, in document order: what the selector queries below walk. */
+  elements: Element[];
 }
-
-/** The elements `readDocument` gathers, found in one walk of the page (document order). */
-const GATHERED = 'meta, link[href], script[type="application/ld+json"], title, html';
 
 export function readDocument(html: string): PageDocument {
   const $ = load(html, { xml: { xmlMode: false, decodeEntities: true } });
@@ -32,7 +33,9 @@ export function readDocument(html: string): PageDocument {
   const linkElements: Element[] = [];
   const titleElements: Element[] = [];
   let htmlElement: Element | null = null;
-  for (const el of $(GATHERED).toArray()) {
+  const elements = descendants($.root()[0]!);
+  // One pass over the list gathers what the head holds: meta, link[href], JSON-LD scripts, title, html.
+  for (const el of elements) {
     const attrs = el.attribs;
     if (el.name === 'meta') {
       metaElements.push(el);
@@ -40,6 +43,7 @@ export function readDocument(html: string): PageDocument {
       const content = attrs.content ?? attrs.value;
       if (key && content?.trim() && !meta.has(key)) meta.set(key, content);
     } else if (el.name === 'link') {
+      if (attrs.href === undefined) continue;
       linkElements.push(el);
       for (const rel of (attrs.rel ?? '').toLowerCase().split(/\s+/).filter(Boolean)) {
         links.push({ rel, href: attrs.href ?? '', type: (attrs.type ?? '').toLowerCase() });
@@ -48,16 +52,61 @@ export function readDocument(html: string): PageDocument {
       titleElements.push(el);
     } else if (el.name === 'html') {
       htmlElement ??= el;
-    } else {
+    } else if (el.name === 'script' && attrs.type?.toLowerCase() === 'application/ld+json') {
       try {
-        collect(JSON.parse($(el).text().trim()), jsonLd);
+        collect(JSON.parse(textContent(el).trim()), jsonLd);
       } catch {
         // Broken JSON-LD is common; the other sources still count.
       }
     }
   }
-  return { $, meta, jsonLd, links, metaElements, linkElements, titleElements, htmlElement };
+  return { $, meta, jsonLd, links, metaElements, linkElements, titleElements, htmlElement, elements };
 }
+
+/** The elements under `root`, in document order. */
+function descendants(root: AnyNode): Element[] {
+  const found: Element[] = [];
+  const walk = (node: AnyNode) => {
+    if (!hasChildren(node)) return;
+    for (const child of node.children) {
+      if (isTag(child)) found.push(child);
+      walk(child);
+    }
+  };
+  walk(root);
+  return found;
+}
+
+/** Selectors compiled once per process: the fallbacks ask the same few of every page. */
+const compiled = new Map<string, (el: Element) => boolean>();
+
+function matcher(selector: string): (el: Element) => boolean {
+  let test = compiled.get(selector);
+  if (!test) {
+    test = compile<AnyNode, Element>(selector, { xmlMode: false }) as (el: Element) => boolean;
+    compiled.set(selector, test);
+  }
+  return test;
+}
+
+/**
+ * The elements matching a CSS selector, in document order, lazily: a caller
+ * that wants the first stops the walk there. `within`: only that element's
+ * descendants.
+ */
+export function* selectAll(doc: PageDocument, selector: string, within?: Element): Generator<Element> {
+  const test = matcher(selector);
+  for (const el of within ? descendants(within) : doc.elements) if (test(el)) yield el;
+}
+
+/** The first element matching a CSS selector, in document order. */
+export function selectFirst(doc: PageDocument, selector: string, within?: Element): Element | undefined {
+  for (const el of selectAll(doc, selector, within)) return el;
+  return undefined;
+}
+
+/** An element's text, as cheerio's `.text()` reads it. */
+export const textOf = (el: Element | undefined): string => (el ? textContent(el) : '');
 
 /** The page's `<title>` text: the first inside `<head>`, else (empty or none there) the first anywhere. */
 export function pageTitle(doc: PageDocument): string {
@@ -65,7 +114,7 @@ export function pageTitle(doc: PageDocument): string {
     for (let up = el.parent; up; up = up.parent) if ('name' in up && up.name === 'head') return true;
     return false;
   });
-  return (inHead && doc.$(inHead).text()) || (doc.titleElements[0] ? doc.$(doc.titleElements[0]).text() : '');
+  return (inHead && textOf(inHead)) || textOf(doc.titleElements[0]);
 }
 
 function collect(value: unknown, into: Array<Record<string, unknown>>): void {

@@ -1,6 +1,6 @@
 import ogs from 'open-graph-scraper';
 import type { LinkMetadataJson } from '../tables.ts';
-import { ldValue, mainLdNode, type PageDocument, pageTitle, readDocument } from './document.ts';
+import { ldValue, mainLdNode, type PageDocument, pageTitle, readDocument, selectAll, selectFirst, textOf } from './document.ts';
 import { extractAuthor } from './author.ts';
 import { extractLang } from './lang.ts';
 import { extractDates } from './dates.ts';
@@ -56,7 +56,7 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
       cleanText(ldValue(ld?.headline, ['name']) ?? ldValue(ld?.name, ['name']), 300),
       htmlTitle ? withoutSiteName(htmlTitle, [siteName, ...Object.values(declared), siteNameFromHost(pageUrl)]) : null,
       cleanText(og.ogTitle, 300),
-    ) ?? cleanText(doc.$('h1').first().text(), 300),
+    ) ?? cleanText(textOf(selectFirst(doc, 'h1')), 300),
   );
 
   const description = smartQuotes(
@@ -85,7 +85,7 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
         doc.meta.get('thumbnail'),
       ].map((candidate) => imageUrl(candidate, pageUrl)),
     ) ??
-      imageUrl(doc.$('video[poster]').first().attr('poster'), pageUrl) ??
+      imageUrl(selectFirst(doc, 'video[poster]')?.attribs.poster, pageUrl) ??
       firstContentImage(doc, pageUrl),
   );
 
@@ -201,8 +201,9 @@ function ldPublisherName(doc: PageDocument): string | null {
 }
 
 function microdataPublisher(doc: PageDocument): string | null {
-  const scope = doc.$('[itemprop="publisher"]').first();
-  return scope.find('[itemprop="name"]').first().attr('content') ?? (scope.find('[itemprop="name"]').first().text() || null);
+  const scope = selectFirst(doc, '[itemprop="publisher"]');
+  const name = scope && selectFirst(doc, '[itemprop="name"]', scope);
+  return name ? (name.attribs.content ?? (textOf(name) || null)) : null;
 }
 
 const NOT_AN_IMAGE = /\.(mp4|webm|mov|m3u8|mp3|m4a|ogg|wav)(\?|$)/i;
@@ -213,29 +214,23 @@ function imageUrl(candidate: string | null | undefined, pageUrl: URL): string | 
 }
 
 function firstParagraph(doc: PageDocument): string | null {
-  let found: string | null = null;
-  doc.$('article p, main p, p').each((_, el) => {
+  for (const el of selectAll(doc, 'p')) {
     // Without reference marks ("[2]", "[citation needed]").
-    const text = cleanText(doc.$(el).text().replace(/\[(\d+|[a-z ]{3,30})\]/gi, ''));
-    if (text && text.length >= 80) {
-      found = text;
-      return false;
-    }
-    return undefined;
-  });
-  return found;
+    const text = cleanText(textOf(el).replace(/\[(\d+|[a-z ]{3,30})\]/gi, ''));
+    if (text && text.length >= 80) return text;
+  }
+  return null;
 }
 
 function firstContentImage(doc: PageDocument, pageUrl: URL): string | null {
-  let found: string | null = null;
-  doc.$('article img[src], main img[src], img[src]').each((_, el) => {
-    const src = doc.$(el).attr('src');
-    const width = Number(doc.$(el).attr('width') ?? 0);
-    if (!src || src.startsWith('data:') || (width > 0 && width < 100)) return undefined;
-    found = absoluteUrl(src, pageUrl);
-    return found ? false : undefined;
-  });
-  return found;
+  for (const el of selectAll(doc, 'img[src]')) {
+    const src = el.attribs.src;
+    const width = Number(el.attribs.width ?? 0);
+    if (!src || src.startsWith('data:') || (width > 0 && width < 100)) continue;
+    const found = absoluteUrl(src, pageUrl);
+    if (found) return found;
+  }
+  return null;
 }
 
 /** og:video, else twitter:player, as a framable embed. */
