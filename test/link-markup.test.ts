@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { extractMetadata } from '../src/modules/links/extract/metadata.ts';
+
+const url = new URL('https://example.com/news/story');
+const read = async (body: string, head = '') => (await extractMetadata(`<!doctype html><html><head>${head}</head><body>${body}</body></html>`, url)).metadata;
+const long = (words: string) => `${words} ${'and then some more words to pass the length a paragraph needs '.repeat(2)}`.trim();
+
+/** What a preview reads from the page's markup when its tags say nothing: the fallbacks' selectors, their order and their limits. */
+describe('previews from a page markup', () => {
+  it('titles a page by its first h1 and describes it by its first real paragraph, reference marks dropped', async () => {
+    const preview = await read(`<nav><p>Menu</p></nav><h1>The <em>real</em> headline</h1><h1>Second</h1>
+      <article><p>Too short.</p><p>${long('The first paragraph[1] that says something[citation needed]')}</p></article>`);
+    expect(preview.title).toBe('The real headline');
+    expect(preview.description?.startsWith('The first paragraph that says something and then')).toBe(true);
+  });
+
+  it('takes a video poster before the content images, and no inline or tiny image', async () => {
+    expect((await read('<img src="/photo.jpg"><video poster="/poster.jpg"></video>')).image).toBe('https://example.com/poster.jpg');
+    const preview = await read('<img src="data:image/png;base64,AAAA"><img src="/pixel.gif" width="1"><img src="/photo.jpg" width="640">');
+    expect(preview.image).toBe('https://example.com/photo.jpg');
+  });
+
+  it('names the author from the most trusted byline markup, wherever it stands in the page', async () => {
+    const page = `<div class="byline">By The Desk</div><span itemprop="author"><span itemprop="name">Jane Doe</span></span>`;
+    expect((await read(page)).author).toBe('Jane Doe');
+    // A byline that holds more than a name is passed over for the next kind of markup.
+    const wordy = `<div itemprop="author">Jane Doe Staff Writer Updated three hours ago on the first of May</div><a rel="author" href="/jd">John Roe</a>`;
+    expect((await read(wordy)).author).toBe('John Roe');
+  });
+
+  it('dates a page by its time elements, else by a date printed in its date markup', async () => {
+    const timed = await read('<time datetime="2021-04-05T10:00:00Z">Monday</time><span itemprop="dateModified" datetime="2021-06-01T00:00:00Z"></span>');
+    expect(timed.publishedAt).toBe('2021-04-05T10:00:00.000Z');
+    expect(timed.modifiedAt).toBe('2021-06-01T00:00:00.000Z');
+    const printed = await read(`<div class="post-date">${'x'.repeat(250)} May 1, 2019</div><div class="Post-Date">Posted on May 16, 2016</div>`);
+    expect(printed.publishedAt).toBe('2016-05-16T12:00:00.000Z');
+  });
+
+  it('names the site from its microdata publisher', async () => {
+    const preview = await read('<div itemprop="publisher"><meta itemprop="name" content="Daily Bugle"></div><span itemprop="name">Not the site</span>');
+    expect(preview.siteName).toBe('Daily Bugle');
+  });
+
+  it('reads JSON-LD whatever the case of its type, and skips a link element without an href', async () => {
+    const head = `<link rel="canonical"><link rel="canonical" href="/news/story-canonical">
+      <script type="Application/LD+JSON">{"@type":"NewsArticle","headline":"From JSON-LD","author":{"name":"Ada Lovelace"}}</script>`;
+    const preview = await read('', head);
+    expect(preview.title).toBe('From JSON-LD');
+    expect(preview.author).toBe('Ada Lovelace');
+    expect(preview.url).toBe('https://example.com/news/story-canonical');
+  });
+});
