@@ -59,6 +59,8 @@ type Stream = { topic: string; key: string };
 export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, onNumbered, logger }: OutboxOptions = {}) {
   // Streams written in each open transaction, numbered once it commits.
   const recordedIn = new WeakMap<object, Stream[]>();
+  // Told of each event this process numbers (watchNumbered).
+  const watchers = new Set<(event: RecordedEvent) => void>();
   const notify = !afterCommit;
 
   /** Numbers what is waiting in one stream (a call at a time, a batch each); hands each event numbered to afterCommit. */
@@ -67,8 +69,15 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
       const result = await db.execute<{ seq: string; payload: object }>(
         sql`select seq, payload from plaza_number_events(${stream.topic}, ${stream.key}, ${notify})`,
       );
-      if (afterCommit) for (const row of result.rows) afterCommit({ ...stream, seq: Number(row.seq), payload: row.payload });
-      if (result.rows.length > 0) onNumbered?.(stream.topic, result.rows.length);
+      if (result.rows.length > 0) {
+        const events = result.rows.map((row): RecordedEvent => ({ ...stream, seq: Number(row.seq), payload: row.payload }));
+        if (afterCommit) for (const event of events) afterCommit(event);
+        // After the caller's own continuation (its response goes out first), in numbering order.
+        if (watchers.size > 0) setImmediate(() => {
+          for (const watcher of watchers) for (const event of events) watcher(event);
+        });
+        onNumbered?.(stream.topic, result.rows.length);
+      }
       if (result.rows.length < NUMBERING_BATCH) return;
     }
   }
@@ -145,6 +154,18 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
     /** Many events of one topic as a statement to put in the caller's own (see the function above). */
     eventsInsert<K extends keyof T & string>(topic: K, rows: SQL): SQL {
       return eventsInsert(topic, rows);
+    },
+
+    /**
+     * Tells `watcher` of each event this process numbers, in order, once it
+     * has its number and before any broker has carried it: this instance's
+     * streams hand it to their subscribers without the round trip through
+     * Redis or NOTIFY (whose copy they then skip as already seen). Returns the
+     * way to stop.
+     */
+    watchNumbered(watcher: (event: RecordedEvent) => void): () => void {
+      watchers.add(watcher);
+      return () => void watchers.delete(watcher);
     },
 
     /** Numbers whatever committed events of a stream wait for a number. */

@@ -40,6 +40,8 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
   class Hub {
     lastSeq = 0;
     closed = false;
+    /** Listening, and `lastSeq` read: events may be offered. */
+    private opened = false;
     ready: Promise<void>;
     private readonly subscribers = new Set<Subscriber>();
     private readonly ahead = new Map<number, Delivered<unknown>>();
@@ -71,7 +73,13 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
     }
 
     private async pump(live: AsyncIterableIterator<{ seq: number; payload: unknown }>) {
+      this.opened = true;
       for await (const event of live) this.offer({ topic: this.topic, key: this.key, seq: event.seq, payload: event.payload });
+    }
+
+    /** An event numbered in this process (outbox.watchNumbered): offered like one from the broker, once the hub knows where its stream stands. */
+    offerNumbered(event: Delivered<unknown>) {
+      if (this.opened && !this.closed) this.offer(event);
     }
 
     private offer(event: Delivered<unknown>) {
@@ -171,6 +179,9 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
       void this.live?.return?.();
     }
   }
+
+  // What this process numbers reaches its own subscribers at once; the broker's copy comes later and is skipped.
+  outbox.watchNumbered((event) => hubs.get(`${event.topic}:${event.key}`)?.offerNumbered(event));
 
   broker.events.on('reconnected', () => {
     for (const hub of hubs.values()) void hub.catchUp();
