@@ -1,5 +1,6 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.ts';
+import { commitWithoutFlush } from '../../db/async-commit.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
 import { resumeAfter } from '../../realtime/cursor.ts';
@@ -90,7 +91,8 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
       ), added as (
         ${outbox.eventsInsert('link:updated', sql`select m.section_id as key, ${linkEventJson('m')} as payload from moved m`)}
       )${also ?? sql``}
-      select key from added`);
+      -- Announced only once numbered below, whose synchronous commit flushes this one first.
+      select key, ${commitWithoutFlush} as commit_mode from added`);
     for (const key of new Set(result.rows.map((row) => row.key))) await outbox.number('link:updated', key);
     for (let i = 0; i < result.rows.length; i++) onFinished?.(outcome.status);
     return result.rows.length;
@@ -127,7 +129,9 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
         select link.id, link.post_id, link.position, link.url, link.normalized_url, link.status, link.metadata, link.error,
           link.fetched_at, link.created_at, link.section_id, link.author_id,
           cached.metadata as cached_metadata, cached.fetched_at as cached_fetched_at,
-          claim.claim_state, claim.wait_seconds
+          claim.claim_state, claim.wait_seconds,
+          -- The claim is a lease: losing it to a crash of PostgreSQL costs at most a second fetch.
+          ${commitWithoutFlush} as commit_mode
         from link left join cached on true left join claim on true`);
       const row = result.rows[0];
       if (!row) return { link: null };
