@@ -24,8 +24,10 @@ export const cursorExpired = () =>
 
 /**
  * Ordered, gap-free delivery of one (topic, key) stream to this instance's
- * subscribers. One hub per key listens to the broker once, for all of them;
- * it hands events on strictly in sequence order. An event that arrives ahead
+ * subscribers. One hub per key listens to the broker once, for all of them,
+ * and is also offered the events this process numbers, before the broker
+ * has them (outbox.watchNumbered); it hands events on strictly in sequence
+ * order, each once, whichever way it came first. An event that arrives ahead
  * of one missing (an overtaken or lost publish) makes the hub read the
  * missing ones from the outbox; so does the broker coming back after an
  * outage. A subscriber that starts after a cursor first replays from the
