@@ -1,12 +1,13 @@
 import { gql, signUp } from '../lib/graphql.ts';
 import { checkoutBefore, removeCheckout, type Started, startPlaza, startWriteBaseline } from '../lib/processes.ts';
-import { runFanout } from './fanout.ts';
+import { type MemoryResult, runFanout } from './fanout.ts';
 import { runMutations } from './mutations.ts';
 
 export interface BeforeResult {
   ref: string;
-  fanout: Awaited<ReturnType<typeof runFanout>>['fanout'];
-  memory: Awaited<ReturnType<typeof runFanout>>['memory'];
+  /** Without the baseline's memory: see `plazaOnly`. */
+  fanout: Array<Omit<Awaited<ReturnType<typeof runFanout>>['fanout'][number], 'baselineBytesPerConnection'>>;
+  memory: Pick<MemoryResult, 'connections' | 'plazaBytesPerConnection'>;
   /** Absent when only fan-out was asked for (BENCH_ONLY=fanout). */
   mutations?: Awaited<ReturnType<typeof runMutations>>;
 }
@@ -32,7 +33,7 @@ export async function runBefore(options: {
   let before: Started | undefined;
   try {
     before = await startPlaza({ ...options.env, DATABASE_URL: options.databaseUrl, RUN_WORKERS: 'false' }, [], dir);
-    const { fanout, memory } = await runFanout(before, options.baseline, options.sizes, options.changes, options.rounds);
+    const { fanout, memory } = plazaOnly(await runFanout(before, options.baseline, options.sizes, options.changes, options.rounds));
     if (options.fanoutOnly) return { ref: options.ref, fanout, memory };
     const author = await signUp(before.url, 'author');
     const section = (await gql(before.url, 'mutation($i: CreateSectionInput!) { createSection(input: $i) { id } }', { i: { name: 'Bench', slug: `bench-${Date.now()}` } }, author.token)).createSection.id;
@@ -138,4 +139,15 @@ export async function runMutationsAlternating(options: {
     await Promise.allSettled(started.map((p) => p.stop()));
     removeCheckout(dir);
   }
+}
+
+/**
+ * The baseline process has already served the now side's connections when the before side runs, so
+ * its memory growth here says nothing (it read ~40 bytes per connection): only Plaza's is kept.
+ */
+function plazaOnly({ fanout, memory }: Awaited<ReturnType<typeof runFanout>>): Pick<BeforeResult, 'fanout' | 'memory'> {
+  return {
+    fanout: fanout.map(({ baselineBytesPerConnection: _unreliable, ...side }) => side),
+    memory: { connections: memory.connections, plazaBytesPerConnection: memory.plazaBytesPerConnection },
+  };
 }
