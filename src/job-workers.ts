@@ -23,7 +23,6 @@ export const USER_AGENT = 'PlazaBot/0.1 (link previews; +https://github.com/plaz
 /** How long a stop waits for the first attempts and jobs in hand, within the 10 s shutdown deadline. */
 const STOP_GRACE_MS = 5_000;
 
-
 /**
  * Starts this process's background workers: link previews (the queue's jobs,
  * and first attempts at the links of posts committed here), expired-story

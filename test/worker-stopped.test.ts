@@ -4,8 +4,8 @@ import type { App } from '../src/app.ts';
 import { startWorkers } from '../src/job-workers.ts';
 import { startTestApp } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/db.ts';
-import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
-import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
+import { createPost, createSection, signUp } from './helpers/http.ts';
+import { watchLinks } from './helpers/subscriptions.ts';
 import { spawnWorker } from './helpers/process.ts';
 import { FakeWeb, hangsFirst, html } from './helpers/web.ts';
 
@@ -44,12 +44,7 @@ describe('a worker stopped mid-job', () => {
 
     const user = await signUp(app);
     const section = await createSection(app, user);
-    const { client } = wsClient(app, user.token);
-    const ready = listening(app, `link:updated:${localIdOf(section.id)}`);
-    const sub = subscribeWs(client, 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { status metadata { title } } } }', {
-      id: section.id,
-    });
-    await ready;
+    const { client, updates: sub } = await watchLinks(app, user.token, section.id, 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { status metadata { title } } } }');
     await createPost(app, user, section.id, 'stuck link', [web.url('/stuck')]);
     await page.reached;
 

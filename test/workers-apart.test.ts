@@ -9,8 +9,8 @@ import { startWorkers } from '../src/job-workers.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
 import { createTestDatabase } from './helpers/db.ts';
 import { redisAvailable, startTestApp, TEST_JWT_SECRET } from './helpers/app.ts';
-import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
-import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
+import { createPost, createSection, signUp } from './helpers/http.ts';
+import { watchLinks } from './helpers/subscriptions.ts';
 import { FakeWeb, html } from './helpers/web.ts';
 
 describe.skipIf(!redisAvailable())('workers running apart from the servers', () => {
@@ -51,12 +51,7 @@ describe.skipIf(!redisAvailable())('workers running apart from the servers', () 
   it('fetches a link posted on a server and the server’s subscribers get READY', async () => {
     const user = await signUp(server);
     const section = await createSection(server, user);
-    const { client } = wsClient(server, user.token);
-    const ready = listening(server, `link:updated:${localIdOf(section.id)}`);
-    const sub = subscribeWs(client, 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { status metadata { title } } } }', {
-      id: section.id,
-    });
-    await ready;
+    const { client, updates: sub } = await watchLinks(server, user.token, section.id, 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { status metadata { title } } } }');
     await createPost(server, user, section.id, 'apart', [web.url('/page')]);
     const [event] = await sub.waitFor(1, 15_000);
     expect(event.linkMetadataUpdated.link).toEqual({ status: 'READY', metadata: { title: 'From the worker' } });

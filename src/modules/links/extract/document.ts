@@ -46,7 +46,7 @@ export function readDocument(html: string): PageDocument {
       if (attrs.href === undefined) continue;
       linkElements.push(el);
       for (const rel of (attrs.rel ?? '').toLowerCase().split(/\s+/).filter(Boolean)) {
-        links.push({ rel, href: attrs.href ?? '', type: (attrs.type ?? '').toLowerCase() });
+        links.push({ rel, href: attrs.href, type: (attrs.type ?? '').toLowerCase() });
       }
     } else if (el.name === 'title') {
       titleElements.push(el);
