@@ -67,6 +67,10 @@ const envSchema = z.object({
    * default true. False sends every request through Yoga's HTTP layer (the same answers, more CPU).
    */
   PLAIN_JSON_FAST_PATH: bool.default(true),
+  /** Largest answer to one query or mutation in bytes; past it the answer is RESPONSE_TOO_LARGE. 0 = no cap. Default 4 MiB. */
+  MAX_RESPONSE_BYTES: z.coerce.number().int().min(0).default(4 * 1_048_576),
+  /** Bytes of events kept in memory for subscriptions resuming from a cursor (shared replay pages); default 32 MiB. */
+  REPLAY_CACHE_BYTES: z.coerce.number().int().min(0).default(32 * 1_048_576),
   /** Largest accepted WebSocket message in bytes; default 100 kB. */
   MAX_WS_MESSAGE_BYTES: z.coerce.number().int().positive().default(100_000),
   /** PostgreSQL pool size per process; default 10. */
@@ -172,6 +176,8 @@ export interface Config {
     maxQueuedEventsPerSubscription: number;
     operationTimeoutMs: number;
     documentCacheBytes: number;
+    maxResponseBytes: number;
+    replayCacheBytes: number;
   };
   trustProxyHops: number;
   rateLimits: RateLimitSettings;
@@ -241,6 +247,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxQueuedEventsPerSubscription: env.MAX_QUEUED_EVENTS_PER_SUBSCRIPTION,
       operationTimeoutMs: env.OPERATION_TIMEOUT_MS,
       documentCacheBytes: env.DOCUMENT_CACHE_BYTES,
+      maxResponseBytes: env.MAX_RESPONSE_BYTES,
+      replayCacheBytes: env.REPLAY_CACHE_BYTES,
     },
     trustProxyHops: env.TRUST_PROXY_HOPS,
     rateLimits: rateLimitsOf(env as unknown as Record<string, { points: number; seconds: number }>, {

@@ -49,7 +49,9 @@ export function createServer(deps: ServerDeps) {
     max: config.limits.maxConnectionsPerUser,
     logger,
   });
-  const plainJson = config.plainJsonFastPath ? createPlainJsonHandler(yoga, (origin) => corsHeadersFor(config.corsOrigins, origin)) : null;
+  const plainJson = config.plainJsonFastPath
+    ? createPlainJsonHandler(yoga, (origin) => corsHeadersFor(config.corsOrigins, origin), config.limits.maxResponseBytes)
+    : null;
   const ws = createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger });
   const streams = createEventStreams({ registry, userConnections, logger });
   const addresses = createAddressLimit(config.rateLimits.mutations?.requestsPerIp);

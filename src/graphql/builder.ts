@@ -39,7 +39,8 @@ export const builder = new SchemaBuilder<{
       }
     },
     nodeQueryOptions: { authScopes: { authenticated: true } },
-    nodesQueryOptions: { authScopes: { authenticated: true } },
+    // Each id is resolved on its own: the list's length is the number of items in the cost (graphql/cost.ts).
+    nodesQueryOptions: { authScopes: { authenticated: true }, extensions: { cost: { itemsFrom: 'ids' } } },
   },
 });
 

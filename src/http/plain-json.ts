@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
+import { withinLimit } from '../graphql/plugins/response-size.ts';
 import { resultJson } from '../graphql/result-json.ts';
 import { type PlazaYoga, requestStandIn, type ServerContext } from './yoga.ts';
 
@@ -91,7 +92,12 @@ function readBody(req: IncomingMessage): Promise<string | null> {
  * syntax or validation error, a subscription) goes to Yoga with the body
  * already read, before anything has run, and Yoga answers it as always.
  */
-export function createPlainJsonHandler(yoga: PlazaYoga, corsHeaders: (origin: string) => Record<string, string>) {
+export function createPlainJsonHandler(
+  yoga: PlazaYoga,
+  corsHeaders: (origin: string) => Record<string, string>,
+  /** Past this, the answer is RESPONSE_TOO_LARGE (graphql/plugins/response-size.ts); 0 = no cap. */
+  maxResponseBytes = 0,
+) {
   async function viaYoga(req: IncomingMessage, res: ServerResponse, body: string, context: ServerContext): Promise<void> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
@@ -134,7 +140,7 @@ export function createPlainJsonHandler(yoga: PlazaYoga, corsHeaders: (origin: st
       operationName: params.operationName ?? null,
       contextValue,
     })) as ExecutionResult;
-    const answer = resultJson(result);
+    const answer = withinLimit(resultJson(result), maxResponseBytes);
     const origin = req.headers.origin;
     res.writeHead(statusOf(result, type), {
       'content-type': `${type}; charset=utf-8`,

@@ -9,6 +9,8 @@ import type { Context } from '../graphql/context.ts';
 import { createMaskError, yogaLogger } from '../graphql/errors.ts';
 import { type Ending, useConnectionEnd } from '../graphql/plugins/connection-end.ts';
 import { useNoIntrospection } from '../graphql/plugins/introspection.ts';
+import { useOperationCost } from '../graphql/plugins/operation-cost.ts';
+import { useResponseSizeLimit } from '../graphql/plugins/response-size.ts';
 import { useOperationMetrics } from '../graphql/plugins/operation-metrics.ts';
 import { useOperationTimeout } from '../graphql/plugins/operation-timeout.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -41,8 +43,11 @@ export const operationLimits = {
   maxAliases: 15,
   maxDirectives: 10,
   maxTokens: 2_000,
-  // A feed page of 20 posts with their link previews costs about 8,000 (a fragment adds); an abusive document tens of thousands.
+  // Computed with the variables (graphql/cost.ts): a feed page of 20 posts with their links and previews costs about
+  // 2,500, of 50 about 6,000; a section's posts for 100 sections at once several hundred thousand.
   maxCost: 15_000,
+  /** Items one list argument may carry: `nodes(ids:)` resolves each. */
+  maxListItems: 100,
   maxSelectionsPerSet: 50,
 };
 
@@ -92,11 +97,13 @@ function policyPlugins(config: Config): Plugin[] {
       maxAliases: { n: operationLimits.maxAliases },
       maxDirectives: { n: operationLimits.maxDirectives },
       maxTokens: { n: operationLimits.maxTokens },
-      costLimit: { maxCost: operationLimits.maxCost },
+      // The cost is computed with the variables (useOperationCost): armor's own reads the document alone.
+      costLimit: { enabled: false },
       // Suggestions help while developing and map the schema for an attacker in production.
       blockFieldSuggestion: { enabled: config.isProduction },
     }) as Plugin,
     useSelectionLimit(operationLimits.maxSelectionsPerSet),
+    useOperationCost(operationLimits),
     useTextInputPolicy(),
     useOperationTimeout(config.limits.operationTimeoutMs),
     useConnectionEnd() as Plugin,
@@ -125,6 +132,7 @@ export function createPlazaYoga(deps: YogaDeps) {
     ...policyPlugins(config),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
     useSseWithIds(),
+    useResponseSizeLimit(config.limits.maxResponseBytes),
     useReadinessCheck({
       endpoint: '/readiness',
       check: async () => {

@@ -7,6 +7,8 @@ import { badInput, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
 import type { Occupancy } from '../../realtime/presence.ts';
 import { loadNodes } from '../../graphql/load-nodes.ts';
+import { costOf } from '../../graphql/cost.ts';
+import { MAX_PRODUCTS_PER_CHANNEL } from './validation.ts';
 import { UserRef } from '../users/graphql.ts';
 import { encodeCursor } from '../../realtime/cursor.ts';
 import type { HighlightState } from './events.ts';
@@ -58,7 +60,7 @@ builder.node(ChannelRef, {
       type: UserRef,
       resolve: async (c, _args, ctx) => (await ctx.loaders.user.load(c.sellerId)) ?? Promise.reject(notFound('User')),
     }),
-    products: t.field({ type: [ProductRef], resolve: (c, _args, ctx) => ctx.loaders.productsByChannel.load(c.id) }),
+    products: t.field({ type: [ProductRef], ...costOf({ size: MAX_PRODUCTS_PER_CHANNEL }), resolve: (c, _args, ctx) => ctx.loaders.productsByChannel.load(c.id) }),
     viewerCount: t.int({
       description:
         'Signed-in users who have the channel open now (a productHighlighted or channelPresence subscription, on any instance), each counted once however many tabs; the seller not counted.',
@@ -73,6 +75,7 @@ builder.node(ChannelRef, {
         type: UserRef,
         nullable: true,
         description: 'Seller only (null with a FORBIDDEN error for anyone else): who has the channel open now, in id order, paged.',
+        ...costOf({ pageMax: 100 }),
         resolve: async (c, args, ctx) => {
           const { first, after } = viewerPage(args);
           const { ids, hasNextPage } = await ctx.services.channels.viewerIds(ctx.viewer!.id, c.id, first, after);

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { AppError, badInput, forbidden, notFound } from '../../lib/errors.ts';
 import type { RateLimit } from '../../lib/rate-limit.ts';
@@ -10,7 +10,7 @@ import type { Streams } from '../../realtime/streams.ts';
 import type { ChannelTopics, HighlightState } from './events.ts';
 import { withSnapshot } from './snapshot.ts';
 import { type ChannelRow, channels, type ProductRow, products } from './tables.ts';
-import { validateNewProduct } from './validation.ts';
+import { MAX_PRODUCTS_PER_CHANNEL, validateNewProduct } from './validation.ts';
 
 export interface ChannelServiceDeps {
   db: Database;
@@ -112,6 +112,9 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
     async addProduct(viewerId: string, input: Parameters<typeof validateNewProduct>[0] & { channelId: string }): Promise<ProductRow> {
       const values = validateNewProduct(input);
       const channel = await sellersChannel(viewerId, input.channelId);
+      // A bound against a runaway seller, not an exact count: two additions racing for the last place may both land.
+      const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(products).where(eq(products.channelId, channel.id));
+      if (n >= MAX_PRODUCTS_PER_CHANNEL) throw badInput(`a channel may hold at most ${MAX_PRODUCTS_PER_CHANNEL} products`, 'channelId');
       const [product] = await db.insert(products).values({ ...values, channelId: channel.id }).returning();
       if (!product) throw new Error('insert returned no row');
       return product;

@@ -4,6 +4,9 @@ import { requireHttpUrl, requireText } from '../../lib/validate.ts';
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const MAX_PRICE_CENTS = 2_147_483_647;
 
+/** Products one channel may hold: `Channel.products` is not paged. */
+export const MAX_PRODUCTS_PER_CHANNEL = 100;
+
 export interface NewProduct {
   name: string;
   description: string | null;

@@ -4,11 +4,13 @@ import { localId } from '../../graphql/ids.ts';
 import { forwardPage, toConnection } from '../../graphql/pagination.ts';
 import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../graphql/load-nodes.ts';
+import { costOf } from '../../graphql/cost.ts';
 import { LinkRef } from '../links/graphql.ts';
 import { SectionRef, sectionOf } from '../sections/graphql.ts';
 import { UserRef } from '../users/graphql.ts';
 import { encodeCursor } from '../../realtime/cursor.ts';
 import { fromPostEvent } from './events.ts';
+import { MAX_CONTENT, MAX_LINKS } from './validation.ts';
 import type { PostRow } from './tables.ts';
 
 /** A post; when a subscription delivers it, with the cursor of the event that did. */
@@ -33,9 +35,10 @@ builder.node(PostRef, {
       resolve: async (post, _args, ctx) =>
         (await ctx.loaders.user.load(post.authorId)) ?? Promise.reject(notFound('User')),
     }),
-    content: t.exposeString('content'),
+    // Up to 10 kB of text: it counts in an operation's cost as about a field per kilobyte.
+    content: t.exposeString('content', costOf({ weight: Math.ceil(MAX_CONTENT / 1_000) })),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    links: t.field({ type: [LinkRef], resolve: (post, _args, ctx) => ctx.loaders.linksByPost.load(post.id) }),
+    links: t.field({ type: [LinkRef], ...costOf({ size: MAX_LINKS }), resolve: (post, _args, ctx) => ctx.loaders.linksByPost.load(post.id) }),
     cursor: t.string({
       description:
         "Where the subscription event that delivered this post sits in its stream: pass it as `after` to resume. For a post read by a query, its place in the section's postCreated stream.",
@@ -51,6 +54,7 @@ builder.objectField(SectionRef, 'posts', (t) =>
     {
       type: PostRef,
       description: `Newest first; \`first\` defaults to ${DEFAULT_PAGE} and may be at most ${MAX_PAGE}. Only forward paging (first/after).`,
+      ...costOf({ pageMax: MAX_PAGE }),
       resolve: async (section, args, ctx) => {
       const { first, after } = forwardPage(args, { defaultSize: DEFAULT_PAGE, maxSize: MAX_PAGE });
       const { rows, hasNextPage } = await ctx.services.posts.page(section.id, first, after);

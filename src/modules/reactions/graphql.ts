@@ -3,6 +3,7 @@ import { rateLimited } from '../../graphql/rate-limit.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';
 import { PostRef } from '../posts/graphql.ts';
+import { costOf } from '../../graphql/cost.ts';
 import { encodeCursor } from '../../realtime/cursor.ts';
 import { sectionOf } from '../sections/graphql.ts';
 import type { ReactionCountRow } from './service.ts';
@@ -17,7 +18,8 @@ const ReactionCountRef = builder.objectRef<ReactionCountRow>('ReactionCount').im
 });
 
 builder.objectField(PostRef, 'reactions', (t) =>
-  t.field({ type: [ReactionCountRef], resolve: (post, _args, ctx) => ctx.loaders.reactionsByPost.load(post.id) }),
+  // One row per distinct emoji: a handful on most posts.
+  t.field({ type: [ReactionCountRef], ...costOf({ size: 20 }), resolve: (post, _args, ctx) => ctx.loaders.reactionsByPost.load(post.id) }),
 );
 
 const ReactionInput = builder.inputType('ReactionInput', {

@@ -4,6 +4,8 @@ import type { Context } from '../../graphql/context.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../graphql/load-nodes.ts';
+import { costOf } from '../../graphql/cost.ts';
+import { MAX_LISTED_SECTIONS } from './service.ts';
 import type { SectionRow } from './tables.ts';
 
 export const SectionRef = builder.objectRef<SectionRow>('Section');
@@ -27,7 +29,9 @@ const CreateSectionInput = builder.inputType('CreateSectionInput', {
 builder.queryFields((t) => ({
   sections: t.field({
     type: [SectionRef],
+    description: `Every section by name, at most ${MAX_LISTED_SECTIONS}.`,
     ...signedIn,
+    ...costOf({ size: MAX_LISTED_SECTIONS }),
     resolve: (_root, _args, ctx) => ctx.services.sections.list(),
   }),
   section: t.field({

@@ -5,6 +5,8 @@ import { isUuid, requireText } from '../../lib/validate.ts';
 import { type SectionRow, sections } from './tables.ts';
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** The most sections `list` returns: it is not paged. */
+export const MAX_LISTED_SECTIONS = 1_000;
 
 export function createSectionService(db: Database) {
   return {
@@ -25,7 +27,7 @@ export function createSectionService(db: Database) {
     },
 
     list(): Promise<SectionRow[]> {
-      return db.select().from(sections).orderBy(asc(sections.name), asc(sections.id));
+      return db.select().from(sections).orderBy(asc(sections.name), asc(sections.id)).limit(MAX_LISTED_SECTIONS);
     },
 
     async byIds(ids: readonly string[]): Promise<SectionRow[]> {

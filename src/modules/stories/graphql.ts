@@ -6,6 +6,8 @@ import { localId } from '../../graphql/ids.ts';
 import { forwardPage, toConnection } from '../../graphql/pagination.ts';
 import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../graphql/load-nodes.ts';
+import { costOf } from '../../graphql/cost.ts';
+import { FEED_LIMIT } from './service.ts';
 import { encodeCursor } from '../../realtime/cursor.ts';
 import type { Delivered } from '../../realtime/streams.ts';
 import type { StoryActivityEvent } from './events.ts';
@@ -48,6 +50,7 @@ builder.node(StoryRef, {
         type: StoryViewRef,
         nullable: true,
         description: "Who viewed the story, newest first. The author only; FORBIDDEN for anyone else.",
+        ...costOf({ pageMax: PAGE.maxSize }),
         resolve: async (story, args, ctx) => {
           const { first, after } = forwardPage(args, PAGE);
           const { rows, hasNextPage } = await ctx.services.stories.views(ctx.viewer!.id, story.id, first, after);
@@ -62,6 +65,7 @@ builder.node(StoryRef, {
         type: StoryReactionRef,
         nullable: true,
         description: "Every reaction, newest first. The author only; FORBIDDEN for anyone else.",
+        ...costOf({ pageMax: PAGE.maxSize }),
         resolve: async (story, args, ctx) => {
           const { first, after } = forwardPage(args, PAGE);
           const { rows, hasNextPage } = await ctx.services.stories.reactions(ctx.viewer!.id, story.id, first, after);
@@ -120,8 +124,9 @@ const StoryReactionInput = builder.inputType('StoryReactionInput', {
 builder.queryFields((t) => ({
   storiesFeed: t.field({
     type: [StoryRef],
-    description: 'Stories that have not expired, newest first.',
+    description: `Stories that have not expired, newest first, at most ${FEED_LIMIT}.`,
     ...signedIn,
+    ...costOf({ size: FEED_LIMIT }),
     resolve: (_root, _args, ctx) => ctx.services.stories.feed(),
   }),
 }));

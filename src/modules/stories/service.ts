@@ -21,7 +21,7 @@ export interface StoryServiceDeps {
   reactionLimit: RateLimit;
 }
 
-const FEED_LIMIT = 100;
+export const FEED_LIMIT = 100;
 
 export function createStoryService({ db, outbox, streams, ttlHours, reactionLimit }: StoryServiceDeps) {
   /** A story that has not expired, or NOT_FOUND. */
