@@ -92,6 +92,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     outbox,
     logger,
     maxQueuedEvents: config.limits.maxQueuedEventsPerSubscription,
+    replayCacheBytes: config.limits.replayCacheBytes,
     onDelivered: (topic, count) => metrics.eventsDelivered.inc({ topic }, count),
   });
   // The relay numbers what writers did not (killed after COMMIT); with Redis, it also publishes what they

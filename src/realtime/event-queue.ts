@@ -32,6 +32,11 @@ export class EventQueue<T> implements AsyncIterableIterator<T>, Divertible<T> {
     this.maxBuffered = maxBuffered;
   }
 
+  /** Whether the queue has ended (its reader returned, or it failed): nothing pushed now is read. */
+  get ended(): boolean {
+    return this.closed;
+  }
+
   push(value: T): void {
     if (this.closed) return;
     if (this.sink) return this.sink.push(value);

@@ -180,6 +180,20 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
       return result.rows.map((row) => ({ seq: Number(row.seq), payload: row.payload }));
     },
 
+    /** As `read`, with the size of each event's JSON in bytes (what a replay keeps in memory is bounded by it). */
+    async readSized<K extends keyof T & string>(
+      topic: K,
+      key: string,
+      afterSeq: number,
+      limit: number,
+    ): Promise<Array<StoredEvent<T[K]> & { bytes: number }>> {
+      const result = await db.execute<{ seq: string; payload: T[K]; bytes: number }>(sql`
+        select seq, payload, octet_length(payload::text) as bytes from events
+        where topic = ${topic} and key = ${key} and seq > ${afterSeq}
+        order by seq limit ${limit}`);
+      return result.rows.map((row) => ({ seq: Number(row.seq), payload: row.payload, bytes: Number(row.bytes) }));
+    },
+
     /** Where a stream stands: the last sequence number committed, and the highest one pruned. */
     async head(topic: keyof T & string, key: string): Promise<{ lastSeq: number; prunedSeq: number }> {
       const result = await db.execute<{ last_seq: string; pruned_seq: string }>(sql`

@@ -2,9 +2,10 @@ import { AppError, badInput } from '../lib/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Broker } from './broker.ts';
 import type { Outbox, TopicMap } from './outbox.ts';
-import { createReplayPages, type Delivered, REPLAY_PAGE, Subscriber } from './subscriber.ts';
+import { createReplayPages, type Delivered, REPLAY_PAGE } from './replay-pages.ts';
+import { Subscriber } from './subscriber.ts';
 
-export type { Delivered } from './subscriber.ts';
+export type { Delivered } from './replay-pages.ts';
 
 export interface StreamsDeps<T extends TopicMap> {
   broker: Broker<T>;
@@ -12,6 +13,8 @@ export interface StreamsDeps<T extends TopicMap> {
   logger: Logger;
   /** Events one subscriber may have waiting before it ends with SLOW_CONSUMER. */
   maxQueuedEvents: number;
+  /** Bytes of replay pages kept for subscribers resuming from a cursor (replay-pages.ts). */
+  replayCacheBytes: number;
   /** Told how many subscribers an event of a topic went to (metrics). */
   onDelivered?: (topic: string, count: number) => void;
 }
@@ -33,11 +36,11 @@ export const cursorExpired = () =>
  * outage. A subscriber that starts after a cursor first replays from the
  * outbox, then joins the live flow, with nothing twice at the seam.
  */
-export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQueuedEvents, onDelivered }: StreamsDeps<T>) {
+export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQueuedEvents, replayCacheBytes, onDelivered }: StreamsDeps<T>) {
   const log = logger.child({ module: 'streams' });
   const hubs = new Map<string, Hub>();
   // What every subscriber shares: one object, not one per subscriber.
-  const subscriberDeps = { readPage: createReplayPages(outbox), maxQueuedEvents, log };
+  const subscriberDeps = { readPage: createReplayPages(outbox, replayCacheBytes), maxQueuedEvents, log };
 
   class Hub {
     lastSeq = 0;

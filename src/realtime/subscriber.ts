@@ -1,47 +1,10 @@
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../logger.ts';
 import { EventQueue } from './event-queue.ts';
-import { LRUCache } from 'lru-cache';
-import type { Outbox, TopicMap } from './outbox.ts';
+import { type ReadPage, REPLAY_PAGE } from './replay-pages.ts';
 
-/** One event as a subscriber gets it: which stream, where in it, and what. */
-export interface Delivered<P> {
-  topic: string;
-  key: string;
-  seq: number;
-  payload: P;
-}
-
-/** Events read from the outbox at a time, by a replay or a hub's catch-up. */
-export const REPLAY_PAGE = 500;
-
-export type ReadPage = (topic: string, key: string, after: number, upTo: number) => Promise<Delivered<unknown>[]>;
-
-/**
- * Replay pages read from the outbox, shared. Committed events never change:
- * subscribers resuming from the same place (every client of a restarted
- * instance) share one read of each page instead of each querying it. The
- * page holds the delivered objects themselves, so subscribers also share
- * each event's execution. A cached page serves only if it is full or reaches
- * `upTo` (what was committed when the subscriber joined).
- */
-export function createReplayPages<T extends TopicMap>(outbox: Outbox<T>): ReadPage {
-  const pages = new LRUCache<string, Promise<Delivered<unknown>[]>>({ max: 2_000, ttl: 5_000 });
-  return async (topic, key, after, upTo) => {
-    const id = `${topic}\u0000${key}\u0000${after}`;
-    const cached = pages.get(id);
-    if (cached) {
-      const rows = await cached.catch(() => null);
-      if (rows && (rows.length === REPLAY_PAGE || (rows.at(-1)?.seq ?? after) >= upTo)) return rows;
-    }
-    const fresh = outbox
-      .read(topic as keyof T & string, key, after, REPLAY_PAGE)
-      .then((rows) => rows.map((row): Delivered<unknown> => ({ topic, key, seq: row.seq, payload: row.payload })));
-    pages.set(id, fresh);
-    fresh.catch(() => pages.delete(id));
-    return fresh;
-  };
-}
+export type { Delivered } from './replay-pages.ts';
+import type { Delivered } from './replay-pages.ts';
 
 /** The stream a subscriber listens to (its hub, in streams.ts). */
 export interface SubscribedStream {
@@ -90,13 +53,20 @@ export class Subscriber {
     this.push(event);
   }
 
-  /** Reads what the subscriber missed from the outbox, up to where the hub stood when it joined, then goes live. */
+  /**
+   * Reads what the subscriber missed from the outbox, up to where the hub
+   * stood when it joined, then goes live. A subscription that ends meanwhile
+   * (completed by its client, its socket closed) stops reading at once.
+   */
   async replay(upTo: number): Promise<void> {
     this.held = [];
     try {
-      while (this.last < upTo) {
+      while (this.last < upTo && !this.queue.ended) {
         const rows = await this.deps.readPage(this.stream.topic, this.stream.key, this.last, upTo);
-        for (const event of rows) this.push(event);
+        for (const event of rows) {
+          if (this.queue.ended) return;
+          this.push(event);
+        }
         if (rows.length < REPLAY_PAGE) break;
       }
       const held = this.held;

@@ -7,6 +7,7 @@ import {
   type GraphQLSchema,
   getOperationAST,
   Kind,
+  visit,
 } from 'graphql';
 import { RequestCache } from '@pothos/plugin-scope-auth';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
@@ -74,7 +75,8 @@ export function useSharedSubscriptionResults({ maxBacklog }: { maxBacklog: numbe
           documentId = nextDocumentId++;
           documentIds.set(subscribeArgs.document, documentId);
         }
-        const key = flat(`${documentId}:${viewer}:${subscribeArgs.operationName ?? ''}:${JSON.stringify(subscribeArgs.variableValues ?? {})}`);
+        const variables = questionVariables(subscribeArgs.document, subscribeArgs.operationName, subscribeArgs.variableValues);
+        const key = flat(`${documentId}:${viewer}:${subscribeArgs.operationName ?? ''}:${JSON.stringify(variables)}`);
         const resultOf = (payload: unknown) => {
           if (payload === null || typeof payload !== 'object') return execute({ ...subscribeArgs, rootValue: payload });
           let byQuestion = results.get(payload);
@@ -95,6 +97,45 @@ export function useSharedSubscriptionResults({ maxBacklog }: { maxBacklog: numbe
       });
     },
   };
+}
+
+// Per document: the variables that only say where a subscription resumes (its root field's `after`).
+const cursorOnly = new WeakMap<DocumentNode, Set<string>>();
+
+/**
+ * The variables that make the question: all but those passed only as the
+ * root field's `after`, which says where the stream starts, not what an
+ * event's result is. Subscribers resuming from different cursors then share
+ * each event's execution (a replay of a busy stream to a crowd is one
+ * execution per event, not one per subscriber).
+ */
+function questionVariables(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  values: Record<string, unknown> | null | undefined,
+): Record<string, unknown> {
+  if (!values) return {};
+  let skip = cursorOnly.get(document);
+  if (!skip) {
+    skip = new Set<string>();
+    const operation = getOperationAST(document, operationName);
+    const root = operation?.selectionSet.selections[0];
+    if (root?.kind === Kind.FIELD) {
+      for (const arg of root.arguments ?? []) {
+        if (arg.name.value === 'after' && arg.value.kind === Kind.VARIABLE) skip.add(arg.value.name.value);
+      }
+      // A variable used anywhere else too stays in the question.
+      const uses = new Map<string, number>();
+      visit(document, {
+        VariableDefinition: () => false,
+        Variable: (node) => void uses.set(node.name.value, (uses.get(node.name.value) ?? 0) + 1),
+      });
+      for (const name of skip) if ((uses.get(name) ?? 0) > 1) skip.delete(name);
+    }
+    cursorOnly.set(document, skip);
+  }
+  if (skip.size === 0) return values;
+  return Object.fromEntries(Object.entries(values).filter(([name]) => !skip.has(name)));
 }
 
 /** Adds the event's cursor to its result as `extensions.cursor` (the SSE `id:` of the event). */
