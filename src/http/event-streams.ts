@@ -40,6 +40,8 @@ export function createEventStreams(deps: {
   return {
     /** Admits a stream (the Ending goes to Yoga's context), or answers the refusal and returns null. */
     async admit(res: ServerResponse, viewer: Viewer | null): Promise<Ending | null> {
+      // Gone while its address and token were checked: nothing to hold for it.
+      if (res.closed) return null;
       if (registry.full()) {
         full();
         refuseRequest(res, 503, 'SERVICE_UNAVAILABLE', 'This server has no room for another connection', { 'retry-after': '5' });
@@ -49,6 +51,11 @@ export function createEventStreams(deps: {
       if (viewer && !(await userConnections.acquire(viewer.id, id))) {
         log.debug({ userId: viewer.id }, 'event stream refused: too many connections for the user');
         refuseRequest(res, 429, 'TOO_MANY_CONNECTIONS', 'Too many open connections for this user');
+        return null;
+      }
+      // The client may have hung up while its slot was taken: its 'close' has been and gone, nobody would give the slot back.
+      if (res.closed) {
+        if (viewer) userConnections.release(viewer.id, id);
         return null;
       }
       const controller = new AbortController();
