@@ -37,7 +37,13 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
     maxBytes: config.links.maxBytes,
     userAgent: USER_AGENT,
   });
-  const extraction = createExtractionPool(config.links.extractThreads);
+  const extraction = createExtractionPool({
+    threads: config.links.extractThreads,
+    deadlineMs: config.links.extractTimeoutMs,
+    // Every job and first attempt may be waiting on a page at once; more is a bug, refused rather than held.
+    maxQueue: 2 * config.links.workers,
+    onError: (err) => logger.warn({ err: err.message }, 'extraction pool'),
+  });
   const linkWorkers: LinkWorkerDeps = {
     extract: extraction.extract,
     providers: loadProviderRegistry(config.links.oembedProvidersFile),

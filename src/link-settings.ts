@@ -10,7 +10,9 @@ export const linkSettings = {
   LINK_WORKERS: z.coerce.number().int().min(1).max(64).default(16),
   /** Worker threads that parse fetched pages per worker process; default one less than the cores (at least 1); 0: the main thread. */
   LINK_EXTRACT_THREADS: z.coerce.number().int().min(0).max(64).default(Math.max(1, availableParallelism() - 1)),
-  /** Comma-separated `host[:port]` that may be fetched even on private addresses. */
+  /** How long one page's extraction may take in its thread (its wait for one included) before it fails TOO_SLOW, in ms; default 3 s. */
+  LINK_EXTRACT_TIMEOUT_MS: z.coerce.number().int().min(50).default(3_000),
+  /** Comma-separated `host[:port]` that may be fetched even on private addresses (an entry with a port: that port only). */
   LINK_FETCH_ALLOW_HOSTS: z.string().default(''),
   /** Fetches of one host running at once, across the cluster (first attempts and jobs); default 2. */
   LINK_FETCH_PER_HOST: z.coerce.number().int().min(1).max(64).default(2),
@@ -35,6 +37,7 @@ type LinkEnv = z.infer<z.ZodObject<typeof linkSettings>>;
 export interface LinkSettings {
   workers: number;
   extractThreads: number;
+  extractTimeoutMs: number;
   allowHosts: string[];
   perHost: number;
   oembedProvidersFile: string | undefined;
@@ -51,6 +54,7 @@ export function linkSettingsOf(env: LinkEnv): LinkSettings {
   return {
     workers: env.LINK_WORKERS,
     extractThreads: env.LINK_EXTRACT_THREADS,
+    extractTimeoutMs: env.LINK_EXTRACT_TIMEOUT_MS,
     allowHosts: commaList(env.LINK_FETCH_ALLOW_HOSTS),
     perHost: env.LINK_FETCH_PER_HOST,
     oembedProvidersFile: env.LINK_OEMBED_PROVIDERS,

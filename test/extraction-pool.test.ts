@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { extractMetadata } from '../src/modules/links/extract/metadata.ts';
 import { createExtractionPool } from '../src/modules/links/extract/pool.ts';
 
@@ -9,7 +9,7 @@ const page = `<!doctype html><html lang="en"><head><title>Fallback title</title>
 </head><body><p>hello</p></body></html>`;
 
 describe('the extraction pool', () => {
-  const pool = createExtractionPool(2);
+  const pool = createExtractionPool({ threads: 2 });
   afterAll(() => pool.close());
 
   it('extracts in worker threads exactly what the main thread extracts', async () => {
@@ -36,5 +36,24 @@ describe('the extraction pool', () => {
     const pages = Array.from({ length: 20 }, (_, i) => page.replace('A page in a thread', `Page ${i}`));
     const results = await Promise.all(pages.map((html) => pool.extract(Buffer.from(html), 'text/html', new URL('https://example.com/'))));
     expect(results.map((r) => r.metadata.title)).toEqual(pages.map((_, i) => `Page ${i}`));
+  });
+});
+
+describe('a page that takes too long to read', () => {
+  // ~256 kB of meta tags: the most a page may hand the parser, ~100 ms of it; far past a 20 ms deadline.
+  const slow = `<html><head>${'<meta property="og:title" content="again and again">'.repeat(6_000)}</head><body></body></html>`;
+  const pool = createExtractionPool({ threads: 1, deadlineMs: 20 });
+  afterAll(() => pool.close());
+
+  it('fails TOO_SLOW, and its thread is replaced: the next page is read', async () => {
+    await expect(pool.extract(Buffer.from(slow), 'text/html', new URL('https://example.com/'))).rejects.toMatchObject({
+      kind: 'permanent',
+      category: 'TOO_SLOW',
+    });
+    // The new thread loads the parser first (past 20 ms itself): asked again until it answers.
+    await vi.waitFor(async () => expect((await pool.extract(Buffer.from(page), 'text/html', new URL('https://example.com/'))).metadata.title).toBe('A page in a thread'), {
+      timeout: 15_000,
+      interval: 50,
+    });
   });
 });

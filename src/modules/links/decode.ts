@@ -1,3 +1,5 @@
+import { nestingLimit } from './nesting.ts';
+
 /** Decodes an HTML body using the charset from Content-Type, else a <meta charset>, else UTF-8. */
 export function decodeHtml(body: Buffer, contentType: string): string {
   const declared = /charset=["']?([\w-]+)/i.exec(contentType)?.[1];
@@ -13,7 +15,9 @@ export function decodeHtml(body: Buffer, contentType: string): string {
   return body.toString('utf8');
 }
 
-const HEAD_END = /<\/head\s*>/i;
+const HEAD_END = /<\/head\s{0,64}>/i;
+/** The longest text HEAD_END matches: a match straddling two chunks starts no further back than this. */
+const HEAD_END_MAX = 72;
 /** What a full preview needs: title, image, description, site name, author and date. */
 const WANTED = [
   /og:title|twitter:title/i,
@@ -23,29 +27,35 @@ const WANTED = [
   /(?:name|property)=["']?(?:article:)?author\b|parsely-author|dc\.creator|"author"\s*:/i,
   /published_time|"datePublished"\s*:|parsely-pub-date|(?:name|property|itemprop)=["']?(?:date|pubdate|datePublished|dc\.date)\b/i,
 ];
-const LD_SCRIPT = /<script[^>]+application\/ld\+json[^>]*>[\s\S]*?<\/script\s*>/gi;
 
 /**
  * A check for one fetch, told each chunk of the body as it arrives: true once
  * the document head is complete and already holds everything a preview
  * needs, so the rest of the page need not be downloaded. Each byte is looked
- * at once (a page read to its end in 64 kB chunks is not rescanned per chunk);
+ * at once (a page read to its end in small chunks is not rescanned per chunk);
  * once the head has ended without enough, the answer stays no.
  */
 export function headIsEnough(): (chunk: Buffer) => boolean {
-  let text = '';
-  let searched = 0;
+  const parts: string[] = [];
+  let length = 0;
+  // The end of what came before: a match straddling two chunks starts no further back than a match is long.
+  let tail = '';
   let settled: boolean | null = null;
   return (chunk) => {
     if (settled !== null) return settled;
-    text += chunk.toString('latin1');
-    // A match holds one `<`, its first character: one straddling two chunks starts at the last `<` already searched.
-    const from = Math.max(0, text.lastIndexOf('<', searched - 1));
-    const at = text.slice(from).search(HEAD_END);
-    searched = text.length;
-    if (at < 0) return false;
-    settled = holdsFullPreview(text.slice(0, from + at));
-    text = '';
+    const text = chunk.toString('latin1');
+    const window = tail + text;
+    const at = window.search(HEAD_END);
+    parts.push(text);
+    length += text.length;
+    if (at < 0) {
+      tail = window.slice(-HEAD_END_MAX);
+      return false;
+    }
+    // Searched once per byte, however small the chunks: a page trickled a few bytes at a time stays linear.
+    const headEnd = length - window.length + at;
+    settled = holdsFullPreview(parts.join('').slice(0, headEnd));
+    parts.length = 0;
     return settled;
   };
 }
@@ -64,12 +74,42 @@ export function previewSource(body: Buffer): Buffer {
   const text = body.toString('latin1');
   const end = text.search(HEAD_END);
   if (end >= 0) {
-    const ld = [...text.slice(end).matchAll(LD_SCRIPT)];
-    if (holdsFullPreview(text.slice(0, end) + ld.map((m) => m[0]).join(''))) {
+    const ld = jsonLdBlocks(text, end);
+    const head = text.slice(0, end);
+    if (holdsFullPreview(head + ld.map(([from, to]) => text.slice(from, to)).join(''))) {
       // latin1 keeps one character per byte: offsets in the text are offsets in the body.
-      const parts = [body.subarray(0, end), ...ld.map((m) => body.subarray(end + m.index, end + m.index + m[0].length))];
+      const parts = [body.subarray(0, nestingLimit(head, MAX_NESTING)), ...ld.map(([from, to]) => body.subarray(from, to))];
       return Buffer.concat([...parts, Buffer.from('</head><body></body></html>')]);
     }
   }
-  return body.subarray(0, FALLBACK_SOURCE_BYTES);
+  const start = body.subarray(0, FALLBACK_SOURCE_BYTES);
+  return start.subarray(0, nestingLimit(start.toString('latin1'), MAX_NESTING));
+}
+
+/** Deeper than this, a page is read only up to where it gets there (nesting.ts); real pages stay under ~100. */
+const MAX_NESTING = 1_000;
+
+/**
+ * Where the `<script type="application/ld+json">…</script>` blocks of
+ * `text` after `from` are, as [start, end) offsets. One pass: each search
+ * starts where the last one ended, so a page of a million openers without a
+ * closing tag costs one scan, not one per opener (a lazy regex rescanned the
+ * rest of the page from each opener).
+ */
+export function jsonLdBlocks(text: string, from: number): Array<[number, number]> {
+  const lower = text.toLowerCase();
+  const blocks: Array<[number, number]> = [];
+  let at = from;
+  for (;;) {
+    const open = lower.indexOf('<script', at);
+    if (open < 0) return blocks;
+    const tagEnd = lower.indexOf('>', open);
+    if (tagEnd < 0) return blocks;
+    const close = lower.indexOf('</script', tagEnd);
+    if (close < 0) return blocks;
+    const closeEnd = lower.indexOf('>', close);
+    if (closeEnd < 0) return blocks;
+    if (lower.slice(open, tagEnd).includes('application/ld+json')) blocks.push([open, closeEnd + 1]);
+    at = closeEnd + 1;
+  }
 }

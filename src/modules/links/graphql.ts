@@ -1,4 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { LINK_ERRORS, type LinkErrorCategory } from './fetch-errors.ts';
 import { builder, signedIn } from '../../graphql/builder.ts';
 import { sameForEveryViewer } from '../../graphql/plugins/shared-results.ts';
 import { rateLimited } from '../../graphql/rate-limit.ts';
@@ -77,7 +78,12 @@ builder.node(LinkRef, {
     metadata: t.field({ type: LinkMetadataRef, nullable: true, resolve: (link) => link.metadata ?? null }),
     error: t.exposeString('error', {
       nullable: true,
-      description: 'Why the last fetch failed or was blocked; null otherwise.',
+      description: `Why the last fetch failed or was blocked, as a category: ${Object.keys(LINK_ERRORS).join(', ')}; null otherwise.`,
+    }),
+    errorMessage: t.string({
+      nullable: true,
+      description: "The error's category in a sentence a person can read; null when there is no error.",
+      resolve: (link) => (link.error ? (LINK_ERRORS[link.error as LinkErrorCategory] ?? LINK_ERRORS.UNEXPECTED) : null),
     }),
     fetchedAt: t.expose('fetchedAt', { type: 'DateTime', nullable: true }),
   }),

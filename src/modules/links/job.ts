@@ -242,8 +242,9 @@ async function fetchAndFinish(deps: LinkWorkerDeps, job: LinkAttempt, link: Link
     const moved = await deps.links.finishAll(link, { status: 'READY', metadata });
     log.info({ linkId: link.id, links: moved }, 'preview ready');
   } catch (err) {
+    // Users see a category (fetch-errors.ts); what went wrong, and where, goes to the log only.
     if (err instanceof BlockedUrlError) {
-      await deps.links.finishAll(link, { status: 'BLOCKED', error: err.message });
+      await deps.links.finishAll(link, { status: 'BLOCKED', error: 'BLOCKED' });
       log.warn({ linkId: link.id, url: link.url, reason: err.message }, 'link blocked');
       return;
     }
@@ -251,7 +252,8 @@ async function fetchAndFinish(deps: LinkWorkerDeps, job: LinkAttempt, link: Link
       const retriesLeft = job.retryLimit - job.retryCount;
       if (retriesLeft > 0 && err.retryAfterSeconds !== undefined) {
         if (err.retryAfterSeconds > MAX_RETRY_AFTER_SECONDS) {
-          await deps.links.finishAll(link, { status: 'FAILED', error: `${err.message}; asked to wait ${err.retryAfterSeconds} s` });
+          await deps.links.finishAll(link, { status: 'FAILED', error: err.category });
+          log.warn({ linkId: link.id, reason: err.message, retryAfter: err.retryAfterSeconds }, 'site asked to wait too long');
           return;
         }
         // The site said when to come back: a fresh job then, carrying the retries that are left.
@@ -261,16 +263,16 @@ async function fetchAndFinish(deps: LinkWorkerDeps, job: LinkAttempt, link: Link
         return;
       }
       if (retriesLeft <= 0) {
-        await deps.links.finishAll(link, { status: 'FAILED', error: err.message });
-        log.warn({ linkId: link.id, reason: err.message }, 'link failed after retries');
+        await deps.links.finishAll(link, { status: 'FAILED', error: err.category });
+        log.warn({ linkId: link.id, url: link.url, reason: err.message }, 'link failed after retries');
       } else {
         await deps.links.releaseFetch(link);
       }
       // pg-boss retries it, or moves it to the dead-letter queue when none are left.
       throw err;
     }
-    const reason = err instanceof FetchError ? err.message : 'the page could not be read';
-    if (!(err instanceof FetchError)) log.error({ err, linkId: link.id }, 'unexpected error building a preview');
-    await deps.links.finishAll(link, { status: 'FAILED', error: reason });
+    if (err instanceof FetchError) log.info({ linkId: link.id, url: link.url, reason: err.message }, 'link failed');
+    else log.error({ err, linkId: link.id }, 'unexpected error building a preview');
+    await deps.links.finishAll(link, { status: 'FAILED', error: err instanceof FetchError ? err.category : 'UNEXPECTED' });
   }
 }

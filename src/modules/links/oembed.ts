@@ -27,17 +27,21 @@ export async function fetchOEmbed(fetch: SafeFetch, url: string, provider: OEmbe
     const doc = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
     if (!doc || typeof doc !== 'object') return null;
     const type = cleanText(doc.type, 20);
-    const html = provider?.iframe && typeof doc.html === 'string' && IFRAME_ONLY.test(doc.html) ? doc.html.trim().slice(0, 10_000) : null;
+    const iframe = provider?.iframe && typeof doc.html === 'string' && IFRAME_ONLY.test(doc.html) ? iframeSrc(doc.html, res.url) : null;
+    const width = toInt(doc.width);
+    const height = toInt(doc.height);
+    // Not the provider's markup as sent (its attributes could carry anything, at any length): an iframe of its player, rebuilt.
+    const html = iframe ? playerIframe(iframe, width, height) : null;
     const name = cleanText(doc.provider_name, 100) ?? provider?.name ?? null;
     return {
       embed: type
         ? {
             type,
             provider: name,
-            url: absoluteUrl(doc.url, res.url) ?? (html ? iframeSrc(html, res.url) : null),
+            url: absoluteUrl(doc.url, res.url) ?? iframe,
             html,
-            width: toInt(doc.width),
-            height: toInt(doc.height),
+            width,
+            height,
           }
         : null,
       title: cleanText(doc.title, 300),
@@ -50,6 +54,13 @@ export async function fetchOEmbed(fetch: SafeFetch, url: string, provider: OEmbe
   } catch {
     return null;
   }
+}
+
+const attribute = (value: string) => value.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
+
+function playerIframe(src: string, width: number | null, height: number | null): string {
+  const size = `${width ? ` width="${width}"` : ''}${height ? ` height="${height}"` : ''}`;
+  return `<iframe src="${attribute(src)}"${size}></iframe>`;
 }
 
 function iframeSrc(html: string, base: URL): string | null {

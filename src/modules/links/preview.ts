@@ -29,6 +29,29 @@ export interface PreviewDeps {
  * read still previews from its oEmbed. Throws BlockedUrlError or FetchError.
  */
 export async function buildPreview(deps: PreviewDeps, url: string): Promise<LinkMetadataJson> {
+  return withinPreviewLimit(await readPreview(deps, url));
+}
+
+/** What one link's preview may weigh as JSON: every answer and event that carries the link carries it. */
+export const MAX_PREVIEW_BYTES = 16_384;
+
+/**
+ * The preview within MAX_PREVIEW_BYTES. Each field is capped where it is read
+ * (text at a few hundred characters, URLs at 2,048, an embed as a rebuilt
+ * iframe), which keeps a preview near 12 kB at most; this is the bound on the
+ * whole, dropping the least needed fields first should it ever be passed.
+ */
+export function withinPreviewLimit(metadata: LinkMetadataJson): LinkMetadataJson {
+  const fits = () => Buffer.byteLength(JSON.stringify(metadata)) <= MAX_PREVIEW_BYTES;
+  for (const field of ['embed', 'icon', 'description', 'image', 'author', 'siteName'] as const) {
+    if (fits()) break;
+    metadata[field] = null;
+  }
+  if (!fits()) metadata.title = metadata.title?.slice(0, 300) ?? null;
+  return metadata;
+}
+
+async function readPreview(deps: PreviewDeps, url: string): Promise<LinkMetadataJson> {
   const provider = deps.providers?.match(url) ?? null;
   const fromProvider = provider ? fetchOEmbed(deps.fetch, oembedRequestUrl(provider, url), provider) : null;
   const page = await deps
@@ -45,7 +68,7 @@ export async function buildPreview(deps: PreviewDeps, url: string): Promise<Link
   if (!('body' in page)) return fromOEmbed(page, url, provider!);
   if (MEDIA.test(page.contentType)) return mediaPreview(page);
   if (!HTML_TYPES.some((t) => page.contentType.startsWith(t))) {
-    throw new FetchError('permanent', `unsupported content type ${page.contentType.split(';')[0] || 'unknown'}`);
+    throw new FetchError('permanent', 'NOT_HTML', `unsupported content type ${page.contentType.split(';')[0] || 'unknown'}`);
   }
   const extract = deps.extract ?? extractPage;
   const { metadata, oembedUrl, manifestUrl } = await extract(page.body, page.contentType, page.url);
@@ -56,7 +79,7 @@ export async function buildPreview(deps: PreviewDeps, url: string): Promise<Link
   metadata.icon = icon;
   if (oembed) mergeOEmbed(metadata, oembed, fromProvider !== null);
   if (!metadata.title && !metadata.description && !metadata.image) {
-    throw new FetchError('permanent', 'the page has no title, description or image');
+    throw new FetchError('permanent', 'NO_PREVIEW', 'the page has no title, description or image');
   }
   return metadata;
 }
@@ -82,7 +105,7 @@ function mergeOEmbed(metadata: LinkMetadataJson, oembed: OEmbed, fromRegistry: b
 }
 
 function fromOEmbed(oembed: OEmbed, url: string, provider: OEmbedProvider): LinkMetadataJson {
-  if (!oembed.title && !oembed.thumbnail && !oembed.embed) throw new FetchError('permanent', 'the provider returned nothing to show');
+  if (!oembed.title && !oembed.thumbnail && !oembed.embed) throw new FetchError('permanent', 'NO_PREVIEW', 'the provider returned nothing to show');
   return {
     title: oembed.title,
     description: null,

@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
 import { FetchError, parseRetryAfter } from './fetch-errors.ts';
 import { createSafeLookup } from './safe-lookup.ts';
-import { type AllowList, BlockedUrlError, checkUrl } from './url-policy.ts';
+import { type AllowList, BlockedUrlError, checkUrl, portOf } from './url-policy.ts';
 
 export interface SafeFetchOptions {
   allow: AllowList;
@@ -46,13 +46,18 @@ export type SafeFetch = ((url: string, req: FetchRequest) => Promise<FetchedResp
  * body is read as a stream and capped.
  */
 export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
-  const agent = new Agent({
-    connect: { lookup: createSafeLookup(options.allow), timeout: Math.min(10_000, options.timeoutMs) },
-    headersTimeout: Math.min(15_000, options.timeoutMs),
-    bodyTimeout: Math.min(15_000, options.timeoutMs),
-    keepAliveTimeout: 4_000,
-    connections: 16,
-  });
+  const agentWith = (lookup?: ReturnType<typeof createSafeLookup>) =>
+    new Agent({
+      connect: { ...(lookup ? { lookup } : {}), timeout: Math.min(10_000, options.timeoutMs) },
+      headersTimeout: Math.min(15_000, options.timeoutMs),
+      bodyTimeout: Math.min(15_000, options.timeoutMs),
+      keepAliveTimeout: 4_000,
+      connections: 16,
+    });
+  // Every connection's addresses are checked, but those to a `host[:port]` of the allow-list, on that port.
+  const agent = agentWith(createSafeLookup());
+  const allowedAgent = agentWith();
+  const agentFor = (url: URL) => (options.allow.has(url.hostname, portOf(url)) ? allowedAgent : agent);
 
   const safeFetch = async (raw: string, req: FetchRequest): Promise<FetchedResponse> => {
     const started = Date.now();
@@ -71,7 +76,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
     for (let hop = 0; ; hop++) {
       const res = await request(url, {
         method: 'GET',
-        dispatcher: agent,
+        dispatcher: agentFor(url),
         signal,
         headers: {
           'user-agent': options.userAgent,
@@ -86,8 +91,8 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
       if (REDIRECTS.has(res.statusCode)) {
         res.body.destroy();
         const location = res.headers.location;
-        if (typeof location !== 'string') throw new FetchError('permanent', `redirect ${res.statusCode} without a Location`);
-        if (hop >= MAX_REDIRECTS) throw new FetchError('permanent', `more than ${MAX_REDIRECTS} redirects`);
+        if (typeof location !== 'string') throw new FetchError('permanent', 'REDIRECTS', `redirect ${res.statusCode} without a Location`);
+        if (hop >= MAX_REDIRECTS) throw new FetchError('permanent', 'REDIRECTS', `more than ${MAX_REDIRECTS} redirects`);
         url = checkUrl(new URL(location, url), options.allow);
         continue;
       }
@@ -97,6 +102,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
         const transient = res.statusCode >= 500 || res.statusCode === 408 || res.statusCode === 429;
         throw new FetchError(
           transient ? 'transient' : 'permanent',
+          'HTTP_ERROR',
           `HTTP ${res.statusCode}`,
           transient ? parseRetryAfter(res.headers['retry-after']) : undefined,
         );
@@ -109,7 +115,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
       const declared = Number(res.headers['content-length']);
       if (declared > options.maxBytes) {
         res.body.destroy();
-        throw new FetchError('permanent', `body of ${declared} bytes is over the ${options.maxBytes}-byte limit`);
+        throw new FetchError('permanent', 'TOO_LARGE', `body of ${declared} bytes is over the ${options.maxBytes}-byte limit`);
       }
       const body = await readCapped(res.body, options.maxBytes, req.enough?.()).catch((err: unknown) => {
         throw err instanceof FetchError ? err : classify(err, signal);
@@ -117,7 +123,10 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
       return { url, status: res.statusCode, contentType, body, elapsedMs: Date.now() - started };
     }
   };
-  return Object.assign(safeFetch, { close: () => agent.close(), destroy: () => agent.destroy() });
+  return Object.assign(safeFetch, {
+    close: async () => void (await Promise.all([agent.close(), allowedAgent.close()])),
+    destroy: async () => void (await Promise.all([agent.destroy(), allowedAgent.destroy()])),
+  });
 }
 
 async function readCapped(
@@ -136,7 +145,7 @@ async function readCapped(
     }
     if (size > maxBytes) {
       body.destroy();
-      throw new FetchError('permanent', `body is over the ${maxBytes}-byte limit`);
+      throw new FetchError('permanent', 'TOO_LARGE', `body is over the ${maxBytes}-byte limit`);
     }
   }
   return Buffer.concat(chunks, size);
@@ -150,6 +159,6 @@ function classify(err: unknown, signal: AbortSignal): Error {
   const cause = (err as { cause?: unknown }).cause;
   if (cause instanceof BlockedUrlError) return cause;
   const code = (err as { code?: string }).code ?? (cause as { code?: string } | undefined)?.code;
-  if (signal.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) return new FetchError('transient', 'timed out');
-  return new FetchError('transient', code ? `network error ${code}` : `network error: ${(err as Error).message}`);
+  if (signal.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) return new FetchError('transient', 'TIMEOUT', 'timed out');
+  return new FetchError('transient', 'UNREACHABLE', code ? `network error ${code}` : `network error: ${(err as Error).message}`);
 }

@@ -11,21 +11,23 @@ export class BlockedUrlError extends Error {
 
 /** Hosts (optionally with a port) that may be fetched even on private addresses: `host` or `host:port`. */
 export interface AllowList {
-  has(hostname: string, port?: string): boolean;
-  hasHost(hostname: string): boolean;
+  /** Whether `hostname` may be fetched on `port` (the one dialled: 80 or 443 where the URL names none). */
+  has(hostname: string, port: string): boolean;
 }
 
+/** `host` (any port) or `host:port` (that port only); an IPv6 address in brackets. */
 export function parseAllowList(entries: readonly string[]): AllowList {
   const parsed = entries.map((entry) => {
-    const url = new URL(`http://${entry}`);
-    return { host: normaliseHost(url.hostname), port: url.port || null };
+    const [, host = entry, port] = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry.trim()) ?? [];
+    return { host: normaliseHost(new URL(`http://${host}`).hostname), port: port ? String(Number(port)) : null };
   });
   return {
-    has: (hostname, port) =>
-      parsed.some((e) => e.host === normaliseHost(hostname) && (e.port === null || e.port === (port ?? ''))),
-    hasHost: (hostname) => parsed.some((e) => e.host === normaliseHost(hostname)),
+    has: (hostname, port) => parsed.some((e) => e.host === normaliseHost(hostname) && (e.port === null || e.port === port)),
   };
 }
+
+/** The port a URL dials: its own, or its scheme's. */
+export const portOf = (url: URL): string => url.port || DEFAULT_PORTS[url.protocol] || '';
 
 const normaliseHost = (host: string) => host.replace(/^\[|\]$/g, '').toLowerCase();
 
@@ -65,8 +67,8 @@ export function checkUrl(raw: string | URL, allow: AllowList): URL {
   if (!(url.protocol in DEFAULT_PORTS)) throw new BlockedUrlError(`scheme ${url.protocol} is not allowed`);
   if (url.username || url.password) throw new BlockedUrlError('URLs with credentials are not fetched');
   const host = normaliseHost(url.hostname);
-  const port = url.port || DEFAULT_PORTS[url.protocol]!;
-  if (allow.has(host, url.port)) return url;
+  const port = portOf(url);
+  if (allow.has(host, port)) return url;
   if (port !== '80' && port !== '443') throw new BlockedUrlError(`port ${port} is not allowed`);
   if (ipaddr.isValid(host) && !isPublicAddress(host)) throw new BlockedUrlError(`address ${host} is not public`);
   return url;

@@ -1,4 +1,5 @@
 import { Piscina } from 'piscina';
+import { FetchError } from '../fetch-errors.ts';
 import { extractPage } from './page.ts';
 import { WARM_UP_PAGE, WARM_UP_ROUNDS, WARM_UP_URL } from './warm-up.ts';
 
@@ -10,27 +11,56 @@ export interface ExtractionPool {
   close(): Promise<void>;
 }
 
+export interface ExtractionPoolOptions {
+  /** Worker threads; 0 extracts in this thread (with no deadline: nothing can stop a synchronous parse). */
+  threads: number;
+  /**
+   * How long one page may take from being handed to the pool, its wait for a
+   * thread included; past it the thread is stopped (and replaced) and the
+   * page fails TOO_SLOW. Default 3 s; an ordinary page takes ~5 ms.
+   */
+  deadlineMs?: number;
+  /** Pages that may wait for a thread; one more fails at once, to be retried. Default 64. */
+  maxQueue?: number;
+  /** Told what the pool itself reports (a thread's answer to a task already given up on). */
+  onError?: (err: Error) => void;
+}
+
 /**
- * Page extraction (decoding, and parsing a page of ~100 kB: ~15 ms of CPU) in a pool
- * of `threads` worker threads, so the event loop that serves subscribers and
- * fetches pages stays free. 0 threads: in this thread. The threads load
- * worker.ts with Node's own type stripping, as the process does, and read
- * a warm-up page at once.
+ * Page extraction (decoding, and parsing a page of ~100 kB: ~5 ms of CPU) in a pool
+ * of worker threads, so the event loop that serves subscribers and
+ * fetches pages stays free. The threads load worker.ts with Node's own type
+ * stripping, as the process does, and read a warm-up page at once. A page
+ * built to be slow to parse (the HTML parser is quadratic in how deeply
+ * elements nest) cannot hold a thread past the deadline, nor can pages pile
+ * up behind it past the queue's bound.
  */
-export function createExtractionPool(threads: number): ExtractionPool {
+export function createExtractionPool({ threads, deadlineMs = 3_000, maxQueue = 64, onError }: ExtractionPoolOptions): ExtractionPool {
   if (threads === 0) return { extract: extractPage, close: async () => {} };
   const pool = new Piscina({
     filename: new URL('./worker.ts', import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
-    // Pages wait their turn in the pool's queue; at most LINK_WORKERS of them (the jobs running) at a time.
+    maxQueue,
   });
+  // A thread stopped at a deadline may still have posted an answer; piscina reports it as an 'error' event, which
+  // would end the process if nobody listened.
+  pool.on('error', (err: Error) => onError?.(err));
   // Each thread loads the parser and compiles its hot paths now, not on the first post's link.
   const warmUp = Buffer.from(WARM_UP_PAGE);
   for (let i = 0; i < threads * WARM_UP_ROUNDS; i++) pool.run({ body: warmUp, contentType: 'text/html', url: WARM_UP_URL }).catch(() => {});
   return {
     // The body is copied to the thread (a memcpy): decoding and scanning it there is what the event loop is spared.
-    extract: (body, contentType, url) => pool.run({ body, contentType, url: url.href }) as ReturnType<Extract>,
+    extract: async (body, contentType, url) => {
+      const signal = AbortSignal.timeout(deadlineMs);
+      try {
+        return (await pool.run({ body, contentType, url: url.href }, { signal })) as Awaited<ReturnType<Extract>>;
+      } catch (err) {
+        if (signal.aborted) throw new FetchError('permanent', 'TOO_SLOW', `extraction took longer than ${deadlineMs} ms`);
+        if (pool.queueSize >= maxQueue) throw new FetchError('transient', 'UNEXPECTED', 'the extraction queue is full');
+        throw err;
+      }
+    },
     close: () => pool.destroy(),
   };
 }

@@ -1,3 +1,4 @@
+import { MAX_URL_LENGTH } from '../../../lib/validate.ts';
 import { decodeHTML } from 'entities';
 
 /** Decodes entities left in text (some pages double-encode), folds whitespace, trims; empty becomes null. */
@@ -23,9 +24,11 @@ export function cutAtWord(text: string, maxLength: number): string {
 
 /** An absolute http(s) URL resolved against the page, or null. */
 export function absoluteUrl(value: unknown, base: URL): string | null {
-  if (typeof value !== 'string' || !value.trim()) return null;
+  if (typeof value !== 'string' || !value.trim() || value.length > MAX_URL_LENGTH) return null;
   try {
     const url = new URL(value.trim(), base);
+    // Longer than any URL a post may carry: a page's way to make every preview of it, and every answer holding one, huge.
+    if (url.href.length > MAX_URL_LENGTH) return null;
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
   } catch {
     return null;
