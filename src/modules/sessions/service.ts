@@ -7,7 +7,7 @@ import type { Executor } from '../../db/client.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import type { Streams } from '../../realtime/streams.ts';
 import type { SessionTopics } from './events.ts';
-import { sessions } from './tables.ts';
+import { retiredRefreshTokens, sessions } from './tables.ts';
 import { sameSecret } from '../../lib/same-secret.ts';
 
 export interface SessionServiceDeps {
@@ -46,6 +46,17 @@ export function createSessionService({ db, outbox, streams, ttlDays, reuseGraceM
     return outbox.record(tx, 'session:revoked', 'all', { userId, sessionId });
   }
 
+  /** Ends one session in the caller's transaction, and tells every instance. */
+  async function revokeIn(tx: Executor, userId: string, sessionId: string) {
+    await tx
+      .update(sessions)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+    // A revoked session takes no token any more: what it retired need not be remembered.
+    await tx.delete(retiredRefreshTokens).where(eq(retiredRefreshTokens.sessionId, sessionId));
+    await announce(tx, userId, sessionId);
+  }
+
   return {
     /** Opens a session for a user who just proved who they are. */
     async start(userId: string): Promise<{ sessionId: string; refreshToken: string }> {
@@ -59,9 +70,10 @@ export function createSessionService({ db, outbox, streams, ttlDays, reuseGraceM
     },
 
     /**
-     * Trades a refresh token for a new one (rotation). Presenting the token
-     * that was just replaced, after the grace period, means it was copied: the
-     * whole session is revoked.
+     * Trades a refresh token for a new one (rotation). Presenting any token
+     * the session rotated away from (but the one just replaced, within the
+     * grace period) means it was copied: the whole session is revoked, so a
+     * thief who rotated on is cut off too.
      */
     async rotate(refreshToken: string): Promise<{ sessionId: string; userId: string; refreshToken: string }> {
       const parsed = parseRefreshToken(refreshToken);
@@ -80,12 +92,20 @@ export function createSessionService({ db, outbox, streams, ttlDays, reuseGraceM
             .update(sessions)
             .set({ refreshHash: hash, previousHash: session.refreshHash, rotatedAt: sql`now()`, expiresAt: expiry })
             .where(eq(sessions.id, session.id));
+          await tx.insert(retiredRefreshTokens).values({ sessionId: session.id, hash: session.refreshHash }).onConflictDoNothing();
           return { kind: 'rotated' as const, userId: session.userId, refreshToken: `${session.id}.${secret}` };
         }
-        if (!sameSecret(presented, session.previousHash)) return { kind: 'invalid' as const };
-        if (session.rotatedAt && Date.now() - session.rotatedAt.getTime() < reuseGraceMs) return { kind: 'invalid' as const };
-        await tx.update(sessions).set({ revokedAt: sql`now()` }).where(eq(sessions.id, session.id));
-        await announce(tx, session.userId, session.id);
+        // Two tabs refreshing at once both present the token just replaced: that one, briefly, is only refused.
+        const justReplaced = sameSecret(presented, session.previousHash);
+        if (justReplaced && session.rotatedAt && Date.now() - session.rotatedAt.getTime() < reuseGraceMs) return { kind: 'invalid' as const };
+        const [retired] = justReplaced
+          ? [{ hash: presented }]
+          : await tx
+              .select({ hash: retiredRefreshTokens.hash })
+              .from(retiredRefreshTokens)
+              .where(and(eq(retiredRefreshTokens.sessionId, session.id), eq(retiredRefreshTokens.hash, presented)));
+        if (!retired) return { kind: 'invalid' as const };
+        await revokeIn(tx, session.userId, session.id);
         return { kind: 'replayed' as const, userId: session.userId };
       });
       if (outcome.kind !== 'rotated') throw invalid();
@@ -94,19 +114,19 @@ export function createSessionService({ db, outbox, streams, ttlDays, reuseGraceM
 
     /** Ends one session: its refresh token and every access token it issued. */
     async revoke(userId: string, sessionId: string): Promise<void> {
-      await outbox.transaction(async (tx) => {
-        await tx
-          .update(sessions)
-          .set({ revokedAt: sql`now()` })
-          .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)));
-        await announce(tx, userId, sessionId);
-      });
+      await outbox.transaction((tx) => revokeIn(tx, userId, sessionId));
     },
 
     /** Ends every session of the user, on every device. */
     async revokeAll(userId: string): Promise<void> {
       await outbox.transaction(async (tx) => {
-        await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+        const ended = await tx
+          .update(sessions)
+          .set({ revokedAt: sql`now()` })
+          .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+          .returning({ id: sessions.id });
+        // A revoked session takes no token any more: what it retired need not be remembered.
+        if (ended.length > 0) await tx.delete(retiredRefreshTokens).where(inArray(retiredRefreshTokens.sessionId, ended.map((e) => e.id)));
         await announce(tx, userId, null);
       });
     },

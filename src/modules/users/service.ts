@@ -64,19 +64,21 @@ export function createUserService({ db, tokens, sessions, signInBackoff }: UserS
      */
     async signIn(input: { username: string; password: string }, ip: string): Promise<AuthResult> {
       const account = input.username.trim().toLowerCase().slice(0, 64);
-      await Promise.all([signInBackoff?.account.check(account), signInBackoff?.ip.check(ip)]);
+      // Counted as failures before the password is checked: guesses sent at once see each other.
+      const accountAttempt = await signInBackoff?.account.begin(account);
+      const ipAttempt = await signInBackoff?.ip.begin(ip).catch(async (err: unknown) => {
+        await accountAttempt?.succeeded();
+        throw err;
+      });
       const [user] = await db.select().from(users).where(eq(sql`lower(${users.username})`, account)).limit(1);
       const ok =
         user && input.password.length <= MAX_PASSWORD
           ? await verifyPassword(user.passwordHash, input.password)
           : await verifyAgainstDummy(input.password.slice(0, MAX_PASSWORD));
-      if (!user || !ok) {
-        await Promise.all([signInBackoff?.account.fail(account), signInBackoff?.ip.fail(ip)]);
-        // One message for both cases: it must not tell whether the user exists.
-        throw new AppError('UNAUTHENTICATED', 'Invalid username or password');
-      }
-      // The address keeps its count: one account of one's own must not clear the way to guessing others.
-      await signInBackoff?.account.reset(account);
+      // One message for both cases: it must not tell whether the user exists.
+      if (!user || !ok) throw new AppError('UNAUTHENTICATED', 'Invalid username or password');
+      // The address keeps its other failures: one account of one's own must not clear the way to guessing others.
+      await Promise.all([accountAttempt?.succeeded({ forget: true }), ipAttempt?.succeeded()]);
       return signedIn(user);
     },
 
