@@ -4,6 +4,9 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   execute,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type SelectionNode,
   type GraphQLSchema,
   getOperationAST,
   Kind,
@@ -17,16 +20,37 @@ import { encodeCursor, type StreamPosition } from '../../realtime/cursor.ts';
 import { type DirectSend, DirectSubscription } from './direct-results.ts';
 
 /**
- * The one root field a subscription document selects (without an alias), or
- * null when it selects several or is not a subscription.
+ * The one root field a subscription operation selects (validation allows no
+ * other), however it is written: aliased, or inside a fragment spread or an
+ * inline fragment. Null when the operation is not a subscription.
  */
-export function subscriptionField(document: DocumentNode, operationName?: string | null): string | null {
+export function subscriptionRoot(document: DocumentNode, operationName?: string | null): FieldNode | null {
   const operation = getOperationAST(document, operationName);
   if (operation?.operation !== 'subscription') return null;
-  const selections = operation.selectionSet.selections;
-  const only = selections.length === 1 && selections[0]?.kind === Kind.FIELD ? selections[0] : null;
-  return only && !only.alias ? only.name.value : null;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const seen = new Set<string>();
+  const find = (selections: readonly SelectionNode[]): FieldNode | null => {
+    for (const selection of selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (!selection.name.value.startsWith('__')) return selection;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const found = find(selection.selectionSet.selections);
+        if (found) return found;
+      } else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        const found = find(fragments.get(selection.name.value)?.selectionSet.selections ?? []);
+        if (found) return found;
+      }
+    }
+    return null;
+  };
+  return find(operation.selectionSet.selections);
 }
+
+/** The name of the subscription's root field (`subscriptionRoot`), or null when it is not a subscription. */
+export const subscriptionField = (document: DocumentNode, operationName?: string | null): string | null =>
+  subscriptionRoot(document, operationName)?.name.value ?? null;
 
 /**
  * Field options for a subscription whose result is the same for the same
@@ -118,9 +142,8 @@ function questionVariables(
   let skip = cursorOnly.get(document);
   if (!skip) {
     skip = new Set<string>();
-    const operation = getOperationAST(document, operationName);
-    const root = operation?.selectionSet.selections[0];
-    if (root?.kind === Kind.FIELD) {
+    const root = subscriptionRoot(document, operationName);
+    if (root) {
       for (const arg of root.arguments ?? []) {
         if (arg.name.value === 'after' && arg.value.kind === Kind.VARIABLE) skip.add(arg.value.name.value);
       }
