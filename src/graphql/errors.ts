@@ -18,7 +18,8 @@ function requestErrorCode(extensions: Record<string, unknown>): string {
  * masked as "Unexpected error.". Yoga logs every error this replaces, through
  * `yogaLogger`, which keeps the expected ones out of the error log.
  */
-export function createMaskError() {
+export function createMaskError({ isProduction = false }: { isProduction?: boolean } = {}) {
+  const requestError = isProduction ? (error: GraphQLError) => asRequestError(withoutEcho(error)) : asRequestError;
   return (error: unknown, message: string, isDev?: boolean): Error => {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     const app = findAppError(original);
@@ -31,10 +32,56 @@ export function createMaskError() {
         extensions: app.extensions,
       });
     }
-    if (isRequestError(error)) return asRequestError(error);
+    if (isRequestError(error)) return requestError(error);
     return yogaMaskError(error, message, isDev);
   };
 }
+
+/**
+ * A request error as production tells it: what is wrong and where, without
+ * the values the client sent (graphql-js writes a variable's whole value into
+ * its message) and without suggestions of what the schema holds.
+ */
+export function withoutEcho(error: GraphQLError): GraphQLError {
+  const reason = error.originalError instanceof GraphQLError ? error.originalError.message : null;
+  const message = publicMessage(error.message, reason);
+  if (message === error.message) return error;
+  return new GraphQLError(message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.path ? { path: error.path } : {}),
+    extensions: error.extensions,
+  });
+}
+
+/**
+ * `Variable "$i" got invalid value {…} at "i.x"; <reason>` -> `Variable "$i"
+ * got an invalid value at "i.x"; <reason without the value>`, and no `Did you
+ * mean …?` anywhere. `reason` is the coercion's own error (what graphql-js
+ * puts after the value): the value is cut out by position, whatever it holds.
+ */
+export function publicMessage(message: string, reason: string | null = null): string {
+  const variable = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)" got invalid value /.exec(message);
+  if (!variable || reason === null || !message.endsWith(`; ${reason}`)) return withoutSuggestions(withoutValue(message));
+  const name = variable[1]!;
+  const valueAndPath = message.slice(variable[0].length, message.length - reason.length - 2);
+  // The path, when there is one, ends the part before the reason: ` at "<name>…"` (the printed value escapes its quotes).
+  const path = new RegExp(` at "(${name}[^"]*)"$`).exec(valueAndPath)?.[1];
+  return `Variable "$${name}" got an invalid value${path ? ` at "${path}"` : ''}; ${withoutSuggestions(withoutValue(reason))}`;
+}
+
+const withoutSuggestions = (text: string) => text.replace(/\s*Did you mean [^?]*\?/g, '');
+
+/**
+ * graphql-js's reasons without the value they quote: `Int cannot represent
+ * non-integer value: "abc"` -> `Int cannot represent non-integer value`;
+ * `Value "X" does not exist in "E" enum.`; `Expected value of type "Int", found "abc".`
+ */
+const withoutValue = (reason: string) =>
+  reason
+    .replace(/(cannot represent[^:]*): .*$/s, '$1')
+    .replace(/(Expected type "[^"]+")\. .*$/s, '$1.')
+    .replace(/^Value .* does not exist in ("[^"]+" enum)\.?/s, 'The value does not exist in $1.')
+    .replace(/(Expected value of type "[^"]+"), found .*$/s, '$1.');
 
 /** A request error with a code and nothing echoed from the request (Yoga puts a JSON parser's message there). */
 export function asRequestError(error: GraphQLError): GraphQLError {

@@ -45,7 +45,7 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
     config.limits;
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxWsMessageBytes });
   const states = new WeakMap<WebSocket, WsConnection>();
-  const maskError = createMaskError();
+  const maskError = createMaskError({ isProduction: config.isProduction });
   const full = throttled(10_000, (suppressed) =>
     log.warn({ open: registry.size, suppressed }, 'websockets refused: MAX_CONNECTIONS reached'),
   );

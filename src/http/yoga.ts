@@ -155,7 +155,7 @@ export function createPlazaYoga(deps: YogaDeps) {
     healthCheckEndpoint: '/health',
     landingPage: false,
     logging: yogaLogger(logger.child({ module: 'yoga' })),
-    maskedErrors: { maskError: createMaskError() },
+    maskedErrors: { maskError: createMaskError({ isProduction: config.isProduction }) },
     parserAndValidationCache: deps.documentCaches,
     // Bodies over MAX_BODY_BYTES are refused before Yoga (http/body-limit.ts: a POST must declare its length, and Node
     // reads no more than that); Yoga's own limit would pipe every body through a stream to count it again.
