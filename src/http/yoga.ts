@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import { type Caller, type ContextDeps, createContext } from '../context.ts';
 import type { Context } from '../graphql/context.ts';
 import { createMaskError, yogaLogger } from '../graphql/errors.ts';
+import { recentAnswer } from '../lib/recent.ts';
 import { type Ending, useConnectionEnd } from '../graphql/plugins/connection-end.ts';
 import { useNoIntrospection } from '../graphql/plugins/introspection.ts';
 import { useOperationCost } from '../graphql/plugins/operation-cost.ts';
@@ -127,6 +128,8 @@ export function createDocumentCaches(maxBytes: number) {
 
 export function createPlazaYoga(deps: YogaDeps) {
   const { config, logger } = deps;
+  // Anyone may ask for /readiness, as often as they like: the database and Redis are asked once a second at most.
+  const ready = recentAnswer(1_000, deps.checkReadiness);
   const plugins: Plugin[] = [
     useOperationMetrics(deps.metrics),
     ...policyPlugins(config),
@@ -137,7 +140,7 @@ export function createPlazaYoga(deps: YogaDeps) {
       endpoint: '/readiness',
       check: async () => {
         try {
-          await deps.checkReadiness();
+          await ready();
           return true;
         } catch (err) {
           logger.warn({ err }, 'readiness check failed');

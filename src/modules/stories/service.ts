@@ -138,10 +138,11 @@ export function createStoryService({ db, outbox, streams, ttlHours, reactionLimi
       return takePage(rows, first);
     },
 
+    /** The stories that have not expired among these: an expired one is gone, whether or not the cleanup has run. */
     async byIds(ids: readonly string[]): Promise<StoryRow[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
-      return db.select().from(stories).where(inArray(stories.id, valid));
+      return db.select().from(stories).where(and(inArray(stories.id, valid), gt(stories.expiresAt, sql`now()`)));
     },
 
     /** Deletes expired stories (with their views and reactions); run on a schedule. */
