@@ -35,6 +35,7 @@ import { round } from './lib/stats.ts';
 import { runAcrossInstances } from './scenarios/instances.ts';
 import { fixturePages, runLinkPipeline, runLinkRounds } from './scenarios/links.ts';
 import { runMutations } from './scenarios/mutations.ts';
+import { findFreePort } from '../src/lib/ports.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '1000,5000,10000').split(',').map(Number);
 const changes = Number(process.env.BENCH_CHANGES ?? 20);
@@ -96,8 +97,16 @@ async function main() {
     MAX_SUBSCRIPTIONS_PER_CONNECTION: '0',
     RATE_LIMIT_MULTIPLIER: '0',
   };
-  // The abuse scenario runs against the defaults; only sign-ups (its 50 viewers come from one address) are opened up.
-  const defaults = { ...shared, RATE_LIMIT_SIGN_UP: '100000/60' };
+  // The abuse scenario runs against a production instance with the defaults; only sign-ups (its 50 viewers come
+  // from one address) are opened up, and the attacker's own web (its crafted pages) is an allowed host.
+  const attackPagesPort = await findFreePort();
+  const defaults = {
+    ...shared,
+    NODE_ENV: 'production',
+    RATE_LIMIT_SIGN_UP: '100000/60',
+    LINK_FETCH_ALLOW_HOSTS: `${shared.LINK_FETCH_ALLOW_HOSTS},127.0.0.1:${attackPagesPort}`,
+  };
+  const abuseOptions = { pagesPort: attackPagesPort, ordinaryPage: pages.url('/bbc') };
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles'] : [];
   const running: Started[] = [];
   /** The same scenarios against another checkout, in a database of its own (BENCH_BEFORE). */
@@ -112,7 +121,7 @@ async function main() {
       log('abuse: six attacks at once against an instance with the default limits');
       const target = await startPlaza(defaults, profile);
       running.push(target);
-      const now = await runAbuse(target);
+      const now = await runAbuse(target, abuseOptions);
       if (!beforeRef) return void process.stdout.write(`${JSON.stringify(now, null, 2)}\n`);
       await target.stop();
       running.pop();
@@ -122,7 +131,7 @@ async function main() {
         try {
           const earlier = await startPlaza({ ...defaults, DATABASE_URL: beforeUrl }, profile, dir);
           running.push(earlier);
-          const before = await runAbuse(earlier);
+          const before = await runAbuse(earlier, abuseOptions);
           process.stdout.write(`${JSON.stringify({ now, before: { ref: beforeRef, ...before } }, null, 2)}\n`);
         } finally {
           removeCheckout(dir);
@@ -257,7 +266,7 @@ async function main() {
     log('abuse: six attacks at once against an instance with the default limits');
     const target = await startPlaza(defaults);
     running.push(target);
-    const abuse = await runAbuse(target);
+    const abuse = await runAbuse(target, abuseOptions);
     await target.stop();
 
     const before = beforeRef ? await runBeforeIn(beforeRef, { env, baseline }) : undefined;

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
 import WebSocket from 'ws';
+import { exhaustionAttacks } from './attacks-exhaustion.ts';
 
 /**
- * The six attacks of the hardening issue, each a loop run until stopped, so
+ * The six attacks of the hardening issue, and those of the exhaustion issue
+ * (attacks-exhaustion.ts), each a loop run until stopped, so
  * they can run at once against one instance. Every outcome is counted by the
  * code (or status) the server answered with.
  */
@@ -18,6 +20,12 @@ export interface AttackTargets {
   postId: string;
   /** An account whose password the attacker guesses. */
   victim: string;
+  /** For the exhaustion issue's attacks (attacks-exhaustion.ts): a refresh token of another session of the attacker's. */
+  refreshToken: string;
+  /** Cursors of the attacker's posts in `sectionId`, oldest first. */
+  cursors: string[];
+  /** Where the attacker process serves its crafted pages (an allowed host of the instance). */
+  pagesPort: number;
 }
 
 /** The attacker's own address: the normal clients come from others. */
@@ -94,6 +102,8 @@ export function startAttacks(t: AttackTargets) {
     costlyDocuments: {},
     noiseAndGuessing: {},
   };
+  const exhaustion = exhaustionAttacks(t, (body, headers, counted) => post(t.url, body, headers, counted), ATTACKER_ADDRESS);
+  Object.assign(outcomes, exhaustion.outcomes);
   const auth = { authorization: `Bearer ${t.token}` };
   const runs = [
     // 1. One user: many sockets, thousands of subscribes on each.
@@ -120,6 +130,7 @@ export function startAttacks(t: AttackTargets) {
     forever(stopped, () => post(t.url, '{"query":"{ me { id ', {}, outcomes.noiseAndGuessing!)),
     forever(stopped, () => post(t.url, JSON.stringify({ query: 'mutation($c: String!) { createChannel(input: { name: $c }) { id } }', variables: { c: 'a\u0000b' } }), auth, outcomes.noiseAndGuessing!)),
     forever(stopped, () => post(t.url, JSON.stringify({ query: 'mutation($u: String!, $p: String!) { signIn(input: { username: $u, password: $p }) { token } }', variables: { u: t.victim, p: randomBytes(8).toString('hex') } }), {}, outcomes.noiseAndGuessing!)),
+    ...exhaustion.loops.map((step) => forever(stopped, step)),
   ];
   return {
     async stop(): Promise<Record<string, Outcomes>> {

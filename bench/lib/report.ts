@@ -168,19 +168,20 @@ ${
 
 function abuseMarkdown(a: AbuseResult): string {
   const row = (label: string, p: AbuseResult['quiet']) =>
-    `| ${label} | ${p.deliveryP50Ms} | ${p.deliveryP99Ms} | ${p.controlP50Ms} | ${p.controlP99Ms} |`;
+    `| ${label} | ${p.deliveryP50Ms} | ${p.deliveryP99Ms} | ${p.controlP50Ms} | ${p.controlP99Ms} | ${p.previewP50Ms ?? '–'} | ${p.previewMaxMs ?? '–'} |`;
   return `
-## Abuse: the six attacks at once, default limits
+## Abuse: every attack at once, default limits, production mode
 
-${a.subscribers} normal subscribers (20 sockets per user) receive ${a.changes} highlight changes on a quiet instance, then
-${a.changes} more while every attack of the hardening issue runs against the same instance.
+${a.subscribers} normal subscribers (20 sockets per user) receive ${a.changes} highlight changes on a quiet instance, and a
+bystander posts 8 ordinary links; then the same while every attack of the hardening and exhaustion issues runs against
+the same instance from one user on one address.
 
-| phase | delivery p50 ms | delivery p99 ms | bystander \`{ me }\` p50 ms | p99 ms |
-| --- | ---: | ---: | ---: | ---: |
+| phase | delivery p50 ms | delivery p99 ms | bystander \`{ me }\` p50 ms | p99 ms | preview p50 ms | preview max ms |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${row('quiet', a.quiet)}
 ${row('under attack', a.underAttack)}
 
-Delivery p99 under attack / quiet: ${a.p99Ratio}x. What the attackers got back:
+Delivery p99 under attack / quiet: ${a.p99Ratio}x; an ordinary preview's p50: ${a.previewRatio ?? '–'}x. What the attackers got back:
 
 ${Object.entries(a.outcomes)
   .map(([attack, outcomes]) => `- ${attack}: ${Object.entries(outcomes).map(([code, n]) => `${code} ${n}`).join(', ')}`)

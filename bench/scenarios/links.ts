@@ -19,7 +19,7 @@ export function fixturePages(): Map<string, Buffer> {
 const WARM_UP_LINKS = 5;
 
 /** A graphql-ws subscriber to a section's link updates: resolves READY/FAILED per link URL. */
-async function linkWatcher(url: string, token: string, sectionId: string) {
+export async function linkWatcher(url: string, token: string, sectionId: string) {
   const done = new Map<string, (status: string) => void>();
   const early = new Map<string, string>();
   const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
