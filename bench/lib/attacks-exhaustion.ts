@@ -21,6 +21,8 @@ export interface ExhaustionTargets {
   pagesPort: number;
 }
 
+const REFRESH = 'mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { refreshToken } }';
+
 type Post = (body: string, headers: Record<string, string>, outcomes: Outcomes) => Promise<void>;
 
 export const ATTACK_PAGES = {
@@ -130,11 +132,17 @@ export function exhaustionAttacks(t: ExhaustionTargets, post: Post, localAddress
     () => post(json('mutation($i: CreatePostInput!) { createPost(input: $i) { id } }', { i: { sectionId: t.sectionId, content: 'pages', links: ['/openers', '/deep', '/long-urls', '/trickle'].map((p) => `http://127.0.0.1:${t.pagesPort}${p}?${randomBytes(4).toString('hex')}`) } }), auth, outcomes.craftedPages!),
     // 5. Wrong passwords for one account, twelve at once.
     () => Promise.all(Array.from({ length: 12 }, () => post(json('mutation($u: String!, $p: String!) { signIn(input: { username: $u, password: $p }) { token } }', { u: 'nobody_in_particular', p: randomBytes(8).toString('hex') }), {}, outcomes.signInRace!))),
-    // 6. A refresh token rotated, and an old one replayed.
+    // 6. A refresh token rotated twice, then the first one replayed (the session ends; later rounds are refused).
     async () => {
-      const old = refreshToken;
-      await post(json('mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { refreshToken } }', { t: old }), {}, outcomes.refreshReuse!);
-      await post(json('mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { refreshToken } }', { t: old }), {}, outcomes.refreshReuse!);
+      const rotate = async (token: string) => {
+        const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json(REFRESH, { t: token }) });
+        const body = (await res.json()) as { data?: { refreshToken?: { refreshToken: string } }; errors?: Array<{ extensions?: { code?: string } }> };
+        count(outcomes.refreshReuse!, body.errors?.[0]?.extensions?.code ?? 'rotated');
+        return body.data?.refreshToken?.refreshToken ?? token;
+      };
+      const first = refreshToken;
+      refreshToken = await rotate(await rotate(first));
+      await rotate(first);
     },
     // 7. Distinct viewer-dependent subscriptions, aliased.
     () => dropAfterFirst(t.url, t.token, 'subscription($s: ID!) { r: postReactionsChanged(sectionId: $s) { id } }', { s: t.sectionId }, localAddress, outcomes.aliasedSubscriptions!),
