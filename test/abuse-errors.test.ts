@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import { redisAvailable } from './helpers/app.ts';
-import { startBystander, startProductionApp } from './helpers/attack.ts';
+import { productionInstance } from './helpers/attack.ts';
 import { signUp, type TestUser } from './helpers/http.ts';
 import { RawGraphqlWs } from './helpers/raw-ws.ts';
 
@@ -18,18 +17,9 @@ const probes: Array<{ label: string; query: string; variables: Record<string, un
 ];
 
 describe.skipIf(!redisAvailable())('errors in production say what is wrong, not what was sent', () => {
-  let app: App;
   let user: TestUser;
-  let bystander: Awaited<ReturnType<typeof startBystander>>;
-
-  beforeAll(async () => {
-    app = await startProductionApp();
+  const instance = productionInstance({}, async (app) => {
     user = await signUp(app, 'prober');
-    bystander = await startBystander(app);
-  });
-  afterAll(async () => {
-    await bystander?.stop();
-    await app?.stop();
   });
 
   const expectClean = (label: string, text: string) => {
@@ -40,20 +30,20 @@ describe.skipIf(!redisAvailable())('errors in production say what is wrong, not 
 
   it.each(probes)('over HTTP POST and GET: $label', async ({ label, query, variables }) => {
     const headers = { authorization: `Bearer ${user.token}` };
-    const post = await fetch(app.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const post = await fetch(instance.app.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
     expectClean(label, await post.text());
-    const get = await fetch(`${app.url}?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify(variables))}`, {
+    const get = await fetch(`${instance.app.url}?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify(variables))}`, {
       headers: { ...headers, accept: 'application/graphql-response+json' },
     });
     expectClean(`${label} (GET)`, await get.text());
   });
 
   it('over graphql-ws', async () => {
-    const { ws } = await RawGraphqlWs.open(app, user.token);
+    const { ws } = await RawGraphqlWs.open(instance.app, user.token);
     for (const [i, { query, variables }] of probes.entries()) ws.subscribe(`p${i}`, query, variables);
     await ws.until(() => ws.count('error') + ws.count('next') >= probes.length);
     for (const message of ws.received.filter((m) => m.type === 'error' || m.type === 'next')) expectClean(String(message.id), JSON.stringify(message));
     ws.close();
-    await bystander.check();
+    await instance.bystander.check();
   });
 });

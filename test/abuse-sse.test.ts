@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { App } from '../src/app.ts';
 import { redisAvailable } from './helpers/app.ts';
-import { METRICS_TOKEN, startBystander, startProductionApp } from './helpers/attack.ts';
+import { METRICS_TOKEN, productionInstance } from './helpers/attack.ts';
 import { createPost, createSection, localIdOf, signUp, type TestUser } from './helpers/http.ts';
 import { listening, subscribeSse, wsUrl } from './helpers/subscriptions.ts';
 
@@ -35,38 +35,29 @@ async function openSseStreams(app: App): Promise<number> {
 }
 
 describe.skipIf(!redisAvailable())('SSE requests aborted at once hold nothing (production mode)', () => {
-  let app: App;
   let user: TestUser;
-  let bystander: Awaited<ReturnType<typeof startBystander>>;
-
-  beforeAll(async () => {
-    app = await startProductionApp();
+  const instance = productionInstance({}, async (app) => {
     user = await signUp(app, 'hangup');
-    bystander = await startBystander(app);
-  });
-  afterAll(async () => {
-    await bystander?.stop();
-    await app?.stop();
   });
 
   it('25 streams hung up right after sending leave the user their connection slots', async () => {
-    const { id: sectionId } = await createSection(app, user);
-    await Promise.all(Array.from({ length: 25 }, () => postAndHangUp(app, user.token, sectionId)));
-    await bystander.check();
+    const { id: sectionId } = await createSection(instance.app, user);
+    await Promise.all(Array.from({ length: 25 }, () => postAndHangUp(instance.app, user.token, sectionId)));
+    await instance.bystander.check();
     // The server has seen every hang-up once nothing it counts is open.
-    await vi.waitFor(async () => expect(await openSseStreams(app)).toBe(0), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect(await openSseStreams(instance.app)).toBe(0), { timeout: 10_000, interval: 100 });
 
     // A real stream of the same user is admitted and delivers.
-    const live = listening(app, `post:created:${localIdOf(sectionId)}`);
-    const sub = subscribeSse(app, user.token, SUBSCRIPTION, { s: sectionId });
+    const live = listening(instance.app, `post:created:${localIdOf(sectionId)}`);
+    const sub = subscribeSse(instance.app, user.token, SUBSCRIPTION, { s: sectionId });
     await live;
-    const post = await createPost(app, user, sectionId, 'after the hang-ups');
+    const post = await createPost(instance.app, user, sectionId, 'after the hang-ups');
     const [first] = await sub.waitFor(1, 10_000);
     expect(first.postCreated.id).toBe(post.id);
     sub.dispose();
 
     // So is a WebSocket.
-    const socket = new WebSocket(wsUrl(app), 'graphql-transport-ws');
+    const socket = new WebSocket(wsUrl(instance.app), 'graphql-transport-ws');
     const acked = await new Promise<string>((resolve, reject) => {
       socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${user.token}` } })));
       socket.on('message', (data) => resolve(JSON.parse(String(data)).type));
@@ -74,6 +65,6 @@ describe.skipIf(!redisAvailable())('SSE requests aborted at once hold nothing (p
     });
     expect(acked).toBe('connection_ack');
     socket.close();
-    await bystander.check();
+    await instance.bystander.check();
   });
 });

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import { redisAvailable } from './helpers/app.ts';
-import { startBystander, startProductionApp } from './helpers/attack.ts';
+import { productionInstance } from './helpers/attack.ts';
 import { createSection, signUp, type TestUser } from './helpers/http.ts';
 import { RawGraphqlWs } from './helpers/raw-ws.ts';
 
@@ -13,29 +12,20 @@ const SPELLINGS = {
 };
 
 describe.skipIf(!redisAvailable())('the cap on viewer-dependent subscriptions, however they are written (production mode)', () => {
-  let app: App;
   let user: TestUser;
   let sections: Array<{ id: string }>;
-  let bystander: Awaited<ReturnType<typeof startBystander>>;
-
-  beforeAll(async () => {
-    app = await startProductionApp();
+  const instance = productionInstance({}, async (app) => {
     user = await signUp(app, 'spelling');
     sections = await Promise.all(Array.from({ length: 15 }, () => createSection(app, user)));
-    bystander = await startBystander(app);
-  });
-  afterAll(async () => {
-    await bystander?.stop();
-    await app?.stop();
   });
 
   it.each(Object.entries(SPELLINGS))('refuses the 11th to 15th distinct one on a socket when written %s', async (_spelling, query) => {
-    const { ws } = await RawGraphqlWs.open(app, user.token);
+    const { ws } = await RawGraphqlWs.open(instance.app, user.token);
     for (const [i, section] of sections.entries()) ws.subscribe(`s${i}`, query, { id: section.id });
     const refused = () => ws.count('error', (m) => m.payload?.[0]?.extensions?.code === 'TOO_MANY_SUBSCRIPTIONS');
     await ws.until(() => refused() === 5);
     expect(ws.count('error')).toBe(5);
-    await bystander.check();
+    await instance.bystander.check();
     ws.close();
   });
 });

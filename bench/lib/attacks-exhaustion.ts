@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import WebSocket from 'ws';
-import type { Outcomes } from './attacks.ts';
+import { attackerRequest, type Outcomes } from './attacker-http.ts';
 
 /**
  * The attacks of the exhaustion issue (one user exhausting the server), each a
@@ -135,8 +135,12 @@ export function exhaustionAttacks(t: ExhaustionTargets, post: Post, localAddress
     // 6. A refresh token rotated twice, then the first one replayed (the session ends; later rounds are refused).
     async () => {
       const rotate = async (token: string) => {
-        const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json(REFRESH, { t: token }) });
-        const body = (await res.json()) as { data?: { refreshToken?: { refreshToken: string } }; errors?: Array<{ extensions?: { code?: string } }> };
+        const res = await attackerRequest(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json(REFRESH, { t: token }) });
+        if (!res) {
+          count(outcomes.refreshReuse!, 'network');
+          return token;
+        }
+        const body = JSON.parse(res.text) as { data?: { refreshToken?: { refreshToken: string } }; errors?: Array<{ extensions?: { code?: string } }> };
         count(outcomes.refreshReuse!, body.errors?.[0]?.extensions?.code ?? 'rotated');
         return body.data?.refreshToken?.refreshToken ?? token;
       };
@@ -148,7 +152,10 @@ export function exhaustionAttacks(t: ExhaustionTargets, post: Post, localAddress
     () => dropAfterFirst(t.url, t.token, 'subscription($s: ID!) { r: postReactionsChanged(sectionId: $s) { id } }', { s: t.sectionId }, localAddress, outcomes.aliasedSubscriptions!),
     // 8. Misspelt input echoed back, suggestions asked for; readiness asked for as fast as it answers.
     () => post(json('mutation($i: SignUpInput!) { signUp(input: $i) { token } }', { i: { usernme: 'x', password: 'y' } }), {}, outcomes.echoAndReadiness!),
-    () => fetch(t.url.replace('/graphql', '/readiness')).then((res) => count(outcomes.echoAndReadiness!, `readiness ${res.status}`), () => count(outcomes.echoAndReadiness!, 'network')),
+    async () => {
+      const res = await attackerRequest(t.url.replace('/graphql', '/readiness'), { method: 'GET' });
+      count(outcomes.echoAndReadiness!, res ? `readiness ${res.status}` : 'network');
+    },
   ];
   return { outcomes, loops };
 }

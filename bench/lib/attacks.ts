@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import WebSocket from 'ws';
+import { agent, ATTACKER_ADDRESS, type Outcomes } from './attacker-http.ts';
 import { exhaustionAttacks } from './attacks-exhaustion.ts';
 
 /**
@@ -9,7 +10,7 @@ import { exhaustionAttacks } from './attacks-exhaustion.ts';
  * they can run at once against one instance. Every outcome is counted by the
  * code (or status) the server answered with.
  */
-export type Outcomes = Record<string, number>;
+export type { Outcomes } from './attacker-http.ts';
 
 export interface AttackTargets {
   url: string;
@@ -27,12 +28,6 @@ export interface AttackTargets {
   /** Where the attacker process serves its crafted pages (an allowed host of the instance). */
   pagesPort: number;
 }
-
-/** The attacker's own address: the normal clients come from others. */
-export const ATTACKER_ADDRESS = '127.0.0.250';
-
-// undici takes the source address as a client option (its connect options ignore it).
-const agent = new Agent({ connections: 64, pipelining: 1, localAddress: ATTACKER_ADDRESS } as ConstructorParameters<typeof Agent>[0]);
 
 async function post(url: string, body: string, headers: Record<string, string>, outcomes: Outcomes) {
   try {

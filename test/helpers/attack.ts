@@ -1,4 +1,5 @@
 import type { Client } from 'graphql-ws';
+import { afterAll, beforeAll } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { startTestApp } from './app.ts';
 import { createPost, createSection, localIdOf, ok, signUp, type TestUser } from './http.ts';
@@ -44,4 +45,25 @@ export async function startBystander(app: App): Promise<{ user: TestUser; check(
       await client.dispose();
     },
   };
+}
+
+export type Bystander = Awaited<ReturnType<typeof startBystander>>;
+
+/**
+ * A production-mode instance and a bystander for the describe block it is
+ * called in: started before its tests, stopped after them. `setUp` runs once
+ * the instance is up, before the bystander starts.
+ */
+export function productionInstance(env: Record<string, string> = {}, setUp?: (app: App) => Promise<void>): { app: App; bystander: Bystander } {
+  const held = {} as { app: App; bystander: Bystander };
+  beforeAll(async () => {
+    held.app = await startProductionApp(env);
+    await setUp?.(held.app);
+    held.bystander = await startBystander(held.app);
+  }, 120_000);
+  afterAll(async () => {
+    await held.bystander?.stop();
+    await held.app?.stop();
+  });
+  return held;
 }
