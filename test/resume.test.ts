@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { decodeCursor } from '../src/realtime/cursor.ts';
 import { redisAvailable, startTestApp } from './helpers/app.ts';
-import { createPost, createSection, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
+import { CREATE_POST, createPost, createSection, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
 import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
 import { createTestDatabase } from './helpers/db.ts';
 
@@ -61,6 +61,33 @@ describe('resuming after a cursor', () => {
     const resumed = await subscribe(POSTS, { id: section.id, after: feed.section.posts.edges[0].node.cursor }, `post:created:${localIdOf(section.id)}`);
     expect((await resumed.sub.waitFor(1))[0].postCreated.content).toBe('new');
     await resumed.close();
+  });
+
+  it('gives a post whose event is no longer kept a cursor at the stream as it stands: resuming gets what came after, nothing more', async () => {
+    const section = await createSection(app, user);
+    await createPost(app, user, section.id, 'older than the retention');
+    await createPost(app, user, section.id, 'also old');
+    expect(await app.runtime.outbox.prune(0)).toBeGreaterThan(0);
+    const feed = await ok(app, 'query($id: ID!) { section(id: $id) { posts(first: 1) { edges { node { content cursor } } } } }', { id: section.id }, user.token);
+    expect(feed.section.posts.edges[0].node.content).toBe('also old');
+    expect(decodeCursor(feed.section.posts.edges[0].node.cursor).seq).toBe(2);
+    await createPost(app, user, section.id, 'new');
+    const resumed = await subscribe(POSTS, { id: section.id, after: feed.section.posts.edges[0].node.cursor }, `post:created:${localIdOf(section.id)}`);
+    await createPost(app, user, section.id, 'newer');
+    expect((await resumed.sub.waitFor(2)).map((r) => r.postCreated.content)).toEqual(['new', 'newer']);
+    await resumed.close();
+  });
+
+  it('numbers a post whose event is not numbered yet before giving its cursor', async () => {
+    const section = await createSection(app, user);
+    const key = localIdOf(section.id);
+    await createPost(app, user, section.id, 'numbered');
+    // A post committed by a process that died before numbering its event (the relay would number it later).
+    const post = await ok(app, CREATE_POST, { input: { sectionId: section.id, content: 'unnumbered' } }, user.token);
+    await app.runtime.database.pool.query("update events set seq = null where topic = 'post:created' and key = $1 and payload->>'id' = $2", [key, localIdOf(post.createPost.id)]);
+    await app.runtime.database.pool.query("update event_streams set last_seq = last_seq - 1 where topic = 'post:created' and key = $1", [key]);
+    const read = await ok(app, 'query($id: ID!) { post(id: $id) { cursor } }', { id: post.createPost.id }, user.token);
+    expect(decodeCursor(read.post.cursor).seq).toBe(2);
   });
 });
 

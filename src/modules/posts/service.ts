@@ -95,13 +95,35 @@ export function createPostService({ db, outbox, streams, onLinksCreated }: PostS
      * Each post's place in its section's `post:created` stream (what `Post.cursor` says of a post read by a
      * query), found among the events kept; a post older than those has none.
      */
+    /**
+     * Where each post stands in its section's `post:created` stream: its
+     * event's number. An event not numbered yet is numbered first; one no
+     * longer kept (older than the retention) stands at the stream's head as it
+     * is now, so that resuming after the post gets what comes next, neither a
+     * replay of everything kept nor CURSOR_EXPIRED.
+     */
     async placesInStream(keys: readonly { id: string; sectionId: string }[]): Promise<Map<string, number>> {
       if (keys.length === 0) return new Map();
-      const result = await db.execute<{ id: string; seq: string }>(sql`
-        select payload->>'id' as id, seq from events
-        where topic = 'post:created' and key = any(${sql.param([...new Set(keys.map((k) => k.sectionId))])}::text[])
-          and payload->>'id' = any(${sql.param(keys.map((k) => k.id))}::text[])`);
-      return new Map(result.rows.map((row) => [row.id, Number(row.seq)]));
+      const read = async (wanted: readonly { id: string; sectionId: string }[]) => {
+        const result = await db.execute<{ id: string; seq: string | null }>(sql`
+          select payload->>'id' as id, seq from events
+          where topic = 'post:created' and key = any(${sql.param([...new Set(wanted.map((k) => k.sectionId))])}::text[])
+            and payload->>'id' = any(${sql.param(wanted.map((k) => k.id))}::text[])`);
+        return result.rows;
+      };
+      const places = new Map<string, number>();
+      const rows = await read(keys);
+      for (const row of rows) if (row.seq !== null) places.set(row.id, Number(row.seq));
+      const unnumbered = keys.filter((k) => rows.some((row) => row.id === k.id && row.seq === null));
+      if (unnumbered.length > 0) {
+        await Promise.all([...new Set(unnumbered.map((k) => k.sectionId))].map((section) => outbox.number('post:created', section)));
+        for (const row of await read(unnumbered)) if (row.seq !== null) places.set(row.id, Number(row.seq));
+      }
+      const gone = keys.filter((k) => !places.has(k.id));
+      const heads = new Map<string, number>();
+      for (const section of new Set(gone.map((k) => k.sectionId))) heads.set(section, (await outbox.head('post:created', section)).lastSeq);
+      for (const k of gone) places.set(k.id, heads.get(k.sectionId) ?? 0);
+      return places;
     },
 
     /** Posts created in the section, after the `after` cursor or from now on. */
