@@ -22,6 +22,8 @@ export const USER_AGENT = 'PlazaBot/0.1 (link previews; +https://github.com/plaz
 
 /** How long a stop waits for the first attempts and jobs in hand, within the 10 s shutdown deadline. */
 const STOP_GRACE_MS = 5_000;
+/** How long first attempts get at stop before those still going are handed over (claims let go, links queued). */
+const HAND_OVER_MS = 2_000;
 
 /**
  * Starts this process's background workers: link previews (the queue's jobs,
@@ -58,7 +60,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
   };
   await startLinkWorkers(linkWorkers);
   // The links of posts committed here are attempted here first, as many at once as the queue's jobs.
-  runtime.linkJobs.attemptHere(firstLinkAttempt(linkWorkers), config.links.workers);
+  runtime.linkJobs.attemptHere(firstLinkAttempt(linkWorkers), config.links.workers, (link) => services.links.releaseFetch(link));
   await boss.work<{ linkId: string }>(LINK_DEAD_LETTER_QUEUE, { pollingIntervalSeconds: 30 }, async ([job]) => {
     const link = job ? await services.links.loadForJob(job.data.linkId) : null;
     if (link?.status === 'PENDING') {
@@ -76,8 +78,9 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
   await startEventPruner(boss, runtime.outbox, config.eventRetentionHours, logger.child({ module: 'outbox' }));
   return {
     /**
-     * Stops first attempts and taking jobs, and gives those in hand up to
-     * `STOP_GRACE_MS` together; then cuts off whatever still fetches or waits
+     * Stops first attempts and taking jobs; hands over the attempts still going
+     * after `HAND_OVER_MS`, and gives the jobs in hand up to `STOP_GRACE_MS`
+     * (pg-boss fails those it has not seen finish, for a retry elsewhere); then cuts off whatever still fetches or waits
      * on extraction (its attempt lets go of the page: a retry, pg-boss's or its
      * own, or the sweep finishes the link), so a stop stays inside the process's
      * shutdown deadline.
@@ -90,7 +93,7 @@ export async function startWorkers(runtime: Runtime): Promise<{ stop(): Promise<
         boss.offWork(STORY_EXPIRY_QUEUE, { wait: true }),
         boss.offWork(PRUNE_EVENTS_QUEUE, { wait: true }),
       ]);
-      await Promise.all([runtime.linkJobs.stopAttempts(STOP_GRACE_MS), within(jobsDone, STOP_GRACE_MS)]);
+      await Promise.all([runtime.linkJobs.stopAttempts(HAND_OVER_MS), within(jobsDone, STOP_GRACE_MS)]);
       await fetch.destroy();
       await extraction.close();
       // The jobs cut off settle at once (their fetch or extraction has failed); the bound is for one that does not.

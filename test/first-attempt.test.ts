@@ -109,7 +109,7 @@ describe('first attempts at a post’s links', () => {
     await client.dispose();
   }, 60_000);
 
-  it('SIGTERM during an attempt that hangs: the process exits 0 within its deadline, and the link still ends READY elsewhere', async () => {
+  it('SIGTERM during an attempt that hangs: the process exits 0 within its deadline and hands the link over, READY elsewhere at once', async () => {
     const page = hangsFirst(html('<html><head><meta property="og:title" content="After the stop"></head></html>'));
     web.routes.set('/hangs', page.route);
     const stopping = await startPlazaProcess({ ...env(), LINK_FETCH_TIMEOUT_MS: '60000' });
@@ -123,9 +123,10 @@ describe('first attempts at a post’s links', () => {
     stopping.child.kill('SIGTERM');
     // The fetch would hang for its 60 s deadline; the stop gives first attempts 5 s, within the 10 s shutdown deadline.
     expect(await exited).toBe(0);
-    expect(stopping.logs.some((entry) => entry.msg === 'first attempts still running at stop; the sweep will take their links')).toBe(true);
-    // Cut off, the attempt let go of the page: its retry, or the sweep here, finishes the link.
-    const [event] = await updates.waitFor(1, 30_000);
+    expect(stopping.logs.some((entry) => entry.msg === 'first attempts still running at stop: handed over to the queue')).toBe(true);
+    // Handed over as the process stopped (its claim let go, a job queued): a worker here takes it at once, with no
+    // wait for the claim to expire and the sweep (30 s) to find the link.
+    const [event] = await updates.waitFor(1, 8_000);
     expect(event.linkMetadataUpdated.link).toEqual({ url, status: 'READY', metadata: { title: 'After the stop' } });
     expect(web.hits.get('/hangs')).toBe(2);
     updates.dispose();
@@ -141,7 +142,7 @@ describe('the hand-off of committed links', () => {
     const handOff = createLinkHandOff({ add: (links) => queued.push(...links.map((l) => l.id)), flush: async () => {} }, createLogger('silent'));
     handOff.add([link('before')]);
     const outcomes = new Map<string, (finished: boolean) => void>();
-    handOff.attemptHere((l) => new Promise<boolean>((resolve) => outcomes.set(l.id, resolve)), 2);
+    handOff.attemptHere((l) => new Promise<boolean>((resolve) => outcomes.set(l.id, resolve)), 2, async () => {});
     handOff.add([link('a'), link('b'), link('c')]);
     expect([...outcomes.keys()]).toEqual(['a', 'b']);
     expect(queued).toEqual(['before', 'c']);
@@ -163,7 +164,7 @@ describe('the hand-off of committed links', () => {
     const queued: string[] = [];
     const handOff = createLinkHandOff({ add: (links) => queued.push(...links.map((l) => l.id)), flush: async () => {} }, createLogger('silent'));
     const outcomes = new Map<string, (finished: boolean) => void>();
-    handOff.attemptHere((l) => new Promise<boolean>((resolve) => outcomes.set(l.id, resolve)), 8);
+    handOff.attemptHere((l) => new Promise<boolean>((resolve) => outcomes.set(l.id, resolve)), 8, async () => {});
     handOff.add([link('a', 'site.example'), link('b', 'site.example'), link('c', 'other.example')]);
     expect([...outcomes.keys()]).toEqual(['a', 'c']);
     expect(queued).toEqual(['b']);
@@ -177,22 +178,28 @@ describe('the hand-off of committed links', () => {
     await handOff.flush();
   });
 
-  it('stops waiting for attempts at stop after the grace period', async () => {
+  it('hands over, at stop after the grace period, the attempts still going: claims let go, links queued', async () => {
     const queued: string[] = [];
+    const released: string[] = [];
     const handOff = createLinkHandOff({ add: (links) => queued.push(...links.map((l) => l.id)), flush: async () => {} }, createLogger('silent'));
-    handOff.attemptHere(() => new Promise<boolean>(() => {}), 4);
-    handOff.add([link('stuck')]);
+    handOff.attemptHere(() => new Promise<boolean>(() => {}), 4, async (l) => void released.push(l.id));
+    handOff.add([link('stuck'), link('also', 'also.example')]);
     await handOff.stopAttempts(50);
     await handOff.flush();
-    expect(queued).toEqual([]);
+    expect(released.sort()).toEqual(['also', 'stuck']);
+    expect(queued.sort()).toEqual(['also', 'stuck']);
   });
 
   it('queues the link of an attempt that threw', async () => {
     const queued: string[] = [];
     const handOff = createLinkHandOff({ add: (links) => queued.push(...links.map((l) => l.id)), flush: async () => {} }, createLogger('silent'));
-    handOff.attemptHere(async () => {
-      throw new Error('database away');
-    }, 4);
+    handOff.attemptHere(
+      async () => {
+        throw new Error('database away');
+      },
+      4,
+      async () => {},
+    );
     handOff.add([link('x')]);
     await handOff.flush();
     expect(queued).toEqual(['x']);

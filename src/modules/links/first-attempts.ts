@@ -14,11 +14,16 @@ export type FirstAttemptOutcome = 'done' | 'host-busy' | 'error' | 'skipped';
 
 /** Where a committed post's links go: a first attempt in this process when it runs link workers, else the queue. */
 export interface LinkHandOff extends LinkJobBatcher {
-  /** From now on, links are attempted here first, at most `max` at a time; the others are queued. */
-  attemptHere(attempt: AttemptLink, max: number): void;
+  /**
+   * From now on, links are attempted here first, at most `max` at a time; the
+   * others are queued. `release` lets go of a link's page claim (an attempt
+   * handed over at stop).
+   */
+  attemptHere(attempt: AttemptLink, max: number, release: (link: LinkRow) => Promise<void>): void;
   /**
    * Back to the queue only; resolves once the attempts under way have ended,
-   * or after `graceMs` (those still going are left to their claims' expiry and the sweep).
+   * or after `graceMs`: those still going are handed over then, their claims
+   * let go and their links queued, for another process to take at once.
    */
   stopAttempts(graceMs?: number): Promise<void>;
 }
@@ -38,8 +43,9 @@ export interface LinkHandOff extends LinkJobBatcher {
 export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger, onOutcome?: (outcome: FirstAttemptOutcome) => void): LinkHandOff {
   const log = logger.child({ module: 'first-attempts' });
   let attempt: AttemptLink | null = null;
+  let release: ((link: LinkRow) => Promise<void>) | null = null;
   let max = 0;
-  const running = new Set<Promise<void>>();
+  const running = new Map<Promise<void>, LinkRow>();
   const hosts = new Set<string>();
   let abandoned = false;
 
@@ -61,7 +67,7 @@ export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger, onOutco
         running.delete(done);
         hosts.delete(host);
       });
-    running.add(done);
+    running.set(done, link);
   }
 
   return {
@@ -77,18 +83,24 @@ export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger, onOutco
     },
     async flush() {
       // The attempts under way first (they may hand their links to the queue), unless stopAttempts gave up on them.
-      if (!abandoned) await Promise.all(running);
+      if (!abandoned) await Promise.all(running.keys());
       await queue.flush();
     },
-    attemptHere(run, most) {
+    attemptHere(run, most, letGo) {
       attempt = run;
+      release = letGo;
       max = most;
     },
     async stopAttempts(graceMs = 5_000) {
       attempt = null;
-      if (await within(Promise.all(running), graceMs)) return;
-      log.warn({ attempts: running.size }, 'first attempts still running at stop; the sweep will take their links');
+      if (await within(Promise.all(running.keys()), graceMs)) return;
       abandoned = true;
+      // A planned stop hands over what it will not finish: without, the links would wait for their claims to
+      // expire and the sweep to find them (a minute and more), and a host's claims would hold its other links too.
+      const left = [...running.values()];
+      log.warn({ attempts: left.length }, 'first attempts still running at stop: handed over to the queue');
+      await Promise.all(left.map((link) => release?.(link).catch((err: Error) => log.warn({ err: err.message, linkId: link.id }, 'letting go of a claim failed'))));
+      queue.add(left);
     },
   };
 }

@@ -128,13 +128,17 @@ export async function startLinkWorkers(deps: LinkWorkerDeps): Promise<void> {
 
 /**
  * How `concurrency` jobs are taken: `loops` each running a batch at a time, a
- * batch ending when its slowest job does. A host's jobs run at most `perHost`
- * at once, so they hold at most `perHost` loops: with at least twice as many
- * loops, one slow site leaves half the workers or more to the others.
+ * batch ending when its slowest job does. A batch holds `perHost` jobs (at
+ * most 8): a fetch that comes back full fetches again as soon as its batch
+ * is done (pg-boss's burst), and a queue of one site's links, which can give
+ * no more than `perHost` at a time, comes back full too: it drains at the
+ * pace of its pages, not of the poll. A host's jobs hold at most `perHost`
+ * loops; with at least twice as many, one slow site leaves half the workers
+ * or more to the others.
  */
 export function workerLoops(concurrency: number, perHost: number): { loops: number; batchSize: number } {
-  const loops = Math.min(concurrency, Math.max(perHost * 2, Math.ceil(concurrency / MAX_BATCH)));
-  return { loops, batchSize: Math.ceil(concurrency / loops) };
+  const batchSize = Math.max(1, Math.min(perHost, MAX_BATCH, concurrency));
+  return { loops: Math.max(Math.ceil(concurrency / batchSize), Math.min(concurrency, perHost * 2)), batchSize };
 }
 
 /** How long a job may run before pg-boss takes its worker for dead: a page, then its oEmbed and icon (a manifest, then
