@@ -86,8 +86,8 @@ const envSchema = z.object({
    * just finished a job also waits this long before its next fetch, so it bounds throughput.
    */
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(0.5),
-  /** How often pg-boss looks for jobs whose worker died (expired) to retry them, in seconds; default 60. */
-  JOB_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** How often pg-boss looks for jobs whose worker died (no heartbeat for 10 s, or expired) to retry them, in seconds; default 5. */
+  JOB_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(5),
   /** Open WebSockets and SSE streams this instance accepts; 503 at the handshake above it; 0 = no cap. Default 10,000. */
   MAX_CONNECTIONS: z.coerce.number().int().min(0).default(10_000),
   /** WebSockets and SSE streams one user may hold across the cluster; 0 = no cap. Default 20. */

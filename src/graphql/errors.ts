@@ -1,6 +1,9 @@
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError, type YogaLogger } from 'graphql-yoga';
-import { AppError } from '../lib/errors.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { AppError, serviceUnavailable } from '../lib/errors.ts';
+
+const databaseUnavailable = serviceUnavailable('The database');
 import type { Logger } from '../logger.ts';
 
 /** The code given to a request error that carries none, by its HTTP status (limits raised while parsing carry none). */
@@ -139,6 +142,8 @@ export function yogaLogger(logger: Logger): YogaLogger {
 }
 
 function findAppError(error: unknown): AppError | null {
+  // The database gone for a moment (a restart, a failover) is a condition clients handle, not a bug: they retry.
+  if (isDatabaseUnavailable(error)) return databaseUnavailable;
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current; depth++) {
     if (current instanceof AppError) return current;

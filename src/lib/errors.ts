@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'TOO_MANY_CONNECTIONS'
   | 'SLOW_CONSUMER'
   | 'CURSOR_EXPIRED'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  | 'SERVICE_UNAVAILABLE';
 
 /**
  * An expected failure raised by a service. It knows nothing of GraphQL: the
@@ -32,6 +33,10 @@ export const forbidden = (message = 'You may not do this') => new AppError('FORB
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
 export const badInput = (message: string, field?: string) =>
   new AppError('BAD_USER_INPUT', message, field ? { field } : {});
+/** A dependency (the database) cannot be reached for a moment: nothing was done, the same request may be sent again. */
+export const serviceUnavailable = (what: string, retryAfterSeconds = 1) =>
+  new AppError('SERVICE_UNAVAILABLE', `${what} is unavailable for a moment; try again shortly`, { retryAfterSeconds });
+
 export const rateLimited = (retryAfterSeconds: number) =>
   new AppError('RATE_LIMITED', 'Too many requests, slow down', { retryAfterSeconds });
 

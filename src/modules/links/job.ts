@@ -44,19 +44,27 @@ export function linkJobSettings(links: LinkJobSettings): LinkJobSettings {
 /** Creates the queue and its dead-letter queue; safe to call on every start. */
 export async function createLinkQueues(boss: PgBoss, settings: LinkJobSettings): Promise<void> {
   await boss.createQueue(LINK_DEAD_LETTER_QUEUE, { retentionSeconds: 30 * 24 * 3600 });
-  await boss.createQueue(LINK_QUEUE, {
-    // One job per link may be queued and one active: a link is never fetched twice at once.
-    policy: 'stately',
+  const options = {
     retryLimit: settings.retryLimit,
     retryDelay: settings.retryDelaySeconds,
     retryBackoff: true,
     retryDelayMax: 600,
     // Past this a job's worker is taken for dead and the job retried.
     expireInSeconds: jobExpirySeconds(settings),
+    // A job whose worker stopped renewing it for this long is failed (and retried) at the next supervision, long
+    // before it would expire: its worker died, or its outcome was lost (the database went away as it was written).
+    heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
     deadLetter: LINK_DEAD_LETTER_QUEUE,
     notify: true,
-  });
+  };
+  // One job per link may be queued and one active: a link is never fetched twice at once.
+  await boss.createQueue(LINK_QUEUE, { policy: 'stately', ...options });
+  // A queue made by an earlier version gets today's settings too.
+  await boss.updateQueue(LINK_QUEUE, options);
 }
+
+/** Seconds without a heartbeat after which a link job is taken for lost (pg-boss's least). */
+export const JOB_HEARTBEAT_SECONDS = 10;
 
 /** Enqueues one job per link, inside the caller's transaction when given one. */
 export async function enqueueLinkJobs(boss: PgBoss, tx: Executor | null, created: LinkRow[], refresh = false): Promise<void> {
@@ -108,6 +116,7 @@ export async function startLinkWorkers(deps: LinkWorkerDeps): Promise<void> {
       batchSize,
       groupConcurrency: deps.settings.perHost,
       burstWhenBatchFull: true,
+      heartbeatRefreshSeconds: JOB_HEARTBEAT_SECONDS / 3,
       perJobResults: true,
       includeMetadata: true,
       pollingIntervalSeconds: deps.pollSeconds,
