@@ -15,6 +15,7 @@
  * BENCH_ONLY=scraping (fan-out to 5,000 alone, then while the instance scrapes 100 pages/s, served from a process of their
  * own; BENCH_SCRAPING_PAGES=here serves them from this process, the load client, as the scenario first did),
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
+ * BENCH_ONLY=soak (a day of churn compressed into BENCH_SOAK_MINUTES, default 15, sampled each minute; printed, not written),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
  */
 import { cpus, totalmem, userInfo } from 'node:os';
@@ -35,6 +36,8 @@ import { round } from './lib/stats.ts';
 import { runAcrossInstances } from './scenarios/instances.ts';
 import { fixturePages, runLinkPipeline, runLinkRounds } from './scenarios/links.ts';
 import { runMutations } from './scenarios/mutations.ts';
+import { runSoak, soakMarkdown } from './scenarios/soak.ts';
+import { Redis } from 'ioredis';
 import { findFreePort } from '../src/lib/ports.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '1000,5000,10000').split(',').map(Number);
@@ -50,6 +53,7 @@ const scrapingOnly = process.env.BENCH_ONLY === 'scraping';
 const heapOnly = process.env.BENCH_ONLY === 'heap';
 const presenceOnly = process.env.BENCH_ONLY === 'presence';
 const linksOnly = process.env.BENCH_ONLY === 'links';
+const soakOnly = process.env.BENCH_ONLY === 'soak';
 const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -208,6 +212,22 @@ async function main() {
         ? await withDatabase(`${database}_before`, (databaseUrl) => rounds({ ref: beforeRef, databaseUrl }))
         : await rounds();
       process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+      return;
+    }
+    if (soakOnly) {
+      const minutes = Number(process.env.BENCH_SOAK_MINUTES ?? 15);
+      log(`soak: ${minutes} minutes of churn`);
+      // A Redis database of its own (its key count is the instance's), and events kept 3 minutes, so that what the
+      // retention bounds is seen bounded within the run.
+      const soakRedis = `${redisUrl.replace(/\/\d*$/, '')}/9`;
+      const flush = new Redis(soakRedis);
+      await flush.flushdb();
+      flush.disconnect();
+      const metricsToken = 'soak-metrics-token-0123456789';
+      const target = await startPlaza({ ...env, REDIS_URL: soakRedis, METRICS_TOKEN: metricsToken, EVENT_RETENTION_HOURS: '0.05' }, profile);
+      running.push(target);
+      const result = await runSoak(target, { minutes, databaseUrl: shared.DATABASE_URL, redisUrl: soakRedis, metricsToken, page: pages.url('/bbc') });
+      process.stdout.write(`${soakMarkdown(result)}\n${JSON.stringify(result, null, 2)}\n`);
       return;
     }
     if (resumeOnly) {

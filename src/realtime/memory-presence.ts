@@ -34,7 +34,9 @@ export function createMemoryPresenceStore(): PresenceStore {
       if (last?.state === state) return { occupancy, outcome: 'unchanged' };
       const now = Date.now();
       if (last && now - last.at < publish.intervalMs) return { occupancy, outcome: 'later' };
-      published.set(room, { state, at: now });
+      // A room everyone left, once that is published, is forgotten: closed channels must not pile up here.
+      if (rooms.has(room)) published.set(room, { state, at: now });
+      else published.delete(room);
       for (const listener of listeners) listener(occupancy);
       return { occupancy, outcome: 'published' };
     },

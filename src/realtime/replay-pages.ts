@@ -35,7 +35,8 @@ const serves = (page: Page, upTo: number) => page.events.length === REPLAY_PAGE 
  * bounded by `maxBytes` (least recently used pages go first); 0 keeps none.
  */
 export function createReplayPages<T extends TopicMap>(outbox: Outbox<T>, maxBytes: number): ReadPage {
-  const pages = new LRUCache<string, Page>({ maxSize: Math.max(1, maxBytes), sizeCalculation: (page) => Math.max(1, page.bytes), ttl: 60_000 });
+  // Pages nobody has asked for in a minute go, not only when room is needed: a quiet day holds none.
+  const pages = new LRUCache<string, Page>({ maxSize: Math.max(1, maxBytes), sizeCalculation: (page) => Math.max(1, page.bytes), ttl: 60_000, ttlAutopurge: true, updateAgeOnGet: true });
   const reading = new Map<string, Promise<Page>>();
 
   async function read(topic: string, key: string, base: number): Promise<Page> {
