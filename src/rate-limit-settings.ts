@@ -21,7 +21,7 @@ const rate = (fallback: string) =>
  * Every mutation's rate limit, per user (per IP before sign-in), the rate at
  * which a user may start subscriptions, the rate of requests and WebSocket
  * handshakes from one address, and of messages on one WebSocket. Generous for a person, tight for a script;
- * README lists them.
+ * docs/security.md lists them.
  */
 export const rateLimitDefaults = {
   requestsPerIp: '1200/60',

@@ -11,7 +11,7 @@ import { createPost, createSection, localIdOf, signUp, type TestUser } from './h
 import { listening, wsUrl } from './helpers/subscriptions.ts';
 
 /**
- * The resume pattern with Apollo Client and urql, as README describes it:
+ * The resume pattern with Apollo Client and urql, as docs/clients.md describes it:
  * keep the last cursor; when the subscription fails (its socket gave up),
  * subscribe again with `after` set to it.
  */

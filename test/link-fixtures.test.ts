@@ -67,7 +67,7 @@ describe.runIf(fixturesAvailable())('preview accuracy on real pages', () => {
     expect(ratio.title).toBeGreaterThanOrEqual(0.97);
     expect(ratio.description).toBeGreaterThanOrEqual(0.95);
     // Issue 13 asks 95%; the four misses are pages whose expected image is a video player's poster or a URL decoded
-    // once more than the page wrote it, where Plaza keeps the page's declared og:image (README, "Link previews").
+    // once more than the page wrote it, where Plaza keeps the page's declared og:image (docs/link-previews.md).
     expect(ratio.image).toBeGreaterThanOrEqual(0.9);
     expect(ratio.siteName).toBeGreaterThanOrEqual(0.92);
     expect(ratio.author).toBeGreaterThanOrEqual(0.85);

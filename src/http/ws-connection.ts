@@ -4,7 +4,7 @@ import type { Viewer } from '../auth/viewer.ts';
 import type { Connection, EndReason } from './connections.ts';
 import type { WsContext } from './ws-subscribe.ts';
 
-/** Close codes beyond graphql-ws's own; README lists them all. */
+/** Close codes beyond graphql-ws's own; docs/clients.md lists them all. */
 export const CLOSE = {
   /** No valid token at connection_init, a token that expired, or a session signed out. */
   forbidden: 4403,
