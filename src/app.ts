@@ -1,4 +1,4 @@
-import type { Config } from './config.ts';
+import type { Config } from './config/index.ts';
 import type { Logger } from './logger.ts';
 import { startWorkers } from './job-workers.ts';
 import { createRuntime, type Runtime } from './runtime.ts';

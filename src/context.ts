@@ -1,6 +1,6 @@
 import type { Viewer } from './auth/viewer.ts';
 import type { Context } from './graphql/context.ts';
-import type { RateLimitName } from './rate-limit-settings.ts';
+import type { RateLimitName } from './config/sections/rate-limits.ts';
 import type { RateLimitSet } from './lib/rate-limit.ts';
 import { createLoaders } from './loaders.ts';
 import type { Logger } from './logger.ts';

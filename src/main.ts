@@ -1,5 +1,5 @@
 import { startApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from './config/index.ts';
 import { createLogger } from './logger.ts';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -16,6 +16,7 @@ async function main() {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
   const app = await startApp(config, logger);

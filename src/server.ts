@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo } from 'node:net';
 import { bearerToken } from './auth/tokens.ts';
 import type { ViewerResolver } from './auth/viewer.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config/index.ts';
 import type { ContextDeps } from './context.ts';
 import { schema } from './schema.ts';
 import { rejectOversizedBody } from './http/body-limit.ts';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { TokenService } from './auth/tokens.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config/index.ts';
 import type { Database } from './db/client.ts';
 import { createBackoff } from './lib/backoff.ts';
 import { createRateLimit } from './lib/rate-limit.ts';

@@ -1,4 +1,4 @@
-import { loadConfig } from './config.ts';
+import { loadConfig } from './config/index.ts';
 import { createLogger } from './logger.ts';
 import { startWorkers } from './job-workers.ts';
 import { createRuntime } from './runtime.ts';
@@ -10,6 +10,7 @@ import { createRuntime } from './runtime.ts';
  */
 const config = loadConfig();
 const logger = createLogger(config.logLevel).child({ process: 'worker' });
+for (const warning of config.warnings) logger.warn(warning);
 if (!config.databaseUrl) {
   logger.error('a separate worker needs DATABASE_URL shared with the servers');
   process.exit(2);

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { configurationMarkdown } from '../src/config/docs.ts';
+import { ConfigError, loadConfig } from '../src/config/index.ts';
 
 describe('config', () => {
   it('runs on a laptop with no settings at all', () => {
@@ -36,5 +38,19 @@ describe('config', () => {
     const config = loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example', RUN_WORKERS: 'false' });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.runWorkers).toBe(false);
+  });
+
+  it('warns of a variable under one of its prefixes that no setting has, and of nothing else', () => {
+    const config = loadConfig({ LINK_WORKER: '4', RATE_LIMIT_CREATE_POSTS: '1/1', MAX_CONNECTION: '5', PLAZA_URL: 'http://x', HOME: '/root', LINK_WORKERS: '4' });
+    expect(config.warnings).toEqual([
+      'LINK_WORKER is not a setting of Plaza\'s (misspelt?); it is ignored',
+      'RATE_LIMIT_CREATE_POSTS is not a setting of Plaza\'s (misspelt?); it is ignored',
+      'MAX_CONNECTION is not a setting of Plaza\'s (misspelt?); it is ignored',
+    ]);
+    expect(config.links.workers).toBe(4);
+  });
+
+  it('keeps docs/configuration.md what the settings declare (run `npm run docs:config` when this fails)', () => {
+    expect(readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8')).toBe(configurationMarkdown());
   });
 });

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import type { App } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config/index.ts';
 import { createBackoff } from '../src/lib/backoff.ts';
 import { redisAvailable, startTestApp } from './helpers/app.ts';
 import { type GqlResponse, TEST_PASSWORD, unique } from './helpers/http.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config/index.ts';
 import { startWorkers } from '../src/job-workers.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
 import { createTestDatabase } from './helpers/db.ts';

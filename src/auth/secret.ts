@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { readOrCreateSecret } from '../lib/secret-file.ts';
 
 /** The configured JWT secret; outside production one is generated once into DATA_DIR. */

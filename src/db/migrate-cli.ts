@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../config/index.ts';
 import { createLogger } from '../logger.ts';
 import { runMigrations } from './migrate.ts';
 

@@ -1,7 +1,7 @@
 import type { Viewer } from '../auth/viewer.ts';
 import type { RateLimitSet } from '../lib/rate-limit.ts';
 import type { Logger } from '../logger.ts';
-import type { RateLimitName } from '../rate-limit-settings.ts';
+import type { RateLimitName } from '../config/sections/rate-limits.ts';
 
 /*
  * The services and the loaders resolvers reach are declared by the files that

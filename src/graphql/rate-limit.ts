@@ -1,5 +1,5 @@
 import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
-import type { RateLimitName } from '../rate-limit-settings.ts';
+import type { RateLimitName } from '../config/sections/rate-limits.ts';
 import type { Context } from './context.ts';
 
 interface RateLimitExtension {

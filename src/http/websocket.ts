@@ -4,7 +4,7 @@ import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ViewerResolver } from '../auth/viewer.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { asRequestError, createMaskError, isExpectedError } from '../graphql/errors.ts';
 import type { DirectSend } from '../graphql/plugins/direct-results.ts';
 import { isSameForEveryViewer, subscriptionField } from '../graphql/plugins/shared-results.ts';

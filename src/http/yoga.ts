@@ -3,7 +3,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { type Caller, type ContextDeps, createContext } from '../context.ts';
 import type { Context } from '../graphql/context.ts';
 import { createMaskError, yogaLogger } from '../graphql/errors.ts';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type App, startApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { rateLimitDefaults, rateLimitEnvName } from '../../src/rate-limit-settings.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { rateLimitDefaults, rateLimitEnvName } from '../../src/config/sections/rate-limits.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { int, section, type Settings } from '../section.ts';
+import { scaled } from './rate-limits.ts';
+
+const multiplierOf = (settings: Settings) => settings.RATE_LIMIT_MULTIPLIER as number;
+
+/** Stories. */
+export const stories = section(
+  {
+    STORY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24).describe('How long a story stays up'),
+    STORY_REACTIONS_PER_MINUTE: int(1).default(30).describe('Story reactions one user may send per minute (scaled by RATE_LIMIT_MULTIPLIER)'),
+  },
+  {
+    prefix: 'STORY_',
+    derive: (v, settings) => ({ ttlHours: v.ttlHours, reactionsPerMinute: scaled(v.reactionsPerMinute, multiplierOf(settings)) }),
+  },
+);
+
+/** Live channels. */
+export const channels = section(
+  {
+    CHANNEL_HIGHLIGHT_LIMIT: int(1).default(20).describe('Highlight changes one channel may make per window (scaled by RATE_LIMIT_MULTIPLIER)'),
+    CHANNEL_HIGHLIGHT_WINDOW_SECONDS: int(1).default(10).describe('That window, in seconds'),
+  },
+  {
+    prefix: 'CHANNEL_',
+    derive: (v, settings) => ({ highlightLimit: scaled(v.highlightLimit, multiplierOf(settings)), highlightWindowSeconds: v.highlightWindowSeconds }),
+  },
+);
+
+/** Who has a live channel open. */
+export const presence = section(
+  {
+    PRESENCE: z.enum(['on', 'off']).default('on').describe('`off`: no presence is kept or published (viewer counts read 0)'),
+    PRESENCE_INTERVAL_MS: int(50).default(1_000).describe('At most one presence update (viewer count, seller live) per channel per this many ms, cluster-wide'),
+    PRESENCE_DELIVERIES_PER_SECOND: int(1).default(1_000).describe('A channel with more viewers than this gets presence updates less often, one per (viewers / this) s'),
+    PRESENCE_TTL_SECONDS: int(1).default(30).describe('Seconds after which an instance that stopped renewing its viewers (it died) no longer counts them'),
+  },
+  {
+    prefix: 'PRESENCE_',
+    derive: ({ presence: onOff, ...rest }) => ({ ...rest, enabled: onOff === 'on' }),
+  },
+);
