@@ -1,6 +1,6 @@
 import type { Config } from './config/index.ts';
 import type { Logger } from './logger.ts';
-import { startWorkers } from './job-workers.ts';
+import { startWorkers } from './start-workers.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { createServer, type PlazaServer } from './server.ts';
 

@@ -4,7 +4,7 @@ import { createTokenService, type TokenService } from './auth/tokens.ts';
 import { createViewerResolver, type ViewerResolver } from './auth/viewer.ts';
 import type { Config } from './config/index.ts';
 import type { RateLimitName } from './config/sections/rate-limits.ts';
-import { createRateLimitSet, type RateLimitSet } from './lib/rate-limit.ts';
+import { createRateLimitSet, type RateLimitSet } from './lib/rate-limiter.ts';
 import { createDb, type DbHandle } from './db/client.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';

@@ -1,5 +1,5 @@
 import { builder } from './graphql/builder.ts';
-import { withRateLimits } from './graphql/rate-limit.ts';
+import { withRateLimits } from './graphql/rate-limited-fields.ts';
 import './modules/users/graphql.ts';
 import './modules/sections/graphql.ts';
 import './modules/links/graphql.ts';

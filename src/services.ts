@@ -3,7 +3,7 @@ import type { TokenService } from './auth/tokens.ts';
 import type { Config } from './config/index.ts';
 import type { Database } from './db/client.ts';
 import { createBackoff } from './lib/backoff.ts';
-import { createRateLimit } from './lib/rate-limit.ts';
+import { createRateLimit } from './lib/rate-limiter.ts';
 import { createChannelService } from './modules/channels/service.ts';
 import { createLinkService, type EnqueueLinks } from './modules/links/service.ts';
 import type { LinkJobBatcher } from './modules/links/enqueue.ts';

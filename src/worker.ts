@@ -1,6 +1,6 @@
 import { loadConfig } from './config/index.ts';
 import { createLogger } from './logger.ts';
-import { startWorkers } from './job-workers.ts';
+import { startWorkers } from './start-workers.ts';
 import { createRuntime } from './runtime.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { addressKey } from '../src/http/client-ip.ts';
+import { addressKey } from '../src/http/guards/client-ip.ts';
 import { redisAvailable } from './helpers/app.ts';
 import { productionInstance } from './helpers/attack.ts';
 import { codeOf, type GqlResponse, gql, ok, REFRESH, signUp, TEST_PASSWORD } from './helpers/http.ts';

@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { LINK_ERRORS } from '../src/modules/links/fetch-errors.ts';
@@ -6,7 +5,8 @@ import { redisAvailable } from './helpers/app.ts';
 import { startBystander, startProductionApp } from './helpers/attack.ts';
 import { createPost, createSection, gql, localIdOf, signUp, type TestUser } from './helpers/http.ts';
 import { type Subscription, watchLinks } from './helpers/subscriptions.ts';
-import { FakeWeb, html, type Route } from './helpers/web.ts';
+import { FakeWeb, html, portEightyCanary } from './helpers/web.ts';
+import { ATTACK_PAGES, trickle } from '../bench/lib/attacks-exhaustion.ts';
 
 const UPDATES = /* GraphQL */ `
   subscription($id: ID!) {
@@ -18,23 +18,6 @@ const ORDINARY = `<!doctype html><html><head><title>An ordinary page</title>
   <meta property="og:title" content="An ordinary page"><meta property="og:description" content="Nothing odd here.">
 </head><body><p>hello</p></body></html>`;
 
-/** ~1 MB of JSON-LD openers, none closed: a lazy regex rescanned the rest of the page from each one. */
-const LD_OPENERS = `<html><head><title>Openers</title></head><body>${'<script type=application/ld+json>'.repeat(30_000)}`;
-
-/** ~600 kB without a `<`, a few hundred bytes at a time: the head's end was searched for from the start at each chunk. */
-const trickle: Route = (_req, res) => {
-  res.writeHead(200, { 'content-type': 'text/html' });
-  res.write('<html><head><title>Trickle</title>');
-  let sent = 0;
-  const more = () => {
-    if (sent >= 600_000 || res.destroyed) return void res.end();
-    res.write('a'.repeat(300));
-    sent += 300;
-    setImmediate(more);
-  };
-  more();
-};
-
 /** Four 240 kB URLs in the head: each would have been stored, and sent with every answer holding the link. */
 const longUrl = (name: string) => `https://cdn.example/${name}?${'x'.repeat(240_000)}`;
 const LONG_URLS = `<html><head><title>Long URLs</title><meta property="og:title" content="Long URLs">
@@ -44,8 +27,7 @@ const LONG_URLS = `<html><head><title>Long URLs</title><meta property="og:title"
 
 describe.skipIf(!redisAvailable())('links an attacker posts (production mode)', () => {
   let web: FakeWeb;
-  let canary: Server;
-  let canaryHits = 0;
+  let canary: Awaited<ReturnType<typeof portEightyCanary>>;
   let app: App;
   let user: TestUser;
   let sectionId: string;
@@ -65,18 +47,12 @@ describe.skipIf(!redisAvailable())('links an attacker posts (production mode)', 
   beforeAll(async () => {
     web = await new FakeWeb().start();
     web.routes.set('/ordinary', html(ORDINARY));
-    web.routes.set('/openers', html(LD_OPENERS));
-    web.routes.set('/trickle', trickle);
+    // The same crafted pages the bench's attacker serves.
+    web.routes.set('/openers', html(ATTACK_PAGES['/openers'].toString()));
+    web.routes.set('/trickle', (_req, res) => trickle(res));
     web.routes.set('/long-urls', html(LONG_URLS));
-    // On loopback port 80: a request reaching it means the allow-list let another port of an allowed host through.
-    canary = createServer((_req, res) => {
-      canaryHits += 1;
-      res.end('<title>secret</title>');
-    });
-    await new Promise<void>((resolve) => {
-      canary.once('error', () => resolve());
-      canary.listen(80, '127.0.0.1', () => resolve());
-    });
+    // A request reaching it means the allow-list let another port of an allowed host through.
+    canary = await portEightyCanary();
     app = await startProductionApp({
       RUN_WORKERS: 'true',
       JOB_POLL_SECONDS: '0.5',
@@ -98,7 +74,7 @@ describe.skipIf(!redisAvailable())('links an attacker posts (production mode)', 
     await bystander?.stop();
     await app?.stop();
     await web?.stop();
-    await new Promise((resolve) => canary.close(resolve));
+    await canary?.close();
   });
 
   it('20 pages built to be slow to read do not hold an ordinary preview back', async () => {
@@ -136,7 +112,7 @@ describe.skipIf(!redisAvailable())('links an attacker posts (production mode)', 
     }
     // localhost is allowed on the fake web's port only: its port 80 is another host.
     expect((await finalOf(post.links[2]!.id)).status).toBe('BLOCKED');
-    expect(canaryHits).toBe(0);
+    expect(canary.hits()).toBe(0);
     await bystander.check();
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { App } from '../src/app.ts';
 import { redisAvailable } from './helpers/app.ts';
 import { startBystander, startProductionApp } from './helpers/attack.ts';
-import { encodeCursor } from '../src/realtime/cursor.ts';
+import { encodeCursor } from '../src/realtime/stream-cursor.ts';
 import { createSection, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
 import { subscribeWs, wsClient } from './helpers/subscriptions.ts';
 

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { createUserConnectionLimiter } from '../src/http/user-connections.ts';
+import { createUserConnectionLimiter } from '../src/http/connections/per-user.ts';
 import { redisAvailable, startTestApp, twoInstances } from './helpers/app.ts';
 import { createPost, createSection, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
 import { RawGraphqlWs } from './helpers/raw-ws.ts';

@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/app.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.ts';
 import { createLinkHandOff } from '../src/modules/links/first-attempts.ts';
 import type { LinkRow } from '../src/modules/links/tables.ts';
-import { startTestApp } from './helpers/app.ts';
-import { createTestDatabase, insertLinkWithoutJob } from './helpers/db.ts';
+import { insertLinkWithoutJob } from './helpers/db.ts';
+import { linkBed } from './helpers/link-bed.ts';
 import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
 import { type PlazaProcess, startPlazaProcess } from './helpers/process.ts';
 import { watchLinks } from './helpers/subscriptions.ts';
-import { FakeWeb, hangsFirst, html } from './helpers/web.ts';
+import { hangsFirst, html } from './helpers/web.ts';
 
 const UPDATES = 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { url status metadata { title } } } }';
 
@@ -19,54 +18,34 @@ const UPDATES = 'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { 
  * alone, and picks the link up once the claim of a killed process expires.
  */
 describe('first attempts at a post’s links', () => {
-  let web: FakeWeb;
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let app: App;
+  // Processes of the tests' own share the bed's settings; a claim lasts 3 s per second of their deadline, plus 10 s: 13 s.
+  const quick = { LINK_SWEEP_SECONDS: '1', JOB_SUPERVISE_SECONDS: '1', LINK_FETCH_TIMEOUT_MS: '1000' };
+  const bed = linkBed({ env: { ...quick, LINK_FETCH_TIMEOUT_MS: '20000' } });
+  const env = () => ({ ...bed.env(), ...quick });
   let killed: PlazaProcess | undefined;
-  const env = () => ({
-    DATABASE_URL: database.url,
-    RUN_WORKERS: 'true',
-    LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`,
-    LINK_SWEEP_SECONDS: '1',
-    JOB_POLL_SECONDS: '0.5',
-    JOB_SUPERVISE_SECONDS: '1',
-    // A claim lasts 3 s per second of deadline, plus 10 s: 13 s.
-    LINK_FETCH_TIMEOUT_MS: '1000',
-  });
-
-  beforeAll(async () => {
-    web = await new FakeWeb().start();
-    database = await createTestDatabase();
-    app = await startTestApp({ env: { ...env(), LINK_FETCH_TIMEOUT_MS: '20000' } });
-  });
-  afterAll(async () => {
-    killed?.child.kill('SIGKILL');
-    await app?.stop();
-    await database?.drop();
-    await web?.stop();
-  });
+  afterAll(() => killed?.child.kill('SIGKILL'));
 
   it('an attempt under way gets no second one from the sweep; its page is fetched once', async () => {
-    const user = await signUp(app);
-    const section = await createSection(app, user);
-    const { client, updates } = await watchLinks(app, user.token, section.id, UPDATES);
+    const user = await signUp(bed.app);
+    const section = await createSection(bed.app, user);
+    const { client, updates } = await watchLinks(bed.app, user.token, section.id, UPDATES);
     let answer!: () => void;
     const answered = new Promise<void>((resolve) => (answer = resolve));
     let reached!: () => void;
     const pageReached = new Promise<void>((resolve) => (reached = resolve));
-    web.routes.set('/held', (req, res) => {
+    bed.web.routes.set('/held', (req, res) => {
       reached();
       void answered.then(() => html('<html><head><meta property="og:title" content="Held"></head></html>')(req, res));
     });
-    web.routes.set('/orphan', html('<html><head><meta property="og:title" content="Orphan"></head></html>'));
-    const held = web.url('/held');
-    await createPost(app, user, section.id, 'held', [held]);
+    bed.web.routes.set('/orphan', html('<html><head><meta property="og:title" content="Orphan"></head></html>'));
+    const held = bed.web.url('/held');
+    await createPost(bed.app, user, section.id, 'held', [held]);
     await pageReached;
 
     // A link with no job and no attempt, younger than /held's: once a sweep finds it old enough to take (READY),
     // /held was older still, and PENDING.
-    const orphan = web.url('/orphan');
-    const pool = app.runtime.database.pool;
+    const orphan = bed.web.url('/orphan');
+    const pool = bed.app.runtime.database.pool;
     await insertLinkWithoutJob(pool, { sectionId: localIdOf(section.id), authorId: localIdOf(user.id), url: orphan });
     const [first] = await updates.waitFor(1, 20_000);
     expect(first.linkMetadataUpdated.link).toEqual({ url: orphan, status: 'READY', metadata: { title: 'Orphan' } });
@@ -76,7 +55,7 @@ describe('first attempts at a post’s links', () => {
     answer();
     const [, second] = await updates.waitFor(2, 20_000);
     expect(second.linkMetadataUpdated.link).toEqual({ url: held, status: 'READY', metadata: { title: 'Held' } });
-    expect(web.hits.get('/held')).toBe(1);
+    expect(bed.web.hits.get('/held')).toBe(1);
     updates.dispose();
     await client.dispose();
   }, 40_000);
@@ -84,12 +63,12 @@ describe('first attempts at a post’s links', () => {
   it('a process SIGKILLed mid-attempt: once its claim expires, the sweep elsewhere finishes the link, announced once', async () => {
     // The attempt of the process about to be killed is never answered; the one after it is.
     const page = hangsFirst(html('<html><head><meta property="og:title" content="Outlived"></head></html>'));
-    web.routes.set('/dies', page.route);
+    bed.web.routes.set('/dies', page.route);
     killed = await startPlazaProcess(env());
     const user = await signUp(killed);
     const section = await createSection(killed, user);
-    const { client, updates } = await watchLinks(app, user.token, section.id, UPDATES);
-    const url = web.url('/dies');
+    const { client, updates } = await watchLinks(bed.app, user.token, section.id, UPDATES);
+    const url = bed.web.url('/dies');
     await createPost(killed, user, section.id, 'dies', [url]);
     await page.reached;
     const died = new Promise((resolve) => killed!.child.once('exit', resolve));
@@ -98,12 +77,12 @@ describe('first attempts at a post’s links', () => {
 
     const [event] = await updates.waitFor(1, 30_000);
     expect(event.linkMetadataUpdated.link).toEqual({ url, status: 'READY', metadata: { title: 'Outlived' } });
-    expect(web.hits.get('/dies')).toBe(2);
+    expect(bed.web.hits.get('/dies')).toBe(2);
     // Announced once: nothing else arrives while the next post's link goes through.
-    web.routes.set('/after', html('<html><head><meta property="og:title" content="After"></head></html>'));
-    await createPost(app, user, section.id, 'after', [web.url('/after')]);
+    bed.web.routes.set('/after', html('<html><head><meta property="og:title" content="After"></head></html>'));
+    await createPost(bed.app, user, section.id, 'after', [bed.web.url('/after')]);
     const [, next] = await updates.waitFor(2, 20_000);
-    expect(next.linkMetadataUpdated.link.url).toBe(web.url('/after'));
+    expect(next.linkMetadataUpdated.link.url).toBe(bed.web.url('/after'));
     expect(updates.results).toHaveLength(2);
     updates.dispose();
     await client.dispose();
@@ -111,12 +90,12 @@ describe('first attempts at a post’s links', () => {
 
   it('SIGTERM during an attempt that hangs: the process exits 0 within its deadline and hands the link over, READY elsewhere at once', async () => {
     const page = hangsFirst(html('<html><head><meta property="og:title" content="After the stop"></head></html>'));
-    web.routes.set('/hangs', page.route);
+    bed.web.routes.set('/hangs', page.route);
     const stopping = await startPlazaProcess({ ...env(), LINK_FETCH_TIMEOUT_MS: '60000' });
     const user = await signUp(stopping);
     const section = await createSection(stopping, user);
-    const { client, updates } = await watchLinks(app, user.token, section.id, UPDATES);
-    const url = web.url('/hangs');
+    const { client, updates } = await watchLinks(bed.app, user.token, section.id, UPDATES);
+    const url = bed.web.url('/hangs');
     await createPost(stopping, user, section.id, 'hangs', [url]);
     await page.reached;
     const exited = new Promise<number | null>((resolve) => stopping.child.once('exit', resolve));
@@ -128,7 +107,7 @@ describe('first attempts at a post’s links', () => {
     // wait for the claim to expire and the sweep (30 s) to find the link.
     const [event] = await updates.waitFor(1, 8_000);
     expect(event.linkMetadataUpdated.link).toEqual({ url, status: 'READY', metadata: { title: 'After the stop' } });
-    expect(web.hits.get('/hangs')).toBe(2);
+    expect(bed.web.hits.get('/hangs')).toBe(2);
     updates.dispose();
     await client.dispose();
   }, 60_000);

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { App } from '../src/app.ts';
-import { createMaskError } from '../src/graphql/errors.ts';
+import { createMaskError } from '../src/graphql/mask-errors.ts';
 import { startTestApp } from './helpers/app.ts';
 import { codeOf, createSection, gql, ok, signUp, type TestUser } from './helpers/http.ts';
 import { subscribeWs, wsClient, wsUrl } from './helpers/subscriptions.ts';

@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/app.ts';
-import { createTestDatabase } from './helpers/db.ts';
-import { startTestApp } from './helpers/app.ts';
+import { describe, expect, it } from 'vitest';
+import { linkBed } from './helpers/link-bed.ts';
 import { createPost, createSection, localIdOf, signUp } from './helpers/http.ts';
 import { type Fixture, fixturesAvailable, loadFixtures, type Preview, score } from './helpers/fixtures.ts';
 import { listening, subscribeWs, wsClient } from './helpers/subscriptions.ts';
-import { FakeWeb } from './helpers/web.ts';
 
 /**
  * The 45 real pages of ../shared/fixtures/link-previews, served locally and run
@@ -13,43 +10,31 @@ import { FakeWeb } from './helpers/web.ts';
  * scored by the fixtures' README rule.
  */
 describe.runIf(fixturesAvailable())('preview accuracy on real pages', () => {
-  let web: FakeWeb;
-  let app: App;
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
   const fixtures: Fixture[] = fixturesAvailable() ? loadFixtures() : [];
-
-  beforeAll(async () => {
-    web = await new FakeWeb().start();
-    for (const fixture of fixtures) {
-      web.routes.set(`/${fixture.name}/${new URL(fixture.url).pathname.split('/').filter(Boolean).join('/')}`, (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(fixture.html);
-      });
-    }
-    database = await createTestDatabase();
-    app = await startTestApp({
-      env: { DATABASE_URL: database.url, RUN_WORKERS: 'true', LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`, JOB_POLL_SECONDS: '0.5' },
-    });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.drop();
-    await web?.stop();
+  const bed = linkBed({
+    prepare: (web) => {
+      for (const fixture of fixtures) {
+        web.routes.set(`/${fixture.name}/${new URL(fixture.url).pathname.split('/').filter(Boolean).join('/')}`, (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(fixture.html);
+        });
+      }
+    },
   });
 
   it('extracts title ≥ 97%, description ≥ 95%, image ≥ 90%, site name ≥ 92%, author ≥ 85%, date ≥ 85%, lang ≥ 90%', async () => {
-    const user = await signUp(app);
-    const section = await createSection(app, user);
-    const { client } = wsClient(app, user.token);
-    const ready = listening(app, `link:updated:${localIdOf(section.id)}`);
+    const user = await signUp(bed.app);
+    const section = await createSection(bed.app, user);
+    const { client } = wsClient(bed.app, user.token);
+    const ready = listening(bed.app, `link:updated:${localIdOf(section.id)}`);
     const sub = subscribeWs(
       client,
       'subscription($id: ID!) { linkMetadataUpdated(sectionId: $id) { link { url status error metadata { title description image siteName author publishedAt modifiedAt lang } } } }',
       { id: section.id },
     );
     await ready;
-    const urls = [...web.routes.keys()].map((path) => web.url(path));
-    for (let i = 0; i < urls.length; i += 10) await createPost(app, user, section.id, `fixtures ${i}`, urls.slice(i, i + 10));
+    const urls = [...bed.web.routes.keys()].map((path) => bed.web.url(path));
+    for (let i = 0; i < urls.length; i += 10) await createPost(bed.app, user, section.id, `fixtures ${i}`, urls.slice(i, i + 10));
     const events = await sub.waitFor(fixtures.length, 60_000);
     const byUrl = new Map(events.map((e) => [e.linkMetadataUpdated.link.url, e.linkMetadataUpdated.link]));
     const results = fixtures.map((fixture, i) => {

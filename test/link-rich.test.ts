@@ -4,9 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/app.ts';
-import { createTestDatabase } from './helpers/db.ts';
-import { startTestApp } from './helpers/app.ts';
+import { linkBed } from './helpers/link-bed.ts';
 import { createPost, createSection, signUp, type TestUser } from './helpers/http.ts';
 import { type Subscription, watchLinks, wsClient } from './helpers/subscriptions.ts';
 import { FakeWeb, html } from './helpers/web.ts';
@@ -32,13 +30,38 @@ const UPDATES = /* GraphQL */ `
   }
 `;
 
-let web: FakeWeb;
 /** A second site: another host for the per-host limit. */
 let other: FakeWeb;
 let canary: Server;
 let canaryHits = 0;
-let app: App;
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+const bed = linkBed({
+  env: { LINK_FETCH_TIMEOUT_MS: '5000', LINK_FETCH_PER_HOST: '2', LINK_WORKERS: '8', LINK_RETRY_LIMIT: '1', RATE_LIMIT_MULTIPLIER: '10' },
+  prepare: async (web) => {
+    other = await new FakeWeb().start();
+    // Anything reaching the canary came through a follow-up the URL policy should have refused (its port is not allowed).
+    canary = createServer((_req, res) => {
+      canaryHits += 1;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
+    const providers = join(mkdtempSync(join(tmpdir(), 'plaza-oembed-')), 'providers.json');
+    writeFileSync(
+      providers,
+      JSON.stringify([
+        {
+          provider_name: 'LocalTube',
+          endpoints: [{ schemes: [`http://127.0.0.1:${web.port}/watch/*`], url: `http://127.0.0.1:${web.port}/oembed.{format}` }],
+          iframe: true,
+        },
+        {
+          provider_name: 'LocalPosts',
+          endpoints: [{ schemes: [`http://127.0.0.1:${web.port}/status/*`], url: `http://127.0.0.1:${web.port}/oembed-posts` }],
+        },
+      ]),
+    );
+    return { LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port},127.0.0.1:${other.port}`, LINK_OEMBED_PROVIDERS: providers };
+  },
+});
 let alice: TestUser;
 let section: { id: string };
 let client: ReturnType<typeof wsClient>['client'];
@@ -53,65 +76,24 @@ async function finalOf(linkId: string, timeoutMs = 20_000) {
   }
 }
 
-const post = (links: string[], user = alice) => createPost(app, user, section.id, 'links', links);
+const post = (links: string[], user = alice) => createPost(bed.app, user, section.id, 'links', links);
 
 beforeAll(async () => {
-  web = await new FakeWeb().start();
-  other = await new FakeWeb().start();
-  // Anything reaching the canary came through a follow-up the URL policy should have refused (its port is not allowed).
-  canary = createServer((_req, res) => {
-    canaryHits += 1;
-    res.end('{}');
-  });
-  await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
-  const providers = join(mkdtempSync(join(tmpdir(), 'plaza-oembed-')), 'providers.json');
-  writeFileSync(
-    providers,
-    JSON.stringify([
-      {
-        provider_name: 'LocalTube',
-        endpoints: [{ schemes: [`http://127.0.0.1:${web.port}/watch/*`], url: `http://127.0.0.1:${web.port}/oembed.{format}` }],
-        iframe: true,
-      },
-      {
-        provider_name: 'LocalPosts',
-        endpoints: [{ schemes: [`http://127.0.0.1:${web.port}/status/*`], url: `http://127.0.0.1:${web.port}/oembed-posts` }],
-      },
-    ]),
-  );
-  database = await createTestDatabase();
-  app = await startTestApp({
-    env: {
-      DATABASE_URL: database.url,
-      RUN_WORKERS: 'true',
-      LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port},127.0.0.1:${other.port}`,
-      LINK_OEMBED_PROVIDERS: providers,
-      LINK_FETCH_TIMEOUT_MS: '5000',
-      LINK_FETCH_PER_HOST: '2',
-      LINK_WORKERS: '8',
-      LINK_RETRY_LIMIT: '1',
-      JOB_POLL_SECONDS: '0.5',
-      RATE_LIMIT_MULTIPLIER: '10',
-    },
-  });
-  alice = await signUp(app, 'alice');
-  section = await createSection(app, alice);
-  ({ client, updates } = await watchLinks(app, alice.token, section.id, UPDATES));
+  alice = await signUp(bed.app, 'alice');
+  section = await createSection(bed.app, alice);
+  ({ client, updates } = await watchLinks(bed.app, alice.token, section.id, UPDATES));
 });
 
 afterAll(async () => {
   updates?.dispose();
   await client?.dispose();
-  await app?.stop();
-  await database?.drop();
-  await web?.stop();
   await other?.stop();
   await new Promise((resolve) => canary?.close(resolve));
 });
 
 describe('rich link previews', () => {
   it('reads author, dates, language, icon and image size', async () => {
-    web.routes.set(
+    bed.web.routes.set(
       '/story',
       html(`<!doctype html><html lang="fr-CA"><head>
         <title>Le titre - Le Site</title>
@@ -126,7 +108,7 @@ describe('rich link previews', () => {
           "datePublished":"2024-03-01T08:00:00+01:00","dateModified":"2024-03-02T10:00:00Z"}</script>
       </head><body><p>Texte.</p></body></html>`),
     );
-    const link = (await post([web.url('/story')])).links[0]!;
+    const link = (await post([bed.web.url('/story')])).links[0]!;
     const final = await finalOf(link.id);
     expect(final.status).toBe('READY');
     expect(final.metadata).toMatchObject({
@@ -135,38 +117,38 @@ describe('rich link previews', () => {
       publishedAt: '2024-03-01T07:00:00.000Z',
       modifiedAt: '2024-03-02T10:00:00.000Z',
       lang: 'fr',
-      icon: web.url('/touch.png'),
-      image: web.url('/cover.jpg'),
+      icon: bed.web.url('/touch.png'),
+      image: bed.web.url('/cover.jpg'),
       imageWidth: 1200,
       imageHeight: 630,
     });
   });
 
-  it('takes the icon from the web app manifest, else /favicon.ico when the site has one, else none', async () => {
+  it('takes the icon from the web bed.app manifest, else /favicon.ico when the site has one, else none', async () => {
     const page = (head: string) => html(`<html><head><meta property="og:title" content="T">${head}</head><body></body></html>`);
-    web.routes.set('/with-manifest', page('<link rel="manifest" href="/app.webmanifest"><link rel="icon" href="/plain.ico">'));
-    web.routes.set('/app.webmanifest', (_req, res) => {
+    bed.web.routes.set('/with-manifest', page('<link rel="manifest" href="/bed.app.webmanifest"><link rel="icon" href="/plain.ico">'));
+    bed.web.routes.set('/bed.app.webmanifest', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/manifest+json' });
       res.end(JSON.stringify({ icons: [{ src: '/i/192.png', sizes: '192x192' }, { src: '/i/512.png', sizes: '512x512' }] }));
     });
-    web.routes.set('/bare', page(''));
-    web.routes.set('/favicon.ico', (_req, res) => {
+    bed.web.routes.set('/bare', page(''));
+    bed.web.routes.set('/favicon.ico', (_req, res) => {
       res.writeHead(200, { 'content-type': 'image/x-icon' });
       res.end(Buffer.alloc(16));
     });
     other.routes.set('/bare', page(''));
-    const links = (await post([web.url('/with-manifest'), web.url('/bare'), `http://127.0.0.1:${other.port}/bare`])).links;
+    const links = (await post([bed.web.url('/with-manifest'), bed.web.url('/bare'), `http://127.0.0.1:${other.port}/bare`])).links;
     const [manifest, favicon, none] = await Promise.all(links.map((l) => finalOf(l.id)));
-    expect(manifest.metadata.icon).toBe(web.url('/i/512.png'));
-    expect(favicon.metadata.icon).toBe(web.url('/favicon.ico'));
+    expect(manifest.metadata.icon).toBe(bed.web.url('/i/512.png'));
+    expect(favicon.metadata.icon).toBe(bed.web.url('/favicon.ico'));
     expect(none.status).toBe('READY');
     expect(none.metadata.icon).toBeNull();
   });
 
   it('embeds a registry provider’s player for a matching URL even when the page does not advertise it', async () => {
     const asked: string[] = [];
-    web.routes.set('/watch/abc', html('<html><head><title>Cats | LocalTube</title></head><body></body></html>'));
-    web.routes.set('/oembed.json', (req, res) => {
+    bed.web.routes.set('/watch/abc', html('<html><head><title>Cats | LocalTube</title></head><body></body></html>'));
+    bed.web.routes.set('/oembed.json', (req, res) => {
       asked.push(new URL(req.url!, 'http://x').searchParams.get('url') ?? '');
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
@@ -180,9 +162,9 @@ describe('rich link previews', () => {
         }),
       );
     });
-    const link = (await post([web.url('/watch/abc')])).links[0]!;
+    const link = (await post([bed.web.url('/watch/abc')])).links[0]!;
     const final = await finalOf(link.id);
-    expect(asked).toEqual([web.url('/watch/abc')]);
+    expect(asked).toEqual([bed.web.url('/watch/abc')]);
     expect(final.metadata).toMatchObject({
       title: 'Cats',
       author: 'Cat Person',
@@ -198,24 +180,24 @@ describe('rich link previews', () => {
   });
 
   it('previews a provider URL from its oEmbed when the page itself cannot be read; no script markup from a non-iframe provider', async () => {
-    web.routes.set('/status/1', html('gone', 410));
-    web.routes.set('/oembed-posts', (_req, res) => {
+    bed.web.routes.set('/status/1', html('gone', 410));
+    bed.web.routes.set('/oembed-posts', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ type: 'rich', title: 'A post', author_name: 'Poster', html: '<blockquote>x</blockquote><script src="w.js"></script>' }));
     });
-    const final = await finalOf((await post([web.url('/status/1')])).links[0]!.id);
+    const final = await finalOf((await post([bed.web.url('/status/1')])).links[0]!.id);
     expect(final.status).toBe('READY');
     expect(final.metadata).toMatchObject({ title: 'A post', author: 'Poster', siteName: 'LocalPosts', embed: { type: 'rich', html: null } });
   });
 
   it('previews a direct video or audio link as that media', async () => {
     const media = (type: string) => html(Buffer.alloc(1024).toString(), 200, { 'content-type': type });
-    web.routes.set('/clip.mp4', media('video/mp4'));
-    web.routes.set('/song.mp3', media('audio/mpeg'));
-    const links = (await post([web.url('/clip.mp4'), web.url('/song.mp3')])).links;
+    bed.web.routes.set('/clip.mp4', media('video/mp4'));
+    bed.web.routes.set('/song.mp3', media('audio/mpeg'));
+    const links = (await post([bed.web.url('/clip.mp4'), bed.web.url('/song.mp3')])).links;
     const [video, audio] = await Promise.all(links.map((l) => finalOf(l.id)));
-    expect(video.metadata).toMatchObject({ type: 'video', title: 'clip.mp4', embed: { type: 'video', url: web.url('/clip.mp4') } });
-    expect(audio.metadata).toMatchObject({ type: 'audio', title: 'song.mp3', embed: { type: 'audio', url: web.url('/song.mp3') } });
+    expect(video.metadata).toMatchObject({ type: 'video', title: 'clip.mp4', embed: { type: 'video', url: bed.web.url('/clip.mp4') } });
+    expect(audio.metadata).toMatchObject({ type: 'audio', title: 'song.mp3', embed: { type: 'audio', url: bed.web.url('/song.mp3') } });
   });
 
   it('sends no follow-up (oEmbed, manifest) to an address the policy refuses', async () => {
@@ -226,9 +208,9 @@ describe('rich link previews', () => {
         <link rel="alternate" type="application/json+oembed" href="${oembed}">
         <link rel="manifest" href="${manifest}">
       </head><body></body></html>`);
-    web.routes.set('/sneaky', pointingAt('Sneaky', `${refused}/oembed`, `${refused}/manifest.json`));
-    web.routes.set('/metadata-service', pointingAt('Cloud', 'http://169.254.169.254/latest/oembed', 'http://10.0.0.1/manifest.json'));
-    const links = (await post([web.url('/sneaky'), web.url('/metadata-service')])).links;
+    bed.web.routes.set('/sneaky', pointingAt('Sneaky', `${refused}/oembed`, `${refused}/manifest.json`));
+    bed.web.routes.set('/metadata-service', pointingAt('Cloud', 'http://169.254.169.254/latest/oembed', 'http://10.0.0.1/manifest.json'));
+    const links = (await post([bed.web.url('/sneaky'), bed.web.url('/metadata-service')])).links;
     const finals = await Promise.all(links.map((l) => finalOf(l.id)));
     for (const final of finals) {
       expect(final.status).toBe('READY');
@@ -242,19 +224,19 @@ describe('rich link previews', () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     let fetched!: () => void;
     const fetching = new Promise<void>((resolve) => (fetched = resolve));
-    web.routes.set('/viral', (_req, res) => {
+    bed.web.routes.set('/viral', (_req, res) => {
       fetched();
       // Held until every post is in: the fetch is under way while the other 49 jobs run.
       void released.then(() => html('<html><head><meta property="og:title" content="Viral"></head><body></body></html>')(_req, res));
     });
-    const users = await Promise.all(Array.from({ length: 5 }, (_, i) => signUp(app, `viral${i}`)));
-    const posts = await Promise.all(Array.from({ length: 50 }, (_, i) => post([web.url('/viral')], users[i % 5])));
+    const users = await Promise.all(Array.from({ length: 5 }, (_, i) => signUp(bed.app, `viral${i}`)));
+    const posts = await Promise.all(Array.from({ length: 50 }, (_, i) => post([bed.web.url('/viral')], users[i % 5])));
     await fetching;
     release();
     const finals = await Promise.all(posts.map((p) => finalOf(p.links[0]!.id, 30_000)));
     expect(finals.every((f) => f.status === 'READY' && f.metadata.title === 'Viral')).toBe(true);
     expect(new Set(updates.results.filter((r) => posts.some((p) => p.links[0]!.id === r.linkMetadataUpdated.linkId)).map((r) => r.linkMetadataUpdated.linkId)).size).toBe(50);
-    expect(web.hits.get('/viral')).toBe(1);
+    expect(bed.web.hits.get('/viral')).toBe(1);
   }, 60_000);
 
   it('runs at most LINK_FETCH_PER_HOST fetches of one host at once, and other sites’ links go on meanwhile', async () => {
@@ -265,7 +247,7 @@ describe('rich link previews', () => {
     let full!: () => void;
     const hostFull = new Promise<void>((resolve) => (full = resolve));
     for (let i = 0; i < 6; i++) {
-      web.routes.set(`/slow/${i}`, (req, res) => {
+      bed.web.routes.set(`/slow/${i}`, (req, res) => {
         active += 1;
         most = Math.max(most, active);
         if (active === 2) full();
@@ -274,7 +256,7 @@ describe('rich link previews', () => {
       });
     }
     other.routes.set('/quick', html('<html><head><meta property="og:title" content="Quick"></head></html>'));
-    const slow = (await post(Array.from({ length: 6 }, (_, i) => web.url(`/slow/${i}`)))).links;
+    const slow = (await post(Array.from({ length: 6 }, (_, i) => bed.web.url(`/slow/${i}`)))).links;
     await hostFull;
     const quick = (await post([`http://127.0.0.1:${other.port}/quick`])).links[0]!;
     // The other site's link is done while the slow site still holds its two fetches.

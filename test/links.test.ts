@@ -1,11 +1,8 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/app.ts';
-import { createTestDatabase } from './helpers/db.ts';
-import { startTestApp } from './helpers/app.ts';
+import { linkBed } from './helpers/link-bed.ts';
 import { codeOf, createPost, createSection, gql, ok, signUp, type TestUser } from './helpers/http.ts';
 import { type Subscription, watchLinks, wsClient } from './helpers/subscriptions.ts';
-import { FakeWeb, html, sequence } from './helpers/web.ts';
+import { html, portEightyCanary, sequence } from './helpers/web.ts';
 
 const UPDATES = /* GraphQL */ `
   subscription($id: ID!) {
@@ -25,11 +22,15 @@ const PAGE = `<!doctype html><html><head>
   <link rel="alternate" type="application/json+oembed" href="/oembed.json">
 </head><body><p>hello</p></body></html>`;
 
-let web: FakeWeb;
-let canary: Server;
-let canaryHits = 0;
-let app: App;
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+const bed = linkBed({
+  env: {
+    LINK_FETCH_TIMEOUT_MS: '1500',
+    LINK_FETCH_MAX_BYTES: '200000',
+    LINK_RETRY_LIMIT: '2',
+    LINK_RETRY_DELAY_SECONDS: '1',
+  },
+});
+let canary: Awaited<ReturnType<typeof portEightyCanary>>;
 let alice: TestUser;
 let section: { id: string };
 let client: ReturnType<typeof wsClient>['client'];
@@ -49,55 +50,30 @@ async function finalOf(linkId: string, timeoutMs = 15_000) {
 }
 
 async function post(links: string[]) {
-  return createPost(app, alice, section.id, 'links', links);
+  return createPost(bed.app, alice, section.id, 'links', links);
 }
 
 beforeAll(async () => {
-  web = await new FakeWeb().start();
-  // A canary on loopback port 80: any request reaching it means a private address was fetched.
-  canary = createServer((_req, res) => {
-    canaryHits += 1;
-    res.end('secret');
-  });
-  await new Promise<void>((resolve) => {
-    canary.once('error', () => resolve());
-    canary.listen(80, '127.0.0.1', () => resolve());
-  });
-  database = await createTestDatabase();
-  app = await startTestApp({
-    env: {
-      DATABASE_URL: database.url,
-      RUN_WORKERS: 'true',
-      LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`,
-      LINK_FETCH_TIMEOUT_MS: '1500',
-      LINK_FETCH_MAX_BYTES: '200000',
-      LINK_RETRY_LIMIT: '2',
-      LINK_RETRY_DELAY_SECONDS: '1',
-      JOB_POLL_SECONDS: '0.5',
-    },
-  });
-  alice = await signUp(app, 'alice');
-  section = await createSection(app, alice);
-  ({ client, updates } = await watchLinks(app, alice.token, section.id, UPDATES));
+  canary = await portEightyCanary();
+  alice = await signUp(bed.app, 'alice');
+  section = await createSection(bed.app, alice);
+  ({ client, updates } = await watchLinks(bed.app, alice.token, section.id, UPDATES));
 });
 
 afterAll(async () => {
   updates?.dispose();
   await client?.dispose();
-  await app?.stop();
-  await database?.drop();
-  await web?.stop();
-  await new Promise((resolve) => canary.close(resolve));
+  await canary?.close();
 });
 
 describe('link previews', () => {
   it('delivers READY with the page’s metadata and its oEmbed to the section’s subscribers (no markup from an unknown provider)', async () => {
-    web.routes.set('/article', html(PAGE));
-    web.routes.set('/oembed.json', (_req, res) => {
+    bed.web.routes.set('/article', html(PAGE));
+    bed.web.routes.set('/oembed.json', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ type: 'video', provider_name: 'ExampleTube', html: '<iframe src="x"></iframe>', width: 640, height: 360 }));
     });
-    const created = await post([web.url('/article')]);
+    const created = await post([bed.web.url('/article')]);
     const link = created.links[0]!;
     const update = await finalOf(link.id);
     expect(update).toMatchObject({ sectionId: section.id, postId: created.id, linkId: link.id });
@@ -107,14 +83,14 @@ describe('link previews', () => {
     expect(update.link.metadata).toMatchObject({
       title: 'The & Page',
       description: 'A page about things.',
-      image: web.url('/img/cover.png'),
+      image: bed.web.url('/img/cover.png'),
       siteName: 'Example Site',
       // ExampleTube is not a provider known to serve a plain iframe: its markup is not passed on.
       embed: { type: 'video', provider: 'ExampleTube', html: null, width: 640, height: 360 },
     });
     // What was announced is what is stored, field for field (the event's JSON is built by the final write's statement).
     const stored = await ok(
-      app,
+      bed.app,
       'query($id: ID!) { node(id: $id) { ... on Link { id url status error fetchedAt metadata { title description image siteName url type embed { type provider url html width height } } } } }',
       { id: link.id },
       alice.token,
@@ -124,18 +100,18 @@ describe('link previews', () => {
   });
 
   it('previews a direct image URL as an image', async () => {
-    web.routes.set('/photo.jpg', (_req, res) => {
+    bed.web.routes.set('/photo.jpg', (_req, res) => {
       res.writeHead(200, { 'content-type': 'image/jpeg' });
       res.end(Buffer.alloc(64));
     });
-    const link = (await post([web.url('/photo.jpg')])).links[0]!;
+    const link = (await post([bed.web.url('/photo.jpg')])).links[0]!;
     const update = await finalOf(link.id);
     expect(update.link.status).toBe('READY');
-    expect(update.link.metadata).toMatchObject({ type: 'image', image: web.url('/photo.jpg') });
+    expect(update.link.metadata).toMatchObject({ type: 'image', image: bed.web.url('/photo.jpg') });
   });
 
   it('blocks private and internal targets before any byte reaches them', async () => {
-    web.routes.set('/to-private', (_req, res) => {
+    bed.web.routes.set('/to-private', (_req, res) => {
       res.writeHead(302, { location: 'http://127.0.0.1/admin' });
       res.end();
     });
@@ -147,7 +123,7 @@ describe('link previews', () => {
       'http://169.254.169.254/latest/meta-data/',
       'http://100.64.0.1/',
       'http://localhost/',
-      web.url('/to-private'),
+      bed.web.url('/to-private'),
     ];
     const created = await post(vectors);
     for (const link of created.links) {
@@ -156,64 +132,64 @@ describe('link previews', () => {
       expect(update.link.error, link.url).toBe('BLOCKED');
     }
     expect(canary.listening).toBe(true);
-    expect(canaryHits).toBe(0);
+    expect(canary.hits()).toBe(0);
   });
 
   it('retries 503, 503 then 200 and announces READY once', async () => {
-    web.routes.set('/flaky', sequence(html('down', 503), html('down', 503), html(PAGE)));
-    const link = (await post([web.url('/flaky')])).links[0]!;
+    bed.web.routes.set('/flaky', sequence(html('down', 503), html('down', 503), html(PAGE)));
+    const link = (await post([bed.web.url('/flaky')])).links[0]!;
     const update = await finalOf(link.id, 20_000);
     expect(update.link.status).toBe('READY');
-    expect(web.hits.get('/flaky')).toBe(3);
+    expect(bed.web.hits.get('/flaky')).toBe(3);
     // A later event for another link proves no second one for this link came in between.
-    web.routes.set('/sentinel-1', html(PAGE));
-    const sentinel = (await post([web.url('/sentinel-1')])).links[0]!;
+    bed.web.routes.set('/sentinel-1', html(PAGE));
+    const sentinel = (await post([bed.web.url('/sentinel-1')])).links[0]!;
     await finalOf(sentinel.id);
     expect(eventsFor(link.id)).toHaveLength(1);
   });
 
   it('fails a 404 at once, without retrying', async () => {
-    const link = (await post([web.url('/missing')])).links[0]!;
+    const link = (await post([bed.web.url('/missing')])).links[0]!;
     const update = await finalOf(link.id);
     expect(update.link).toMatchObject({ status: 'FAILED', error: 'HTTP_ERROR' });
-    expect(web.hits.get('/missing')).toBe(1);
+    expect(bed.web.hits.get('/missing')).toBe(1);
   });
 
   it('honours Retry-After on 429', async () => {
-    web.routes.set('/busy', sequence(html('slow down', 429, { 'retry-after': '1' }), html(PAGE)));
-    const link = (await post([web.url('/busy')])).links[0]!;
+    bed.web.routes.set('/busy', sequence(html('slow down', 429, { 'retry-after': '1' }), html(PAGE)));
+    const link = (await post([bed.web.url('/busy')])).links[0]!;
     expect((await finalOf(link.id)).link.status).toBe('READY');
-    expect(web.hits.get('/busy')).toBe(2);
+    expect(bed.web.hits.get('/busy')).toBe(2);
   });
 
   it('ends a page that never finishes, one that drips, a huge one, non-HTML and a redirect loop FAILED, and keeps serving', async () => {
-    web.routes.set('/hang', (_req, res) => {
+    bed.web.routes.set('/hang', (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.write('<html><head>');
     });
-    web.routes.set('/drip', (_req, res) => {
+    bed.web.routes.set('/drip', (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       const timer = setInterval(() => res.write(' '), 100);
       res.once('close', () => clearInterval(timer));
     });
-    web.routes.set('/huge', (_req, res) => {
+    bed.web.routes.set('/huge', (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html', 'content-length': String(50 * 1024 * 1024) });
       res.write('<html>');
     });
-    web.routes.set('/huge-chunked', (_req, res) => {
+    bed.web.routes.set('/huge-chunked', (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<html><body>${'x'.repeat(300_000)}</body></html>`);
     });
-    web.routes.set('/doc.pdf', (_req, res) => {
+    bed.web.routes.set('/doc.pdf', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/pdf' });
       res.end('%PDF-1.4');
     });
-    web.routes.set('/loop', (_req, res) => {
+    bed.web.routes.set('/loop', (_req, res) => {
       res.writeHead(302, { location: '/loop' });
       res.end();
     });
-    web.routes.set('/fine', html(PAGE));
-    const created = await post(['/hang', '/drip', '/huge', '/huge-chunked', '/doc.pdf', '/loop', '/fine'].map((p) => web.url(p)));
+    bed.web.routes.set('/fine', html(PAGE));
+    const created = await post(['/hang', '/drip', '/huge', '/huge-chunked', '/doc.pdf', '/loop', '/fine'].map((p) => bed.web.url(p)));
     const [hang, drip, huge, chunked, pdf, loop, fine] = created.links;
     expect((await finalOf(fine!.id)).link.status).toBe('READY');
     expect((await finalOf(huge!.id)).link.error).toBe('TOO_LARGE');
@@ -223,17 +199,17 @@ describe('link previews', () => {
     expect((await finalOf(hang!.id, 25_000)).link).toMatchObject({ status: 'FAILED', error: 'TIMEOUT' });
     expect((await finalOf(drip!.id, 25_000)).link).toMatchObject({ status: 'FAILED', error: 'TIMEOUT' });
     // Timeouts are transient: tried 1 + 2 retries.
-    expect(web.hits.get('/hang')).toBe(3);
+    expect(bed.web.hits.get('/hang')).toBe(3);
   }, 60_000);
 
   it('reuses a cached preview of the same page without fetching it', async () => {
-    web.routes.set('/cached', html(PAGE));
-    const first = (await post([web.url('/cached#one')])).links[0]!;
+    bed.web.routes.set('/cached', html(PAGE));
+    const first = (await post([bed.web.url('/cached#one')])).links[0]!;
     expect((await finalOf(first.id)).link.status).toBe('READY');
-    const second = (await post([web.url('/cached?utm_source=x')])).links[0]!;
+    const second = (await post([bed.web.url('/cached?utm_source=x')])).links[0]!;
     const update = await finalOf(second.id);
     expect(update.link.metadata.title).toBe('The & Page');
-    expect(web.hits.get('/cached')).toBe(1);
+    expect(bed.web.hits.get('/cached')).toBe(1);
   });
 
   it('refetches on refreshLinkMetadata, for the author only, one fetch at a time', async () => {
@@ -241,24 +217,24 @@ describe('link previews', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    web.routes.set('/refresh', sequence(html(PAGE), async (req, res) => {
+    bed.web.routes.set('/refresh', sequence(html(PAGE), async (req, res) => {
       await gate;
       html(PAGE.replace('The  &amp; Page', 'Updated'))(req, res);
     }));
-    const link = (await post([web.url('/refresh')])).links[0]!;
+    const link = (await post([bed.web.url('/refresh')])).links[0]!;
     await finalOf(link.id);
-    const bob = await signUp(app, 'bob');
+    const bob = await signUp(bed.app, 'bob');
     const REFRESH = 'mutation($id: ID!) { refreshLinkMetadata(linkId: $id) { id status } }';
-    expect(codeOf(await gql(app, REFRESH, { id: link.id }, bob.token))).toBe('FORBIDDEN');
+    expect(codeOf(await gql(bed.app, REFRESH, { id: link.id }, bob.token))).toBe('FORBIDDEN');
     const before = eventsFor(link.id).length;
-    const refreshed = await ok(app, REFRESH, { id: link.id }, alice.token);
+    const refreshed = await ok(bed.app, REFRESH, { id: link.id }, alice.token);
     expect(refreshed.refreshLinkMetadata.status).toBe('PENDING');
-    await ok(app, REFRESH, { id: link.id }, alice.token);
-    await ok(app, REFRESH, { id: link.id }, alice.token);
+    await ok(bed.app, REFRESH, { id: link.id }, alice.token);
+    await ok(bed.app, REFRESH, { id: link.id }, alice.token);
     release();
     const deadline = Date.now() + 15_000;
     while (eventsFor(link.id).length === before) await updates.waitFor(updates.results.length + 1, deadline - Date.now());
     expect(eventsFor(link.id).at(-1).linkMetadataUpdated.link.metadata.title).toBe('Updated');
-    expect(web.maxConcurrent.get('/refresh')).toBe(1);
+    expect(bed.web.maxConcurrent.get('/refresh')).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { decodeCursor } from '../src/realtime/cursor.ts';
+import { decodeCursor } from '../src/realtime/stream-cursor.ts';
 import { redisAvailable, startTestApp } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/db.ts';
 import { createPost, createSection, ok, signUp } from './helpers/http.ts';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { decodeCursor } from '../src/realtime/cursor.ts';
+import { decodeCursor } from '../src/realtime/stream-cursor.ts';
 import { redisAvailable, startTestApp } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/db.ts';
 import { createSection, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import type { Connection } from '../src/http/connections.ts';
+import type { Connection } from '../src/http/connections/registry.ts';
 import { startTestApp } from './helpers/app.ts';
 import { createSection, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
 import { RawGraphqlWs } from './helpers/raw-ws.ts';

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { startWorkers } from '../src/job-workers.ts';
+import { startWorkers } from '../src/start-workers.ts';
 import { startTestApp } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/db.ts';
 import { createPost, createSection, signUp } from './helpers/http.ts';

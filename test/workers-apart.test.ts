@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { startWorkers } from '../src/job-workers.ts';
+import { startWorkers } from '../src/start-workers.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
 import { createTestDatabase } from './helpers/db.ts';
 import { redisAvailable, startTestApp, TEST_JWT_SECRET } from './helpers/app.ts';

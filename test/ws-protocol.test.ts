@@ -6,7 +6,7 @@ import { gql, ok, signUp, type TestUser, unique } from './helpers/http.ts';
 import { RawGraphqlWs } from './helpers/raw-ws.ts';
 import { wsUrl } from './helpers/subscriptions.ts';
 
-// Plaza serves `subscribe` messages itself (http/ws-subscribe.ts) beside graphql-ws's engine:
+// Plaza serves `subscribe` messages itself (http/ws/subscribe.ts) beside graphql-ws's engine:
 // these hold it to graphql-transport-ws frame by frame, spoken by hand.
 
 const SUB = 'subscription($id: ID!) { productHighlighted(channelId: $id) { version product { id } } }';

@@ -1,7 +1,7 @@
 import { type ExecutionArgs, type ExecutionResult, GraphQLError, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { type DirectSend, DirectSubscription } from '../src/graphql/plugins/direct-results.ts';
-import { createSubscribeHandler, type WsContext } from '../src/http/ws-subscribe.ts';
+import { createSubscribeHandler, type WsContext } from '../src/http/ws/subscribe.ts';
 import { EventQueue } from '../src/realtime/event-queue.ts';
 
 // The subscribe path's own rules, with the GraphQL layers stood in for: what a pushed subscription

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { attackerRequest, type Outcomes } from './attacker-http.ts';
@@ -37,22 +37,27 @@ export const ATTACK_PAGES = {
   ),
 };
 
-/** The attacker's own web: crafted pages, and one trickled a few hundred bytes at a time without a `<`. */
+/** A page of ~600 kB without a `<`, written a few hundred bytes at a time. */
+export function trickle(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/html' });
+  res.write('<html><head><title>Trickle</title>');
+  let sent = 0;
+  const more = () => {
+    if (sent >= 600_000 || res.destroyed) return void res.end();
+    res.write('a'.repeat(300));
+    sent += 300;
+    setImmediate(more);
+  };
+  more();
+}
+
+/** The attacker's own web: the crafted pages, and any other path trickled. */
 export function serveAttackPages(port: number): Promise<Server> {
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const page = ATTACK_PAGES[path as keyof typeof ATTACK_PAGES];
+    const page = ATTACK_PAGES[new URL(req.url ?? '/', 'http://x').pathname as keyof typeof ATTACK_PAGES];
+    if (!page) return trickle(res);
     res.writeHead(200, { 'content-type': 'text/html' });
-    if (page) return void res.end(page);
-    res.write('<html><head><title>Trickle</title>');
-    let sent = 0;
-    const more = () => {
-      if (sent >= 600_000 || res.destroyed) return void res.end();
-      res.write('a'.repeat(300));
-      sent += 300;
-      setImmediate(more);
-    };
-    more();
+    res.end(page);
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }

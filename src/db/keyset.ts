@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import type { FeedCursor } from '../lib/cursor.ts';
+import type { FeedCursor } from '../lib/feed-cursor.ts';
 
 /**
  * Newest-first keyset paging over (time, id): the rows after a cursor, the

@@ -1,5 +1,5 @@
 import type { Viewer } from '../auth/viewer.ts';
-import type { RateLimitSet } from '../lib/rate-limit.ts';
+import type { RateLimitSet } from '../lib/rate-limiter.ts';
 import type { Logger } from '../logger.ts';
 import type { RateLimitName } from '../config/sections/rate-limits.ts';
 

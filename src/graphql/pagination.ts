@@ -1,4 +1,4 @@
-import { type FeedCursor, decodeCursor, encodeCursor } from '../lib/cursor.ts';
+import { type FeedCursor, decodeCursor, encodeCursor } from '../lib/feed-cursor.ts';
 import { badInput } from '../lib/errors.ts';
 
 interface ConnectionArgs {

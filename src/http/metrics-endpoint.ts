@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sameSecret } from '../lib/same-secret.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { ConnectionRegistry } from './connections.ts';
+import type { ConnectionRegistry } from './connections/registry.ts';
 
 const ROUTES = ['/graphql', '/health', '/readiness', '/metrics', '/graphiql/assets/'];
 const METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS']);

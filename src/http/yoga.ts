@@ -4,9 +4,9 @@ import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/index.ts';
-import { type Caller, type ContextDeps, createContext } from '../context.ts';
+import { type Caller, type ContextDeps, createContext } from '../create-context.ts';
 import type { Context } from '../graphql/context.ts';
-import { createMaskError, yogaLogger } from '../graphql/errors.ts';
+import { createMaskError, yogaLogger } from '../graphql/mask-errors.ts';
 import { recentAnswer } from '../lib/recent.ts';
 import { type Ending, useConnectionEnd } from '../graphql/plugins/connection-end.ts';
 import { useNoIntrospection } from '../graphql/plugins/introspection.ts';
@@ -19,8 +19,8 @@ import { useSelectionLimit } from '../graphql/plugins/selection-limit.ts';
 import { useSharedSubscriptionResults } from '../graphql/plugins/shared-results.ts';
 import { useSseWithIds } from '../graphql/plugins/sse-ids.ts';
 import { useTextInputPolicy } from '../graphql/plugins/text-input.ts';
-import { renderPlazaGraphiQL } from './graphiql.ts';
-import { useGraphiQLAssets } from './graphiql-assets.ts';
+import { renderPlazaGraphiQL } from './graphiql/page.ts';
+import { useGraphiQLAssets } from './graphiql/assets.ts';
 
 /** What the HTTP, SSE or WebSocket layer hands Yoga: the caller it authenticated, and how to end its stream. */
 export interface ServerContext extends Caller {
@@ -73,7 +73,7 @@ export function corsOptions(origins: Config['corsOrigins']) {
 
 /**
  * The headers Yoga's CORS settings add to an answer for `origin`, one
- * already allowed (http/origin.ts refuses the others before this): the
+ * already allowed (http/guards/origin.ts refuses the others before this): the
  * origin echoed, credentials allowed (Yoga allows them for `*` too, echoing
  * the origin, and only then says `Vary: Origin`), the methods and headers a
  * preflight would be told.
@@ -160,10 +160,10 @@ export function createPlazaYoga(deps: YogaDeps) {
     logging: yogaLogger(logger.child({ module: 'yoga' })),
     maskedErrors: { maskError: createMaskError({ isProduction: config.isProduction }) },
     parserAndValidationCache: deps.documentCaches,
-    // Bodies over MAX_BODY_BYTES are refused before Yoga (http/body-limit.ts: a POST must declare its length, and Node
+    // Bodies over MAX_BODY_BYTES are refused before Yoga (http/guards/body-limit.ts: a POST must declare its length, and Node
     // reads no more than that); Yoga's own limit would pipe every body through a stream to count it again.
     maxRequestBodySize: false,
-    // Origins outside the list are refused before Yoga (http/origin.ts); these headers let the allowed ones read.
+    // Origins outside the list are refused before Yoga (http/guards/origin.ts); these headers let the allowed ones read.
     cors: corsOptions(origins),
     graphiql: !config.isProduction,
     renderGraphiQL: renderPlazaGraphiQL,

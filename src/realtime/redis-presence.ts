@@ -47,7 +47,8 @@ local last = redis.call('HMGET', KEYS[4], 'state', 'at')
 if last[1] == state then return {count, owner, 'unchanged'} end
 if last[2] and now - tonumber(last[2]) < tonumber(ARGV[3]) then return {count, owner, 'later'} end
 redis.call('HSET', KEYS[4], 'state', state, 'at', now)
-redis.call('PEXPIRE', KEYS[4], 86400000)
+-- An empty room's last state is kept no longer than its interval needs it: closed channels must not pile up.
+if count == 0 and owner == 0 then redis.call('PEXPIRE', KEYS[4], math.max(tonumber(ARGV[3]), 1000)) else redis.call('PEXPIRE', KEYS[4], 86400000) end
 redis.call('PUBLISH', ARGV[4], cjson.encode({room = ARGV[5], count = count, ownerPresent = owner == 1}))
 return {count, owner, 'published'}`;
 

@@ -81,3 +81,21 @@ export function hangsFirst(answer: Route): { route: Route; reached: Promise<void
   };
   return { route, reached };
 }
+
+/**
+ * A server on loopback port 80 that counts what reaches it: any request
+ * means a private address (or an allowed host's other port) was fetched.
+ * Where port 80 cannot be had it listens nowhere and counts nothing.
+ */
+export async function portEightyCanary(): Promise<{ listening: boolean; hits(): number; close(): Promise<void> }> {
+  let hits = 0;
+  const canary = createServer((_req, res) => {
+    hits += 1;
+    res.end('<title>secret</title>');
+  });
+  await new Promise<void>((resolve) => {
+    canary.once('error', () => resolve());
+    canary.listen(80, '127.0.0.1', () => resolve());
+  });
+  return { listening: canary.listening, hits: () => hits, close: () => new Promise<void>((resolve) => canary.close(() => resolve())) };
+}

@@ -16,7 +16,7 @@ import { RequestCache } from '@pothos/plugin-scope-auth';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import { flat } from '../../lib/flat-string.ts';
 import { isDivertible } from '../../lib/sink.ts';
-import { encodeCursor, type StreamPosition } from '../../realtime/cursor.ts';
+import { encodeCursor, type StreamPosition } from '../../realtime/stream-cursor.ts';
 import { type DirectSend, DirectSubscription } from './direct-results.ts';
 
 /**

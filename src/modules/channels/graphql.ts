@@ -1,7 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder, signedIn } from '../../graphql/builder.ts';
 import { sameForEveryViewer } from '../../graphql/plugins/shared-results.ts';
-import { rateLimited } from '../../graphql/rate-limit.ts';
+import { rateLimited } from '../../graphql/rate-limited-fields.ts';
 import { localId } from '../../graphql/ids.ts';
 import { badInput, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
@@ -10,7 +10,7 @@ import { loadNodes } from '../../graphql/load-nodes.ts';
 import { costOf } from '../../graphql/cost.ts';
 import { MAX_PRODUCTS_PER_CHANNEL } from './validation.ts';
 import { UserRef } from '../users/graphql.ts';
-import { encodeCursor } from '../../realtime/cursor.ts';
+import { encodeCursor } from '../../realtime/stream-cursor.ts';
 import type { HighlightState } from './events.ts';
 import { productFromState, toHighlightState } from './service.ts';
 import type { HighlightDelivered } from './snapshot.ts';

@@ -1,9 +1,9 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { AppError, badInput, forbidden, notFound } from '../../lib/errors.ts';
-import type { RateLimit } from '../../lib/rate-limit.ts';
+import type { RateLimit } from '../../lib/rate-limiter.ts';
 import { isUuid, requireText } from '../../lib/validate.ts';
-import { resumeAfter } from '../../realtime/cursor.ts';
+import { resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import type { Occupancy, PresenceRooms } from '../../realtime/presence.ts';
 import type { Streams } from '../../realtime/streams.ts';

@@ -3,7 +3,7 @@ import type { Database, Executor } from '../../db/client.ts';
 import { commitWithoutFlush } from '../../db/async-commit.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
-import { resumeAfter } from '../../realtime/cursor.ts';
+import { resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import type { Streams } from '../../realtime/streams.ts';
 import { posts } from '../posts/tables.ts';

@@ -1,5 +1,5 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
-import { rateLimited } from '../../graphql/rate-limit.ts';
+import { rateLimited } from '../../graphql/rate-limited-fields.ts';
 import { localId } from '../../graphql/ids.ts';
 import { forwardPage, toConnection } from '../../graphql/pagination.ts';
 import { notFound } from '../../lib/errors.ts';
@@ -8,7 +8,7 @@ import { costOf } from '../../graphql/cost.ts';
 import { LinkRef } from '../links/graphql.ts';
 import { SectionRef, sectionOf } from '../sections/graphql.ts';
 import { UserRef } from '../users/graphql.ts';
-import { encodeCursor } from '../../realtime/cursor.ts';
+import { encodeCursor } from '../../realtime/stream-cursor.ts';
 import { fromPostEvent } from './events.ts';
 import { MAX_CONTENT, MAX_LINKS } from './validation.ts';
 import type { PostRow } from './tables.ts';

@@ -1,10 +1,10 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
-import { rateLimited } from '../../graphql/rate-limit.ts';
+import { rateLimited } from '../../graphql/rate-limited-fields.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';
 import { PostRef } from '../posts/graphql.ts';
 import { costOf } from '../../graphql/cost.ts';
-import { encodeCursor } from '../../realtime/cursor.ts';
+import { encodeCursor } from '../../realtime/stream-cursor.ts';
 import { sectionOf } from '../sections/graphql.ts';
 import type { ReactionCountRow } from './service.ts';
 

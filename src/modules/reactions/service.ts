@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { notFound } from '../../lib/errors.ts';
 import { isUuid, requireEmoji } from '../../lib/validate.ts';
-import { resumeAfter } from '../../realtime/cursor.ts';
+import { resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import type { Streams } from '../../realtime/streams.ts';
 import { type PostRow, posts } from '../posts/tables.ts';

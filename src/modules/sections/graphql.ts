@@ -1,5 +1,5 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
-import { rateLimited } from '../../graphql/rate-limit.ts';
+import { rateLimited } from '../../graphql/rate-limited-fields.ts';
 import type { Context } from '../../graphql/context.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';

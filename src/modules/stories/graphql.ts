@@ -1,14 +1,14 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from '../../graphql/context.ts';
 import { builder, signedIn } from '../../graphql/builder.ts';
-import { rateLimited } from '../../graphql/rate-limit.ts';
+import { rateLimited } from '../../graphql/rate-limited-fields.ts';
 import { localId } from '../../graphql/ids.ts';
 import { forwardPage, toConnection } from '../../graphql/pagination.ts';
 import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../graphql/load-nodes.ts';
 import { costOf } from '../../graphql/cost.ts';
 import { FEED_LIMIT } from './service.ts';
-import { encodeCursor } from '../../realtime/cursor.ts';
+import { encodeCursor } from '../../realtime/stream-cursor.ts';
 import type { Delivered } from '../../realtime/streams.ts';
 import type { StoryActivityEvent } from './events.ts';
 import { UserRef } from '../users/graphql.ts';

@@ -1,13 +1,13 @@
 import { and, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { newestFirst, olderThan, takePage } from '../../db/keyset.ts';
-import type { FeedCursor } from '../../lib/cursor.ts';
+import type { FeedCursor } from '../../lib/feed-cursor.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
-import type { RateLimit } from '../../lib/rate-limit.ts';
+import type { RateLimit } from '../../lib/rate-limiter.ts';
 import { isUuid, requireEmoji, requireHttpUrl, requireText } from '../../lib/validate.ts';
 import { filter, pipe } from 'graphql-yoga';
 import type { Executor } from '../../db/client.ts';
-import { resumeAfter } from '../../realtime/cursor.ts';
+import { resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import type { Delivered, Streams } from '../../realtime/streams.ts';
 import type { StoryActivityEvent, StoryTopics } from './events.ts';

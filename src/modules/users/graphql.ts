@@ -1,5 +1,5 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
-import { rateLimited } from '../../graphql/rate-limit.ts';
+import { rateLimited } from '../../graphql/rate-limited-fields.ts';
 import { loadNodes } from '../../graphql/load-nodes.ts';
 import type { AuthResult } from './service.ts';
 import type { UserRow } from './tables.ts';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../logger.ts';
 
 export interface UserConnectionLimiter {
   /** Takes one of the user's connection slots; false when they hold the maximum already. */

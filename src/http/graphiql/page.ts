@@ -1,4 +1,4 @@
-import { GRAPHIQL_ASSETS_PATH } from './graphiql-assets.ts';
+import { GRAPHIQL_ASSETS_PATH } from './assets.ts';
 
 /** Example operations GraphiQL opens with in development: one or more for every feature. */
 export const exampleOperations = /* GraphQL */ `# Welcome to Plaza. Run SignUp (or SignIn): the page puts the token into Headers

@@ -2,10 +2,10 @@ import { type ExecutionArgs, type ExecutionResult, getOperationAST, GraphQLError
 import { type Context, MessageType, parseMessage, type SubscribePayload } from 'graphql-ws';
 import { isAsyncIterable } from 'graphql-yoga';
 import type { WebSocket } from 'ws';
-import type { DirectSend, DirectSubscription } from '../graphql/plugins/direct-results.ts';
-import { publicErrors, resultJson } from '../graphql/result-json.ts';
-import { flat } from '../lib/flat-string.ts';
-import type { Extra } from './ws-transport.ts';
+import type { DirectSend, DirectSubscription } from '../../graphql/plugins/direct-results.ts';
+import { publicErrors, resultJson } from '../../graphql/result-json.ts';
+import { flat } from '../../lib/flat-string.ts';
+import type { Extra } from './transport.ts';
 
 export type WsContext = Context<Record<string, unknown> | undefined, Extra>;
 type Ctx = WsContext;

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Viewer } from '../auth/viewer.ts';
-import type { Ending } from '../graphql/plugins/connection-end.ts';
-import { acceptsMultipartSubscription } from '../graphql/plugins/multipart-subscriptions.ts';
-import { AppError } from '../lib/errors.ts';
-import { throttled } from '../lib/log-throttle.ts';
-import type { Logger } from '../logger.ts';
-import type { ConnectionRegistry, EndReason } from './connections.ts';
-import { refuseRequest } from './refusals.ts';
-import type { UserConnectionLimiter } from './user-connections.ts';
+import type { Viewer } from '../../auth/viewer.ts';
+import type { Ending } from '../../graphql/plugins/connection-end.ts';
+import { acceptsMultipartSubscription } from '../../graphql/plugins/multipart-subscriptions.ts';
+import { AppError } from '../../lib/errors.ts';
+import { throttled } from '../../lib/log-throttle.ts';
+import type { Logger } from '../../logger.ts';
+import type { ConnectionRegistry, EndReason } from '../connections/registry.ts';
+import { refuseRequest } from '../guards/refusals.ts';
+import type { UserConnectionLimiter } from '../connections/per-user.ts';
 
 const END_ERRORS: Record<EndReason, () => AppError> = {
   expired: () => new AppError('UNAUTHENTICATED', 'Token expired'),

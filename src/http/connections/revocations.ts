@@ -1,6 +1,6 @@
-import type { Logger } from '../logger.ts';
-import type { Delivered } from '../realtime/streams.ts';
-import type { ConnectionRegistry } from './connections.ts';
+import type { Logger } from '../../logger.ts';
+import type { Delivered } from '../../realtime/streams.ts';
+import type { ConnectionRegistry } from './registry.ts';
 
 /** Where revocations come from: the sessions service's stream (a dependency, not an import of the module). */
 export interface RevocationSource {

@@ -1,6 +1,6 @@
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../logger.ts';
 
 /** What each graphql-ws context carries: the socket only (the upgrade request would be held for the socket's whole life). */
 export type Extra = { socket: WebSocket };

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { Viewer, ViewerResolver } from '../auth/viewer.ts';
-import { throttled } from '../lib/log-throttle.ts';
-import type { Logger } from '../logger.ts';
+import type { Viewer, ViewerResolver } from '../../auth/viewer.ts';
+import { throttled } from '../../lib/log-throttle.ts';
+import type { Logger } from '../../logger.ts';
 
 /** Why the server ends a long-lived connection. */
 export type EndReason = 'expired' | 'revoked';

@@ -1,7 +1,7 @@
 import type { Viewer } from './auth/viewer.ts';
 import type { Context } from './graphql/context.ts';
 import type { RateLimitName } from './config/sections/rate-limits.ts';
-import type { RateLimitSet } from './lib/rate-limit.ts';
+import type { RateLimitSet } from './lib/rate-limiter.ts';
 import { createLoaders } from './loaders.ts';
 import type { Logger } from './logger.ts';
 import type { Services } from './services.ts';

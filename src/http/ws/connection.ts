@@ -1,8 +1,8 @@
 import type { WebSocket } from 'ws';
-import { bearerToken } from '../auth/tokens.ts';
-import type { Viewer } from '../auth/viewer.ts';
-import type { Connection, EndReason } from './connections.ts';
-import type { WsContext } from './ws-subscribe.ts';
+import { bearerToken } from '../../auth/tokens.ts';
+import type { Viewer } from '../../auth/viewer.ts';
+import type { Connection, EndReason } from '../connections/registry.ts';
+import type { WsContext } from './subscribe.ts';
 
 /** Close codes beyond graphql-ws's own; docs/clients.md lists them all. */
 export const CLOSE = {
