@@ -10,18 +10,18 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
 import { startBoss } from './jobs/boss.ts';
 import type { Logger } from './logger.ts';
-import { createLinkJobBatcher } from './modules/links/enqueue.ts';
-import { createLinkHandOff, type LinkHandOff } from './modules/links/first-attempts.ts';
-import { createLinkQueues, enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings } from './modules/links/job.ts';
-import { scheduleStoryExpiry } from './modules/stories/expiry-job.ts';
+import { allModules } from './modules/index.ts';
 import { scheduleEventPruning } from './jobs/prune-events.ts';
 import type { PgBoss } from 'pg-boss';
 import type { Broker } from './realtime/broker.ts';
 import { createNotifyBroker } from './realtime/notify-broker.ts';
 import { createRedisBroker } from './realtime/redis-broker.ts';
+import { createRedisClient } from './realtime/redis-client.ts';
+import type { Redis } from 'ioredis';
+import { collectOnScrape } from './observability/collectors.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { createMemoryPresenceStore, createNoPresenceStore } from './realtime/memory-presence.ts';
-import { createPresenceRooms } from './realtime/presence.ts';
+import { createPresenceRooms, type PresenceRooms } from './realtime/presence.ts';
 import { createRedisPresenceStore } from './realtime/redis-presence.ts';
 import { createOutbox, type Outbox } from './realtime/outbox.ts';
 import { type Relay, startRelay } from './realtime/relay.ts';
@@ -39,6 +39,8 @@ export interface Runtime {
   outbox: Outbox<Topics>;
   /** Live fan-out: Redis pub/sub or in-process. */
   broker: Broker<Topics>;
+  /** The process's Redis command client, shared by the broker's publishing, rate limits and connection caps; null in-process. */
+  redis: Redis | null;
   /** Moves the outbox to Redis (one leader in the cluster); null without Redis. */
   relay: Relay;
   /** Ordered, gap-free, resumable streams for subscribers. */
@@ -49,8 +51,8 @@ export interface Runtime {
   services: Services;
   rateLimits: RateLimitSet<RateLimitName>;
   boss: PgBoss;
-  /** Where committed posts' links go: first attempts here when this process runs link workers, else the queue. */
-  linkJobs: LinkHandOff;
+  /** Who has each live channel open, across the cluster. */
+  presence: PresenceRooms;
   metrics: Metrics;
   checkReadiness(): Promise<void>;
   /** Drains jobs, then closes pub/sub, the pool and an embedded database, in that order. */
@@ -71,8 +73,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   await runMigrations(databaseUrl, logger);
   const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, prepare: config.databasePreparedStatements, logger });
   const metrics = createMetrics();
-  const broker: Broker<Topics> = config.redisUrl
-    ? createRedisBroker<Topics>(config.redisUrl, logger)
+  const redis = config.redisUrl ? createRedisClient(config.redisUrl, logger, 'plaza') : null;
+  const broker: Broker<Topics> = config.redisUrl && redis
+    ? createRedisBroker<Topics>(config.redisUrl, redis, logger)
     : createNotifyBroker<Topics>(databaseUrl, logger);
   const outbox = createOutbox<Topics>(database.db, {
     // With Redis, a writer publishes its events right after numbering them (the relay catches what it misses);
@@ -101,8 +104,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   if (broker.mode === 'in-process') await broker.whenReady();
   const tokens = createTokenService(await resolveJwtSecret(config), config.jwtTtlSeconds);
   const boss = await startBoss(databaseUrl, logger, { superviseIntervalSeconds: config.jobSuperviseSeconds, prepare: config.databasePreparedStatements });
-  await createLinkQueues(boss, linkJobSettings(config.links));
-  await scheduleStoryExpiry(boss);
+  for (const module of allModules) await module.queues?.(boss, config);
   await scheduleEventPruning(boss);
   const presence = createPresenceRooms({
     store: !config.presence.enabled
@@ -116,53 +118,20 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     maxQueuedEvents: config.limits.maxQueuedEventsPerSubscription,
     onError: (err) => logger.debug({ err: err.message }, 'presence update failed'),
   });
-  const linkJobs = createLinkHandOff(
-    createLinkJobBatcher((links) => enqueueLinkJobs(boss, null, links), logger.child({ module: 'link-jobs' })),
-    logger,
-    (outcome) => metrics.linkFirstAttempts.inc({ outcome }),
-  );
-  const services = createServices({
-    linkJobs,
-    presence,
-    db: database.db,
-    outbox,
-    streams,
-    redis: broker.redis,
-    tokens,
-    enqueueLinks: (tx, created, refresh) => enqueueLinkJobs(boss, tx, created, refresh),
-    stories: config.stories,
-    channels: config.channels,
-    refreshTokenTtlDays: config.refreshTokenTtlDays,
-    signInLimits: config.rateLimits.signIn,
-    onLinkFinished: (status) => metrics.linkJobs.inc({ status }),
-  });
+  const services = createServices({ config, logger, db: database.db, outbox, streams, redis, boss, tokens, presence, metrics });
   const viewers = createViewerResolver({ tokens, activeSessions: services.sessions.activeIds });
-  const rateLimits = createRateLimitSet(broker.redis, config.rateLimits.mutations);
+  const rateLimits = createRateLimitSet(redis, config.rateLimits.mutations);
   // What readiness and the dependency metric check: the pool, and the broker (Redis, or without it the
   // connection that LISTENs for events).
   const dependencies: Record<string, () => Promise<unknown>> = {
     postgres: () => database.db.execute(sql`select 1`),
     [broker.mode === 'redis' ? 'redis' : 'notifications']: () => broker.ping(),
   };
-  metrics.onCollect(async () => {
-    await Promise.all(
-      Object.entries(dependencies).map(async ([dependency, check]) =>
-        metrics.dependencyUp.set({ dependency }, await check().then(() => 1, () => 0)),
-      ),
-    );
-  });
-  metrics.onCollect(async () => {
-    metrics.subscriptions.reset();
-    for (const [topic, count] of streams.subscriberCounts()) metrics.subscriptions.set({ topic }, count);
-  });
-  metrics.onCollect(async () => {
-    for (const queue of [LINK_QUEUE, LINK_DEAD_LETTER_QUEUE]) {
-      const found = await boss.getQueue(queue);
-      if (!found) continue;
-      metrics.queueDepth.set({ queue, state: 'queued' }, found.queuedCount);
-      metrics.queueDepth.set({ queue, state: 'active' }, found.activeCount);
-      metrics.queueDepth.set({ queue, state: 'deferred' }, found.deferredCount);
-    }
+  collectOnScrape(metrics, {
+    dependencies,
+    subscriberCounts: () => streams.subscriberCounts(),
+    boss,
+    queues: allModules.flatMap((module) => module.queueNames ?? []),
   });
 
   return {
@@ -172,6 +141,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     databaseUrl,
     outbox,
     broker,
+    redis,
     relay,
     streams,
     tokens,
@@ -179,14 +149,14 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     services,
     rateLimits,
     boss,
-    linkJobs,
+    presence,
     metrics,
     async checkReadiness() {
       await Promise.all(Object.values(dependencies).map((check) => check()));
     },
     async stop() {
-      // The jobs of posts already answered go in before the queue closes.
-      await linkJobs.flush();
+      // What modules must finish first (the jobs of posts already answered) goes in before the queue closes.
+      for (const module of allModules) await module.flush?.(services);
       // Workers finish their jobs first: they write to the database and publish.
       await boss.stop({ graceful: true, timeout: 8_000 });
       logger.info('job queue stopped');
@@ -195,6 +165,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       await relay.stop();
       await presence.close();
       await broker.close();
+      await redis?.quit().catch(() => {});
       logger.info('events relayed, broker closed');
       await database.close();
       logger.info('database pool closed');

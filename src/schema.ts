@@ -1,11 +1,6 @@
 import { builder } from './graphql/builder.ts';
 import { withRateLimits } from './graphql/rate-limited-fields.ts';
-import './modules/users/graphql.ts';
-import './modules/sections/graphql.ts';
-import './modules/links/graphql.ts';
-import './modules/posts/graphql.ts';
-import './modules/reactions/graphql.ts';
-import './modules/stories/graphql.ts';
-import './modules/channels/graphql.ts';
+// Each module registers its types and fields on the builder as it is imported.
+import './modules/index.ts';
 
 export const schema = withRateLimits(builder.toSchema({ sortSchema: true }));

@@ -19,14 +19,13 @@ import { createUserConnectionLimiter } from './http/connections/per-user.ts';
 import { createWebSocketLayer } from './http/ws/websocket.ts';
 import { corsHeadersFor, createDocumentCaches, createPlazaYoga } from './http/yoga.ts';
 import type { Metrics } from './observability/metrics.ts';
-import type { Broker } from './realtime/broker.ts';
-import type { Topics } from './topics.ts';
+import type { Redis } from 'ioredis';
 
 export interface ServerDeps extends ContextDeps {
   config: Config;
   viewers: ViewerResolver;
-  /** Its Redis client counts each user's connections across the cluster. */
-  broker: Broker<Topics>;
+  /** The process's Redis client: each user's connections are counted across the cluster with it; null in-process. */
+  redis: Redis | null;
   checkReadiness(): Promise<void>;
   metrics: Metrics;
 }
@@ -45,7 +44,7 @@ export function createServer(deps: ServerDeps) {
     slowConsumerMs: config.limits.slowConsumerMs,
   });
   const userConnections = createUserConnectionLimiter({
-    redis: deps.broker.redis,
+    redis: deps.redis,
     max: config.limits.maxConnectionsPerUser,
     logger,
   });

@@ -1,10 +1,9 @@
 import type { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
 import type { StoredEvent, TopicMap } from './outbox.ts';
 
 /**
- * Live fan-out of recorded events: Redis pub/sub (two clients: one
- * publishes, one subscribes; only the relay publishes) or, without Redis,
+ * Live fan-out of recorded events: Redis pub/sub (the process's command
+ * client publishes, a connection of the broker's own subscribes) or, without Redis,
  * PostgreSQL's NOTIFY (notify-broker.ts). At most once: what it loses, the
  * streams (streams.ts) repair from the outbox.
  */
@@ -29,8 +28,6 @@ export interface Broker<T extends TopicMap> {
    * published); absent where nothing needs it.
    */
   observe?(onEvent: (topic: string, key: string, seq: number) => void): { close(): Promise<void> };
-  /** A Redis client for other shared state (rate limits), or null in-process. */
-  redis: Redis | null;
   /** Resolves once the broker has been reached (at once in-process). */
   whenReady(): Promise<void>;
   ping(): Promise<void>;

@@ -65,7 +65,6 @@ export function createNotifyBroker<T extends TopicMap>(databaseUrl: string, logg
   return {
     mode: 'in-process',
     events,
-    redis: null,
     async publish(topic, key, event) {
       target.dispatchEvent(new CustomEvent(`${topic}:${key}`, { detail: event }));
     },

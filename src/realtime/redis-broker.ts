@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { Broker } from './broker.ts';
 import { listenOn } from './listen-on.ts';
+import { createRedisClient, redisOptions } from './redis-client.ts';
 import type { TopicMap } from './outbox.ts';
 
 const channelOf = (topic: string, key: string) => `${topic}:${key}`;
@@ -12,33 +13,22 @@ const channelOf = (topic: string, key: string) => `${topic}:${key}`;
 const queueOptions = { maxBuffered: 100_000 };
 
 /**
- * The broker over Redis pub/sub: two clients, one publishes (only the relay
- * does), one subscribes; a message arrives once per channel and is parsed once.
+ * The broker over Redis pub/sub: it publishes on the process's command
+ * client (the runtime's, shared with rate limits and connection caps) and
+ * subscribes on a connection of its own; a message arrives once per channel
+ * and is parsed once.
  */
-export function createRedisBroker<T extends TopicMap>(redisUrl: string, logger: Logger): Broker<T> {
+export function createRedisBroker<T extends TopicMap>(redisUrl: string, publishClient: Redis, logger: Logger): Broker<T> {
   const events = new EventEmitter();
   events.setMaxListeners(0);
 
   const log = logger.child({ module: 'redis' });
-  const options = {
-    // Commands fail fast while Redis is away instead of queueing without bound.
-    maxRetriesPerRequest: 2,
-    retryStrategy: (times: number) => Math.min(times * 200, 2_000),
-  };
-  const publishClient = new Redis(redisUrl, { ...options, connectionName: 'plaza-pub' });
-  const subscribeClient = new Redis(redisUrl, { ...options, connectionName: 'plaza-sub' });
+  const subscribeClient = createRedisClient(redisUrl, logger, 'plaza-sub');
   let reached = false;
   subscribeClient.on('ready', () => {
     if (reached) events.emit('reconnected');
     reached = true;
   });
-  for (const [name, client] of [
-    ['publish', publishClient],
-    ['subscribe', subscribeClient],
-  ] as const) {
-    client.on('error', (err: Error) => log.warn({ err: err.message, client: name }, 'redis client error'));
-    client.on('reconnecting', () => log.info({ client: name }, 'redis reconnecting'));
-  }
   // Messages arrive once per channel and are parsed once; every listener gets the same object.
   const redisTarget = createRedisEventTarget({ publishClient, subscribeClient });
   const readyWithin = (ms: number) =>
@@ -56,7 +46,6 @@ export function createRedisBroker<T extends TopicMap>(redisUrl: string, logger: 
   return {
     mode: 'redis',
     events,
-    redis: publishClient,
     async publish(topic, key, event) {
       await publishClient.publish(channelOf(topic, key), JSON.stringify(event));
     },
@@ -79,7 +68,7 @@ export function createRedisBroker<T extends TopicMap>(redisUrl: string, logger: 
     },
     observe(onEvent) {
       // A connection of its own: a pattern subscription sees every channel's messages.
-      const observer = new Redis(redisUrl, { ...options, connectionName: 'plaza-relay-observer' });
+      const observer = new Redis(redisUrl, { ...redisOptions, connectionName: 'plaza-relay-observer' });
       observer.on('error', (err: Error) => log.debug({ err: err.message }, 'observer error'));
       void observer.psubscribe('*').catch(() => {});
       observer.on('pmessage', (_pattern: string, channel: string, message: string) => {
@@ -94,7 +83,8 @@ export function createRedisBroker<T extends TopicMap>(redisUrl: string, logger: 
       await publishClient.ping();
     },
     async close() {
-      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+      // The publishing client is the runtime's, closed by it.
+      await subscribeClient.quit().catch(() => {});
     },
   };
 }

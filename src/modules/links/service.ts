@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.ts';
 import { commitWithoutFlush } from '../../db/async-commit.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
@@ -100,6 +100,18 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
 
   return {
     loadForJob,
+
+    async byIds(ids: readonly string[]): Promise<LinkRow[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      return db.select().from(links).where(inArray(links.id, valid));
+    },
+
+    /** The links of these posts, each post's in its order. */
+    async byPostIds(postIds: readonly string[]): Promise<LinkRow[]> {
+      if (postIds.length === 0) return [];
+      return db.select().from(links).where(inArray(links.postId, [...postIds])).orderBy(links.postId, links.position);
+    },
 
     /**
      * A job's first step in one statement: the link (with its post's section

@@ -7,8 +7,8 @@ import { isUuid } from '../../lib/validate.ts';
 import { resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import type { Streams } from '../../realtime/streams.ts';
-import { normalizeUrl } from '../links/normalize.ts';
-import { type LinkRow, links } from '../links/tables.ts';
+import { newLinks } from '../links/new-links.ts';
+import type { LinkRow } from '../links/tables.ts';
 import type { FeedCursor } from '../../lib/feed-cursor.ts';
 import { type PostTopics, toPostEvent } from './events.ts';
 import { type PostRow, posts } from './tables.ts';
@@ -39,36 +39,19 @@ async function insertPost(
   const id = randomUUID();
   const createdAt = new Date();
   const row: PostRow = { id, ...post, createdAt };
-  const created: LinkRow[] = urls.map((url, position) => ({
-    id: randomUUID(),
-    postId: id,
-    position,
-    url,
-    normalizedUrl: normalizeUrl(url),
-    status: 'PENDING',
-    metadata: null,
-    error: null,
-    fetchedAt: null,
-    createdAt,
-  }));
+  const added = newLinks(id, urls, createdAt);
   await db.execute(sql`
     with post as (
       insert into ${posts} (id, section_id, author_id, content, created_at)
       values (${id}, ${post.sectionId}, ${post.authorId}, ${post.content}, ${createdAt.toISOString()})
       returning id
     ), added as (
-      insert into ${links} (id, post_id, url, normalized_url, position, created_at)
-      select link.id, post.id, link.url, link.normalized_url, link.position - 1, ${createdAt.toISOString()}
-      from post, unnest(
-        ${sql.param(created.map((l) => l.id))}::uuid[],
-        ${sql.param(urls)}::text[],
-        ${sql.param(created.map((l) => l.normalizedUrl))}::text[]
-      ) with ordinality as link(id, url, normalized_url, position)
-      returning 1
+      ${added.insert(sql.raw('post'))}
     ), event as (
       ${outbox.eventInsert('post:created', post.sectionId, toPostEvent(row))}
     )
     select 1`);
+  const created = added.rows;
   return { row, created };
 }
 
@@ -150,21 +133,6 @@ export function createPostService({ db, outbox, streams, onLinksCreated }: PostS
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
       return db.select().from(posts).where(inArray(posts.id, valid));
-    },
-
-    async linksByPostIds(postIds: readonly string[]): Promise<LinkRow[]> {
-      if (postIds.length === 0) return [];
-      return db
-        .select()
-        .from(links)
-        .where(inArray(links.postId, [...postIds]))
-        .orderBy(links.postId, links.position);
-    },
-
-    async linksByIds(ids: readonly string[]): Promise<LinkRow[]> {
-      const valid = ids.filter(isUuid);
-      if (valid.length === 0) return [];
-      return db.select().from(links).where(inArray(links.id, valid));
     },
   };
 }
