@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { LINK_ERRORS } from '../src/modules/links/fetch-errors.ts';
+import { LINK_ERRORS } from '../src/modules/links/fetch/fetch-errors.ts';
 import { redisAvailable } from './helpers/app.ts';
 import { startBystander, startProductionApp } from './helpers/attack.ts';
 import { createPost, createSection, gql, localIdOf, signUp, type TestUser } from './helpers/http.ts';

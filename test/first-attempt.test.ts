@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.ts';
-import { createLinkHandOff } from '../src/modules/links/first-attempts.ts';
+import { createLinkHandOff } from '../src/modules/links/queue/first-attempts.ts';
 import type { LinkRow } from '../src/modules/links/tables.ts';
 import { insertLinkWithoutJob } from './helpers/db.ts';
 import { linkBed } from './helpers/link-bed.ts';

@@ -5,8 +5,8 @@ import { iconSize, manifestIcon } from '../src/modules/links/extract/icons.ts';
 import { primarySubtag } from '../src/modules/links/extract/lang.ts';
 import { withoutSiteName } from '../src/modules/links/extract/metadata.ts';
 import { cutAtWord } from '../src/modules/links/extract/text.ts';
-import { headIsEnough } from '../src/modules/links/decode.ts';
-import { loadProviderRegistry, oembedRequestUrl } from '../src/modules/links/oembed-providers.ts';
+import { headIsEnough } from '../src/modules/links/extract/decode.ts';
+import { loadProviderRegistry, oembedRequestUrl } from '../src/modules/links/preview/oembed-providers.ts';
 
 /** The general rules behind the rich fields, one by one (the pipeline tests cover them end to end). */
 describe('preview field rules', () => {

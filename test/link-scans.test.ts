@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jsonLdBlocks, previewSource } from '../src/modules/links/decode.ts';
-import { nestingLimit } from '../src/modules/links/nesting.ts';
+import { jsonLdBlocks, previewSource } from '../src/modules/links/extract/decode.ts';
+import { nestingLimit } from '../src/modules/links/extract/nesting.ts';
 
 describe('the scans over a page body', () => {
   it('finds every closed JSON-LD block after the head, skipping other scripts and unclosed openers', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlockedUrlError, checkUrl, isPublicAddress, parseAllowList } from '../src/modules/links/url-policy.ts';
+import { BlockedUrlError, checkUrl, isPublicAddress, parseAllowList } from '../src/modules/links/fetch/url-policy.ts';
 
 const none = parseAllowList([]);
 

@@ -1,5 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { LINK_ERRORS, type LinkErrorCategory } from './fetch-errors.ts';
+import { LINK_ERRORS, type LinkErrorCategory } from './fetch/fetch-errors.ts';
 import { builder, signedIn } from '../../graphql/builder.ts';
 import { sameForEveryViewer } from '../../graphql/plugins/shared-results.ts';
 import { rateLimited } from '../../graphql/rate-limited-fields.ts';

@@ -1,10 +1,10 @@
 import { byId, groupedBy } from '../../graphql/batch-loaders.ts';
 import { defineModule, topics } from '../module.ts';
-import { createLinkJobBatcher } from './enqueue.ts';
+import { createLinkJobBatcher } from './queue/enqueue.ts';
 import type { LinkTopics } from './events.ts';
-import { createLinkHandOff } from './first-attempts.ts';
+import { createLinkHandOff } from './queue/first-attempts.ts';
 import './graphql.ts';
-import { createLinkQueues, enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings } from './job.ts';
+import { createLinkQueues, enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, linkJobSettings } from './queue/job.ts';
 import { startLinkPipeline } from './pipeline.ts';
 import { createLinkService, type LinkService } from './service.ts';
 

@@ -1,14 +1,14 @@
 import { within } from '../../lib/within.ts';
 import type { WorkerDeps } from '../module.ts';
 import { createExtractionPool } from './extract/pool.ts';
-import { firstLinkAttempt, type LinkHandOff } from './first-attempts.ts';
-import { createHostRoom } from './host-room.ts';
-import { enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, type LinkWorkerDeps, linkJobSettings, startLinkWorkers } from './job.ts';
-import { loadProviderRegistry } from './oembed-providers.ts';
-import { createSafeFetch } from './safe-fetch.ts';
+import { firstLinkAttempt, type LinkHandOff } from './queue/first-attempts.ts';
+import { createHostRoom } from './queue/host-room.ts';
+import { enqueueLinkJobs, LINK_DEAD_LETTER_QUEUE, LINK_QUEUE, type LinkWorkerDeps, linkJobSettings, startLinkWorkers } from './queue/job.ts';
+import { loadProviderRegistry } from './preview/oembed-providers.ts';
+import { createSafeFetch } from './fetch/safe-fetch.ts';
 import type { LinkService } from './service.ts';
-import { startLinkSweeper } from './sweep.ts';
-import { parseAllowList } from './url-policy.ts';
+import { startLinkSweeper } from './queue/sweep.ts';
+import { parseAllowList } from './fetch/url-policy.ts';
 
 export const USER_AGENT = 'PlazaBot/0.1 (link previews; +https://github.com/plaza/plaza)';
 

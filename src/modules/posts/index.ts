@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { byId } from '../../graphql/batch-loaders.ts';
-import type { LinkHandOff } from '../links/first-attempts.ts';
+import type { LinkHandOff } from '../links/queue/first-attempts.ts';
 import { defineModule, topics } from '../module.ts';
 import type { PostTopics } from './events.ts';
 import './graphql.ts';

@@ -1,4 +1,4 @@
-import { decodeHtml, previewSource } from '../decode.ts';
+import { decodeHtml, previewSource } from './decode.ts';
 import { extractMetadata } from './metadata.ts';
 
 /**

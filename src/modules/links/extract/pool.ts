@@ -1,5 +1,5 @@
 import { Piscina } from 'piscina';
-import { FetchError } from '../fetch-errors.ts';
+import { FetchError } from '../fetch/fetch-errors.ts';
 import { extractPage } from './page.ts';
 import { WARM_UP_PAGE, WARM_UP_ROUNDS, WARM_UP_URL } from './warm-up.ts';
 

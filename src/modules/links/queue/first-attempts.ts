@@ -1,10 +1,10 @@
-import { within } from '../../lib/within.ts';
-import type { Logger } from '../../logger.ts';
+import { within } from '../../../lib/within.ts';
+import type { Logger } from '../../../logger.ts';
 import type { LinkJobBatcher } from './enqueue.ts';
-import { FetchError } from './fetch-errors.ts';
+import { FetchError } from '../fetch/fetch-errors.ts';
 import { later, type LinkAttempt, type LinkWorkerDeps, processLinkJob } from './job.ts';
-import { hostOf } from './normalize.ts';
-import type { LinkRow } from './tables.ts';
+import { hostOf } from '../normalize.ts';
+import type { LinkRow } from '../tables.ts';
 
 /** A first attempt at a committed link; resolves false when the link must go to the queue instead. */
 export type AttemptLink = (link: LinkRow) => Promise<boolean>;

@@ -1,5 +1,5 @@
-import { hostOf } from './normalize.ts';
-import type { JobStart, LinkForJob } from './service.ts';
+import { hostOf } from '../normalize.ts';
+import type { JobStart, LinkForJob } from '../service.ts';
 
 /**
  * Jobs of this process waiting for room on a host (its fetches at the

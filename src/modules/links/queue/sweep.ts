@@ -1,6 +1,6 @@
-import type { Logger } from '../../logger.ts';
-import type { LinkService } from './service.ts';
-import type { LinkRow } from './tables.ts';
+import type { Logger } from '../../../logger.ts';
+import type { LinkService } from '../service.ts';
+import type { LinkRow } from '../tables.ts';
 
 export interface LinkSweepDeps {
   links: Pick<LinkService, 'pendingSince'>;

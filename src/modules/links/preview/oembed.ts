@@ -1,8 +1,8 @@
-import { toInt } from './extract/metadata.ts';
-import { absoluteUrl, cleanText } from './extract/text.ts';
+import { toInt } from '../extract/metadata.ts';
+import { absoluteUrl, cleanText } from '../extract/text.ts';
 import type { OEmbedProvider } from './oembed-providers.ts';
-import type { SafeFetch } from './safe-fetch.ts';
-import type { LinkMetadataJson } from './tables.ts';
+import type { SafeFetch } from '../fetch/safe-fetch.ts';
+import type { LinkMetadataJson } from '../tables.ts';
 
 export interface OEmbed {
   embed: LinkMetadataJson['embed'];

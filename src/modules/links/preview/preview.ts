@@ -1,13 +1,13 @@
-import { headIsEnough } from './decode.ts';
-import { extractPage } from './extract/page.ts';
-import type { Extract } from './extract/pool.ts';
-import { siteNameFromHost } from './extract/site-name.ts';
-import { FetchError } from './fetch-errors.ts';
+import { headIsEnough } from '../extract/decode.ts';
+import { extractPage } from '../extract/page.ts';
+import type { Extract } from '../extract/pool.ts';
+import { siteNameFromHost } from '../extract/site-name.ts';
+import { FetchError } from '../fetch/fetch-errors.ts';
 import { fetchOEmbed, type OEmbed } from './oembed.ts';
 import { type OEmbedProvider, oembedRequestUrl, type ProviderRegistry } from './oembed-providers.ts';
-import type { FetchedResponse, SafeFetch } from './safe-fetch.ts';
+import type { FetchedResponse, SafeFetch } from '../fetch/safe-fetch.ts';
 import { resolveIcon } from './site-icon.ts';
-import type { LinkMetadataJson } from './tables.ts';
+import type { LinkMetadataJson } from '../tables.ts';
 
 const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
 const MEDIA = /^(image|video|audio)\//;

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { MAX_URL_LENGTH } from '../../lib/validate.ts';
+import { MAX_URL_LENGTH } from '../../../lib/validate.ts';
 
 /** Why a URL may not be fetched; becomes the link's BLOCKED error. */
 export class BlockedUrlError extends Error {

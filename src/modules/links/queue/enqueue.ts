@@ -1,5 +1,5 @@
-import type { Logger } from '../../logger.ts';
-import type { LinkRow } from './tables.ts';
+import type { Logger } from '../../../logger.ts';
+import type { LinkRow } from '../tables.ts';
 
 /** Link jobs handed over after their posts committed, inserted together. */
 export interface LinkJobBatcher {
@@ -23,7 +23,7 @@ const MAX_TRIES = 10;
  * insert that fails (the database away for a moment) is tried again, with
  * back-off, for about a minute and a half; a process that dies between a
  * commit and the insert leaves PENDING links without a job: the link sweeper
- * (job.ts) enqueues them.
+ * (sweep.ts) enqueues them.
  */
 export function createLinkJobBatcher(insert: (links: LinkRow[]) => Promise<void>, logger: Logger): LinkJobBatcher {
   let pending: LinkRow[] = [];

@@ -1,5 +1,5 @@
-import { manifestIcon } from './extract/icons.ts';
-import type { SafeFetch } from './safe-fetch.ts';
+import { manifestIcon } from '../extract/icons.ts';
+import type { SafeFetch } from '../fetch/safe-fetch.ts';
 
 /**
  * The site's icon once the page is read: the largest icon of its web app
