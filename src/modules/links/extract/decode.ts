@@ -97,19 +97,21 @@ const MAX_NESTING = 1_000;
  * rest of the page from each opener).
  */
 export function jsonLdBlocks(text: string, from: number): Array<[number, number]> {
-  const lower = text.toLowerCase();
   const blocks: Array<[number, number]> = [];
-  let at = from;
+  const opener = /<script/gi;
+  const closer = /<\/script/gi;
+  opener.lastIndex = from;
   for (;;) {
-    const open = lower.indexOf('<script', at);
-    if (open < 0) return blocks;
-    const tagEnd = lower.indexOf('>', open);
+    const open = opener.exec(text);
+    if (!open) return blocks;
+    const tagEnd = text.indexOf('>', open.index);
     if (tagEnd < 0) return blocks;
-    const close = lower.indexOf('</script', tagEnd);
-    if (close < 0) return blocks;
-    const closeEnd = lower.indexOf('>', close);
+    closer.lastIndex = tagEnd;
+    const close = closer.exec(text);
+    if (!close) return blocks;
+    const closeEnd = text.indexOf('>', close.index);
     if (closeEnd < 0) return blocks;
-    if (lower.slice(open, tagEnd).includes('application/ld+json')) blocks.push([open, closeEnd + 1]);
-    at = closeEnd + 1;
+    if (/application\/ld\+json/i.test(text.slice(open.index, tagEnd))) blocks.push([open.index, closeEnd + 1]);
+    opener.lastIndex = closeEnd + 1;
   }
 }

@@ -63,21 +63,21 @@ export function readDocument(html: string): PageDocument {
   return { $, meta, jsonLd, links, metaElements, linkElements, titleElements, htmlElement, elements };
 }
 
-/** The elements under `root`, in document order: a loop, not recursion (a page may nest a million elements deep). */
+/**
+ * The elements under `root`, in document order. Recursive: the page handed
+ * to the parser nests at most about 1,000 deep (nesting.ts cuts it there), well
+ * within the stack.
+ */
 function descendants(root: AnyNode): Element[] {
   const found: Element[] = [];
-  if (!hasChildren(root)) return found;
-  const stack: Array<{ children: AnyNode[]; next: number }> = [{ children: root.children, next: 0 }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if (top.next >= top.children.length) {
-      stack.pop();
-      continue;
+  const walk = (node: AnyNode) => {
+    if (!hasChildren(node)) return;
+    for (const child of node.children) {
+      if (isTag(child)) found.push(child);
+      walk(child);
     }
-    const child = top.children[top.next++]!;
-    if (isTag(child)) found.push(child);
-    if (hasChildren(child) && child.children.length > 0) stack.push({ children: child.children, next: 0 });
-  }
+  };
+  walk(root);
   return found;
 }
 

@@ -3,7 +3,9 @@ const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input'
 /** Elements whose content is text up to their closing tag, whatever `<` it holds. */
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'noscript', 'iframe', 'noembed', 'noframes']);
 
-const isNameStart = (code: number) => code >= 97 && code <= 122;
+const isNameStart = (code: number) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+/** The closing tag of each raw-text element, found case-insensitively from a position. */
+const CLOSERS = new Map([...RAW_TEXT].map((name) => [name, new RegExp(`</${name}`, 'gi')]));
 const isNameChar = (code: number) => isNameStart(code) || (code >= 48 && code <= 57) || code === 45 || code === 58;
 
 /**
@@ -15,8 +17,9 @@ const isNameChar = (code: number) => isNameStart(code) || (code >= 48 && code <=
  * square of the nesting: a page of 50,000 unclosed `<div>`s takes a second
  * to parse, where an ordinary page takes milliseconds.
  */
-export function nestingLimit(markup: string, maxDepth: number): number {
-  const text = markup.toLowerCase();
+export function nestingLimit(text: string, maxDepth: number): number {
+  // Fewer tags than the limit cannot nest past it.
+  if (text.length < maxDepth * 3) return text.length;
   let depth = 0;
   let at = text.indexOf('<');
   while (at >= 0 && at < text.length) {
@@ -36,14 +39,16 @@ export function nestingLimit(markup: string, maxDepth: number): number {
     while (isNameChar(text.charCodeAt(nameEnd))) nameEnd++;
     const tagEnd = text.indexOf('>', nameEnd);
     if (tagEnd < 0) break;
-    const name = text.slice(at + (closing ? 2 : 1), nameEnd);
+    const name = text.slice(at + (closing ? 2 : 1), nameEnd).toLowerCase();
     let resume = tagEnd + 1;
     if (closing) depth = Math.max(0, depth - 1);
     else if (!VOID.has(name) && text.charCodeAt(tagEnd - 1) !== 47) {
-      if (RAW_TEXT.has(name)) {
-        const close = text.indexOf(`</${name}`, resume);
-        if (close < 0) break;
-        resume = close;
+      const closer = CLOSERS.get(name);
+      if (closer) {
+        closer.lastIndex = resume;
+        const close = closer.exec(text);
+        if (!close) break;
+        resume = close.index;
       } else if (++depth > maxDepth) return at;
     }
     at = text.indexOf('<', resume);
