@@ -1,5 +1,6 @@
 import type { Config } from './config/index.ts';
 import type { Logger } from './logger.ts';
+import { startFollowers } from './start-followers.ts';
 import { startWorkers } from './start-workers.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { createServer, type PlazaServer } from './server.ts';
@@ -19,10 +20,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const server = createServer({ ...runtime });
   let started: { port: number; url: string };
   let workers: { stop(): Promise<void> } | undefined;
+  const followers = startFollowers(runtime);
   try {
     workers = config.runWorkers ? await startWorkers(runtime) : undefined;
     started = await server.start();
   } catch (err) {
+    await followers.stop();
     await workers?.stop();
     await runtime.stop();
     throw err;
@@ -35,6 +38,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     stop() {
       stopping ??= (async () => {
         await server.stop();
+        await followers.stop();
         await workers?.stop();
         await runtime.stop();
       })();

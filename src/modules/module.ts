@@ -56,6 +56,8 @@ export interface PlazaModule<S extends object, L extends Record<string, LoaderFa
   queueNames?: readonly string[];
   /** Its background workers, in a process that runs them; stopped in reverse order. */
   workers?(deps: WorkerDeps): Promise<{ stop(): Promise<void> }>;
+  /** What every instance that serves clients follows while it serves (the cluster-wide streams that end subscriptions); stopped at its end. */
+  serving?(deps: WorkerDeps): { stop(): Promise<void> };
   /** What must be done before the process's queue connection closes (jobs of posts just committed). */
   flush?(services: any): Promise<void>;
 }

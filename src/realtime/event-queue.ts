@@ -23,6 +23,8 @@ export class EventQueue<T> implements AsyncIterableIterator<T>, Divertible<T> {
   private sink: Sink<T> | null = null;
   private waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: Error) => void } | null = null;
   private closed = false;
+  /** Ends once the buffer is read (`close`). */
+  private closing = false;
   private failure: Error | null = null;
   private readonly onClose: () => void;
   private readonly maxBuffered: number;
@@ -38,7 +40,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T>, Divertible<T> {
   }
 
   push(value: T): void {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
     if (this.sink) return this.sink.push(value);
     const waiting = this.waiting;
     if (waiting) {
@@ -68,13 +70,24 @@ export class EventQueue<T> implements AsyncIterableIterator<T>, Divertible<T> {
     void this.return();
   }
 
+  /** Ends the queue once what it holds is read (a last event pushed just before: the end of a revoked subscription). */
+  close(): void {
+    if (this.closed) return;
+    if (this.sink || this.buffer.length === 0) return void this.return();
+    this.closing = true;
+  }
+
   next(): Promise<IteratorResult<T>> {
     if (this.failure) {
       const failure = this.failure;
       this.failure = null;
       return Promise.reject(failure);
     }
-    if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift() as T, done: false });
+    if (this.buffer.length > 0) {
+      const value = this.buffer.shift() as T;
+      if (this.closing && this.buffer.length === 0) void this.return();
+      return Promise.resolve({ value, done: false });
+    }
     if (this.closed) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
@@ -87,7 +100,10 @@ export class EventQueue<T> implements AsyncIterableIterator<T>, Divertible<T> {
     this.buffer = [];
     this.sink = sink;
     for (const value of buffered) sink.push(value);
-    if (this.failure) {
+    if (this.closing) {
+      this.closing = false;
+      void this.return();
+    } else if (this.failure) {
       const failure = this.failure;
       this.failure = null;
       sink.fail(failure);

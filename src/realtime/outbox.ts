@@ -5,6 +5,15 @@ import type { Logger } from '../logger.ts';
 /** Topic name -> payload type. Payloads cross PostgreSQL and Redis as JSON. */
 export type TopicMap = Record<string, object>;
 
+/** The topics of the real-time layer itself. */
+export type RealtimeTopics = {
+  /** Stored events of streams keyed `key` were erased (`outbox.erase`): every instance drops its replay pages of them. */
+  'stream:erased': { key: string };
+};
+
+/** The stream every instance follows for erasures. */
+export const ERASURES = { topic: 'stream:erased', key: 'all' } as const;
+
 export interface StoredEvent<P> {
   seq: number;
   payload: P;
@@ -144,6 +153,26 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
       if (!streams) throw new Error('outbox.record outside outbox.transaction: its event would wait for the relay');
       await tx.execute(eventInsert(topic, key, payload));
       if (!streams.some((s) => s.topic === topic && s.key === key)) streams.push({ topic, key });
+    },
+
+    /**
+     * Rewrites the stored events of streams keyed `key` (of these topics)
+     * that speak of `subject` (their payload's `id`, `postId` or `storyId`)
+     * to tombstones, `{ erased: true }` with only those ids and `sectionId`:
+     * what was deleted is never replayed. Runs in the caller's transaction
+     * (`transaction`), and records that the streams were erased, so every
+     * instance drops the replay pages it keeps of them.
+     */
+    async erase(tx: Executor, topics: readonly string[], key: string, subject: string): Promise<void> {
+      await tx.execute(sql`
+        update events set payload = jsonb_strip_nulls(jsonb_build_object(
+          'erased', true, 'id', payload->'id', 'postId', payload->'postId', 'storyId', payload->'storyId', 'sectionId', payload->'sectionId'))
+        where topic = any(${sql.param([...topics])}::text[]) and key = ${key}
+          and ${subject} in (payload->>'id', payload->>'postId', payload->>'storyId') and payload->'erased' is null`);
+      const streams = recordedIn.get(tx);
+      if (!streams) throw new Error('outbox.erase outside outbox.transaction');
+      await tx.execute(eventInsert(ERASURES.topic, ERASURES.key, { key }));
+      if (!streams.some((s) => s.topic === ERASURES.topic)) streams.push({ ...ERASURES });
     },
 
     /** One event as a statement to put in the caller's own (`eventsInsert`). */

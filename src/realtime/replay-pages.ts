@@ -34,10 +34,12 @@ const serves = (page: Page, upTo: number) => page.events.length === REPLAY_PAGE 
  * page being read is shared by whoever asks meanwhile. What is kept is
  * bounded by `maxBytes` (least recently used pages go first); 0 keeps none.
  */
-export function createReplayPages<T extends TopicMap>(outbox: Outbox<T>, maxBytes: number): ReadPage {
+export function createReplayPages<T extends TopicMap>(outbox: Outbox<T>, maxBytes: number): { read: ReadPage; forget(key: string): void } {
   // Pages nobody has asked for in a minute go, not only when room is needed: a quiet day holds none.
   const pages = new LRUCache<string, Page>({ maxSize: Math.max(1, maxBytes), sizeCalculation: (page) => Math.max(1, page.bytes), ttl: 60_000, ttlAutopurge: true, updateAgeOnGet: true });
   const reading = new Map<string, Promise<Page>>();
+  // Bumped by every erasure: a page read before one is not kept (it may hold what was erased).
+  let generation = 0;
 
   async function read(topic: string, key: string, base: number): Promise<Page> {
     const rows = await outbox.readSized(topic as keyof T & string, key, base, REPLAY_PAGE);
@@ -52,18 +54,21 @@ export function createReplayPages<T extends TopicMap>(outbox: Outbox<T>, maxByte
   function shared(id: string, topic: string, key: string, base: number): Promise<Page> {
     let pending = reading.get(id);
     if (pending) return pending;
+    const readIn = generation;
     pending = read(topic, key, base);
     reading.set(id, pending);
     pending.then(
       (page) => {
-        if (maxBytes > 0 && page.bytes <= maxBytes) pages.set(id, page);
+        if (maxBytes > 0 && page.bytes <= maxBytes && readIn === generation) pages.set(id, page);
       },
       () => {},
-    ).finally(() => reading.delete(id));
+    ).finally(() => {
+      if (reading.get(id) === pending) reading.delete(id);
+    });
     return pending;
   }
 
-  return async (topic, key, after, upTo) => {
+  const readPage: ReadPage = async (topic, key, after, upTo) => {
     const base = after - (after % REPLAY_PAGE);
     const id = `${topic}\u0000${key}\u0000${base}`;
     const cached = pages.get(id);
@@ -71,5 +76,15 @@ export function createReplayPages<T extends TopicMap>(outbox: Outbox<T>, maxByte
     const page = await shared(id, topic, key, base);
     // Read before `upTo` was committed: this reader needs a later look.
     return serves(page, upTo) ? page.events : (await read(topic, key, base)).events;
+  };
+
+  return {
+    read: readPage,
+    forget(key: string) {
+      generation++;
+      for (const id of pages.keys()) if (id.split('\u0000')[1] === key) pages.delete(id);
+      // A page being read now may hold what was erased: the next reader reads again.
+      for (const id of reading.keys()) if (id.split('\u0000')[1] === key) reading.delete(id);
+    },
   };
 }

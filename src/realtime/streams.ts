@@ -3,9 +3,16 @@ import type { Logger } from '../logger.ts';
 import type { Broker } from './broker.ts';
 import type { Outbox, TopicMap } from './outbox.ts';
 import { createReplayPages, type Delivered, REPLAY_PAGE } from './replay-pages.ts';
-import { Subscriber } from './subscriber.ts';
+import { type Audience, Subscriber } from './subscriber.ts';
 
 export type { Delivered } from './replay-pages.ts';
+export type { Audience } from './subscriber.ts';
+
+/** How a subscription is watched: who for, which events, and what to do when it ends. */
+export interface WatchOptions extends Audience {
+  /** Called once when the subscription ends, however it ends. */
+  onEnd?: () => void;
+}
 
 export interface StreamsDeps<T extends TopicMap> {
   broker: Broker<T>;
@@ -40,7 +47,8 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
   const log = logger.child({ module: 'streams' });
   const hubs = new Map<string, Hub>();
   // What every subscriber shares: one object, not one per subscriber.
-  const subscriberDeps = { readPage: createReplayPages(outbox, replayCacheBytes), maxQueuedEvents, log };
+  const replayPages = createReplayPages(outbox, replayCacheBytes);
+  const subscriberDeps = { readPage: replayPages.read, maxQueuedEvents, log };
 
   class Hub {
     lastSeq = 0;
@@ -164,8 +172,8 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
       }
     }
 
-    join(after: number | null, onEnd?: () => void): AsyncIterableIterator<Delivered<unknown>> {
-      const subscriber = new Subscriber(this, after ?? this.lastSeq, subscriberDeps, onEnd);
+    join(after: number | null, options: WatchOptions): AsyncIterableIterator<Delivered<unknown>> {
+      const subscriber = new Subscriber(this, after ?? this.lastSeq, subscriberDeps, options.onEnd, options);
       this.subscribers.add(subscriber);
       if (after !== null && after < this.lastSeq) void subscriber.replay(this.lastSeq);
       return subscriber.queue;
@@ -173,6 +181,17 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
 
     get size(): number {
       return this.subscribers.size;
+    }
+
+    /** Ends the subscriptions of one viewer with `error`. */
+    endFor(viewerId: string, error: AppError): number {
+      let ended = 0;
+      for (const subscriber of this.subscribers) {
+        if (subscriber.viewerId !== viewerId) continue;
+        subscriber.endWith(error);
+        ended++;
+      }
+      return ended;
     }
 
     leave(subscriber: Subscriber) {
@@ -219,7 +238,7 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
       topic: K,
       key: string,
       after: number | null = null,
-      onEnd?: () => void,
+      options: WatchOptions = {},
     ): Promise<AsyncIterableIterator<Delivered<T[K]>>> {
       let hub = await hubFor(topic, key);
       if (after !== null && after !== hub.lastSeq) {
@@ -235,7 +254,28 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
       // The last subscriber may have left (closing the hub) while the head was read.
       if (hub.closed) hub = await hubFor(topic, key);
       broker.events.emit('watching', `${topic}:${key}`);
-      return hub.join(after, onEnd) as AsyncIterableIterator<Delivered<T[K]>>;
+      return hub.join(after, options) as AsyncIterableIterator<Delivered<T[K]>>;
+    },
+
+    /**
+     * Ends, on this instance, every subscription of `viewerId` to a stream
+     * keyed `key` (of any topic: a section's posts, reactions and links) with
+     * `error` as its last result; returns how many. Who lost access to a
+     * section is told so, then their subscriptions complete.
+     */
+    endFor(key: string, viewerId: string, error: AppError): number {
+      let ended = 0;
+      for (const hub of hubs.values()) if (hub.key === key) ended += hub.endFor(viewerId, error);
+      return ended;
+    },
+
+    /**
+     * Stored events of streams keyed `key` were rewritten (erased): replay
+     * pages kept of them are stale. Told by every instance's follower of
+     * the erasures (outbox.erase records one per rewrite).
+     */
+    erased(key: string): void {
+      replayPages.forget(key);
     },
 
     /** Subscribers listening now, per topic (read when metrics are scraped, never on the delivery path). */

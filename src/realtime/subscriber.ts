@@ -1,10 +1,19 @@
 import { AppError } from '../lib/errors.ts';
+import { isErased, StreamEnd } from './stream-end.ts';
 import type { Logger } from '../logger.ts';
 import { EventQueue } from './event-queue.ts';
 import { type ReadPage, REPLAY_PAGE } from './replay-pages.ts';
 
 export type { Delivered } from './replay-pages.ts';
 import type { Delivered } from './replay-pages.ts';
+
+/** Who a subscription is for, and which of its stream's events they get. */
+export interface Audience {
+  /** The signed-in user it runs for (what `streams.endFor` matches); null for none. */
+  viewerId?: string | null;
+  /** Whether this subscriber gets an event (its kind; not from someone the viewer blocks). Read for every event: keep it cheap. */
+  accept?: (payload: any) => boolean;
+}
 
 /** The stream a subscriber listens to (its hub, in streams.ts). */
 export interface SubscribedStream {
@@ -25,16 +34,21 @@ export class Subscriber {
   readonly queue: EventQueue<Delivered<unknown>>;
   private readonly stream: SubscribedStream;
   private readonly deps: { readPage: ReadPage; maxQueuedEvents: number; log: Logger };
+  readonly viewerId: string | null;
+  private readonly accept: ((payload: unknown) => boolean) | undefined;
 
   constructor(
     stream: SubscribedStream,
     after: number,
     deps: { readPage: ReadPage; maxQueuedEvents: number; log: Logger },
     onEnd?: () => void,
+    audience?: Audience,
   ) {
     this.stream = stream;
     this.deps = deps;
     this.last = after;
+    this.viewerId = audience?.viewerId ?? null;
+    this.accept = audience?.accept;
     this.queue = new EventQueue(
       () => {
         stream.leave(this);
@@ -71,16 +85,26 @@ export class Subscriber {
       }
       const held = this.held;
       this.held = null;
-      for (const event of held) this.offer(event);
+      for (const event of held ?? []) this.offer(event);
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message, topic: this.stream.topic }, 'replay failed');
       this.queue.fail(err as Error);
     }
   }
 
+  /** Ends the subscription with `error` as its last result, after what it already has; then it completes. */
+  endWith(error: AppError): void {
+    if (this.queue.ended) return;
+    this.held = null;
+    this.queue.push({ topic: this.stream.topic, key: this.stream.key, seq: this.last, payload: new StreamEnd(error) });
+    this.queue.close();
+  }
+
   private push(event: Delivered<unknown>) {
     if (event.seq <= this.last) return;
     this.last = event.seq;
+    // A tombstone, or an event not for this viewer: passed over (the cursor moves on with the next one sent).
+    if (isErased(event.payload) || (this.accept && !this.accept(event.payload))) return;
     this.queue.push(event);
   }
 }

@@ -53,8 +53,7 @@ export interface TestUser {
 
 export const TEST_PASSWORD = 'correct horse battery';
 
-export async function signUp(app: Pick<App, 'url'>, prefix = 'user'): Promise<TestUser> {
-  const username = unique(prefix).slice(0, 32);
+export async function signUp(app: Pick<App, 'url'>, prefix = 'user', username = unique(prefix).slice(0, 32)): Promise<TestUser> {
   const data = await ok<{ signUp: { token: string; refreshToken: string; expiresAt: string; user: { id: string } } }>(
     app,
     'mutation($input: SignUpInput!) { signUp(input: $input) { token refreshToken expiresAt user { id } } }',
@@ -77,12 +76,16 @@ export async function signIn(app: Pick<App, 'url'>, user: Pick<TestUser, 'userna
 
 export const REFRESH = 'mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { token refreshToken expiresAt } }';
 
-export async function createSection(app: Pick<App, 'url'>, user: TestUser): Promise<{ id: string; slug: string }> {
+export async function createSection(
+  app: Pick<App, 'url'>,
+  user: TestUser,
+  visibility: 'PUBLIC' | 'MEMBERS' = 'PUBLIC',
+): Promise<{ id: string; slug: string }> {
   const slug = unique('s').replace(/_/g, '-');
   const data = await ok<{ createSection: { id: string; slug: string } }>(
     app,
     'mutation($input: CreateSectionInput!) { createSection(input: $input) { id slug } }',
-    { input: { name: `Section ${slug}`, slug } },
+    { input: { name: `Section ${slug}`, slug, visibility } },
     user.token,
   );
   return data.createSection;

@@ -75,6 +75,8 @@ export class DirectSubscription implements AsyncIterableIterator<ExecutionResult
   /** Waiting for a result to be executed: later results queue behind. */
   private busy = false;
   private ended = false;
+  /** The stream ended while results were still being executed: finish once they are written. */
+  private ending = false;
   private readonly source: AsyncIterator<unknown> & Divertible<unknown>;
   private readonly resultOf: (event: unknown) => ExecutionResult | Promise<ExecutionResult>;
   private readonly send: DirectSend;
@@ -134,6 +136,7 @@ export class DirectSubscription implements AsyncIterableIterator<ExecutionResult
       backlog.shift();
       this.write(result);
     }
+    if (this.ending && !this.ended) this.finish(null);
   }
 
   /** Fails this subscription from here, and lets go of its stream. */
@@ -146,8 +149,10 @@ export class DirectSubscription implements AsyncIterableIterator<ExecutionResult
     this.finish(error);
   }
 
+  /** The stream ended: what is still being executed is written first (a revoked subscription's last error). */
   end(): void {
-    this.finish(null);
+    if (this.backlog && this.backlog.length > 0) this.ending = true;
+    else this.finish(null);
   }
 
   /** Nothing more is written; the transport is told why, once. */
@@ -166,7 +171,7 @@ export class DirectSubscription implements AsyncIterableIterator<ExecutionResult
   }
 
   async return(): Promise<IteratorResult<ExecutionResult>> {
-    this.end();
+    this.finish(null);
     await this.source.return?.();
     return DONE;
   }

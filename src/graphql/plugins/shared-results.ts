@@ -9,6 +9,7 @@ import {
   type SelectionNode,
   type GraphQLSchema,
   getOperationAST,
+  GraphQLError,
   Kind,
   visit,
 } from 'graphql';
@@ -17,6 +18,8 @@ import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import { flat } from '../../lib/flat-string.ts';
 import { isDivertible } from '../../lib/sink.ts';
 import { encodeCursor, type StreamPosition } from '../../realtime/stream-cursor.ts';
+import { streamEndOf } from '../../realtime/stream-end.ts';
+import type { AppError } from '../../lib/errors.ts';
 import { type DirectSend, DirectSubscription } from './direct-results.ts';
 
 /**
@@ -102,6 +105,8 @@ export function useSharedSubscriptionResults({ maxBacklog }: { maxBacklog: numbe
         const variables = questionVariables(subscribeArgs.document, subscribeArgs.operationName, subscribeArgs.variableValues);
         const key = flat(`${documentId}:${viewer}:${subscribeArgs.operationName ?? ''}:${JSON.stringify(variables)}`);
         const resultOf = (payload: unknown) => {
+          const end = streamEndOf(payload);
+          if (end) return endResult(end);
           if (payload === null || typeof payload !== 'object') return execute({ ...subscribeArgs, rootValue: payload });
           let byQuestion = results.get(payload);
           if (!byQuestion) {
@@ -159,6 +164,11 @@ function questionVariables(
   }
   if (skip.size === 0) return values;
   return Object.fromEntries(Object.entries(values).filter(([name]) => !skip.has(name)));
+}
+
+/** The last result of a subscription the server ends (its viewer lost access): the error, no data. */
+function endResult(error: AppError): ExecutionResult {
+  return { data: null, errors: [new GraphQLError(error.message, { originalError: error, extensions: error.extensions })] };
 }
 
 /** Adds the event's cursor to its result as `extensions.cursor` (the SSE `id:` of the event). */

@@ -169,12 +169,12 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
       try {
         if (position !== null) {
           try {
-            return await streams.watch('channel:highlight', channelId, position, leave);
+            return await streams.watch('channel:highlight', channelId, position, { onEnd: leave });
           } catch (err) {
             if (!(err instanceof AppError && err.code === 'CURSOR_EXPIRED')) throw err;
           }
         }
-        return withSnapshot(state, await streams.watch('channel:highlight', channelId, state.version, leave));
+        return withSnapshot(state, await streams.watch('channel:highlight', channelId, state.version, { onEnd: leave }));
       } catch (err) {
         leave();
         throw err;

@@ -119,7 +119,7 @@ builder.subscriptionFields((t) => ({
     ...signedIn,
     args: { sectionId: t.arg.id({ required: true }), after: t.arg.string() },
     subscribe: async (_root, args, ctx) =>
-      ctx.services.links.watchUpdated(await sectionOf(ctx, String(args.sectionId)), args.after ?? ctx.lastEventId),
+      ctx.services.links.watchUpdated(await sectionOf(ctx, String(args.sectionId)), args.after ?? ctx.lastEventId, ctx.viewer!.id),
     resolve: (event) => event,
   }),
 }));

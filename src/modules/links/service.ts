@@ -205,8 +205,8 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
     },
 
     /** Final states of the section's links, after the `after` cursor or from now on. */
-    watchUpdated(sectionId: string, after?: string | null) {
-      return streams.watch('link:updated', sectionId, resumeAfter(after, 'link:updated', sectionId));
+    watchUpdated(sectionId: string, after: string | null | undefined, viewerId: string) {
+      return streams.watch('link:updated', sectionId, resumeAfter(after, 'link:updated', sectionId), { viewerId });
     },
 
     /**

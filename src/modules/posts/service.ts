@@ -1,24 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { newestFirst, olderThan, takePage } from '../../db/keyset.ts';
-import { isForeignKeyViolation, notFound } from '../../lib/errors.ts';
+import { forbidden, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
 import { resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import type { Streams } from '../../realtime/streams.ts';
-import { newLinks } from '../links/new-links.ts';
+import { newLinks, replaceLinks } from '../links/new-links.ts';
 import type { LinkRow } from '../links/tables.ts';
 import type { FeedCursor } from '../../lib/feed-cursor.ts';
-import { type PostTopics, toPostEvent } from './events.ts';
+import type { SectionAccess } from '../sections/access.ts';
+import type { BlockLists } from '../users/block-lists.ts';
+import type { Blocks } from '../users/blocks.ts';
+import { isCreation, isDeletion, isEdit, type PostEvent, type PostStreamEvent, type PostTopics, STREAMS_OF_A_POST, toPostEvent } from './events.ts';
 import { type PostRow, posts } from './tables.ts';
-import { validateNewPost } from './validation.ts';
+import { validateNewPost, validatePostEdit } from './validation.ts';
 
 /** Told the links of a committed post, e.g. to enqueue their jobs (not awaited: the post is already stored). */
 export type LinksCreatedHook = (created: LinkRow[]) => void;
 
 export interface PostServiceDeps {
   db: Database;
+  access: SectionAccess;
+  blocks: Blocks;
+  blockLists: BlockLists;
   outbox: Outbox<PostTopics>;
   streams: Streams<PostTopics>;
   onLinksCreated?: LinksCreatedHook;
@@ -28,50 +34,133 @@ export interface PostServiceDeps {
  * The post, its links (PENDING) and its `post:created` event as one
  * statement that commits on its own: one round trip, no transaction block.
  * Ids and the time are made here, so every column is known without reading
- * the rows back; the foreign key proves the section exists.
+ * the rows back. Nothing is written unless `allowed` holds (the author may
+ * post in the section): null when it did not.
  */
 async function insertPost(
   db: Database,
   outbox: Outbox<PostTopics>,
   post: { sectionId: string; authorId: string; content: string },
   urls: readonly string[],
-): Promise<{ row: PostRow; created: LinkRow[] }> {
+  allowed: SQL,
+): Promise<{ row: PostRow; created: LinkRow[] } | null> {
   const id = randomUUID();
   const createdAt = new Date();
-  const row: PostRow = { id, ...post, createdAt };
+  const row: PostRow = { id, ...post, createdAt, editedAt: null };
   const added = newLinks(id, urls, createdAt);
-  await db.execute(sql`
+  const result = await db.execute<{ id: string }>(sql`
     with post as (
       insert into ${posts} (id, section_id, author_id, content, created_at)
-      values (${id}, ${post.sectionId}, ${post.authorId}, ${post.content}, ${createdAt.toISOString()})
+      select ${id}, ${post.sectionId}, ${post.authorId}, ${post.content}, ${createdAt.toISOString()}
+      where ${allowed}
       returning id
     ), added as (
       ${added.insert(sql.raw('post'))}
     ), event as (
-      ${outbox.eventInsert('post:created', post.sectionId, toPostEvent(row))}
+      ${outbox.eventsInsert('post:created', sql`select ${post.sectionId}::text as key, ${JSON.stringify(toPostEvent(row))}::jsonb as payload from post`)}
     )
-    select 1`);
-  const created = added.rows;
-  return { row, created };
+    select id from post`);
+  if (result.rows.length === 0) return null;
+  return { row, created: added.rows };
 }
 
-export function createPostService({ db, outbox, streams, onLinksCreated }: PostServiceDeps) {
+export function createPostService({ db, access, blocks, blockLists, outbox, streams, onLinksCreated }: PostServiceDeps) {
+  /** What the viewer may read of posts: their section, and not by someone they block. */
+  const visibleTo = (viewerId: string | null) =>
+    viewerId === null
+      ? sql`false`
+      : and(access.readableBy(viewerId)(posts.sectionId), blocks.notBlocked(sql`${viewerId}::uuid`, posts.authorId))!;
+
+  /** The post, if the viewer may read it (its section, its author not blocked by them); NOT_FOUND otherwise. */
+  async function readable(postId: string, viewerId: string): Promise<PostRow> {
+    const [post] = await byIds([postId], viewerId);
+    if (!post) throw notFound('Post');
+    return post;
+  }
+
+  async function byIds(ids: readonly string[], viewerId: string | null): Promise<PostRow[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    return db.select().from(posts).where(and(inArray(posts.id, valid), visibleTo(viewerId)));
+  }
+
+  /** After a commit: the new links' jobs (off the response path), and the events numbered before the answer. */
+  async function committed(sectionId: string, created: LinkRow[]) {
+    if (created.length > 0) onLinksCreated?.(created);
+    await outbox.number('post:created', sectionId);
+  }
+
+  /** The section's stream for this viewer: the events of the kind `wanted`, none by someone they block. */
+  async function watch(sectionId: string, after: string | null | undefined, viewerId: string, wanted: (e: PostStreamEvent) => boolean) {
+    const position = resumeAfter(after, 'post:created', sectionId);
+    return blockLists.watching(viewerId, (blocked) =>
+      streams.watch('post:created', sectionId, position, {
+        viewerId,
+        accept: (e: PostStreamEvent) => wanted(e) && !blocked.has((e as PostEvent).authorId),
+        onEnd: blocked.release,
+      }),
+    );
+  }
+
   return {
     /** Stores the post, its links (PENDING) and its `post:created` event in one statement. */
     async create(viewerId: string, input: { sectionId: string; content: string; links?: readonly string[] | null }) {
       const { content, links: urls } = validateNewPost(input);
       if (!isUuid(input.sectionId)) throw notFound('Section');
-      const { row, created } = await insertPost(db, outbox, { sectionId: input.sectionId, authorId: viewerId, content }, urls).catch(
-        (err: unknown) => {
-          if (isForeignKeyViolation(err, 'posts_section_id_sections_id_fkey')) throw notFound('Section');
-          throw err;
-        },
-      );
+      const post = { sectionId: input.sectionId, authorId: viewerId, content };
+      let inserted = await insertPost(db, outbox, post, urls, access.writableBy(viewerId)(sql`${input.sectionId}::uuid`));
+      if (!inserted) {
+        // Refused: say why (NOT_FOUND, FORBIDDEN), or, for an admin, whom the one-statement check does not know, write.
+        await access.assertCanWrite(input.sectionId, viewerId);
+        inserted = await insertPost(db, outbox, post, urls, sql`true`);
+        if (!inserted) throw notFound('Section');
+      }
       // Committed: the links' jobs are enqueued off the response path (a sweep enqueues any a crash lost here),
       // and the event numbered and published before the answer, so the author's own subscriptions already have it.
-      if (created.length > 0) onLinksCreated?.(created);
-      await outbox.number('post:created', row.sectionId);
+      await committed(inserted.row.sectionId, inserted.created);
+      return inserted.row;
+    },
+
+    /**
+     * The author edits their post: its content, and with `links` its links
+     * (those it keeps keep their preview; those it adds are fetched). One
+     * `updated` event in the section's stream.
+     */
+    async update(viewerId: string, input: { postId: string; content: string; links?: readonly string[] | null }): Promise<PostRow> {
+      const edit = validatePostEdit(input);
+      const post = await readable(input.postId, viewerId);
+      if (post.authorId !== viewerId) throw forbidden('Only its author may edit a post');
+      await access.assertCanWrite(post.sectionId, viewerId);
+      const editedAt = new Date();
+      const { row, created } = await outbox.transaction(async (tx) => {
+        const [row] = await tx.update(posts).set({ content: edit.content, editedAt }).where(eq(posts.id, post.id)).returning();
+        if (!row) throw notFound('Post');
+        const created = edit.links ? await replaceLinks(tx, row.id, edit.links, editedAt) : [];
+        await outbox.record(tx, 'post:created', row.sectionId, toPostEvent(row, 'updated'));
+        return { row, created };
+      });
+      await committed(row.sectionId, created);
       return row;
+    },
+
+    /**
+     * Deletes a post (its author, the section's owner or moderators, an
+     * admin), its reactions and links with it. Every stored event that
+     * speaks of it becomes a tombstone, so no replay sends its content again;
+     * its deletion takes its place at the end of the section's stream.
+     */
+    async delete(viewerId: string, postId: string): Promise<string> {
+      if (!isUuid(postId)) throw notFound('Post');
+      const [post] = await db.select().from(posts).where(eq(posts.id, postId));
+      if (!post) throw notFound('Post');
+      if (post.authorId !== viewerId) await access.assertModerator(post.sectionId, viewerId);
+      await outbox.transaction(async (tx) => {
+        const gone = await tx.delete(posts).where(eq(posts.id, post.id)).returning({ id: posts.id });
+        if (gone.length === 0) throw notFound('Post');
+        await outbox.erase(tx, STREAMS_OF_A_POST, post.sectionId, post.id);
+        await outbox.record(tx, 'post:created', post.sectionId, { kind: 'deleted', id: post.id, sectionId: post.sectionId, authorId: post.authorId });
+      });
+      return post.id;
     },
 
     /**
@@ -91,7 +180,7 @@ export function createPostService({ db, outbox, streams, onLinksCreated }: PostS
         const result = await db.execute<{ id: string; seq: string | null }>(sql`
           select payload->>'id' as id, seq from events
           where topic = 'post:created' and key = any(${sql.param([...new Set(wanted.map((k) => k.sectionId))])}::text[])
-            and payload->>'id' = any(${sql.param(wanted.map((k) => k.id))}::text[])`);
+            and payload->>'id' = any(${sql.param(wanted.map((k) => k.id))}::text[]) and payload->'kind' is null`);
         return result.rows;
       };
       const places = new Map<string, number>();
@@ -110,8 +199,18 @@ export function createPostService({ db, outbox, streams, onLinksCreated }: PostS
     },
 
     /** Posts created in the section, after the `after` cursor or from now on. */
-    watchCreated(sectionId: string, after?: string | null) {
-      return streams.watch('post:created', sectionId, resumeAfter(after, 'post:created', sectionId));
+    watchCreated(sectionId: string, after: string | null | undefined, viewerId: string) {
+      return watch(sectionId, after, viewerId, isCreation);
+    },
+
+    /** Posts edited in the section. */
+    watchUpdated(sectionId: string, after: string | null | undefined, viewerId: string) {
+      return watch(sectionId, after, viewerId, isEdit);
+    },
+
+    /** Posts deleted in the section: their tombstones. */
+    watchDeleted(sectionId: string, after: string | null | undefined, viewerId: string) {
+      return watch(sectionId, after, viewerId, isDeletion);
     },
 
     /** One page of a section's posts, newest first; one row more than asked tells whether more follow. */
@@ -119,21 +218,19 @@ export function createPostService({ db, outbox, streams, onLinksCreated }: PostS
       sectionId: string,
       first: number,
       after: FeedCursor | null,
+      viewerId: string | null,
     ): Promise<{ rows: PostRow[]; hasNextPage: boolean }> {
       const rows = await db
         .select()
         .from(posts)
-        .where(and(eq(posts.sectionId, sectionId), olderThan(posts.createdAt, posts.id, after)))
+        .where(and(eq(posts.sectionId, sectionId), olderThan(posts.createdAt, posts.id, after), visibleTo(viewerId)))
         .orderBy(...newestFirst(posts.createdAt, posts.id))
         .limit(first + 1);
       return takePage(rows, first);
     },
 
-    async byIds(ids: readonly string[]): Promise<PostRow[]> {
-      const valid = ids.filter(isUuid);
-      if (valid.length === 0) return [];
-      return db.select().from(posts).where(inArray(posts.id, valid));
-    },
+    /** The posts among these the viewer may read. */
+    byIds,
   };
 }
 

@@ -14,6 +14,8 @@ export const posts = pgTable(
       .references(() => users.id),
     content: text('content').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** When its author last edited it; null when never. */
+    editedAt: timestamp('edited_at', { withTimezone: true, precision: 3 }),
   },
   // The feed reads a section newest first, keyed by (created_at, id) for stable cursors.
   (t) => [index('posts_section_feed_idx').on(t.sectionId, t.createdAt.desc(), t.id.desc())],

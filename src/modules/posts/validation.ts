@@ -17,3 +17,9 @@ export function validateNewPost(input: { content: string; links?: readonly strin
   const links = [...new Set(raw.map((url) => requireHttpUrl(url, 'links')))];
   return { content, links };
 }
+
+/** An edit: new content, and the links anew when given. */
+export function validatePostEdit(input: { content: string; links?: readonly string[] | null }): { content: string; links: string[] | null } {
+  const { content, links } = validateNewPost(input);
+  return { content, links: input.links === null || input.links === undefined ? null : links };
+}

@@ -61,7 +61,7 @@ builder.subscriptionFields((t) => ({
     ...signedIn,
     args: { sectionId: t.arg.id({ required: true }), after: t.arg.string() },
     subscribe: async (_root, args, ctx) =>
-      ctx.services.reactions.watchChanged(await sectionOf(ctx, String(args.sectionId)), args.after ?? ctx.lastEventId),
+      ctx.services.reactions.watchChanged(await sectionOf(ctx, String(args.sectionId)), args.after ?? ctx.lastEventId, ctx.viewer!.id),
     resolve: async (event, _args, ctx) => {
       const post = await ctx.freshLoaders().post.load(event.payload.postId);
       if (!post) throw notFound('Post');

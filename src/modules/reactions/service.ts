@@ -1,12 +1,14 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { notFound } from '../../lib/errors.ts';
-import { isUuid, requireEmoji } from '../../lib/validate.ts';
+import { requireEmoji } from '../../lib/validate.ts';
 import { resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import type { Streams } from '../../realtime/streams.ts';
-import { type PostRow, posts } from '../posts/tables.ts';
-import type { ReactionTopics } from './events.ts';
+import type { PostRow } from '../posts/tables.ts';
+import type { SectionAccess } from '../sections/access.ts';
+import type { BlockLists } from '../users/block-lists.ts';
+import type { ReactionsChangedEvent, ReactionTopics } from './events.ts';
 import { reactions } from './tables.ts';
 
 export interface ReactionCountRow {
@@ -18,15 +20,20 @@ export interface ReactionCountRow {
 
 export interface ReactionServiceDeps {
   db: Database;
+  access: SectionAccess;
+  /** The posts among these the viewer may read. */
+  readablePosts(ids: readonly string[], viewerId: string): Promise<PostRow[]>;
+  blockLists: BlockLists;
   outbox: Outbox<ReactionTopics>;
   streams: Streams<ReactionTopics>;
 }
 
-export function createReactionService({ db, outbox, streams }: ReactionServiceDeps) {
-  async function findPost(postId: string): Promise<PostRow> {
-    if (!isUuid(postId)) throw notFound('Post');
-    const [post] = await db.select().from(posts).where(eq(posts.id, postId));
+export function createReactionService({ db, access, readablePosts, blockLists, outbox, streams }: ReactionServiceDeps) {
+  /** A post the viewer may react to: one they read, in a section they are not banned from. */
+  async function findPost(postId: string, viewerId: string): Promise<PostRow> {
+    const [post] = await readablePosts([postId], viewerId);
     if (!post) throw notFound('Post');
+    await access.assertCanWrite(post.sectionId, viewerId);
     return post;
   }
 
@@ -34,34 +41,42 @@ export function createReactionService({ db, outbox, streams }: ReactionServiceDe
     /** Idempotent: reacting twice with the same emoji changes nothing and announces nothing. */
     async add(viewerId: string, input: { postId: string; emoji: string }): Promise<PostRow> {
       const emoji = requireEmoji(input.emoji);
-      const post = await findPost(input.postId);
+      const post = await findPost(input.postId, viewerId);
       await outbox.transaction(async (tx) => {
         const inserted = await tx
           .insert(reactions)
           .values({ postId: post.id, userId: viewerId, emoji })
           .onConflictDoNothing()
           .returning({ postId: reactions.postId });
-        if (inserted.length > 0) await outbox.record(tx, 'post:reactionsChanged', post.sectionId, { postId: post.id });
+        if (inserted.length > 0) await outbox.record(tx, 'post:reactionsChanged', post.sectionId, { postId: post.id, authorId: post.authorId });
       });
       return post;
     },
 
     async remove(viewerId: string, input: { postId: string; emoji: string }): Promise<PostRow> {
       const emoji = requireEmoji(input.emoji);
-      const post = await findPost(input.postId);
+      const post = await findPost(input.postId, viewerId);
       await outbox.transaction(async (tx) => {
         const deleted = await tx
           .delete(reactions)
           .where(and(eq(reactions.postId, post.id), eq(reactions.userId, viewerId), eq(reactions.emoji, emoji)))
           .returning({ postId: reactions.postId });
-        if (deleted.length > 0) await outbox.record(tx, 'post:reactionsChanged', post.sectionId, { postId: post.id });
+        if (deleted.length > 0) await outbox.record(tx, 'post:reactionsChanged', post.sectionId, { postId: post.id, authorId: post.authorId });
       });
       return post;
     },
 
     /** Posts of the section whose reactions changed, after the `after` cursor or from now on. */
-    watchChanged(sectionId: string, after?: string | null) {
-      return streams.watch('post:reactionsChanged', sectionId, resumeAfter(after, 'post:reactionsChanged', sectionId));
+    watchChanged(sectionId: string, after: string | null | undefined, viewerId: string) {
+      const position = resumeAfter(after, 'post:reactionsChanged', sectionId);
+      // The posts of whoever the viewer blocks are not theirs to follow.
+      return blockLists.watching(viewerId, (blocked) =>
+        streams.watch('post:reactionsChanged', sectionId, position, {
+          viewerId,
+          accept: (e: ReactionsChangedEvent) => !e.authorId || !blocked.has(e.authorId),
+          onEnd: blocked.release,
+        }),
+      );
     },
 
     /** Counts per (post, emoji) for many posts in one statement, in order of each emoji's first use. */

@@ -131,9 +131,9 @@ export function createSessionService({ db, outbox, streams, ttlDays, reuseGraceM
       });
     },
 
-    /** Revocations from now on, every instance's: what closes connections. */
-    watchRevocations() {
-      return streams.watch('session:revoked', 'all');
+    /** Revocations after `after` (a sequence number) or from now on, every instance's: what closes connections. */
+    watchRevocations(after: number | null = null) {
+      return streams.watch('session:revoked', 'all', after);
     },
 
     /** The ids among these that are neither revoked nor expired. */

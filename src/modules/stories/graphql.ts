@@ -127,7 +127,7 @@ builder.queryFields((t) => ({
     description: `Stories that have not expired, newest first, at most ${FEED_LIMIT}.`,
     ...signedIn,
     ...costOf({ size: FEED_LIMIT }),
-    resolve: (_root, _args, ctx) => ctx.services.stories.feed(),
+    resolve: (_root, _args, ctx) => ctx.services.stories.feed(ctx.viewer!.id),
   }),
 }));
 
@@ -146,6 +146,14 @@ builder.mutationFields((t) => ({
     ...rateLimited('viewStory'),
     args: { storyId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => ctx.services.stories.view(ctx.viewer!.id, localId(String(args.storyId), 'Story')),
+  }),
+  deleteStory: t.field({
+    type: 'ID',
+    description: 'Its author, or an admin. Its views and reactions go with it. Returns its id.',
+    ...signedIn,
+    ...rateLimited('editPost'),
+    args: { storyId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => encodeGlobalID('Story', await ctx.services.stories.delete(ctx.viewer!.id, localId(String(args.storyId), 'Story'))),
   }),
   reactToStory: t.field({
     type: StoryRef,

@@ -5,16 +5,21 @@ import type { FeedCursor } from '../../lib/feed-cursor.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
 import type { RateLimit } from '../../lib/rate-limiter.ts';
 import { isUuid, requireEmoji, requireHttpUrl, requireText } from '../../lib/validate.ts';
-import { filter, pipe } from 'graphql-yoga';
 import type { Executor } from '../../db/client.ts';
 import { resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
-import type { Delivered, Streams } from '../../realtime/streams.ts';
+import type { Streams } from '../../realtime/streams.ts';
+import type { Admins } from '../users/admins.ts';
+import type { BlockLists } from '../users/block-lists.ts';
+import type { Blocks } from '../users/blocks.ts';
 import type { StoryActivityEvent, StoryTopics } from './events.ts';
 import { type StoryRow, stories, storyReactions, storyViews } from './tables.ts';
 
 export interface StoryServiceDeps {
   db: Database;
+  blocks: Blocks;
+  blockLists: BlockLists;
+  admins: Admins;
   outbox: Outbox<StoryTopics>;
   streams: Streams<StoryTopics>;
   ttlHours: number;
@@ -23,14 +28,18 @@ export interface StoryServiceDeps {
 
 export const FEED_LIMIT = 100;
 
-export function createStoryService({ db, outbox, streams, ttlHours, reactionLimit }: StoryServiceDeps) {
-  /** A story that has not expired, or NOT_FOUND. */
-  async function live(storyId: string): Promise<StoryRow> {
+export function createStoryService({ db, blocks, blockLists, admins, outbox, streams, ttlHours, reactionLimit }: StoryServiceDeps) {
+  /** Stories the viewer may see: not expired, and not by someone who blocks them. */
+  const visibleTo = (viewerId: string | null) =>
+    and(gt(stories.expiresAt, sql`now()`), viewerId === null ? undefined : blocks.notBlocked(stories.authorId, sql`${viewerId}::uuid`));
+
+  /** A story the viewer may see, or NOT_FOUND. */
+  async function live(storyId: string, viewerId: string): Promise<StoryRow> {
     if (!isUuid(storyId)) throw notFound('Story');
     const [story] = await db
       .select()
       .from(stories)
-      .where(and(eq(stories.id, storyId), gt(stories.expiresAt, sql`now()`)));
+      .where(and(eq(stories.id, storyId), visibleTo(viewerId)));
     if (!story) throw notFound('Story');
     return story;
   }
@@ -40,7 +49,7 @@ export function createStoryService({ db, outbox, streams, ttlHours, reactionLimi
   }
 
   async function authorsStory(viewerId: string, storyId: string): Promise<StoryRow> {
-    const story = await live(storyId);
+    const story = await live(storyId, viewerId);
     if (story.authorId !== viewerId) throw forbidden("Only the story's author sees its views and reactions");
     return story;
   }
@@ -62,19 +71,19 @@ export function createStoryService({ db, outbox, streams, ttlHours, reactionLimi
       return story;
     },
 
-    /** Unexpired stories, newest first. */
-    feed(): Promise<StoryRow[]> {
+    /** Unexpired stories, newest first; none by someone who blocks the viewer or whom the viewer blocks. */
+    feed(viewerId: string): Promise<StoryRow[]> {
       return db
         .select()
         .from(stories)
-        .where(gt(stories.expiresAt, sql`now()`))
+        .where(and(visibleTo(viewerId), blocks.notBlocked(sql`${viewerId}::uuid`, stories.authorId)))
         .orderBy(desc(stories.createdAt), desc(stories.id))
         .limit(FEED_LIMIT);
     },
 
     /** Records the first view by each viewer and tells the author of that one only; the author's own views count for nothing. */
     async view(viewerId: string, storyId: string): Promise<StoryRow> {
-      const story = await live(storyId);
+      const story = await live(storyId, viewerId);
       if (story.authorId === viewerId) return story;
       await outbox.transaction(async (tx) => {
         const [view] = await tx
@@ -90,7 +99,7 @@ export function createStoryService({ db, outbox, streams, ttlHours, reactionLimi
     /** Records a reaction and tells the author each time, unless the author reacted. Rate limited per user. */
     async react(viewerId: string, input: { storyId: string; emoji: string }): Promise<StoryRow> {
       const emoji = requireEmoji(input.emoji);
-      const story = await live(input.storyId);
+      const story = await live(input.storyId, viewerId);
       await reactionLimit.consume(viewerId);
       await outbox.transaction(async (tx) => {
         const [reaction] = await tx.insert(storyReactions).values({ storyId: story.id, userId: viewerId, emoji }).returning();
@@ -107,11 +116,29 @@ export function createStoryService({ db, outbox, streams, ttlHours, reactionLimi
      * cursor of anyone else's is refused; each event is checked again as it goes.
      */
     async watchActivity(viewerId: string, after?: string | null) {
-      const events = await streams.watch('story:activity', viewerId, resumeAfter(after, 'story:activity', viewerId));
-      return pipe(
-        events,
-        filter((event: Delivered<StoryActivityEvent>) => event.payload.authorId === viewerId && event.payload.actorId !== viewerId),
+      const position = resumeAfter(after, 'story:activity', viewerId);
+      // Nobody else's, none of the author's own, none by someone the author blocks.
+      return blockLists.watching(viewerId, (blocked) =>
+        streams.watch('story:activity', viewerId, position, {
+          viewerId,
+          accept: (e: StoryActivityEvent) => e.authorId === viewerId && e.actorId !== viewerId && !blocked.has(e.actorId),
+          onEnd: blocked.release,
+        }),
       );
+    },
+
+    /** Deletes a story (its author, or an admin), its views and reactions, and what its author's activity stream says of it. */
+    async delete(viewerId: string, storyId: string): Promise<string> {
+      if (!isUuid(storyId)) throw notFound('Story');
+      const [story] = await db.select().from(stories).where(eq(stories.id, storyId));
+      if (!story || (story.authorId !== viewerId && story.expiresAt.getTime() <= Date.now())) throw notFound('Story');
+      if (story.authorId !== viewerId && !(await admins.isAdmin(viewerId))) throw forbidden('Only its author or an admin may delete a story');
+      await outbox.transaction(async (tx) => {
+        const gone = await tx.delete(stories).where(eq(stories.id, story.id)).returning({ id: stories.id });
+        if (gone.length === 0) throw notFound('Story');
+        await outbox.erase(tx, ['story:activity'], story.authorId, story.id);
+      });
+      return story.id;
     },
 
     /** Who viewed the story, newest first; the author only. */
@@ -139,10 +166,10 @@ export function createStoryService({ db, outbox, streams, ttlHours, reactionLimi
     },
 
     /** The stories that have not expired among these: an expired one is gone, whether or not the cleanup has run. */
-    async byIds(ids: readonly string[]): Promise<StoryRow[]> {
+    async byIds(ids: readonly string[], viewerId: string | null): Promise<StoryRow[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
-      return db.select().from(stories).where(and(inArray(stories.id, valid), gt(stories.expiresAt, sql`now()`)));
+      return db.select().from(stories).where(and(inArray(stories.id, valid), visibleTo(viewerId)));
     },
 
     /** Deletes expired stories (with their views and reactions); run on a schedule. */

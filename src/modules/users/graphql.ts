@@ -1,4 +1,5 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { localId } from '../../graphql/ids.ts';
 import { rateLimited } from '../../graphql/rate-limited-fields.ts';
 import { loadNodes } from '../../graphql/load-nodes.ts';
 import type { AuthResult } from './service.ts';
@@ -88,5 +89,24 @@ builder.queryFields((t) => ({
     nullable: true,
     ...signedIn,
     resolve: (_root, _args, ctx) => (ctx.viewer ? ctx.loaders.user.load(ctx.viewer.id) : null),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  blockUser: t.field({
+    type: UserRef,
+    description:
+      "The viewer no longer receives the user's posts and reactions (queries, subscriptions, replays); the user no longer sees the viewer's stories nor reacts to them. Blocking twice changes nothing.",
+    ...signedIn,
+    ...rateLimited('blockUser'),
+    args: { userId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.services.blocks.block(ctx.viewer!.id, localId(String(args.userId), 'User')),
+  }),
+  unblockUser: t.field({
+    type: UserRef,
+    ...signedIn,
+    ...rateLimited('blockUser'),
+    args: { userId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.services.blocks.unblock(ctx.viewer!.id, localId(String(args.userId), 'User')),
   }),
 }));
