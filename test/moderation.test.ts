@@ -174,3 +174,56 @@ describe('editing and deleting posts', () => {
     expect(await count("select count(*)::int as n from events where payload::text like '%with things%'", [])).toBe(0);
   });
 });
+
+describe('reports', () => {
+  const REPORT = 'mutation($i: ReportPostInput!) { reportPost(input: $i) { id reason action reportedPost { content author { id } } } }';
+  const RESOLVE = 'mutation($r: ID!, $a: ReportAction!) { resolveReport(reportId: $r, action: $a) { id action resolvedAt post { id } } }';
+  const REPORTS = 'query($id: ID!) { section(id: $id) { reports(first: 10) { edges { node { id reason reportedPost { content } post { id content } } } } } }';
+
+  it('reach the owner and moderators, newest first, with the post as it was when reported', async () => {
+    const section = await staffedSection('PUBLIC');
+    const post = await createPost(app, stranger, section.id, 'as reported');
+    expect(codeOf(await gql(app, REPORT, { i: { postId: post.id, reason: ' ' } }, member.token))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await gql(app, REPORT, { i: { postId: post.id, reason: 'mine' } }, stranger.token))).toBe('BAD_USER_INPUT');
+    const first = (await ok(app, REPORT, { i: { postId: post.id, reason: 'rude' } }, member.token)).reportPost;
+    expect(first).toMatchObject({ reason: 'rude', action: null, reportedPost: { content: 'as reported', author: { id: stranger.id } } });
+    // Reporting again is the same report.
+    expect((await ok(app, REPORT, { i: { postId: post.id, reason: 'again' } }, member.token)).reportPost.id).toBe(first.id);
+    const second = (await ok(app, REPORT, { i: { postId: post.id, reason: 'spam' } }, admin.token)).reportPost;
+    await ok(app, UPDATE, { i: { postId: post.id, content: 'edited since' } }, stranger.token);
+    for (const user of [owner, moderator]) {
+      const edges = (await ok(app, REPORTS, { id: section.id }, user.token)).section.reports.edges;
+      expect(edges.map((e: any) => [e.node.id, e.node.reportedPost.content, e.node.post.content])).toEqual([
+        [second.id, 'as reported', 'edited since'],
+        [first.id, 'as reported', 'edited since'],
+      ]);
+    }
+    for (const user of [member, stranger]) expect(codeOf(await gql(app, REPORTS, { id: section.id }, user.token))).toBe('FORBIDDEN');
+  });
+
+  it('are resolved by the owner or moderators, once, doing exactly what the action says', async () => {
+    const section = await staffedSection('PUBLIC');
+    const report = async (content: string) => {
+      const post = await createPost(app, stranger, section.id, content);
+      return { post, id: (await ok(app, REPORT, { i: { postId: post.id, reason: content } }, member.token)).reportPost.id };
+    };
+    const keep = await report('keep me');
+    for (const user of [member, stranger]) expect(codeOf(await gql(app, RESOLVE, { r: keep.id, a: 'DELETE_POST' }, user.token))).toBe('FORBIDDEN');
+    expect((await ok(app, RESOLVE, { r: keep.id, a: 'KEEP' }, moderator.token)).resolveReport).toMatchObject({ action: 'KEEP', post: { id: keep.post.id } });
+    expect(codeOf(await gql(app, RESOLVE, { r: keep.id, a: 'DELETE_POST' }, owner.token))).toBe('BAD_USER_INPUT');
+    expect((await ok(app, 'query($id: ID!) { post(id: $id) { id } }', { id: keep.post.id }, member.token)).post).not.toBeNull();
+
+    const remove = await report('delete me');
+    expect((await ok(app, RESOLVE, { r: remove.id, a: 'DELETE_POST' }, owner.token)).resolveReport).toMatchObject({ action: 'DELETE_POST', post: null });
+    expect((await ok(app, 'query($id: ID!) { post(id: $id) { id } }', { id: remove.post.id }, member.token)).post).toBeNull();
+    // The report stays, with what was reported.
+    const edges = (await ok(app, REPORTS, { id: section.id }, owner.token)).section.reports.edges;
+    expect(edges.find((e: any) => e.node.id === remove.id).node.reportedPost.content).toBe('delete me');
+
+    const ban = await report('ban me');
+    await ok(app, RESOLVE, { r: ban.id, a: 'BAN_AUTHOR' }, moderator.token);
+    expect((await ok(app, 'query($id: ID!) { post(id: $id) { id } }', { id: ban.post.id }, member.token)).post).not.toBeNull();
+    const create = await gql(app, 'mutation($i: CreatePostInput!) { createPost(input: $i) { id } }', { i: { sectionId: section.id, content: 'x' } }, stranger.token);
+    expect(codeOf(create)).toBe('FORBIDDEN');
+  });
+});

@@ -3,6 +3,7 @@ import { linksModule } from './links/index.ts';
 import type { LoaderFactory, PlazaModule } from './module.ts';
 import { postsModule } from './posts/index.ts';
 import { reactionsModule } from './reactions/index.ts';
+import { reportsModule } from './reports/index.ts';
 import { sectionsModule } from './sections/index.ts';
 import { sessionsModule } from './sessions/index.ts';
 import { storiesModule } from './stories/index.ts';
@@ -13,7 +14,7 @@ import { usersModule } from './users/index.ts';
  * are made (a module may use those of the modules before it). Adding a
  * module is its folder and one line here.
  */
-export const modules = [sessionsModule, usersModule, sectionsModule, linksModule, postsModule, reactionsModule, storiesModule, channelsModule] as const;
+export const modules = [sessionsModule, usersModule, sectionsModule, linksModule, postsModule, reactionsModule, reportsModule, storiesModule, channelsModule] as const;
 
 type AnyModule = PlazaModule<any, any, any>;
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
