@@ -101,6 +101,26 @@ describe('postReactionsChanged', () => {
   });
 });
 
+describe('executions shared between viewers', () => {
+  it("shares an event's execution only where nothing selected depends on the viewer", async () => {
+    const post = await createPost(app, alice, section.id, 'react to me');
+    const ready = Promise.all([listening(app, `post:reactionsChanged:${localIdOf(section.id)}`), listening(app, `post:reactionsChanged:${localIdOf(section.id)}`)]);
+    const [a, b] = [wsClient(app, alice.token).client, wsClient(app, bob.token).client];
+    const [subA, subB] = [subscribeWs(a, REACTIONS, { id: section.id }), subscribeWs(b, REACTIONS, { id: section.id })];
+    const [plainA, plainB] = [
+      subscribeWs(a, 'subscription($id: ID!) { postReactionsChanged(sectionId: $id) { id reactions { emoji count } } }', { id: section.id }),
+      subscribeWs(b, 'subscription($id: ID!) { postReactionsChanged(sectionId: $id) { id reactions { emoji count } } }', { id: section.id }),
+    ];
+    await ready;
+    await ok(app, 'mutation($i: ReactionInput!) { addReaction(input: $i) { id } }', { i: { postId: post.id, emoji: '👀' } }, bob.token);
+    expect((await subA.waitFor(1))[0].postReactionsChanged.reactions).toEqual([{ emoji: '👀', count: 1, viewerHasReacted: false }]);
+    expect((await subB.waitFor(1))[0].postReactionsChanged.reactions).toEqual([{ emoji: '👀', count: 1, viewerHasReacted: true }]);
+    expect((await plainA.waitFor(1))[0]).toEqual((await plainB.waitFor(1))[0]);
+    for (const sub of [subA, subB, plainA, plainB]) sub.dispose();
+    await Promise.all([a.dispose(), b.dispose()]);
+  });
+});
+
 describe('WebSocket authentication', () => {
   it('closes with 4403 without a token, with a bad token and with an expired one', async () => {
     const expired = await new SignJWT({})

@@ -11,7 +11,9 @@ import {
   getOperationAST,
   GraphQLError,
   Kind,
+  TypeInfo,
   visit,
+  visitWithTypeInfo,
 } from 'graphql';
 import { RequestCache } from '@pothos/plugin-scope-auth';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
@@ -61,6 +63,35 @@ export const subscriptionField = (document: DocumentNode, operationName?: string
  */
 export const sameForEveryViewer = { extensions: { sameForEveryViewer: true } } as const;
 
+/**
+ * Field options for a field whose value depends on who asks (`viewerHasReacted`,
+ * `viewerRole`, a list filtered by the viewer's blocks). A subscription that
+ * selects none of them is executed once per event for every subscriber who
+ * asked the same question; one that selects any, once per viewer.
+ */
+export const perViewer = { extensions: { perViewer: true } } as const;
+
+// Per document: whether it selects a field marked `perViewer` anywhere (fragments included, used or not).
+const selectsPerViewer = new WeakMap<DocumentNode, boolean>();
+
+function dependsOnViewer(schema: GraphQLSchema, document: DocumentNode): boolean {
+  let known = selectsPerViewer.get(document);
+  if (known === undefined) {
+    known = false;
+    const typeInfo = new TypeInfo(schema);
+    visit(
+      document,
+      visitWithTypeInfo(typeInfo, {
+        Field() {
+          if (typeInfo.getFieldDef()?.extensions.perViewer === true) known = true;
+        },
+      }),
+    );
+    selectsPerViewer.set(document, known);
+  }
+  return known;
+}
+
 /** True when the subscription root field was declared `sameForEveryViewer`. */
 export function isSameForEveryViewer(schema: GraphQLSchema, field: string): boolean {
   return schema.getSubscriptionType()?.getFields()[field]?.extensions.sameForEveryViewer === true;
@@ -71,9 +102,12 @@ export function isSameForEveryViewer(schema: GraphQLSchema, field: string): bool
  * same question. When thousands watch one channel, each event arrives as one
  * object for all of them; subscribers with the same document and variables
  * then share one execution result instead of running the resolvers thousands
- * of times. For root fields whose result depends on who is watching
- * (`viewerHasReacted`), the question includes the viewer: one user's identical
- * subscriptions, on any number of sockets, still cost one execution per event.
+ * of times. When the document selects a field whose value depends on who is
+ * watching (`perViewer`: `viewerHasReacted`), the question includes the
+ * viewer: one user's identical subscriptions, on any number of sockets, still
+ * cost one execution per event. Which events reach which subscriber (blocks,
+ * access) is decided before, by the stream (`Audience`): an execution shared
+ * is made in the context of a subscriber the event is for.
  *
  * Where the transport takes results by push (`push` in the context: the
  * WebSocket layer) and the stream can push (`[DIVERT]`), each event goes
@@ -90,7 +124,8 @@ export function useSharedSubscriptionResults({ maxBacklog }: { maxBacklog: numbe
     onSubscribe({ args, setSubscribeFn }) {
       const field = subscriptionField(args.document, args.operationName);
       if (!field) return;
-      const viewer = isSameForEveryViewer(args.schema, field) ? '*' : ((args.contextValue as { viewer?: { id: string } | null }).viewer?.id ?? '-');
+      const shared = isSameForEveryViewer(args.schema, field) || !dependsOnViewer(args.schema, args.document);
+      const viewer = shared ? '*' : ((args.contextValue as { viewer?: { id: string } | null }).viewer?.id ?? '-');
 
       setSubscribeFn(async (subscribeArgs: ExecutionArgs) => {
         const stream = await createSourceEventStream(subscribeArgs);

@@ -1,4 +1,5 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { perViewer } from '../../graphql/plugins/shared-results.ts';
 import { rateLimited } from '../../graphql/rate-limited-fields.ts';
 import { localId } from '../../graphql/ids.ts';
 import { forwardPage, toConnection } from '../../graphql/pagination.ts';
@@ -55,7 +56,8 @@ builder.objectField(SectionRef, 'posts', (t) =>
   t.connection(
     {
       type: PostRef,
-      description: `Newest first; \`first\` defaults to ${DEFAULT_PAGE} and may be at most ${MAX_PAGE}. Only forward paging (first/after).`,
+      description: `Newest first; \`first\` defaults to ${DEFAULT_PAGE} and may be at most ${MAX_PAGE}. Only forward paging (first/after). None by users the viewer blocks.`,
+      ...perViewer,
       ...costOf({ pageMax: MAX_PAGE }),
       resolve: async (section, args, ctx) => {
       const { first, after } = forwardPage(args, { defaultSize: DEFAULT_PAGE, maxSize: MAX_PAGE });

@@ -1,4 +1,5 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { perViewer } from '../../graphql/plugins/shared-results.ts';
 import { rateLimited } from '../../graphql/rate-limited-fields.ts';
 import { localId } from '../../graphql/ids.ts';
 import { notFound } from '../../lib/errors.ts';
@@ -13,7 +14,7 @@ const ReactionCountRef = builder.objectRef<ReactionCountRow>('ReactionCount').im
   fields: (t) => ({
     emoji: t.exposeString('emoji'),
     count: t.exposeInt('count'),
-    viewerHasReacted: t.exposeBoolean('viewerHasReacted'),
+    viewerHasReacted: t.exposeBoolean('viewerHasReacted', perViewer),
   }),
 });
 

@@ -1,5 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { perViewer } from '../../graphql/plugins/shared-results.ts';
 import { costOf } from '../../graphql/cost.ts';
 import { localId } from '../../graphql/ids.ts';
 import { forwardPage, toConnection } from '../../graphql/pagination.ts';
@@ -55,6 +56,7 @@ builder.objectField(SectionRef, 'reports', (t) =>
       type: ReportRef,
       nullable: true,
       description: 'Reports of its posts, newest first. Its owner and moderators only; FORBIDDEN for anyone else.',
+      ...perViewer,
       ...costOf({ pageMax: PAGE.maxSize }),
       resolve: async (section, args, ctx) => {
         const { first, after } = forwardPage(args, PAGE);

@@ -1,4 +1,5 @@
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { perViewer } from '../../graphql/plugins/shared-results.ts';
 import { rateLimited } from '../../graphql/rate-limited-fields.ts';
 import type { Context } from '../../graphql/context.ts';
 import { localId } from '../../graphql/ids.ts';
@@ -41,6 +42,7 @@ builder.node(SectionRef, {
       type: SectionRoleEnum,
       nullable: true,
       description: "The viewer's role here; null for a reader of a PUBLIC section who has none.",
+      ...perViewer,
       resolve: (section, _args, ctx) =>
         section.createdBy === ctx.viewer?.id ? 'OWNER' : ctx.loaders.viewerSectionRole.load(section.id),
     }),

@@ -1,6 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from '../../graphql/context.ts';
 import { builder, signedIn } from '../../graphql/builder.ts';
+import { perViewer } from '../../graphql/plugins/shared-results.ts';
 import { rateLimited } from '../../graphql/rate-limited-fields.ts';
 import { localId } from '../../graphql/ids.ts';
 import { forwardPage, toConnection } from '../../graphql/pagination.ts';
@@ -50,6 +51,7 @@ builder.node(StoryRef, {
         type: StoryViewRef,
         nullable: true,
         description: "Who viewed the story, newest first. The author only; FORBIDDEN for anyone else.",
+        ...perViewer,
         ...costOf({ pageMax: PAGE.maxSize }),
         resolve: async (story, args, ctx) => {
           const { first, after } = forwardPage(args, PAGE);
@@ -65,6 +67,7 @@ builder.node(StoryRef, {
         type: StoryReactionRef,
         nullable: true,
         description: "Every reaction, newest first. The author only; FORBIDDEN for anyone else.",
+        ...perViewer,
         ...costOf({ pageMax: PAGE.maxSize }),
         resolve: async (story, args, ctx) => {
           const { first, after } = forwardPage(args, PAGE);
