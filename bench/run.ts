@@ -15,6 +15,7 @@
  * BENCH_ONLY=scraping (fan-out to 5,000 alone, then while the instance scrapes 100 pages/s, served from a process of their
  * own; BENCH_SCRAPING_PAGES=here serves them from this process, the load client, as the scenario first did),
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
+ * BENCH_ONLY=blocking (postCreated to BENCH_BLOCKING_SUBSCRIBERS, default 10,000, users of their own: none blocking the poster, then 1%),
  * BENCH_ONLY=soak (a day of churn compressed into BENCH_SOAK_MINUTES, default 15, sampled each minute; printed, not written),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
  */
@@ -29,6 +30,7 @@ import { runFanout, runFanoutAcross } from './scenarios/fanout.ts';
 import { runAbuse } from './scenarios/abuse.ts';
 import { runBefore, runMutationsAlternating } from './scenarios/before.ts';
 import { runResume } from './scenarios/resume.ts';
+import { runBlockingFanout } from './scenarios/blocking.ts';
 import { runFanoutWhileScraping } from './scenarios/scraping.ts';
 import { runHeapBreakdown } from './scenarios/heap.ts';
 import { benchViewers, runPresenceJoin } from './scenarios/presence.ts';
@@ -54,6 +56,8 @@ const heapOnly = process.env.BENCH_ONLY === 'heap';
 const presenceOnly = process.env.BENCH_ONLY === 'presence';
 const linksOnly = process.env.BENCH_ONLY === 'links';
 const soakOnly = process.env.BENCH_ONLY === 'soak';
+const blockingOnly = process.env.BENCH_ONLY === 'blocking';
+const blockingSubscribers = Number(process.env.BENCH_BLOCKING_SUBSCRIBERS ?? 10_000);
 const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -230,6 +234,15 @@ async function main() {
       process.stdout.write(`${soakMarkdown(result)}\n${JSON.stringify(result, null, 2)}\n`);
       return;
     }
+    if (blockingOnly) {
+      log(`blocking: postCreated to ${blockingSubscribers} users, none and 1% blocking the poster`);
+      const target = await startPlaza(env, profile);
+      running.push(target);
+      const result = await runBlockingFanout(target, { databaseUrl: url.toString(), jwtSecret: shared.JWT_SECRET, count: blockingSubscribers, posts: changes });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}
+`);
+      return;
+    }
     if (resumeOnly) {
       log('resume: 1,000 subscribers reconnecting at once after missing 100 events each');
       const target = await startPlaza(env, profile);
@@ -256,6 +269,9 @@ async function main() {
       process.stdout.write(`${JSON.stringify({ fanout, memory, ...(before ? { before, nowOverBefore: ratios } : {}) }, null, 2)}\n`);
       return;
     }
+    log(`blocking: postCreated to ${blockingSubscribers} users, none and 1% blocking the poster`);
+    const blocking = await runBlockingFanout(plaza, { databaseUrl: url.toString(), jwtSecret: shared.JWT_SECRET, count: blockingSubscribers, posts: changes });
+
     const author = await signUp(plaza.url, 'author');
     log('link pipeline');
     const names = [...fixturePages().keys()];
@@ -297,6 +313,7 @@ async function main() {
       command: `npm run bench${process.env.BENCH_SIZES ? ` (BENCH_SIZES=${process.env.BENCH_SIZES})` : ''}${beforeRef ? ` (BENCH_BEFORE=${beforeRef})` : ''}`,
       fanout,
       memory,
+      blocking,
       mutations,
       links,
       instances,

@@ -61,7 +61,7 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
   const notReloaded = (page: Page) => page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce === true);
   const go = (page: Page, hash: string) => page.evaluate((h) => (location.hash = h), hash);
 
-  it('the viewer sees the highlight, a new post and its link preview arrive, and the author a story toast, without reloading', async () => {
+  it('the viewer sees the highlight, a new post, its link preview, its edit and its deletion arrive, and the author a story toast, without reloading', async () => {
     const seller = await signUp(app, 'seller');
     const viewer = await signUp(app, 'viewer');
     const section = await createSection(app, seller);
@@ -93,6 +93,16 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
     await viewerPage.waitForSelector('[data-testid=preview-title]:has-text("Live previews in the example app")', { timeout: 20_000 });
     expect(await viewerPage.textContent('[data-testid=preview-byline]')).toBe('Fake Web · Jo Writer');
     expect(await viewerPage.getAttribute('[data-testid=preview-byline] img', 'src')).toBe(web.url('/touch-icon.png'));
+
+    // The author edits and deletes their post; the viewer's feed follows, and offers them neither button.
+    expect(await viewerPage.locator('[data-testid=post] button:has-text("Edit")').count()).toBe(0);
+    await sellerPage.click('[data-testid=post] button:has-text("Edit")');
+    await sellerPage.fill('textarea[name=edit]', 'Look at this, edited');
+    await sellerPage.click('button:has-text("Save")');
+    await viewerPage.waitForSelector('[data-testid=post]:has-text("Look at this, edited") [data-testid=edited]');
+    await sellerPage.click('[data-testid=post] button:has-text("Delete")');
+    await viewerPage.waitForSelector('[data-testid=post]', { state: 'detached' });
+    await sellerPage.waitForSelector('[data-testid=post]', { state: 'detached' });
 
     // Stories: the viewer views the seller's story; the seller's page shows it.
     const { createStory } = await ok<any>(app, 'mutation { createStory(input: { mediaUrl: "https://example.com/s.jpg" }) { id } }', {}, seller.token);

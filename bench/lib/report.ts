@@ -1,3 +1,4 @@
+import type { BlockingResult } from '../scenarios/blocking.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AbuseResult } from '../scenarios/abuse.ts';
 import type { BeforeResult } from '../scenarios/before.ts';
@@ -9,6 +10,8 @@ export interface BenchReport {
   command: string;
   fanout: Array<{ subscribers: number; plaza: Side; baseline: Side; ratio: number; plazaBytesPerConnection?: number; baselineBytesPerConnection?: number }>;
   memory: { connections: number; plazaBytesPerConnection: number; baselineBytesPerConnection: number; ratio: number };
+  /** postCreated fan-out with none and 1% of the subscribers blocking the poster. */
+  blocking?: BlockingResult;
   mutations: {
     concurrency: number;
     seconds: number;
@@ -76,6 +79,7 @@ Resident memory each process gained for its idle subscribed connections, read af
 | ---: | ---: | ---: | --- |
 | ${r.memory.plazaBytesPerConnection} | ${r.memory.baselineBytesPerConnection} | ${r.memory.ratio} | ${check(r.memory.ratio <= 1.8)} |
 
+${r.blocking ? blockingMarkdown(r.blocking) : ''}
 ## Mutations (concurrency ${r.mutations.concurrency}, ${r.mutations.seconds} s each)
 
 | operation | requests/s | p50 ms | p99 ms |
@@ -271,4 +275,19 @@ export function writeReport(r: BenchReport): string {
 function cpuPair(plaza: Side, baseline: Side): string {
   if (plaza.cpuMicrosPerDelivery === undefined || baseline.cpuMicrosPerDelivery === undefined) return '';
   return `${plaza.cpuMicrosPerDelivery} / ${baseline.cpuMicrosPerDelivery} (${Math.round((plaza.cpuMicrosPerDelivery / baseline.cpuMicrosPerDelivery) * 100) / 100}x)`;
+}
+
+export function blockingMarkdown(b: BlockingResult): string {
+  return `## Blocking: postCreated to ${b.subscribers} subscribers, each a user of their own
+
+Time from createPost to its delivery at every subscriber it is for, over ${b.posts} posts per side, the sides taking turns
+(none, ${Math.round(b.blockingShare * 100)}%, ${Math.round(b.blockingShare * 100)}%, none); with blocks, the ${Math.round(b.blockingShare * 100)}% who block the poster get nothing.
+
+| | receivers | p50 ms | p99 ms | server CPU µs per delivery |
+| --- | ---: | ---: | ---: | ---: |
+| none blocking | ${b.none.receivers} | ${b.none.p50Ms} | ${b.none.p99Ms} | ${b.none.cpuMicrosPerDelivery} |
+| ${Math.round(b.blockingShare * 100)}% blocking the poster | ${b.blocking.receivers} | ${b.blocking.p50Ms} | ${b.blocking.p99Ms} | ${b.blocking.cpuMicrosPerDelivery} |
+
+p50 with blocks / without: ${b.p50Ratio}x (target at most 1.1x: ${check(b.p50Ratio <= 1.1)}); CPU per delivery: ${b.cpuRatio}x.
+`;
 }

@@ -11,6 +11,18 @@ export interface SubscriberPool {
 
 const VERSION = /"version":(\d+)/;
 
+export interface PoolOptions {
+  /** Called for every delivery with the version and the time it arrived (performance.now()). */
+  onDelivery?: (version: number, at: number) => void;
+  /** Where a delivery's version is in its frame (default `"version":N`). */
+  versionPattern?: RegExp;
+  /**
+   * A socket counts as open once its subscribe is sent after the ack, not at its first payload: for a
+   * subscription that sends nothing at first (postCreated), resumed `after` a cursor so nothing is missed.
+   */
+  readyOnAck?: boolean;
+}
+
 /**
  * Opens `count` graphql-transport-ws sockets speaking the protocol by hand
  * (the same cheap client for Plaza and the baseline), each subscribed to one
@@ -22,9 +34,9 @@ export async function openSubscribers(
   count: number,
   operation: { query: string; variables: Record<string, unknown> },
   token?: string | ((socket: number) => string),
-  /** Called for every delivery with the version and the time it arrived (performance.now()). */
-  onDelivery?: (version: number, at: number) => void,
+  options: PoolOptions = {},
 ): Promise<SubscriberPool> {
+  const { onDelivery, versionPattern = VERSION, readyOnAck = false } = options;
   const sockets: WebSocket[] = [];
   const seen = new Map<number, number>();
   const waiters = new Map<number, Array<() => void>>();
@@ -51,10 +63,14 @@ export async function openSubscribers(
         const text = String(data);
         if (text.includes('"connection_ack"')) {
           socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: operation }));
+          if (readyOnAck && first) {
+            first = false;
+            resolve();
+          }
           return;
         }
         if (text.includes('"ping"')) return void socket.send('{"type":"pong"}');
-        const match = VERSION.exec(text);
+        const match = versionPattern.exec(text);
         if (match) note(Number(match[1]));
         else if (text.includes('"error"')) reject(new Error(text));
         if (first) {

@@ -57,7 +57,7 @@ export async function runAbuse(plaza: Started, options: AbuseOptions, subscriber
     subscribers,
     { query: SUB, variables: { id: channel } },
     (i) => users[i % users.length]!.token,
-    (version, at) => latencies.push(at - (fired.get(version) ?? at)),
+    { onDelivery: (version, at) => latencies.push(at - (fired.get(version) ?? at)) },
   );
 
   // The viewers' sockets take each of them to the per-user cap: the bystander who posts links is someone else.

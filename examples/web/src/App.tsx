@@ -42,7 +42,7 @@ export function App() {
       </header>
       <StoryToasts />
       <main>
-        {page === 'section' && id ? <SectionFeed sectionId={id} /> : page === 'channel' && id ? <Channel channelId={id} me={session.userId} /> : <Home />}
+        {page === 'section' && id ? <SectionFeed sectionId={id} me={session.userId} /> : page === 'channel' && id ? <Channel channelId={id} me={session.userId} /> : <Home />}
       </main>
     </Provider>
   );

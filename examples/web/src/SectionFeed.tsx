@@ -8,7 +8,8 @@ graphql(`
     id
     content
     createdAt
-    author { username }
+    editedAt
+    author { id username }
     links { id url status error metadata { title description image siteName icon author publishedAt } }
   }
 `);
@@ -22,6 +23,31 @@ const FeedQuery = graphql(`
 const PostCreated = graphql(`
   subscription OnPostCreated($sectionId: ID!) {
     postCreated(sectionId: $sectionId) { ...PostItem }
+  }
+`);
+
+// Edits and deletions come in the section's same ordered stream as new posts.
+const PostUpdated = graphql(`
+  subscription OnPostUpdated($sectionId: ID!) {
+    postUpdated(sectionId: $sectionId) { ...PostItem }
+  }
+`);
+
+const PostDeleted = graphql(`
+  subscription OnPostDeleted($sectionId: ID!) {
+    postDeleted(sectionId: $sectionId) { id }
+  }
+`);
+
+const UpdatePost = graphql(`
+  mutation UpdatePost($input: UpdatePostInput!) {
+    updatePost(input: $input) { ...PostItem }
+  }
+`);
+
+const DeletePost = graphql(`
+  mutation DeletePost($postId: ID!) {
+    deletePost(postId: $postId)
   }
 `);
 
@@ -42,14 +68,19 @@ const CreatePost = graphql(`
 
 type Link = PostItemFragment['links'][number];
 
-/** A section's posts: the first page from a query, new posts and link previews as they happen. */
-export function SectionFeed({ sectionId }: { sectionId: string }) {
+/** A section's posts: the first page from a query; new posts, edits, deletions and link previews as they happen. */
+export function SectionFeed({ sectionId, me }: { sectionId: string; me: string }) {
   const [{ data, error }] = useQuery({ query: FeedQuery, variables: { sectionId } });
   // Every event kept (a reducer, so none is lost between renders); the page is derived from them.
   const [created] = useSubscription({ query: PostCreated, variables: { sectionId } }, (posts: PostItemFragment[] = [], event) => [
     event.postCreated,
     ...posts,
   ]);
+  const [edited] = useSubscription({ query: PostUpdated, variables: { sectionId } }, (posts: Record<string, PostItemFragment> = {}, event) => ({
+    ...posts,
+    [event.postUpdated.id]: event.postUpdated,
+  }));
+  const [deleted] = useSubscription({ query: PostDeleted, variables: { sectionId } }, (ids: string[] = [], event) => [...ids, event.postDeleted.id]);
   const [updated] = useSubscription({ query: LinkUpdated, variables: { sectionId } }, (links: Record<string, Link> = {}, event) => ({
     ...links,
     [event.linkMetadataUpdated.link.id]: event.linkMetadataUpdated.link,
@@ -58,8 +89,11 @@ export function SectionFeed({ sectionId }: { sectionId: string }) {
   const posts = useMemo(() => {
     const loaded = data?.section?.posts.edges.map((e) => e.node) ?? [];
     const fresh = (created.data ?? []).filter((p) => !loaded.some((l) => l.id === p.id));
-    return [...fresh, ...loaded].map((post) => ({ ...post, links: post.links.map((link) => updated.data?.[link.id] ?? link) }));
-  }, [data, created.data, updated.data]);
+    return [...fresh, ...loaded]
+      .filter((post) => !deleted.data?.includes(post.id))
+      .map((post) => edited.data?.[post.id] ?? post)
+      .map((post) => ({ ...post, links: post.links.map((link) => updated.data?.[link.id] ?? link) }));
+  }, [data, created.data, edited.data, deleted.data, updated.data]);
 
   if (error) return <p role="alert">{error.message}</p>;
   if (!data) return <p>Loading…</p>;
@@ -71,7 +105,8 @@ export function SectionFeed({ sectionId }: { sectionId: string }) {
       <ul className="feed">
         {posts.map((post) => (
           <li key={post.id} className="card post" data-testid="post">
-            <strong>{post.author.username}</strong> <p>{post.content}</p>
+            <strong>{post.author.username}</strong> {post.editedAt && <small data-testid="edited">(edited)</small>}
+            {post.author.id === me ? <OwnPost post={post} /> : <p>{post.content}</p>}
             {post.links.map((link) => (
               <LinkPreview key={link.id} link={link} />
             ))}
@@ -105,6 +140,37 @@ function LinkPreview({ link }: { link: Link }) {
         {description && <span>{description}</span>}
       </span>
     </a>
+  );
+}
+
+/** One's own post: its text, with edit and delete. */
+function OwnPost({ post }: { post: PostItemFragment }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const [edit, updatePost] = useMutation(UpdatePost);
+  const [removal, deletePost] = useMutation(DeletePost);
+  const error = edit.error ?? removal.error;
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    const result = await updatePost({ input: { postId: post.id, content: draft ?? post.content } });
+    if (!result.error) setDraft(null);
+  }
+  if (draft !== null) {
+    return (
+      <form onSubmit={save}>
+        <textarea name="edit" value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <button type="submit" disabled={edit.fetching}>Save</button>
+        <button type="button" onClick={() => setDraft(null)}>Cancel</button>
+        {error && <p role="alert">{error.graphQLErrors[0]?.message ?? error.message}</p>}
+      </form>
+    );
+  }
+  return (
+    <>
+      <p>{post.content}</p>
+      <button onClick={() => setDraft(post.content)}>Edit</button>
+      <button onClick={() => void deletePost({ postId: post.id })} disabled={removal.fetching}>Delete</button>
+      {error && <p role="alert">{error.graphQLErrors[0]?.message ?? error.message}</p>}
+    </>
   );
 }
 

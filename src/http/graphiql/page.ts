@@ -47,6 +47,44 @@ query Feed($sectionId: ID!) {
   }
 }
 
+mutation EditPost($postId: ID!) {
+  updatePost(input: { postId: $postId, content: "Hello again, Plaza" }) { id content editedAt }
+}
+
+mutation DeletePost($postId: ID!) { deletePost(postId: $postId) }
+
+# Edits and deletions are in the same ordered stream as creations: any of the three cursors resumes the others.
+subscription OnPostUpdated($sectionId: ID!, $after: String) {
+  postUpdated(sectionId: $sectionId, after: $after) { id content editedAt cursor }
+}
+
+subscription OnPostDeleted($sectionId: ID!, $after: String) {
+  postDeleted(sectionId: $sectionId, after: $after) { id sectionId cursor }
+}
+
+# Members-only sections, moderators, bans and reports
+mutation CreateMembersSection {
+  createSection(input: { name: "Staff", slug: "staff", visibility: MEMBERS }) { id visibility viewerRole }
+}
+
+mutation AddMember($sectionId: ID!, $userId: ID!) { addSectionMember(sectionId: $sectionId, userId: $userId) { id } }
+
+mutation AddModerator($sectionId: ID!, $userId: ID!) { addSectionModerator(sectionId: $sectionId, userId: $userId) { id } }
+
+mutation Ban($sectionId: ID!, $userId: ID!) {
+  banFromSection(input: { sectionId: $sectionId, userId: $userId, reason: "spam", until: "2030-01-01T00:00:00.000Z" }) { id }
+}
+
+mutation ReportPost($postId: ID!) { reportPost(input: { postId: $postId, reason: "off topic" }) { id reportedPost { content } } }
+
+query Reports($sectionId: ID!) {
+  section(id: $sectionId) { reports(first: 20) { edges { node { id reason action reportedPost { content author { username } } } } } }
+}
+
+mutation ResolveReport($reportId: ID!) { resolveReport(reportId: $reportId, action: DELETE_POST) { id action } }
+
+mutation Block($userId: ID!) { blockUser(userId: $userId) { id username } }
+
 mutation React($postId: ID!) { addReaction(input: { postId: $postId, emoji: "🎉" }) { id reactions { emoji count } } }
 
 subscription OnReactions($sectionId: ID!) {
@@ -59,6 +97,8 @@ mutation CreateStory { createStory(input: { mediaUrl: "https://example.com/story
 query Stories { storiesFeed { id caption author { username } } }
 
 mutation ViewStory($storyId: ID!) { viewStory(storyId: $storyId) { id } }
+
+mutation DeleteStory($storyId: ID!) { deleteStory(storyId: $storyId) }
 
 subscription OnStoryActivity {
   storyActivity {

@@ -20,9 +20,13 @@ type Documents = {
     "\n  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }\n": typeof types.HighlightDocument,
     "\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n": typeof types.UnhighlightDocument,
     "\n  query Sections { sections { id name slug } }\n": typeof types.SectionsDocument,
-    "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": typeof types.PostItemFragmentDoc,
+    "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": typeof types.PostItemFragmentDoc,
     "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n": typeof types.SectionFeedDocument,
     "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": typeof types.OnPostCreatedDocument,
+    "\n  subscription OnPostUpdated($sectionId: ID!) {\n    postUpdated(sectionId: $sectionId) { ...PostItem }\n  }\n": typeof types.OnPostUpdatedDocument,
+    "\n  subscription OnPostDeleted($sectionId: ID!) {\n    postDeleted(sectionId: $sectionId) { id }\n  }\n": typeof types.OnPostDeletedDocument,
+    "\n  mutation UpdatePost($input: UpdatePostInput!) {\n    updatePost(input: $input) { ...PostItem }\n  }\n": typeof types.UpdatePostDocument,
+    "\n  mutation DeletePost($postId: ID!) {\n    deletePost(postId: $postId)\n  }\n": typeof types.DeletePostDocument,
     "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n": typeof types.OnLinkUpdatedDocument,
     "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n": typeof types.CreatePostDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { token user { id username } }\n  }\n": typeof types.SignInDocument,
@@ -36,9 +40,13 @@ const documents: Documents = {
     "\n  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }\n": types.HighlightDocument,
     "\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n": types.UnhighlightDocument,
     "\n  query Sections { sections { id name slug } }\n": types.SectionsDocument,
-    "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": types.PostItemFragmentDoc,
+    "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": types.PostItemFragmentDoc,
     "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n": types.SectionFeedDocument,
     "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": types.OnPostCreatedDocument,
+    "\n  subscription OnPostUpdated($sectionId: ID!) {\n    postUpdated(sectionId: $sectionId) { ...PostItem }\n  }\n": types.OnPostUpdatedDocument,
+    "\n  subscription OnPostDeleted($sectionId: ID!) {\n    postDeleted(sectionId: $sectionId) { id }\n  }\n": types.OnPostDeletedDocument,
+    "\n  mutation UpdatePost($input: UpdatePostInput!) {\n    updatePost(input: $input) { ...PostItem }\n  }\n": types.UpdatePostDocument,
+    "\n  mutation DeletePost($postId: ID!) {\n    deletePost(postId: $postId)\n  }\n": types.DeletePostDocument,
     "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n": types.OnLinkUpdatedDocument,
     "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n": types.CreatePostDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { token user { id username } }\n  }\n": types.SignInDocument,
@@ -87,7 +95,7 @@ export function graphql(source: "\n  query Sections { sections { id name slug } 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n"): (typeof documents)["\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    author { username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n"];
+export function graphql(source: "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n"): (typeof documents)["\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -96,6 +104,22 @@ export function graphql(source: "\n  query SectionFeed($sectionId: ID!) {\n    s
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n"): (typeof documents)["\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnPostUpdated($sectionId: ID!) {\n    postUpdated(sectionId: $sectionId) { ...PostItem }\n  }\n"): (typeof documents)["\n  subscription OnPostUpdated($sectionId: ID!) {\n    postUpdated(sectionId: $sectionId) { ...PostItem }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnPostDeleted($sectionId: ID!) {\n    postDeleted(sectionId: $sectionId) { id }\n  }\n"): (typeof documents)["\n  subscription OnPostDeleted($sectionId: ID!) {\n    postDeleted(sectionId: $sectionId) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdatePost($input: UpdatePostInput!) {\n    updatePost(input: $input) { ...PostItem }\n  }\n"): (typeof documents)["\n  mutation UpdatePost($input: UpdatePostInput!) {\n    updatePost(input: $input) { ...PostItem }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeletePost($postId: ID!) {\n    deletePost(postId: $postId)\n  }\n"): (typeof documents)["\n  mutation DeletePost($postId: ID!) {\n    deletePost(postId: $postId)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
