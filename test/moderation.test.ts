@@ -86,15 +86,17 @@ const sectionUuid = async (globalId: string) => Buffer.from(globalId, 'base64').
 describe('members-only sections', () => {
   it('lets only members, moderators, the owner and admins read; hides it from everyone else', async () => {
     const section = await staffedSection('MEMBERS');
-    const post = await createPost(app, member, section.id, 'for members');
+    const post = await createPost(app, member, section.id, 'for members', ['https://example.com/members']);
     for (const user of [owner, moderator, member, admin]) {
       const data = await ok(app, SECTION, { id: section.id }, user.token);
       expect(data.section.posts.edges.map((e: any) => e.node.id), user.username).toEqual([post.id]);
     }
     expect((await ok(app, SECTION, { id: section.id }, stranger.token)).section).toBeNull();
     expect((await ok(app, '{ sections { id } }', {}, stranger.token)).sections.map((s: any) => s.id)).not.toContain(section.id);
-    const nodes = await ok(app, 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [post.id] }, stranger.token);
-    expect(nodes.nodes).toEqual([null]);
+    const nodes = await ok(app, 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [post.id, post.links[0]!.id] }, stranger.token);
+    expect(nodes.nodes).toEqual([null, null]);
+    const seen = await ok(app, 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [post.id, post.links[0]!.id] }, member.token);
+    expect(seen.nodes).toEqual([{ id: post.id }, { id: post.links[0]!.id }]);
     expect((await ok(app, 'query($id: ID!) { post(id: $id) { id } }', { id: post.id }, stranger.token)).post).toBeNull();
     // Writing and subscribing are refused too.
     expect(codeOf(await gql(app, 'mutation($i: CreatePostInput!) { createPost(input: $i) { id } }', { i: { sectionId: section.id, content: 'x' } }, stranger.token))).toBe(

@@ -1,5 +1,6 @@
 import { byId, groupedBy } from '../../graphql/batch-loaders.ts';
 import { defineModule, topics } from '../module.ts';
+import type { SectionAccess } from '../sections/access.ts';
 import { createLinkJobBatcher } from './queue/enqueue.ts';
 import type { LinkTopics } from './events.ts';
 import { createLinkHandOff } from './queue/first-attempts.ts';
@@ -17,9 +18,10 @@ import { createLinkService, type LinkService } from './service.ts';
 export const linksModule = defineModule({
   name: 'links',
   topics: topics<LinkTopics>(),
-  services: ({ db, outbox, streams, boss, logger, metrics }) => ({
+  services: ({ db, outbox, streams, boss, logger, metrics }, earlier: { sectionAccess: SectionAccess }) => ({
     links: createLinkService({
       db,
+      readableBy: earlier.sectionAccess.readableBy,
       outbox,
       streams,
       enqueue: (tx, created, refresh) => enqueueLinkJobs(boss, tx, created, refresh),
@@ -32,7 +34,7 @@ export const linksModule = defineModule({
     ),
   }),
   loaders: {
-    link: (s: { links: LinkService }) => byId(s.links.byIds),
+    link: (s: { links: LinkService }, viewerId: string | null) => byId((ids) => s.links.byIds(ids, viewerId)),
     linksByPost: (s: { links: LinkService }) => groupedBy(s.links.byPostIds, (l) => l.postId),
   },
   queues: (boss, config) => createLinkQueues(boss, linkJobSettings(config.links)),

@@ -7,6 +7,7 @@ import { resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import type { Streams } from '../../realtime/streams.ts';
 import { posts } from '../posts/tables.ts';
+import type { ReadableIn } from '../sections/access.ts';
 import { type LinkTopics, linkEventJson } from './events.ts';
 import { type LinkMetadataJson, type LinkRow, linkFetches, links } from './tables.ts';
 
@@ -57,9 +58,11 @@ export interface LinkServiceDeps {
   enqueue: EnqueueLinks;
   /** Told each final state written (metrics). */
   onFinished?: (status: LinkOutcome['status']) => void;
+  /** A condition on a post's `section_id`: the viewer may read that section. */
+  readableBy: (viewerId: string | null) => ReadableIn;
 }
 
-export function createLinkService({ db, outbox, streams, enqueue, onFinished }: LinkServiceDeps) {
+export function createLinkService({ db, outbox, streams, enqueue, onFinished, readableBy }: LinkServiceDeps) {
   async function loadForJob(linkId: string): Promise<LinkForJob | null> {
     if (!isUuid(linkId)) return null;
     const [row] = await db
@@ -101,10 +104,16 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished }: 
   return {
     loadForJob,
 
-    async byIds(ids: readonly string[]): Promise<LinkRow[]> {
+    /** The links among these of posts in sections the viewer may read. */
+    async byIds(ids: readonly string[], viewerId: string | null): Promise<LinkRow[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
-      return db.select().from(links).where(inArray(links.id, valid));
+      const rows = await db
+        .select({ link: links })
+        .from(links)
+        .innerJoin(posts, eq(posts.id, links.postId))
+        .where(and(inArray(links.id, valid), readableBy(viewerId)(posts.sectionId)));
+      return rows.map((row) => row.link);
     },
 
     /** The links of these posts, each post's in its order. */
