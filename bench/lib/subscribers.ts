@@ -4,6 +4,8 @@ export interface SubscriberPool {
   /** How many sockets have seen each version. */
   seen: Map<number, number>;
   size: number;
+  /** Subscribes refused and sent again (readyOnAck), each the server's answer. */
+  refused: string[];
   /** Resolves when every socket has seen `version`. */
   waitForAll(version: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -38,6 +40,11 @@ export async function openSubscribers(
 ): Promise<SubscriberPool> {
   const { onDelivery, versionPattern = VERSION, readyOnAck = false } = options;
   const sockets: WebSocket[] = [];
+  const refused: string[] = [];
+  // Per socket, for the report of one that falls behind: its last version, last frames, and close code.
+  const latest: number[] = [];
+  const lastFrames: string[][] = [];
+  const closedWith: Array<number | undefined> = [];
   const seen = new Map<number, number>();
   const waiters = new Map<number, Array<() => void>>();
   const note = (version: number) => {
@@ -59,8 +66,12 @@ export async function openSubscribers(
       socket.on('open', () =>
         socket.send(JSON.stringify({ type: 'connection_init', payload: bearer ? { authorization: `Bearer ${bearer}` } : {} })),
       );
+      latest[i] = 0;
+      lastFrames[i] = [];
       socket.on('message', (data) => {
         const text = String(data);
+        lastFrames[i]!.push(text.slice(0, 300));
+        if (lastFrames[i]!.length > 3) lastFrames[i]!.shift();
         if (text.includes('"connection_ack"')) {
           socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: operation }));
           if (readyOnAck && first) {
@@ -71,15 +82,25 @@ export async function openSubscribers(
         }
         if (text.includes('"ping"')) return void socket.send('{"type":"pong"}');
         const match = versionPattern.exec(text);
-        if (match) note(Number(match[1]));
-        else if (text.includes('"error"')) reject(new Error(text));
+        if (match) {
+          latest[i] = Math.max(latest[i]!, Number(match[1]));
+          note(Number(match[1]));
+        }
+        else if (text.includes('"error"') && readyOnAck) {
+          // Refused (the database busy with thousands of subscribes at once): subscribe again, as a client would.
+          refused.push(text);
+          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: operation }));
+        } else if (text.includes('"error"')) reject(new Error(text));
         if (first) {
           first = false;
           resolve();
         }
       });
       socket.on('error', reject);
-      socket.on('close', (code) => (first ? reject(new Error(`closed ${code}`)) : undefined));
+      socket.on('close', (code) => {
+        closedWith[i] = code;
+        if (first) reject(new Error(`closed ${code}`));
+      });
     });
   for (let i = 0; i < count; i += 200) {
     await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, k) => open(i + k)));
@@ -87,10 +108,15 @@ export async function openSubscribers(
   return {
     seen,
     size: count,
+    refused,
     waitForAll(version, timeoutMs = 60_000) {
       if ((seen.get(version) ?? 0) >= count) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`version ${version}: ${seen.get(version) ?? 0}/${count} after ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(() => {
+          const behind = latest.map((v, i) => [v, i] as const).filter(([v]) => v < version).slice(0, 3);
+          const detail = behind.map(([v, i]) => `socket ${i}: last version ${v}, closed ${closedWith[i] ?? 'no'}, last frames ${JSON.stringify(lastFrames[i])}`);
+          reject(new Error(`version ${version}: ${seen.get(version) ?? 0}/${count} after ${timeoutMs} ms; ${detail.join('; ')}`));
+        }, timeoutMs);
         const list = waiters.get(version) ?? [];
         list.push(() => {
           clearTimeout(timer);

@@ -25,6 +25,9 @@ export interface BlockingResult {
   /** p50 with 1% blocking over p50 with none (target at most 1.1). */
   p50Ratio: number;
   cpuRatio: number;
+  /** Subscribes the server refused while thousands came at once (each sent again). */
+  refusedSubscribes: number;
+  firstRefusal?: string;
 }
 
 /**
@@ -56,6 +59,7 @@ export async function runBlockingFanout(
   const sides = { none: [] as number[], blocking: [] as number[] };
   const cpu = { none: 0, blocking: 0 };
   const deliveries = { none: 0, blocking: 0 };
+  const refused: string[] = [];
 
   for (const side of ['none', 'blocking', 'blocking', 'none'] as const) {
     await setBlocks(side === 'blocking');
@@ -83,6 +87,7 @@ export async function runBlockingFanout(
     deliveries[side] += posts * (side === 'none' ? count : others.length);
     // The blockers got none of the posts while they blocked the poster.
     if (side === 'blocking' && [...blockerPool.seen.keys()].length > 0) throw new Error('a subscriber blocking the poster was sent a post');
+    refused.push(...pool.refused, ...blockerPool.refused);
     await pool.close();
     await blockerPool.close();
   }
@@ -100,5 +105,7 @@ export async function runBlockingFanout(
     blocking,
     p50Ratio: round(blocking.p50Ms / none.p50Ms),
     cpuRatio: round(blocking.cpuMicrosPerDelivery / none.cpuMicrosPerDelivery),
+    refusedSubscribes: refused.length,
+    ...(refused.length > 0 ? { firstRefusal: refused[0] } : {}),
   };
 }
