@@ -200,3 +200,45 @@ describe.skipIf(!redisAvailable())('signing out across instances', () => {
     sse.dispose();
   });
 });
+
+describe('the periodic session recheck', () => {
+  let app: App;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app?.stop());
+
+  it('ends the sockets of a session revoked without an event, and no socket that came while it asked', async () => {
+    const { registry } = app.server;
+    const { viewers, database } = app.runtime;
+    const revoked = await signUp(app);
+    const kept = await signUp(app);
+    const gone = wsClient(app, revoked.token);
+    await subscribeWs(gone.client, ME).waitFor(1);
+    // Revoked in the database only, as when the revocation's event is lost.
+    await database.pool.query('update sessions set revoked_at = now() where user_id = $1', [localIdOf(revoked.id)]);
+
+    // The database's answer is held until a socket has come (and authenticated) meanwhile.
+    const asked = viewers.stillActive.bind(viewers);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    viewers.stillActive = async (ids) => {
+      const answer = await asked(ids);
+      await held;
+      return answer;
+    };
+    try {
+      const rechecked = registry.recheck();
+      const late = wsClient(app, kept.token);
+      await subscribeWs(late.client, ME).waitFor(1);
+      release();
+      await rechecked;
+      expect(await gone.closed).toBe(4403);
+      // The socket that came meanwhile still answers: it was not taken for a revoked one.
+      expect((await subscribeWs(late.client, ME).waitFor(1))[0].me.id).toBe(kept.id);
+      await late.client.dispose();
+    } finally {
+      viewers.stillActive = asked;
+    }
+  });
+});

@@ -44,7 +44,7 @@ export async function openSubscribers(
   // Per socket, for the report of one that falls behind: its last version, last frames, and close code.
   const latest: number[] = [];
   const lastFrames: string[][] = [];
-  const closedWith: Array<number | undefined> = [];
+  const closedWith: Array<string | undefined> = [];
   const seen = new Map<number, number>();
   const waiters = new Map<number, Array<() => void>>();
   const note = (version: number) => {
@@ -97,8 +97,8 @@ export async function openSubscribers(
         }
       });
       socket.on('error', reject);
-      socket.on('close', (code) => {
-        closedWith[i] = code;
+      socket.on('close', (code, reason) => {
+        closedWith[i] = `${code} ${String(reason)}`.trim();
         if (first) reject(new Error(`closed ${code}`));
       });
     });

@@ -91,8 +91,11 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
     for (const connection of open.keys()) if (connection.viewer) sessionIds.add(connection.viewer.sessionId);
     if (sessionIds.size === 0) return;
     const active = await viewers.stillActive([...sessionIds]);
+    // Only the sessions asked about: a connection that came (or renewed its token) while the answer was awaited
+    // is not in it, and was checked when it authenticated.
     for (const connection of open.keys()) {
-      if (connection.viewer && !active.has(connection.viewer.sessionId)) end(connection, 'revoked');
+      const sessionId = connection.viewer?.sessionId;
+      if (sessionId && sessionIds.has(sessionId) && !active.has(sessionId)) end(connection, 'revoked');
     }
   }
 
@@ -121,6 +124,8 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
       open.set(connection, { lastBuffered: 0, stuckSince: null });
       return () => open.delete(connection);
     },
+    /** Asks the database again about the sessions behind open connections (on a timer; tests call it). */
+    recheck,
     /** Ends the connections of a revoked session, or of every session of the user. */
     revoked(userId: string, sessionId: string | null): void {
       viewers.revoked(userId, sessionId);
