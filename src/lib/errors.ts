@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'TOO_MANY_CONNECTIONS'
   | 'SLOW_CONSUMER'
   | 'CURSOR_EXPIRED'
+  | 'SOLD_OUT'
+  | 'CLAIM_LIMIT_REACHED'
   | 'TIMEOUT'
   | 'SERVICE_UNAVAILABLE';
 

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { Broker } from './broker.ts';
 import type { Outbox, TopicMap } from './outbox.ts';
 import { createReplayPages, type Delivered, REPLAY_PAGE } from './replay-pages.ts';
+import { EventFrame, Framer } from './event-frame.ts';
 import { type Audience, Subscriber } from './subscriber.ts';
 
 export type { Delivered } from './replay-pages.ts';
@@ -12,6 +13,12 @@ export type { Audience } from './subscriber.ts';
 export interface WatchOptions extends Audience {
   /** Called once when the subscription ends, however it ends. */
   onEnd?: () => void;
+  /**
+   * Deliver the stream in frames (event-frame.ts): live events gathered for up to this many ms, one shared
+   * delivery per window; a replay a page per frame. Set by the first watcher of a stream on this instance:
+   * every watcher of one topic passes the same.
+   */
+  frameMs?: number;
 }
 
 export interface StreamsDeps<T extends TopicMap> {
@@ -65,12 +72,19 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
     readonly id: string;
     readonly topic: keyof T & string;
     readonly key: string;
+    /** Delivers in frames (WatchOptions.frameMs): live events through it, replays a page per frame. */
+    private readonly framer: Framer | null;
 
-    constructor(id: string, topic: keyof T & string, key: string) {
+    constructor(id: string, topic: keyof T & string, key: string, frameMs?: number) {
       this.id = id;
       this.topic = topic;
       this.key = key;
+      this.framer = frameMs === undefined ? null : new Framer(frameMs, (frame) => this.fanOut(frame));
       this.ready = this.open();
+    }
+
+    get framed(): boolean {
+      return this.framer !== null;
     }
 
     /** Listens first, then reads where the stream stands: anything committed after that arrives live. */
@@ -116,6 +130,11 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
 
     private deliver(event: Delivered<unknown>) {
       this.lastSeq = event.seq;
+      if (this.framer) this.framer.add(event);
+      else this.fanOut(event);
+    }
+
+    private fanOut(event: Delivered<unknown>) {
       for (const subscriber of this.subscribers) subscriber.offer(event);
       onDelivered?.(this.topic, this.subscribers.size);
     }
@@ -199,6 +218,7 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
       if (this.subscribers.size > 0 || this.closed) return;
       this.closed = true;
       clearTimeout(this.gapTimer);
+      this.framer?.stop();
       if (hubs.get(this.id) === this) hubs.delete(this.id);
       void this.live?.return?.();
     }
@@ -211,11 +231,11 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
     for (const hub of hubs.values()) void hub.catchUp();
   });
 
-  async function hubFor(topic: keyof T & string, key: string): Promise<Hub> {
+  async function hubFor(topic: keyof T & string, key: string, frameMs?: number): Promise<Hub> {
     const id = `${topic}:${key}`;
     let hub = hubs.get(id);
     if (!hub || hub.closed) {
-      hub = new Hub(id, topic, key);
+      hub = new Hub(id, topic, key, frameMs);
       hubs.set(id, hub);
       const created = hub;
       created.ready.catch(() => {
@@ -240,7 +260,7 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
       after: number | null = null,
       options: WatchOptions = {},
     ): Promise<AsyncIterableIterator<Delivered<T[K]>>> {
-      let hub = await hubFor(topic, key);
+      let hub = await hubFor(topic, key, options.frameMs);
       if (after !== null && after !== hub.lastSeq) {
         let head = await outbox.head(topic, key);
         if (after > head.lastSeq) {
@@ -252,20 +272,30 @@ export function createStreams<T extends TopicMap>({ broker, outbox, logger, maxQ
         if (after > head.lastSeq) throw badInput('The cursor is ahead of this stream', 'after');
       }
       // The last subscriber may have left (closing the hub) while the head was read.
-      if (hub.closed) hub = await hubFor(topic, key);
+      if (hub.closed) hub = await hubFor(topic, key, options.frameMs);
       broker.events.emit('watching', `${topic}:${key}`);
       return hub.join(after, options) as AsyncIterableIterator<Delivered<T[K]>>;
     },
 
+    /** As `watch`, in frames (`frameMs`): each delivery an EventFrame of one or more events of the stream. */
+    watchFramed<K extends keyof T & string>(
+      topic: K,
+      key: string,
+      after: number | null,
+      options: WatchOptions & { frameMs: number },
+    ): Promise<AsyncIterableIterator<Delivered<EventFrame>>> {
+      return this.watch(topic, key, after, options) as unknown as Promise<AsyncIterableIterator<Delivered<EventFrame>>>;
+    },
+
     /**
      * Ends, on this instance, every subscription of `viewerId` to a stream
-     * keyed `key` (of any topic: a section's posts, reactions and links) with
+     * keyed `key` (of any topic, or of `topics`: a section's posts, reactions and links) with
      * `error` as its last result; returns how many. Who lost access to a
      * section is told so, then their subscriptions complete.
      */
-    endFor(key: string, viewerId: string, error: AppError): number {
+    endFor(key: string, viewerId: string, error: AppError, topics?: readonly string[]): number {
       let ended = 0;
-      for (const hub of hubs.values()) if (hub.key === key) ended += hub.endFor(viewerId, error);
+      for (const hub of hubs.values()) if (hub.key === key && (!topics || topics.includes(hub.topic))) ended += hub.endFor(viewerId, error);
       return ended;
     },
 

@@ -1,6 +1,7 @@
 import { AppError } from '../lib/errors.ts';
 import { isErased, StreamEnd } from './stream-end.ts';
 import type { Logger } from '../logger.ts';
+import { EventFrame, frameAfter, frameOf } from './event-frame.ts';
 import { EventQueue } from './event-queue.ts';
 import { type ReadPage, REPLAY_PAGE } from './replay-pages.ts';
 
@@ -19,6 +20,8 @@ export interface Audience {
 export interface SubscribedStream {
   readonly topic: string;
   readonly key: string;
+  /** Delivers EventFrames (event-frame.ts): a replay page goes as one too. */
+  readonly framed: boolean;
   leave(subscriber: Subscriber): void;
 }
 
@@ -77,9 +80,17 @@ export class Subscriber {
     try {
       while (this.last < upTo && !this.queue.ended) {
         const rows = await this.deps.readPage(this.stream.topic, this.stream.key, this.last, upTo);
-        for (const event of rows) {
-          if (this.queue.ended) return;
-          this.push(event);
+        if (this.queue.ended) return;
+        if (this.stream.framed) {
+          const frame = frameOf(rows.filter((e) => e.seq > this.last));
+          if (frame) this.push(frame);
+          // Past what it held, even when all of it was erased.
+          this.last = Math.max(this.last, rows.at(-1)?.seq ?? this.last);
+        } else {
+          for (const event of rows) {
+            if (this.queue.ended) return;
+            this.push(event);
+          }
         }
         if (rows.length < REPLAY_PAGE) break;
       }
@@ -100,8 +111,10 @@ export class Subscriber {
     this.queue.close();
   }
 
-  private push(event: Delivered<unknown>) {
-    if (event.seq <= this.last) return;
+  private push(delivered: Delivered<unknown>) {
+    // A frame (one delivery of several events) that began before what this subscriber has: only the rest.
+    const event = delivered.payload instanceof EventFrame ? frameAfter(delivered as Delivered<EventFrame>, this.last) : delivered;
+    if (!event || event.seq <= this.last) return;
     this.last = event.seq;
     // A tombstone, or an event not for this viewer: passed over (the cursor moves on with the next one sent).
     if (isErased(event.payload) || (this.accept && !this.accept(event.payload))) return;

@@ -21,10 +21,17 @@ export const channels = section(
   {
     CHANNEL_HIGHLIGHT_LIMIT: int(1).default(20).describe('Highlight changes one channel may make per window (scaled by RATE_LIMIT_MULTIPLIER)'),
     CHANNEL_HIGHLIGHT_WINDOW_SECONDS: int(1).default(10).describe('That window, in seconds'),
+    MAX_CLAIM_QUANTITY: int(1).default(5).describe('Units of one product one user may hold in claims'),
+    CHAT_FRAME_MS: int(0).default(100).describe("How long a busy channel's chat gathers messages into one frame, in ms; a quiet room's message goes out at once"),
   },
   {
     prefix: 'CHANNEL_',
-    derive: (v, settings) => ({ highlightLimit: scaled(v.highlightLimit, multiplierOf(settings)), highlightWindowSeconds: v.highlightWindowSeconds }),
+    derive: (v, settings) => ({
+      highlightLimit: scaled(v.highlightLimit, multiplierOf(settings)),
+      highlightWindowSeconds: v.highlightWindowSeconds,
+      maxClaimQuantity: v.maxClaimQuantity,
+      chatFrameMs: v.chatFrameMs,
+    }),
   },
 );
 

@@ -41,6 +41,10 @@ export const rateLimitDefaults = {
   viewStory: ['300/60', '`viewStory`'],
   createChannel: ['10/3600', '`createChannel`'],
   addProduct: ['60/60', '`addProduct`'],
+  updateProduct: ['120/60', '`updateProduct` and `removeProduct` together'],
+  claimProduct: ['30/60', '`claimProduct`'],
+  chatMessage: ['20/10', '`sendChatMessage` (slow mode is per channel, on top)'],
+  chatModeration: ['120/60', 'Deleting, pinning and unpinning chat messages, slow mode, channel moderators, bans and unbans, together'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type RateLimitName = keyof typeof rateLimitDefaults;

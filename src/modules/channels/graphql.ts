@@ -11,9 +11,8 @@ import { costOf } from '../../graphql/cost.ts';
 import { MAX_PRODUCTS_PER_CHANNEL } from './validation.ts';
 import { UserRef } from '../users/graphql.ts';
 import { encodeCursor } from '../../realtime/stream-cursor.ts';
-import type { HighlightState } from './events.ts';
+import type { HighlightDelivered, HighlightState } from './events.ts';
 import { productFromState, toHighlightState } from './service.ts';
-import type { HighlightDelivered } from './snapshot.ts';
 import type { ChannelRow, ProductRow } from './tables.ts';
 
 export const ChannelRef = builder.objectRef<ChannelRow>('Channel');
@@ -110,6 +109,7 @@ const AddProductInput = builder.inputType('AddProductInput', {
     priceCents: t.int({ required: true, description: 'Non-negative, in minor units.' }),
     currency: t.string({ required: true, description: 'ISO 4217, e.g. EUR.' }),
     imageUrl: t.string({ description: 'Absolute http(s) URL.' }),
+    stock: t.int({ description: 'Units to sell, from 0; left out or null = unlimited.' }),
   }),
 });
 

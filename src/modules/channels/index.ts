@@ -3,28 +3,40 @@ import { createRateLimit } from '../../lib/rate-limiter.ts';
 import { defineModule, topics } from '../module.ts';
 import type { ChannelTopics } from './events.ts';
 import './graphql.ts';
+import './moderation-graphql.ts';
+import './product-graphql.ts';
+import { createChannelAccess } from './access.ts';
+import { createChannelModeration } from './moderation.ts';
+import { createProductService, type ProductService } from './products.ts';
 import { type ChannelService, createChannelService } from './service.ts';
 
-/** Live channels: products, the highlight, who is watching. */
+/** Live channels: products and their stock, claims, the highlight, who is watching, moderators and bans. */
 export const channelsModule = defineModule({
   name: 'channels',
   topics: topics<ChannelTopics>(),
-  services: ({ db, outbox, streams, redis, presence, config }) => ({
-    channels: createChannelService({
-      db,
-      outbox,
-      streams,
-      presence,
-      highlightLimit: createRateLimit(redis, {
-        name: 'channel-highlights',
-        points: config.channels.highlightLimit,
-        durationSeconds: config.channels.highlightWindowSeconds,
+  services: ({ db, outbox, streams, redis, presence, config }) => {
+    const access = createChannelAccess(db);
+    return {
+      channelAccess: access,
+      products: createProductService({ db, outbox, streams, access, maxClaimQuantity: config.channels.maxClaimQuantity }),
+      channelModeration: createChannelModeration({ db, outbox, access }),
+      channels: createChannelService({
+        db,
+        outbox,
+        streams,
+        presence,
+        highlightLimit: createRateLimit(redis, {
+          name: 'channel-highlights',
+          points: config.channels.highlightLimit,
+          durationSeconds: config.channels.highlightWindowSeconds,
+        }),
       }),
-    }),
-  }),
+    };
+  },
   loaders: {
     channel: (s: { channels: ChannelService }) => byId(s.channels.byIds),
     product: (s: { channels: ChannelService }) => byId(s.channels.productsByIds),
+    claim: (s: { products: ProductService }) => byId(s.products.claimsByIds),
     productsByChannel: (s: { channels: ChannelService }) => groupedBy(s.channels.productsByChannelIds, (p) => p.channelId),
   },
 });

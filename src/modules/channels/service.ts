@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { AppError, badInput, forbidden, notFound } from '../../lib/errors.ts';
 import type { RateLimit } from '../../lib/rate-limiter.ts';
@@ -7,8 +7,9 @@ import { resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import type { Occupancy, PresenceRooms } from '../../realtime/presence.ts';
 import type { Streams } from '../../realtime/streams.ts';
-import type { ChannelTopics, HighlightState } from './events.ts';
-import { withSnapshot } from './snapshot.ts';
+import type { ChannelTopics, HighlightDelivered, HighlightState } from './events.ts';
+import { productFromJson, toProductState } from './product-state.ts';
+import { withFirst } from '../../realtime/with-first.ts';
 import { type ChannelRow, channels, type ProductRow, products } from './tables.ts';
 import { MAX_PRODUCTS_PER_CHANNEL, validateNewProduct } from './validation.ts';
 
@@ -26,12 +27,12 @@ export function toHighlightState(channel: ChannelRow, product: ProductRow | null
     channelId: channel.id,
     version: channel.version,
     highlightedAt: channel.highlightedAt?.toISOString() ?? null,
-    product: product ? { ...product, createdAt: product.createdAt.toISOString() } : null,
+    product: product ? toProductState(product) : null,
   };
 }
 
 export function productFromState(state: HighlightState): ProductRow | null {
-  return state.product ? { ...state.product, createdAt: new Date(state.product.createdAt) } : null;
+  return state.product ? productFromJson(state.product) : null;
 }
 
 export function createChannelService({ db, outbox, streams, highlightLimit, presence }: ChannelServiceDeps) {
@@ -113,7 +114,7 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
       const values = validateNewProduct(input);
       const channel = await sellersChannel(viewerId, input.channelId);
       // A bound against a runaway seller, not an exact count: two additions racing for the last place may both land.
-      const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(products).where(eq(products.channelId, channel.id));
+      const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(products).where(and(eq(products.channelId, channel.id), isNull(products.removedAt)));
       if (n >= MAX_PRODUCTS_PER_CHANNEL) throw badInput(`a channel may hold at most ${MAX_PRODUCTS_PER_CHANNEL} products`, 'channelId');
       const [product] = await db.insert(products).values({ ...values, channelId: channel.id }).returning();
       if (!product) throw new Error('insert returned no row');
@@ -134,7 +135,7 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
       const [found] = await db
         .select({ channel: channels, product: products })
         .from(channels)
-        .leftJoin(products, and(eq(products.channelId, channels.id), productId ? eq(products.id, productId) : sql`false`))
+        .leftJoin(products, and(eq(products.channelId, channels.id), isNull(products.removedAt), productId ? eq(products.id, productId) : sql`false`))
         .where(eq(channels.id, input.channelId));
       if (!found) throw notFound('Channel');
       const channel = ownedBy(found.channel, viewerId);
@@ -174,7 +175,8 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
             if (!(err instanceof AppError && err.code === 'CURSOR_EXPIRED')) throw err;
           }
         }
-        return withSnapshot(state, await streams.watch('channel:highlight', channelId, state.version, { onEnd: leave }));
+        const changes: AsyncIterableIterator<HighlightDelivered> = await streams.watch('channel:highlight', channelId, state.version, { onEnd: leave });
+        return withFirst<HighlightDelivered>({ topic: 'channel:highlight', key: channelId, seq: state.version, payload: state, snapshot: true }, changes);
       } catch (err) {
         leave();
         throw err;
@@ -221,7 +223,7 @@ export function createChannelService({ db, outbox, streams, highlightLimit, pres
       return db
         .select()
         .from(products)
-        .where(inArray(products.channelId, [...channelIds]))
+        .where(and(inArray(products.channelId, [...channelIds]), isNull(products.removedAt)))
         .orderBy(asc(products.createdAt), asc(products.id));
     },
   };

@@ -1,4 +1,5 @@
-import { type AnyPgColumn, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { users } from '../users/tables.ts';
 
 export const channels = pgTable('channels', {
@@ -28,10 +29,73 @@ export const products = pgTable(
     /** ISO 4217, upper case. */
     currency: text('currency').notNull(),
     imageUrl: text('image_url'),
+    /** Units left to claim; null = unlimited. Never below 0 (claims decrement it under the row's lock). */
+    stock: integer('stock'),
+    /** Set when the seller removes it: kept for the claims that name it, no longer offered. */
+    removedAt: timestamp('removed_at', { withTimezone: true, precision: 3 }),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [index('products_channel_idx').on(t.channelId, t.createdAt)],
+  (t) => [index('products_channel_idx').on(t.channelId, t.createdAt), check('products_stock_not_negative', sql`${t.stock} >= 0`)],
+);
+
+/** A buyer's claim on units of a product: what was taken from its stock. */
+export const productClaims = pgTable(
+  'product_claims',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    productId: uuid('product_id')
+      .notNull()
+      .references(() => products.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    quantity: integer('quantity').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('product_claims_product_user_idx').on(t.productId, t.userId),
+    index('product_claims_channel_idx').on(t.channelId, t.createdAt, t.id),
+    check('product_claims_quantity_positive', sql`${t.quantity} > 0`),
+  ],
+);
+
+/** Moderators of a channel (its chat and bans), named by its seller. */
+export const channelModerators = pgTable(
+  'channel_moderators',
+  {
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.userId] })],
+);
+
+/** Who may not chat in, see the chat of, or claim in a channel, until when (null: until unbanned). */
+export const channelBans = pgTable(
+  'channel_bans',
+  {
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    until: timestamp('until', { withTimezone: true }),
+    bannedBy: uuid('banned_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.userId] })],
 );
 
 export type ChannelRow = typeof channels.$inferSelect;
 export type ProductRow = typeof products.$inferSelect;
+export type ClaimRow = typeof productClaims.$inferSelect;
