@@ -16,6 +16,8 @@
  * own; BENCH_SCRAPING_PAGES=here serves them from this process, the load client, as the scenario first did),
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
  * BENCH_ONLY=blocking (postCreated to BENCH_BLOCKING_SUBSCRIBERS, default 10,000, users of their own: none blocking the poster, then 1%),
+ * BENCH_ONLY=chat (channelChat to BENCH_CHAT_VIEWERS, default 5,000, 50 senders at 100 messages/s for BENCH_CHAT_SECONDS, default 30,
+ * against the hand-written framing baseline; highlights alone and beside it), BENCH_ONLY=claims (500 buyers at once for 50 units, 3 rounds),
  * BENCH_ONLY=soak (a day of churn compressed into BENCH_SOAK_MINUTES, default 15, sampled each minute; printed, not written),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
  */
@@ -24,13 +26,14 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { closeAgent, gql, signUp } from './lib/graphql.ts';
 import { startPageServer } from './lib/page-server.ts';
-import { checkoutBefore, removeCheckout, type Started, startBaseline, startPageServerProcess, startPlaza, startWriteBaseline } from './lib/processes.ts';
+import { checkoutBefore, removeCheckout, type Started, startBaseline, startChatBaseline, startPageServerProcess, startPlaza, startWriteBaseline } from './lib/processes.ts';
 import { type BenchReport, markdown, writeReport } from './lib/report.ts';
 import { runFanout, runFanoutAcross } from './scenarios/fanout.ts';
 import { runAbuse } from './scenarios/abuse.ts';
 import { runBefore, runMutationsAlternating } from './scenarios/before.ts';
 import { runResume } from './scenarios/resume.ts';
 import { runBlockingFanout } from './scenarios/blocking.ts';
+import { runChat, runClaims } from './scenarios/chat.ts';
 import { runFanoutWhileScraping } from './scenarios/scraping.ts';
 import { runHeapBreakdown } from './scenarios/heap.ts';
 import { benchViewers, runPresenceJoin } from './scenarios/presence.ts';
@@ -58,6 +61,17 @@ const linksOnly = process.env.BENCH_ONLY === 'links';
 const soakOnly = process.env.BENCH_ONLY === 'soak';
 const blockingOnly = process.env.BENCH_ONLY === 'blocking';
 const blockingSubscribers = Number(process.env.BENCH_BLOCKING_SUBSCRIBERS ?? 10_000);
+const chatOnly = process.env.BENCH_ONLY === 'chat';
+const claimsOnly = process.env.BENCH_ONLY === 'claims';
+const chatOptions = {
+  viewers: Number(process.env.BENCH_CHAT_VIEWERS ?? 5_000),
+  senders: 50,
+  rate: 100,
+  seconds: Number(process.env.BENCH_CHAT_SECONDS ?? 30),
+  highlightViewers: 1_000,
+  highlightChanges: 20,
+};
+const claimOptions = { buyers: 500, stock: 50, rounds: 3 };
 const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -243,6 +257,19 @@ async function main() {
 `);
       return;
     }
+    if (chatOnly || claimsOnly) {
+      const target = await startPlaza(env, profile);
+      running.push(target);
+      const accounts = { databaseUrl: url.toString(), jwtSecret: shared.JWT_SECRET };
+      if (claimsOnly) {
+        log('claims: 500 buyers at once for 50 units, 3 rounds');
+        return void process.stdout.write(`${JSON.stringify(await runClaims(target, { ...accounts, ...claimOptions }), null, 2)}\n`);
+      }
+      log(`chat: ${chatOptions.viewers} viewers, ${chatOptions.senders} senders at ${chatOptions.rate} messages/s for ${chatOptions.seconds} s, then highlights beside it`);
+      const chatBaseline = await startChatBaseline();
+      running.push(chatBaseline);
+      return void process.stdout.write(`${JSON.stringify(await runChat(target, chatBaseline, { ...accounts, ...chatOptions }), null, 2)}\n`);
+    }
     if (resumeOnly) {
       log('resume: 1,000 subscribers reconnecting at once after missing 100 events each');
       const target = await startPlaza(env, profile);
@@ -271,6 +298,13 @@ async function main() {
     }
     log(`blocking: postCreated to ${blockingSubscribers} users, none and 1% blocking the poster`);
     const blocking = await runBlockingFanout(plaza, { databaseUrl: url.toString(), jwtSecret: shared.JWT_SECRET, count: blockingSubscribers, posts: changes });
+    log(`chat: ${chatOptions.viewers} viewers, ${chatOptions.senders} senders at ${chatOptions.rate} messages/s, against the framing baseline`);
+    const chatBaseline = await startChatBaseline();
+    running.push(chatBaseline);
+    const chat = await runChat(plaza, chatBaseline, { databaseUrl: url.toString(), jwtSecret: shared.JWT_SECRET, ...chatOptions });
+    await chatBaseline.stop();
+    log('claims: 500 buyers at once for 50 units');
+    const claims = await runClaims(plaza, { databaseUrl: url.toString(), jwtSecret: shared.JWT_SECRET, ...claimOptions });
 
     const author = await signUp(plaza.url, 'author');
     log('link pipeline');
@@ -314,6 +348,8 @@ async function main() {
       fanout,
       memory,
       blocking,
+      chat,
+      claims,
       mutations,
       links,
       instances,

@@ -61,13 +61,13 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
   const notReloaded = (page: Page) => page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce === true);
   const go = (page: Page, hash: string) => page.evaluate((h) => (location.hash = h), hash);
 
-  it('the viewer sees the highlight, a new post, its link preview, its edit and its deletion arrive, and the author a story toast, without reloading', async () => {
+  it('the viewer sees the highlight, live stock and chat, a new post, its link preview, its edit and its deletion arrive, and the author a story toast, without reloading', async () => {
     const seller = await signUp(app, 'seller');
     const viewer = await signUp(app, 'viewer');
     const section = await createSection(app, seller);
     const { createChannel } = await ok<any>(app, 'mutation { createChannel(input: { name: "Friday drop" }) { id } }', {}, seller.token);
-    for (const [name, priceCents] of [['Mug', 1200], ['Hoodie', 4500]] as const) {
-      await ok(app, 'mutation($i: AddProductInput!) { addProduct(input: $i) { id } }', { i: { channelId: createChannel.id, name, priceCents, currency: 'EUR' } }, seller.token);
+    for (const [name, priceCents, stock] of [['Mug', 1200, null], ['Hoodie', 4500, null], ['Tee', 2500, 2]] as const) {
+      await ok(app, 'mutation($i: AddProductInput!) { addProduct(input: $i) { id } }', { i: { channelId: createChannel.id, name, priceCents, currency: 'EUR', stock } }, seller.token);
     }
 
     const [sellerPage, viewerPage] = [await signedIn(seller), await signedIn(viewer)];
@@ -81,6 +81,34 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
     await viewerPage.waitForSelector('[data-testid=presence]:has-text("seller is live")');
     await sellerPage.click('[data-testid=highlight-Mug]');
     await viewerPage.waitForSelector('[data-testid=highlight-name]:has-text("Mug")');
+
+    // Live stock: the viewer claims; both pages count down, and the last one sells out.
+    await viewerPage.waitForSelector('[data-testid=product-Tee] [data-testid=stock]:has-text("2 left")');
+    await viewerPage.click('[data-testid=product-Tee] [data-testid=claim]');
+    await viewerPage.waitForSelector('[data-testid=claimed]:has-text("Claimed 1")');
+    await sellerPage.waitForSelector('[data-testid=product-Tee] [data-testid=stock]:has-text("1 left")');
+    await viewerPage.click('[data-testid=product-Tee] [data-testid=claim]');
+    await sellerPage.waitForSelector('[data-testid=product-Tee] [data-testid=stock]:has-text("Sold out")');
+    await viewerPage.waitForSelector('[data-testid=product-Tee] [data-testid=claim]:disabled');
+
+    // Chat: the viewer's message reaches the seller as text, not markup; the seller pins it, then turns on slow mode.
+    await viewerPage.fill('input[name=chat]', 'Is the <b>Tee</b> cotton?');
+    await viewerPage.click('[data-testid=chat] button:has-text("Send")');
+    await sellerPage.waitForSelector('[data-testid=chat-text]:has-text("Is the <b>Tee</b> cotton?")');
+    expect(await sellerPage.locator('[data-testid=chat] b:has-text("Tee")').count()).toBe(0);
+    await sellerPage.click('[data-testid=chat-message]:has-text("cotton") [data-testid=pin]');
+    await viewerPage.waitForSelector('[data-testid=pinned]:has-text("cotton")');
+    await sellerPage.click('[data-testid=toggle-slow-mode]');
+    await sellerPage.waitForSelector('[data-testid=slow-mode]');
+    await viewerPage.waitForSelector('[data-testid=slow-mode]:has-text("10 s")');
+    // Within 10 s of their last message: refused, with how long to wait; the seller is not slowed.
+    await viewerPage.fill('input[name=chat]', 'too soon');
+    await viewerPage.click('[data-testid=chat] button:has-text("Send")');
+    await viewerPage.waitForSelector('[data-testid=chat-error]:has-text("Slow mode: wait")');
+    await sellerPage.fill('input[name=chat]', 'Yes, all cotton');
+    await sellerPage.click('[data-testid=chat] button:has-text("Send")');
+    await viewerPage.waitForSelector('[data-testid=chat-text]:has-text("Yes, all cotton")');
+    expect(await sellerPage.locator('[data-testid=chat-text]:has-text("too soon")').count()).toBe(0);
 
     // Feed: the viewer watches the section; the seller posts a link through the form.
     await go(viewerPage, `#/section/${section.id}`);

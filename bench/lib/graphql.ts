@@ -2,15 +2,25 @@ import { Agent, request } from 'undici';
 
 const agent = new Agent({ connections: 256, pipelining: 1 });
 
-/** One GraphQL request over a pooled HTTP connection; throws on GraphQL errors. */
-export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+/** One GraphQL request over a pooled HTTP connection: its answer, errors included. */
+export async function gqlAnswer<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }> {
   const res = await request(url, {
     method: 'POST',
     dispatcher: agent,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await res.body.json()) as { data?: T; errors?: unknown[] };
+  return (await res.body.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+}
+
+/** One GraphQL request over a pooled HTTP connection; throws on GraphQL errors. */
+export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+  const body = await gqlAnswer<T>(url, query, variables, token);
   if (body.errors?.length || !body.data) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }

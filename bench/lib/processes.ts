@@ -141,6 +141,11 @@ export function startBaseline(): Promise<Started> {
   return startProcess(['bench/baseline-server.ts'], {}, (line) => (line.msg === 'baseline listening' ? Number(line.port) : null));
 }
 
+/** The hand-written chat baseline (bench/baseline-chat-server.ts), framing every CHAT_FRAME_MS (100). */
+export function startChatBaseline(): Promise<Started> {
+  return startProcess(['bench/baseline-chat-server.ts'], {}, (line) => (line.msg === 'chat baseline listening' ? Number(line.port) : null));
+}
+
 /** CPU ticks (user + system) of each `postgres` process on this machine, by pid. */
 function postgresTicks(): Map<string, number> {
   const ticks = new Map<string, number>();

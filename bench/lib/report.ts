@@ -1,4 +1,5 @@
 import type { BlockingResult } from '../scenarios/blocking.ts';
+import type { ChatResult, ClaimsResult } from '../scenarios/chat.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AbuseResult } from '../scenarios/abuse.ts';
 import type { BeforeResult } from '../scenarios/before.ts';
@@ -12,6 +13,10 @@ export interface BenchReport {
   memory: { connections: number; plazaBytesPerConnection: number; baselineBytesPerConnection: number; ratio: number };
   /** postCreated fan-out with none and 1% of the subscribers blocking the poster. */
   blocking?: BlockingResult;
+  /** channelChat to thousands, against the hand-written framing baseline; highlights beside it. */
+  chat?: ChatResult;
+  /** Hundreds of buyers claiming one product at once. */
+  claims?: ClaimsResult;
   mutations: {
     concurrency: number;
     seconds: number;
@@ -80,6 +85,8 @@ Resident memory each process gained for its idle subscribed connections, read af
 | ${r.memory.plazaBytesPerConnection} | ${r.memory.baselineBytesPerConnection} | ${r.memory.ratio} | ${check(r.memory.ratio <= 1.8)} |
 
 ${r.blocking ? blockingMarkdown(r.blocking) : ''}
+${r.chat ? chatMarkdown(r.chat) : ''}
+${r.claims ? claimsMarkdown(r.claims) : ''}
 ## Mutations (concurrency ${r.mutations.concurrency}, ${r.mutations.seconds} s each)
 
 | operation | requests/s | p50 ms | p99 ms |
@@ -289,5 +296,34 @@ Time from createPost to its delivery at every subscriber it is for, over ${b.pos
 | ${Math.round(b.blockingShare * 100)}% blocking the poster | ${b.blocking.receivers} | ${b.blocking.p50Ms} | ${b.blocking.p99Ms} | ${b.blocking.cpuMicrosPerDelivery} |
 
 p50 with blocks / without: ${b.p50Ratio}x (target at most 1.1x: ${check(b.p50Ratio <= 1.1)}); CPU per delivery: ${b.cpuRatio}x.
+`;
+}
+
+export function chatMarkdown(c: ChatResult): string {
+  const row = (name: string, side: ChatResult['plaza']) =>
+    `| ${name} | ${side.messages} | ${side.p50Ms} | ${side.p99Ms} | ${side.cpuMicrosPerDelivery} | ${side.complete ? 'yes' : '**no**'} |`;
+  return `## Chat: ${c.viewers} viewers on channelChat, ${c.senders} senders at ${c.messagesPerSecond} messages/s for ${c.seconds} s
+
+Latency from sendChatMessage's answer to arrival at sampled viewers; CPU of the server process per message delivered to
+one viewer. The baseline (bench/baseline-chat-server.ts) frames the same way with no GraphQL, database or pub/sub.
+
+| server | messages | p50 ms | p99 ms | CPU µs per delivered message | every viewer, every message, once, one order |
+| --- | ---: | ---: | ---: | ---: | --- |
+${row('Plaza', c.plaza)}
+${row('baseline', c.baseline)}
+
+CPU Plaza / baseline: ${c.cpuRatio}x (target at most 1.5x: ${check(c.cpuRatio <= 1.5)}); message p99 ${c.plaza.p99Ms} ms (target at most 1,000: ${check(c.plaza.p99Ms <= 1000)}).
+
+Highlights to ${c.highlights.viewers} sockets, ${c.highlights.changes} changes each way: alone p50 ${c.highlights.aloneP50Ms} / p99 ${c.highlights.aloneP99Ms} ms,
+while the chat runs p50 ${c.highlights.withChatP50Ms} / p99 ${c.highlights.withChatP99Ms} ms: ${c.highlights.p99Ratio}x (target at most 1.2x: ${check(c.highlights.p99Ratio <= 1.2)}).
+`;
+}
+
+export function claimsMarkdown(c: ClaimsResult): string {
+  return `## Claims: ${c.buyers} buyers at once for ${c.stock} units, ${c.rounds} rounds
+
+| claims/s | p50 ms | p99 ms | units oversold | SOLD_OUT answers |
+| ---: | ---: | ---: | ---: | ---: |
+| ${c.claimsPerSecond} | ${c.p50Ms} | ${c.p99Ms} | ${c.oversold} (must be 0: ${check(c.oversold === 0)}) | ${c.soldOutAnswers} |
 `;
 }

@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useSubscription } from 'urql';
+import { Chat } from './Chat.tsx';
 import { graphql } from './gql/index.ts';
 
 const ChannelQuery = graphql(`
   query ChannelPage($id: ID!) {
-    channel(id: $id) { id name seller { id username } products { id name priceCents currency } }
+    channel(id: $id) { id name seller { id username } products { id name priceCents currency stock available } }
   }
 `);
 
@@ -23,6 +24,16 @@ const Highlight = graphql(`
   mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }
 `);
 
+const ProductUpdates = graphql(`
+  subscription OnProductUpdated($id: ID!) {
+    productUpdated(channelId: $id) { removed product { id priceCents currency stock available } }
+  }
+`);
+
+const Claim = graphql(`
+  mutation Claim($input: ClaimProductInput!) { claimProduct(input: $input) { id quantity } }
+`);
+
 const Unhighlight = graphql(`
   mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }
 `);
@@ -36,6 +47,12 @@ export function Channel({ channelId, me }: { channelId: string; me: string }) {
   const [presence] = useSubscription({ query: Presence, variables: { id: channelId } });
   const [, highlight] = useMutation(Highlight);
   const [, unhighlight] = useMutation(Unhighlight);
+  const [claiming, claim] = useMutation(Claim);
+  // The latest state of each product changed since the page opened (stock moving with every claim).
+  const [updates] = useSubscription({ query: ProductUpdates, variables: { id: channelId } }, (changed: Record<string, { stock?: number | null; available: boolean; priceCents: number; removed: boolean }> | undefined, data) => {
+    const { product, removed } = data.productUpdated;
+    return { ...changed, [product.id]: { stock: product.stock, available: product.available, priceCents: product.priceCents, removed } };
+  });
   if (error) return <p role="alert">{error.message}</p>;
   if (!data) return <p>Loading…</p>;
   if (!data.channel) return <p role="alert">No such channel</p>;
@@ -61,9 +78,15 @@ export function Channel({ channelId, me }: { channelId: string; me: string }) {
         )}
       </div>
       <ul>
-        {channel.products.map((product) => (
-          <li key={product.id}>
+        {channel.products.map((listed) => ({ ...listed, ...updates.data?.[listed.id] })).filter((product) => !('removed' in product && product.removed)).map((product) => (
+          <li key={product.id} data-testid={`product-${product.name}`}>
             {product.name} {price(product.priceCents, product.currency)}{' '}
+            <span data-testid="stock">{product.stock == null ? 'in stock' : product.stock === 0 ? 'Sold out' : `${product.stock} left`}</span>{' '}
+            {!isSeller && (
+              <button onClick={() => claim({ input: { productId: product.id, quantity: 1 } })} disabled={!product.available || claiming.fetching} data-testid="claim">
+                Claim
+              </button>
+            )}
             {isSeller && (
               <button onClick={() => highlight({ input: { channelId, productId: product.id } })} data-testid={`highlight-${product.name}`}>
                 Highlight
@@ -73,6 +96,9 @@ export function Channel({ channelId, me }: { channelId: string; me: string }) {
         ))}
       </ul>
       {isSeller && current && <button onClick={() => unhighlight({ input: { channelId } })}>Clear highlight</button>}
+      {claiming.error && <p role="alert">{claiming.error.graphQLErrors[0]?.message ?? claiming.error.message}</p>}
+      {claiming.data && <p data-testid="claimed">Claimed {claiming.data.claimProduct.quantity}</p>}
+      <Chat channelId={channelId} me={me} />
     </section>
   );
 }

@@ -111,7 +111,22 @@ subscription OnStoryActivity {
 mutation CreateChannel { createChannel(input: { name: "Friday drop" }) { id name } }
 
 mutation AddProduct($channelId: ID!) {
-  addProduct(input: { channelId: $channelId, name: "Mug", priceCents: 1200, currency: "EUR" }) { id name }
+  addProduct(input: { channelId: $channelId, name: "Mug", priceCents: 1200, currency: "EUR", stock: 20 }) { id name stock available }
+}
+
+mutation UpdateProduct($productId: ID!) { updateProduct(input: { productId: $productId, priceCents: 990, stock: 10 }) { id priceCents stock } }
+
+mutation RemoveProduct($productId: ID!) { removeProduct(productId: $productId) }
+
+# Claims never oversell: SOLD_OUT when fewer units are left
+mutation Claim($productId: ID!) { claimProduct(input: { productId: $productId, quantity: 1 }) { id quantity product { stock available } } }
+
+query Claims($channelId: ID!) {
+  channel(id: $channelId) { claims(first: 20) { edges { node { quantity createdAt buyer { username } product { name } } } } }
+}
+
+subscription OnProductUpdated($channelId: ID!, $after: String) {
+  productUpdated(channelId: $channelId, after: $after) { removed cursor product { id name priceCents stock available } }
 }
 
 mutation Highlight($channelId: ID!, $productId: ID!) {
@@ -121,6 +136,29 @@ mutation Highlight($channelId: ID!, $productId: ID!) {
 subscription OnHighlight($channelId: ID!) {
   productHighlighted(channelId: $channelId) { version isSnapshot cursor product { name priceCents currency } }
 }
+
+# Chat: frames of everything since the last one; a joiner first gets the last 50 messages and the pinned one
+subscription OnChat($channelId: ID!, $after: String) {
+  channelChat(channelId: $channelId, after: $after) { messages { id text createdAt author { username } } deletedIds pinChanged pinnedMessage { id text } cursor }
+}
+
+mutation SendChat($channelId: ID!) { sendChatMessage(input: { channelId: $channelId, text: "Is the mug dishwasher safe?" }) { id text } }
+
+query ChatHistory($channelId: ID!) {
+  channel(id: $channelId) { pinnedMessage { text } slowModeSeconds chat(last: 50) { edges { node { text author { username } } } pageInfo { hasPreviousPage startCursor } } }
+}
+
+mutation DeleteChat($messageId: ID!) { deleteChatMessage(messageId: $messageId) }
+
+mutation PinChat($messageId: ID!) { pinChatMessage(messageId: $messageId) { pinnedMessage { text } } }
+
+mutation UnpinChat($channelId: ID!) { unpinChatMessage(channelId: $channelId) { id } }
+
+mutation SlowMode($channelId: ID!) { setChatSlowMode(channelId: $channelId, seconds: 10) { slowModeSeconds } }
+
+mutation AddChannelModerator($channelId: ID!, $userId: ID!) { addChannelModerator(channelId: $channelId, userId: $userId) { viewerRole } }
+
+mutation BanFromChannel($channelId: ID!, $userId: ID!) { banFromChannel(input: { channelId: $channelId, userId: $userId }) { id } }
 
 # Who is watching: a count, at most one update a second
 subscription OnPresence($channelId: ID!) { channelPresence(channelId: $channelId) { viewerCount sellerLive } }

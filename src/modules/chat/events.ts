@@ -17,7 +17,8 @@ export type ChatChange =
   | ({ kind: 'message' } & ChatMessageState)
   | { kind: 'deleted'; deletedId: string; channelId: string; unpinned: boolean }
   | { kind: 'pinned'; id: string; channelId: string; message: ChatMessageState }
-  | { kind: 'unpinned'; channelId: string };
+  | { kind: 'unpinned'; channelId: string }
+  | { kind: 'slowMode'; channelId: string; seconds: number };
 
 export type ChatTopics = {
   /** Keyed by channel id: messages, deletions, pins, in commit order. Delivered in frames. */

@@ -15,9 +15,11 @@ export const messageFromState = (state: ChatMessageState): ChatMessageRow => ({
 export class ChatSnapshot {
   readonly messages: readonly ChatMessageRow[];
   readonly pinned: ChatMessageRow | null;
-  constructor(messages: readonly ChatMessageRow[], pinned: ChatMessageRow | null) {
+  readonly slowModeSeconds: number;
+  constructor(messages: readonly ChatMessageRow[], pinned: ChatMessageRow | null, slowModeSeconds: number) {
     this.messages = messages;
     this.pinned = pinned;
+    this.slowModeSeconds = slowModeSeconds;
   }
 }
 
@@ -27,6 +29,8 @@ export interface ChatView {
   deletedIds: string[];
   pinnedMessage: ChatMessageRow | null;
   pinChanged: boolean;
+  /** The slow mode when it changed within the frame (or the first frame's current one); null when unchanged. */
+  slowModeSeconds: number | null;
 }
 
 // Per frame, its view: made once, whoever's execution asks first (a frame is shared by every viewer).
@@ -41,9 +45,9 @@ export function chatView(payload: EventFrame | ChatSnapshot): ChatView {
   let view = views.get(payload);
   if (view) return view;
   if (payload instanceof ChatSnapshot) {
-    view = { messages: [...payload.messages], deletedIds: [], pinnedMessage: payload.pinned, pinChanged: true };
+    view = { messages: [...payload.messages], deletedIds: [], pinnedMessage: payload.pinned, pinChanged: true, slowModeSeconds: payload.slowModeSeconds };
   } else {
-    view = { messages: [], deletedIds: [], pinnedMessage: null, pinChanged: false };
+    view = { messages: [], deletedIds: [], pinnedMessage: null, pinChanged: false, slowModeSeconds: null };
     for (const { payload: change } of payload.events as ReadonlyArray<{ payload: ChatChange }>) fold(view, change);
   }
   views.set(payload, view);
@@ -72,6 +76,9 @@ function fold(view: ChatView, change: ChatChange): void {
     case 'unpinned':
       view.pinnedMessage = null;
       view.pinChanged = true;
+      return;
+    case 'slowMode':
+      view.slowModeSeconds = change.seconds;
   }
 }
 

@@ -51,6 +51,11 @@ const ChatEventRef = builder.objectRef<ChatDelivered>('ChatEvent').implement({
       resolve: (e) => chatView(e.payload).pinnedMessage,
     }),
     pinChanged: t.boolean({ resolve: (e) => chatView(e.payload).pinChanged }),
+    slowModeSeconds: t.int({
+      nullable: true,
+      description: "The channel's slow mode when it changed within this frame (the first frame: the current one); null when unchanged.",
+      resolve: (e) => chatView(e.payload).slowModeSeconds,
+    }),
     cursor: t.string({
       description: 'Pass as `after` to channelChat to get everything after this frame.',
       resolve: (e) => encodeCursor({ topic: e.topic, key: e.key, seq: e.seq }),

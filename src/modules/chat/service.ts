@@ -163,10 +163,14 @@ export function createChatService({ db, outbox, streams, access, frameMs }: Chat
         throw badInput(`seconds must be a whole number from 0 to ${MAX_SLOW_MODE_SECONDS}`, 'seconds');
       }
       const { channel } = await access.assertSeller(channelId, viewerId);
-      await db
-        .insert(chatSettings)
-        .values({ channelId: channel.id, slowModeSeconds: seconds })
-        .onConflictDoUpdate({ target: chatSettings.channelId, set: { slowModeSeconds: seconds } });
+      // In the chat's stream too: every viewer's client learns of it live.
+      await outbox.transaction(async (tx) => {
+        await tx
+          .insert(chatSettings)
+          .values({ channelId: channel.id, slowModeSeconds: seconds })
+          .onConflictDoUpdate({ target: chatSettings.channelId, set: { slowModeSeconds: seconds } });
+        await outbox.record(tx, TOPIC, channel.id, { kind: 'slowMode', channelId: channel.id, seconds });
+      });
       return channel;
     },
 
@@ -218,7 +222,12 @@ export function createChatService({ db, outbox, streams, access, frameMs }: Chat
       }
       // In one statement, so one snapshot: where the stream stands, and the messages whose events it has numbered
       // (one committed but not numbered yet comes in the stream after, not twice).
-      const result = await db.execute<{ head: string | null; messages: Parameters<typeof fromJson>[0][]; pinned: Parameters<typeof fromJson>[0] | null }>(sql`
+      const result = await db.execute<{
+        head: string | null;
+        messages: Parameters<typeof fromJson>[0][];
+        pinned: Parameters<typeof fromJson>[0] | null;
+        slow: number | null;
+      }>(sql`
         select
           (select last_seq from event_streams where topic = ${TOPIC} and key = ${channelId}) as head,
           (select coalesce(json_agg(m order by m.created_at, m.id), '[]'::json) from (
@@ -228,10 +237,11 @@ export function createChatService({ db, outbox, streams, access, frameMs }: Chat
               where topic = ${TOPIC} and key = ${channelId} and seq is null and payload->>'kind' = 'message')
             order by created_at desc, id desc limit ${JOIN_HISTORY}) m) as messages,
           (select row_to_json(p) from chat_messages p join chat_settings s on s.pinned_message_id = p.id
-            where s.channel_id = ${channelId}) as pinned`);
+            where s.channel_id = ${channelId}) as pinned,
+          (select slow_mode_seconds from chat_settings where channel_id = ${channelId}) as slow`);
       const row = result.rows[0]!;
       const head = Number(row.head ?? 0);
-      const snapshot = new ChatSnapshot(row.messages.map(fromJson), row.pinned ? fromJson(row.pinned) : null);
+      const snapshot = new ChatSnapshot(row.messages.map(fromJson), row.pinned ? fromJson(row.pinned) : null, row.slow ?? 0);
       const rest = (await streams.watchFramed(TOPIC, channelId, head, options)) as AsyncIterableIterator<Delivered<EventFrame | ChatSnapshot>>;
       return withFirst<Delivered<EventFrame | ChatSnapshot>>({ topic: TOPIC, key: channelId, seq: head, payload: snapshot }, rest);
     },

@@ -14,11 +14,21 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency } }\n  }\n": typeof types.ChannelPageDocument,
+    "\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency stock available } }\n  }\n": typeof types.ChannelPageDocument,
     "\n  subscription OnHighlight($id: ID!) {\n    productHighlighted(channelId: $id) { version isSnapshot product { id name priceCents currency } }\n  }\n": typeof types.OnHighlightDocument,
     "\n  subscription OnPresence($id: ID!) {\n    channelPresence(channelId: $id) { viewerCount sellerLive }\n  }\n": typeof types.OnPresenceDocument,
     "\n  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }\n": typeof types.HighlightDocument,
+    "\n  subscription OnProductUpdated($id: ID!) {\n    productUpdated(channelId: $id) { removed product { id priceCents currency stock available } }\n  }\n": typeof types.OnProductUpdatedDocument,
+    "\n  mutation Claim($input: ClaimProductInput!) { claimProduct(input: $input) { id quantity } }\n": typeof types.ClaimDocument,
     "\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n": typeof types.UnhighlightDocument,
+    "\n  fragment ChatFrame on ChatEvent {\n    messages { id text createdAt author { id username } }\n    deletedIds\n    pinChanged\n    pinnedMessage { id text author { username } }\n    slowModeSeconds\n    cursor\n  }\n": typeof types.ChatFrameFragmentDoc,
+    "\n  subscription OnChat($id: ID!) { channelChat(channelId: $id) { ...ChatFrame } }\n": typeof types.OnChatDocument,
+    "\n  query ChatRole($id: ID!) { channel(id: $id) { id viewerRole } }\n": typeof types.ChatRoleDocument,
+    "\n  mutation SendChat($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id } }\n": typeof types.SendChatDocument,
+    "\n  mutation DeleteChat($id: ID!) { deleteChatMessage(messageId: $id) }\n": typeof types.DeleteChatDocument,
+    "\n  mutation PinChat($id: ID!) { pinChatMessage(messageId: $id) { id } }\n": typeof types.PinChatDocument,
+    "\n  mutation UnpinChat($channelId: ID!) { unpinChatMessage(channelId: $channelId) { id } }\n": typeof types.UnpinChatDocument,
+    "\n  mutation SlowMode($channelId: ID!, $seconds: Int!) { setChatSlowMode(channelId: $channelId, seconds: $seconds) { id } }\n": typeof types.SlowModeDocument,
     "\n  query Sections { sections { id name slug } }\n": typeof types.SectionsDocument,
     "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": typeof types.PostItemFragmentDoc,
     "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n": typeof types.SectionFeedDocument,
@@ -34,11 +44,21 @@ type Documents = {
     "\n  subscription OnStoryActivity {\n    storyActivity {\n      __typename\n      ... on StoryViewed { storyId viewedAt viewer { username } }\n      ... on StoryReacted { storyId reactedAt emoji user { username } }\n    }\n  }\n": typeof types.OnStoryActivityDocument,
 };
 const documents: Documents = {
-    "\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency } }\n  }\n": types.ChannelPageDocument,
+    "\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency stock available } }\n  }\n": types.ChannelPageDocument,
     "\n  subscription OnHighlight($id: ID!) {\n    productHighlighted(channelId: $id) { version isSnapshot product { id name priceCents currency } }\n  }\n": types.OnHighlightDocument,
     "\n  subscription OnPresence($id: ID!) {\n    channelPresence(channelId: $id) { viewerCount sellerLive }\n  }\n": types.OnPresenceDocument,
     "\n  mutation Highlight($input: HighlightProductInput!) { highlightProduct(input: $input) { version } }\n": types.HighlightDocument,
+    "\n  subscription OnProductUpdated($id: ID!) {\n    productUpdated(channelId: $id) { removed product { id priceCents currency stock available } }\n  }\n": types.OnProductUpdatedDocument,
+    "\n  mutation Claim($input: ClaimProductInput!) { claimProduct(input: $input) { id quantity } }\n": types.ClaimDocument,
     "\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n": types.UnhighlightDocument,
+    "\n  fragment ChatFrame on ChatEvent {\n    messages { id text createdAt author { id username } }\n    deletedIds\n    pinChanged\n    pinnedMessage { id text author { username } }\n    slowModeSeconds\n    cursor\n  }\n": types.ChatFrameFragmentDoc,
+    "\n  subscription OnChat($id: ID!) { channelChat(channelId: $id) { ...ChatFrame } }\n": types.OnChatDocument,
+    "\n  query ChatRole($id: ID!) { channel(id: $id) { id viewerRole } }\n": types.ChatRoleDocument,
+    "\n  mutation SendChat($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id } }\n": types.SendChatDocument,
+    "\n  mutation DeleteChat($id: ID!) { deleteChatMessage(messageId: $id) }\n": types.DeleteChatDocument,
+    "\n  mutation PinChat($id: ID!) { pinChatMessage(messageId: $id) { id } }\n": types.PinChatDocument,
+    "\n  mutation UnpinChat($channelId: ID!) { unpinChatMessage(channelId: $channelId) { id } }\n": types.UnpinChatDocument,
+    "\n  mutation SlowMode($channelId: ID!, $seconds: Int!) { setChatSlowMode(channelId: $channelId, seconds: $seconds) { id } }\n": types.SlowModeDocument,
     "\n  query Sections { sections { id name slug } }\n": types.SectionsDocument,
     "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": types.PostItemFragmentDoc,
     "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n": types.SectionFeedDocument,
@@ -71,7 +91,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency } }\n  }\n"): (typeof documents)["\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency } }\n  }\n"];
+export function graphql(source: "\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency stock available } }\n  }\n"): (typeof documents)["\n  query ChannelPage($id: ID!) {\n    channel(id: $id) { id name seller { id username } products { id name priceCents currency stock available } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -87,7 +107,47 @@ export function graphql(source: "\n  mutation Highlight($input: HighlightProduct
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  subscription OnProductUpdated($id: ID!) {\n    productUpdated(channelId: $id) { removed product { id priceCents currency stock available } }\n  }\n"): (typeof documents)["\n  subscription OnProductUpdated($id: ID!) {\n    productUpdated(channelId: $id) { removed product { id priceCents currency stock available } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Claim($input: ClaimProductInput!) { claimProduct(input: $input) { id quantity } }\n"): (typeof documents)["\n  mutation Claim($input: ClaimProductInput!) { claimProduct(input: $input) { id quantity } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n"): (typeof documents)["\n  mutation Unhighlight($input: UnhighlightProductInput!) { unhighlightProduct(input: $input) { version } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ChatFrame on ChatEvent {\n    messages { id text createdAt author { id username } }\n    deletedIds\n    pinChanged\n    pinnedMessage { id text author { username } }\n    slowModeSeconds\n    cursor\n  }\n"): (typeof documents)["\n  fragment ChatFrame on ChatEvent {\n    messages { id text createdAt author { id username } }\n    deletedIds\n    pinChanged\n    pinnedMessage { id text author { username } }\n    slowModeSeconds\n    cursor\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnChat($id: ID!) { channelChat(channelId: $id) { ...ChatFrame } }\n"): (typeof documents)["\n  subscription OnChat($id: ID!) { channelChat(channelId: $id) { ...ChatFrame } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ChatRole($id: ID!) { channel(id: $id) { id viewerRole } }\n"): (typeof documents)["\n  query ChatRole($id: ID!) { channel(id: $id) { id viewerRole } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendChat($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id } }\n"): (typeof documents)["\n  mutation SendChat($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteChat($id: ID!) { deleteChatMessage(messageId: $id) }\n"): (typeof documents)["\n  mutation DeleteChat($id: ID!) { deleteChatMessage(messageId: $id) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PinChat($id: ID!) { pinChatMessage(messageId: $id) { id } }\n"): (typeof documents)["\n  mutation PinChat($id: ID!) { pinChatMessage(messageId: $id) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnpinChat($channelId: ID!) { unpinChatMessage(channelId: $channelId) { id } }\n"): (typeof documents)["\n  mutation UnpinChat($channelId: ID!) { unpinChatMessage(channelId: $channelId) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SlowMode($channelId: ID!, $seconds: Int!) { setChatSlowMode(channelId: $channelId, seconds: $seconds) { id } }\n"): (typeof documents)["\n  mutation SlowMode($channelId: ID!, $seconds: Int!) { setChatSlowMode(channelId: $channelId, seconds: $seconds) { id } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
