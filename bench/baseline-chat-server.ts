@@ -22,21 +22,24 @@ function emit(messages: string[]) {
   for (const socket of subscribers) socket.send(frame);
 }
 
+// As Plaza's framer: the next window opens when a frame goes out, before it is written to the sockets
+// (Plaza writes a frame once its execution is done, after the window has opened), so both make the
+// same number of frames however long the writing takes.
 function open() {
   window = setTimeout(() => {
     window = undefined;
     if (pending.length === 0) return;
     const messages = pending;
     pending = [];
-    emit(messages);
     open();
+    emit(messages);
   }, FRAME_MS);
 }
 
 function add(message: string) {
   if (window) return void pending.push(message);
-  emit([message]);
   if (FRAME_MS > 0) open();
+  emit([message]);
 }
 
 const http = createServer((req, res) => {

@@ -69,7 +69,7 @@ const chatOptions = {
   rate: 100,
   seconds: Number(process.env.BENCH_CHAT_SECONDS ?? 30),
   highlightViewers: 1_000,
-  highlightChanges: 20,
+  highlightChanges: 100,
 };
 const claimOptions = { buyers: 500, stock: 50, rounds: 3 };
 const beforeRef = process.env.BENCH_BEFORE;

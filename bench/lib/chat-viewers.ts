@@ -12,6 +12,8 @@ export interface ChatViewers {
   arrivals: Map<number, number[]>;
   /** Resolves when every viewer has received `total` messages. */
   waitForAll(total: number, timeoutMs?: number): Promise<void>;
+  /** Frames the first viewer received after joining. */
+  frames(): number;
   /** Messages one viewer received twice (none expected). */
   duplicates(): number;
   close(): void;
@@ -23,23 +25,31 @@ export interface ChatViewers {
  * counts what it gets and hashes its order, `sampled` of them also time
  * each message's arrival. Source addresses rotate over 127.0.0.x.
  */
-export async function openChatViewers(url: string, tokens: string[], query: { query: string; variables: Record<string, unknown> }, sampled = 50): Promise<ChatViewers> {
+export async function openChatViewers(
+  url: string,
+  tokens: string[],
+  query: { query: string; variables: Record<string, unknown> },
+  { sampled = 50, read = true }: { sampled?: number; read?: boolean } = {},
+): Promise<ChatViewers> {
   const wsUrl = url.replace(/^http/, 'ws');
   const sockets: WebSocket[] = [];
   const counts = new Array<number>(tokens.length).fill(0);
   const orders = new Array<number>(tokens.length).fill(0);
   const seen: Array<Set<number> | null> = tokens.map((_, i) => (i < sampled ? new Set<number>() : null));
   let duplicates = 0;
+  let frames = 0;
   const arrivals = new Map<number, number[]>();
-  const every = Math.max(1, Math.floor(tokens.length / sampled));
+  const every = sampled > 0 ? Math.max(1, Math.floor(tokens.length / sampled)) : Number.POSITIVE_INFINITY;
   const open = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { localAddress: `127.0.0.${2 + (i % 200)}`, perMessageDeflate: false });
       sockets.push(socket);
-      const timed = i % every === 0;
+      const timed = sampled > 0 && i % every === 0;
       let joined = false;
       socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: tokens[i] ? { authorization: `Bearer ${tokens[i]}` } : {} })));
-      socket.on('message', (data) => {
+      socket.on('message', (data: Buffer) => {
+        // Load only (read: false): past joining, a frame is not even decoded; short messages may be pings.
+        if (!read && joined && data.length > 64) return;
         const text = String(data);
         if (text.startsWith('{"type":"connection_ack"')) return void socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: query }));
         if (text.startsWith('{"type":"ping"')) return void socket.send('{"type":"pong"}');
@@ -50,6 +60,7 @@ export async function openChatViewers(url: string, tokens: string[], query: { qu
           return resolve();
         }
         const now = performance.now();
+        if (i === 0) frames++;
         TEXT.lastIndex = 0;
         for (let match = TEXT.exec(text); match; match = TEXT.exec(text)) {
           const n = Number(match[1]);
@@ -77,6 +88,7 @@ export async function openChatViewers(url: string, tokens: string[], query: { qu
     orders: () => orders,
     arrivals,
     duplicates: () => duplicates,
+    frames: () => frames,
     async waitForAll(total, timeoutMs = 60_000) {
       const deadline = performance.now() + timeoutMs;
       while (counts.some((c) => c < total)) {

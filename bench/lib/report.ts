@@ -315,7 +315,7 @@ ${row('baseline', c.baseline)}
 CPU Plaza / baseline: ${c.cpuRatio}x (target at most 1.5x: ${check(c.cpuRatio <= 1.5)}); message p99 ${c.plaza.p99Ms} ms (target at most 1,000: ${check(c.plaza.p99Ms <= 1000)}).
 
 Highlights to ${c.highlights.viewers} sockets, ${c.highlights.changes} changes each way: alone p50 ${c.highlights.aloneP50Ms} / p99 ${c.highlights.aloneP99Ms} ms,
-while the chat runs p50 ${c.highlights.withChatP50Ms} / p99 ${c.highlights.withChatP99Ms} ms: ${c.highlights.p99Ratio}x (target at most 1.2x: ${check(c.highlights.p99Ratio <= 1.2)}).
+while the chat runs p50 ${c.highlights.withChatP50Ms} / p99 ${c.highlights.withChatP99Ms} ms: p99 ${c.highlights.p99Ratio}x (target at most 1.2x: ${check(c.highlights.p99Ratio <= 1.2)}), p50 ${c.highlights.p50Ratio}x.
 `;
 }
 

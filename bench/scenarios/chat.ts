@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { chatLoadInThread } from '../lib/chat-load.ts';
 import { openChatViewers } from '../lib/chat-viewers.ts';
 import { gql, gqlAnswer } from '../lib/graphql.ts';
 import type { Started } from '../lib/processes.ts';
@@ -21,6 +22,8 @@ export interface ChatSide {
   cpuMicrosPerDelivery: number;
   /** Every viewer got every message, once, in one order. */
   complete: boolean;
+  /** Frames one viewer received for them. */
+  framesPerViewer: number;
 }
 
 export interface ChatResult {
@@ -33,7 +36,16 @@ export interface ChatResult {
   /** Plaza's CPU per delivered message over the baseline's (target at most 1.5). */
   cpuRatio: number;
   /** Highlight changes to `highlightViewers`, alone and while the chat runs (target p99 ratio at most 1.2). */
-  highlights: { viewers: number; changes: number; aloneP50Ms: number; aloneP99Ms: number; withChatP50Ms: number; withChatP99Ms: number; p99Ratio: number };
+  highlights: {
+    viewers: number;
+    changes: number;
+    aloneP50Ms: number;
+    aloneP99Ms: number;
+    withChatP50Ms: number;
+    withChatP99Ms: number;
+    p50Ratio: number;
+    p99Ratio: number;
+  };
 }
 
 /** Sends `rate` messages a second for `seconds`, `m0`, `m1`, … from `send`; the time each was answered. */
@@ -100,7 +112,14 @@ export async function runChat(
     const complete = pool.counts().every((c) => c === total) && orders.every((o) => o === orders[0]) && pool.duplicates() === 0;
     const { p50, p99 } = summary(latencies(answered, pool.arrivals));
     pool.close();
-    return { messages: total, p50Ms: p50, p99Ms: p99, cpuMicrosPerDelivery: round((cpuMs * 1000) / (total * tokensFor.length)), complete };
+    return {
+      messages: total,
+      p50Ms: p50,
+      p99Ms: p99,
+      cpuMicrosPerDelivery: round((cpuMs * 1000) / (total * tokensFor.length)),
+      complete,
+      framesPerViewer: pool.frames(),
+    };
   };
 
   const sendToPlaza = async (n: number) => {
@@ -116,20 +135,41 @@ export async function runChat(
   const plazaSide = await side(plaza.url, plaza, sendToPlaza, viewerTokens);
   const baselineSide = await side(baseline.url, baseline, sendToBaseline, viewerTokens.map(() => ''));
 
-  // Highlights to their own sockets, alone, then while the chat runs (its viewers connected throughout).
+  // Highlights to their own sockets, alone and while the chat runs, in turns (alone, chat, chat, alone) so that the
+  // machine's drift falls on both; the chat's viewers stay connected throughout.
   const highlightPool = await openSubscribers(plaza.url, options.highlightViewers, { query: HIGHLIGHTS, variables: { id: channel } }, (i) => viewerTokens[i % viewers]!);
-  const chatPool = await openChatViewers(plaza.url, viewerTokens, { query: CHAT, variables: { c: channel } }, 0);
-  const changes = options.highlightChanges;
-  const gap = Math.floor((seconds * 1000) / changes / 2);
-  const alone = await highlightsTimed(plaza.url, highlightPool, seller.token, channel, products, 1, changes, gap);
-  const chatting = drive(async (n) => sendToPlaza(total + n), rate, seconds, 0);
-  const withChat = await highlightsTimed(plaza.url, highlightPool, seller.token, channel, products, 1 + changes, changes, gap);
-  await chatting;
-  chatPool.close();
+  const chatPool = await chatLoadInThread({ url: plaza.url, tokens: viewerTokens, query: { query: CHAT, variables: { c: channel } } });
+  const perBlock = Math.max(1, Math.floor(options.highlightChanges / 2));
+  const gap = 100;
+  const alone: number[] = [];
+  const withChat: number[] = [];
+  let version = 1;
+  let next = total;
+  for (const chatting of [false, true, true, false]) {
+    let stop = false;
+    const chat = chatting
+      ? (async () => {
+          const started = performance.now();
+          for (let k = 0; !stop; k++) {
+            const wait = started + (k * 1000) / rate - performance.now();
+            if (wait > 1) await sleep(wait);
+            void sendToPlaza(next++).catch(() => {});
+          }
+        })()
+      : Promise.resolve();
+    // The chat running a moment first, so the highlights meet it in its stride.
+    if (chatting) await sleep(500);
+    (chatting ? withChat : alone).push(...(await highlightsTimed(plaza.url, highlightPool, seller.token, channel, products, version, perBlock, gap)));
+    version += perBlock;
+    stop = true;
+    await chat;
+  }
+  await chatPool.close();
   await highlightPool.close();
-
   const a = summary(alone);
   const w = summary(withChat);
+  const changes = alone.length + withChat.length;
+
   return {
     viewers,
     senders,
@@ -145,6 +185,7 @@ export async function runChat(
       aloneP99Ms: a.p99,
       withChatP50Ms: w.p50,
       withChatP99Ms: w.p99,
+      p50Ratio: round(w.p50 / a.p50),
       p99Ratio: round(w.p99 / a.p99),
     },
   };

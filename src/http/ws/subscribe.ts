@@ -88,6 +88,28 @@ async function run(operation: Operation, payload: SubscribePayload): Promise<voi
   }
 }
 
+const TEXT = { binary: false } as const;
+
+// The frame last built for a result, per subscription id: a fan-out writes one result to thousands of
+// sockets in a row, most of them under the same id ("1"), and each then takes the same bytes instead of
+// joining and encoding its own copy of the text.
+let framedPayload: string | null = null;
+const framed = new Map<string, Buffer>();
+
+function frameBytes(frameStart: string, payloadJson: string): Buffer {
+  if (payloadJson !== framedPayload) {
+    framedPayload = payloadJson;
+    framed.clear();
+  }
+  let bytes = framed.get(frameStart);
+  if (!bytes) {
+    bytes = Buffer.from(frameStart + payloadJson + '}');
+    // Ids are the client's: a fan-out across many distinct ones keeps a few, not one per socket.
+    if (framed.size < 16) framed.set(frameStart, bytes);
+  }
+  return bytes;
+}
+
 // A result (and an error) shared by a cohort of subscribers is masked and serialised once for all of them.
 const maskedResults = new WeakMap<ExecutionResult, string>();
 const maskedErrors = new WeakMap<Error, GraphQLError>();
@@ -126,7 +148,9 @@ class Operation implements DirectSend {
   }
 
   sendResult(payloadJson: string): void {
-    this.write(this.frameStart + payloadJson + '}');
+    const socket: WebSocket = this.ctx.extra.socket;
+    // Text, as graphql-ws speaks: the bytes are shared, the frame is not binary.
+    if (socket.readyState === socket.OPEN) socket.send(frameBytes(this.frameStart, payloadJson), TEXT);
   }
 
   sendErrored(result: ExecutionResult): void {
