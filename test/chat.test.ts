@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { redisAvailable, twoInstances } from './helpers/app.ts';
+import { redisAvailable, startTestApp, twoInstances } from './helpers/app.ts';
 import { codeOf, gql, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
 import { listening, type Subscription, subscribeSse, subscribeWs, wsClient } from './helpers/subscriptions.ts';
 
@@ -183,5 +183,32 @@ describe.skipIf(!redisAvailable() && process.env.CI !== 'true')('live chat acros
     await ok(a, 'mutation($c: ID!, $u: ID!) { unbanFromChannel(channelId: $c, userId: $u) { id } }', { c: channel, u: user.id }, seller.token);
     expect((await send(b, user, channel, 'thanks')).text).toBe('thanks');
     await client.dispose();
+  });
+});
+
+describe('a chat flooder', () => {
+  it('is refused past its rate while others in the room are served', async () => {
+    const app = await startTestApp({ env: { RATE_LIMIT_CHAT_MESSAGE: '20/10' } });
+    try {
+      const seller = await signUp(app, 'seller');
+      const flooder = await signUp(app, 'flooder');
+      const bystander = await signUp(app, 'bystander');
+      const channel = await channelOf(app, seller);
+      const { client } = wsClient(app, bystander.token);
+      const live = subscribeWs(client, CHAT, { c: channel });
+      await live.waitFor(1);
+      const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => gql(app, SEND, { i: { channelId: channel, text: `spam ${i}` } }, flooder.token)));
+      const codes = answers.map((r) => codeOf(r) ?? 'OK');
+      expect(codes.filter((c) => c === 'OK')).toHaveLength(20);
+      expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(40);
+      // Meanwhile the room works for everyone else, and only what was accepted went out.
+      await send(app, bystander, channel, 'still here');
+      await untilMessages(live, 21);
+      expect(texts(live).filter((t) => t.startsWith('spam'))).toHaveLength(20);
+      expect(texts(live)).toContain('still here');
+      await client.dispose();
+    } finally {
+      await app.stop();
+    }
   });
 });

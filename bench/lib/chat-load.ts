@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { openChatViewers } from './chat-viewers.ts';
 
 interface LoadData {
@@ -9,29 +13,44 @@ interface LoadData {
 }
 
 /**
- * Chat viewers as load only, in a thread of their own: tens of thousands of
- * frames a second are read there, not on the event loop that times the
- * highlights. Resolves once every one has joined; `close()` ends them.
+ * Chat viewers as load only, in a process of their own at the lowest CPU
+ * priority (`nice`): on a machine the load shares with the server, tens of
+ * thousands of frames a second are read there without taking the cores
+ * from the server or from the event loop that times the highlights, as
+ * clients on other machines would not. Resolves once every one has joined.
  */
-export async function chatLoadInThread(data: LoadData): Promise<{ close(): Promise<void> }> {
-  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: data, execArgv: ['--experimental-strip-types'] });
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
+export async function chatLoadProcess(data: LoadData): Promise<{ close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'plaza-chat-load-'));
+  const file = join(dir, 'load.json');
+  writeFileSync(file, JSON.stringify(data));
+  const child = spawn('nice', ['-n', '19', process.execPath, '--experimental-strip-types', fileURLToPath(import.meta.url), file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`chat load exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line === 'ready') resolve();
+    });
+  });
+  child.removeAllListeners('exit');
   return {
     async close() {
-      worker.postMessage('close');
-      await new Promise((resolve) => worker.once('exit', resolve));
+      await new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-if (!isMainThread && parentPort) {
-  const { url, tokens, query } = workerData as LoadData;
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { url, tokens, query } = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadData;
   const viewers = await openChatViewers(url, tokens, query, { sampled: 0, read: false });
-  parentPort.postMessage('ready');
-  parentPort.once('message', () => {
+  process.stdout.write('ready\n');
+  process.once('SIGTERM', () => {
     viewers.close();
     process.exit(0);
   });

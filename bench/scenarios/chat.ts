@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { chatLoadInThread } from '../lib/chat-load.ts';
+import { chatLoadProcess } from '../lib/chat-load.ts';
 import { openChatViewers } from '../lib/chat-viewers.ts';
 import { gql, gqlAnswer } from '../lib/graphql.ts';
 import type { Started } from '../lib/processes.ts';
@@ -136,9 +136,9 @@ export async function runChat(
   const baselineSide = await side(baseline.url, baseline, sendToBaseline, viewerTokens.map(() => ''));
 
   // Highlights to their own sockets, alone and while the chat runs, in turns (alone, chat, chat, alone) so that the
-  // machine's drift falls on both; the chat's viewers stay connected throughout.
+  // machine's drift falls on both; the chat's viewers stay connected throughout, read by a process of their own.
   const highlightPool = await openSubscribers(plaza.url, options.highlightViewers, { query: HIGHLIGHTS, variables: { id: channel } }, (i) => viewerTokens[i % viewers]!);
-  const chatPool = await chatLoadInThread({ url: plaza.url, tokens: viewerTokens, query: { query: CHAT, variables: { c: channel } } });
+  const chatPool = await chatLoadProcess({ url: plaza.url, tokens: viewerTokens, query: { query: CHAT, variables: { c: channel } } });
   const perBlock = Math.max(1, Math.floor(options.highlightChanges / 2));
   const gap = 100;
   const alone: number[] = [];

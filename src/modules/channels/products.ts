@@ -125,6 +125,8 @@ export function createProductService({ db, outbox, streams, access, maxClaimQuan
       const { product, standing } = await productFor(viewerId, input.productId);
       if (standing.banned) throw forbidden('You are banned from this channel');
       if (product.removedAt) throw notFound('Product');
+      // Sold out a moment ago: answered without queueing for the row's lock (stock only grows by the seller's hand).
+      if (product.stock !== null && product.stock < quantity) throw soldOut(product.stock);
       return changing(product.channelId, async (tx) => {
         // Takes the units under the row's lock, or takes nothing.
         const [taken] = await tx
