@@ -258,7 +258,9 @@ async function main() {
       return;
     }
     if (chatOnly || claimsOnly) {
-      const target = await startPlaza(env, profile);
+      // Its event loop and garbage collection are read from /metrics over the chat's blocks.
+      const metricsToken = 'chat-metrics-token-0123456789';
+      const target = await startPlaza({ ...env, METRICS_TOKEN: metricsToken }, profile);
       running.push(target);
       const accounts = { databaseUrl: url.toString(), jwtSecret: shared.JWT_SECRET };
       if (claimsOnly) {
@@ -268,7 +270,7 @@ async function main() {
       log(`chat: ${chatOptions.viewers} viewers, ${chatOptions.senders} senders at ${chatOptions.rate} messages/s for ${chatOptions.seconds} s, then highlights beside it`);
       const chatBaseline = await startChatBaseline();
       running.push(chatBaseline);
-      return void process.stdout.write(`${JSON.stringify(await runChat(target, chatBaseline, { ...accounts, ...chatOptions }), null, 2)}\n`);
+      return void process.stdout.write(`${JSON.stringify(await runChat(target, chatBaseline, { ...accounts, ...chatOptions, metricsToken }), null, 2)}\n`);
     }
     if (resumeOnly) {
       log('resume: 1,000 subscribers reconnecting at once after missing 100 events each');

@@ -45,6 +45,9 @@ export interface ChatResult {
     withChatP99Ms: number;
     p50Ratio: number;
     p99Ratio: number;
+    /** Plaza's event-loop delay p99 over each kind of block (the worst block), and its time in garbage collection. */
+    plazaEventLoopP99Ms?: { alone: number; withChat: number };
+    plazaGcMs?: { alone: number; withChat: number };
   };
 }
 
@@ -93,7 +96,18 @@ async function highlightsTimed(url: string, pool: SubscriberPool, seller: string
 export async function runChat(
   plaza: Started,
   baseline: Started,
-  options: { databaseUrl: string; jwtSecret: string; viewers: number; senders: number; rate: number; seconds: number; highlightViewers: number; highlightChanges: number },
+  options: {
+    databaseUrl: string;
+    jwtSecret: string;
+    viewers: number;
+    senders: number;
+    rate: number;
+    seconds: number;
+    highlightViewers: number;
+    highlightChanges: number;
+    /** Plaza's METRICS_TOKEN: its event loop and garbage collection read over each highlight block. */
+    metricsToken?: string;
+  },
 ): Promise<ChatResult> {
   const { viewers, senders, rate, seconds } = options;
   const tokens = await benchViewers(options.databaseUrl, options.jwtSecret, viewers + senders);
@@ -145,6 +159,8 @@ export async function runChat(
   const withChat: number[] = [];
   let version = 1;
   let next = total;
+  const loop = { alone: [] as number[], withChat: [] as number[] };
+  const gc = { alone: 0, withChat: 0 };
   for (const chatting of [false, true, true, false]) {
     let stop = false;
     const chat = chatting
@@ -159,7 +175,13 @@ export async function runChat(
       : Promise.resolve();
     // The chat running a moment first, so the highlights meet it in its stride.
     if (chatting) await sleep(500);
+    const before = options.metricsToken ? await processMetrics(plaza.url, options.metricsToken) : null;
     (chatting ? withChat : alone).push(...(await highlightsTimed(plaza.url, highlightPool, seller.token, channel, products, version, perBlock, gap)));
+    if (before) {
+      const after = await processMetrics(plaza.url, options.metricsToken!);
+      loop[chatting ? 'withChat' : 'alone'].push(after.loopP99Ms);
+      gc[chatting ? 'withChat' : 'alone'] += after.gcMs - before.gcMs;
+    }
     version += perBlock;
     stop = true;
     await chat;
@@ -187,6 +209,12 @@ export async function runChat(
       withChatP99Ms: w.p99,
       p50Ratio: round(w.p50 / a.p50),
       p99Ratio: round(w.p99 / a.p99),
+      ...(options.metricsToken
+        ? {
+            plazaEventLoopP99Ms: { alone: Math.max(...loop.alone), withChat: Math.max(...loop.withChat) },
+            plazaGcMs: { alone: round(gc.alone), withChat: round(gc.withChat) },
+          }
+        : {}),
     },
   };
 }
@@ -242,4 +270,15 @@ export async function runClaims(plaza: Started, options: { databaseUrl: string; 
     oversold,
     soldOutAnswers: soldOut,
   };
+}
+
+/** Plaza's event-loop delay p99 since the last scrape (prom-client resets it each time) and its total GC time so far. */
+async function processMetrics(url: string, token: string): Promise<{ loopP99Ms: number; gcMs: number }> {
+  const text = await (await fetch(url.replace('/graphql', '/metrics'), { headers: { authorization: `Bearer ${token}` } })).text();
+  const sumOf = (name: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(name))
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  return { loopP99Ms: round(sumOf('nodejs_eventloop_lag_p99_seconds') * 1000), gcMs: sumOf('nodejs_gc_duration_seconds_sum') * 1000 };
 }
