@@ -165,6 +165,7 @@ describe.skipIf(!redisAvailable() && process.env.CI !== 'true')('live chat acros
     await ws.waitFor(1);
     await sse.waitFor(1);
 
+    const seen = await send(a, seller, channel, 'welcome');
     const BAN = 'mutation($i: ChannelBanInput!) { banFromChannel(input: $i) { id } }';
     expect(codeOf(await gql(a, BAN, { i: { channelId: channel, userId: mod.id } }, user.token))).toBe('FORBIDDEN');
     expect(codeOf(await gql(a, BAN, { i: { channelId: channel, userId: seller.id } }, mod.token))).toBe('FORBIDDEN');
@@ -176,6 +177,9 @@ describe.skipIf(!redisAvailable() && process.env.CI !== 'true')('live chat acros
     }
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(codeOf(await gql(b, SEND, { i: { channelId: channel, text: 'let me in' } }, user.token))).toBe('FORBIDDEN');
+    // Not even a message they saw, by its id.
+    expect((await ok(b, 'query($m: ID!) { node(id: $m) { id } }', { m: seen.id }, user.token)).node).toBeNull();
+    expect((await ok(b, 'query($m: ID!) { node(id: $m) { id } }', { m: seen.id }, mod.token)).node).toEqual({ id: seen.id });
     expect(codeOf(await gql(b, 'query($c: ID!) { node(id: $c) { ... on Channel { chat { edges { node { id } } } } } }', { c: channel }, user.token))).toBe('FORBIDDEN');
     const again = subscribeWs(client, CHAT, { c: channel });
     expect(JSON.stringify(await again.waitForError())).toContain('FORBIDDEN');

@@ -15,7 +15,7 @@ export const chatModule = defineModule({
   }),
   serving: ({ streams, logger }) => followBans(streams, logger),
   loaders: {
-    chatMessage: (s: { chat: ChatService }) => byId(s.chat.messagesByIds),
+    chatMessage: (s: { chat: ChatService }, viewerId: string | null) => byId((ids) => s.chat.messagesByIds(ids, viewerId)),
     chatSettings: (s: { chat: ChatService }) => byId(async (ids) => (await s.chat.settingsOf(ids)).map((row) => ({ ...row, id: row.channelId }))),
   },
 });

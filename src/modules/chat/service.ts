@@ -8,7 +8,7 @@ import type { Delivered, Streams } from '../../realtime/streams.ts';
 import type { EventFrame } from '../../realtime/event-frame.ts';
 import { withFirst } from '../../realtime/with-first.ts';
 import type { ChannelAccess } from '../channels/access.ts';
-import type { ChannelRow } from '../channels/tables.ts';
+import { channelBans, type ChannelRow } from '../channels/tables.ts';
 import type { ChatTopics } from './events.ts';
 import { ChatSnapshot, toMessageState } from './frames.ts';
 import { type ChatMessageRow, chatMessages, chatSettings } from './tables.ts';
@@ -199,10 +199,22 @@ export function createChatService({ db, outbox, streams, access, frameMs }: Chat
       return db.select().from(chatSettings).where(inArray(chatSettings.channelId, valid));
     },
 
-    async messagesByIds(ids: readonly string[]): Promise<ChatMessageRow[]> {
+    /** The messages, but those of channels the viewer is banned from (what a banned user may not read). */
+    async messagesByIds(ids: readonly string[], viewerId: string | null): Promise<ChatMessageRow[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
-      return db.select().from(chatMessages).where(inArray(chatMessages.id, valid));
+      return db
+        .select()
+        .from(chatMessages)
+        .where(
+          and(
+            inArray(chatMessages.id, valid),
+            viewerId
+              ? sql`not exists (select 1 from ${channelBans} b where b.channel_id = ${chatMessages.channelId} and b.user_id = ${viewerId}
+                  and (b.until is null or b.until > now()))`
+              : undefined,
+          ),
+        );
     },
 
     /**
