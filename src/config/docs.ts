@@ -11,6 +11,7 @@ const TITLES: Record<keyof typeof SECTIONS, string> = {
   links: 'Link previews',
   rateLimits: 'Rate limits and sign-in back-off',
   stories: 'Stories',
+  notifications: 'Notifications',
   channels: 'Live channels',
   presence: 'Presence',
 };

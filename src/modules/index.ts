@@ -1,6 +1,7 @@
 import { channelsModule } from './channels/index.ts';
 import { chatModule } from './chat/index.ts';
 import { linksModule } from './links/index.ts';
+import { notificationsModule } from './notifications/index.ts';
 import type { LoaderFactory, PlazaModule } from './module.ts';
 import { postsModule } from './posts/index.ts';
 import { reactionsModule } from './reactions/index.ts';
@@ -15,7 +16,7 @@ import { usersModule } from './users/index.ts';
  * are made (a module may use those of the modules before it). Adding a
  * module is its folder and one line here.
  */
-export const modules = [sessionsModule, usersModule, sectionsModule, linksModule, postsModule, reactionsModule, reportsModule, storiesModule, channelsModule, chatModule] as const;
+export const modules = [sessionsModule, usersModule, sectionsModule, notificationsModule, linksModule, postsModule, reactionsModule, reportsModule, storiesModule, channelsModule, chatModule] as const;
 
 type AnyModule = PlazaModule<any, any, any>;
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

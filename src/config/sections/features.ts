@@ -16,6 +16,14 @@ export const stories = section(
   },
 );
 
+/** The inbox. */
+export const notifications = section(
+  {
+    NOTIFICATION_RETENTION_DAYS: int(1).default(90).describe('How long a notification is kept after it last changed, in days'),
+  },
+  { prefix: 'NOTIFICATION_' },
+);
+
 /** Live channels. */
 export const channels = section(
   {

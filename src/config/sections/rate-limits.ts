@@ -44,6 +44,7 @@ export const rateLimitDefaults = {
   updateProduct: ['120/60', '`updateProduct` and `removeProduct` together'],
   claimProduct: ['30/60', '`claimProduct`'],
   chatMessage: ['20/10', '`sendChatMessage` (slow mode is per channel, on top)'],
+  markNotificationsRead: ['120/60', '`markNotificationsRead`'],
   chatModeration: ['120/60', 'Deleting, pinning and unpinning chat messages, slow mode, channel moderators, bans and unbans, together'],
 } as const satisfies Record<string, readonly [string, string]>;
 

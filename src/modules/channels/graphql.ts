@@ -9,6 +9,7 @@ import type { Occupancy } from '../../realtime/presence.ts';
 import { loadNodes } from '../../graphql/load-nodes.ts';
 import { costOf } from '../../graphql/cost.ts';
 import { MAX_PRODUCTS_PER_CHANNEL } from './validation.ts';
+import { NotificationRef } from '../notifications/graphql.ts';
 import { UserRef } from '../users/graphql.ts';
 import { encodeCursor } from '../../realtime/stream-cursor.ts';
 import type { HighlightDelivered, HighlightState } from './events.ts';
@@ -226,3 +227,12 @@ builder.subscriptionFields((t) => ({
     resolve: (event: HighlightDelivered) => ({ ...event.payload, snapshot: event.snapshot === true }),
   }),
 }));
+
+builder.objectField(NotificationRef, 'channel', (t) =>
+  t.field({
+    type: ChannelRef,
+    nullable: true,
+    description: 'The channel it is about; no kind of notification names one yet, so null for now.',
+    resolve: () => null,
+  }),
+);

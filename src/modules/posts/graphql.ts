@@ -8,6 +8,7 @@ import { loadNodes } from '../../graphql/load-nodes.ts';
 import { costOf } from '../../graphql/cost.ts';
 import { LinkRef } from '../links/graphql.ts';
 import { SectionRef, sectionOf } from '../sections/graphql.ts';
+import { NotificationRef } from '../notifications/graphql.ts';
 import { UserRef } from '../users/graphql.ts';
 import { encodeCursor } from '../../realtime/stream-cursor.ts';
 import { encodeGlobalID } from '@pothos/plugin-relay';
@@ -179,3 +180,12 @@ builder.subscriptionFields((t) => ({
     resolve: (event) => ({ ...(event.payload as PostDeletedEvent), cursor: encodeCursor(event) }),
   }),
 }));
+
+builder.objectField(NotificationRef, 'post', (t) =>
+  t.field({
+    type: PostRef,
+    nullable: true,
+    description: 'The post it is about (POST_REACTED, MENTIONED); null for others, or once the post is gone.',
+    resolve: (n, _a, ctx) => (n.kind === 'POST_REACTED' || n.kind === 'MENTIONED' ? ctx.loaders.post.load(n.subjectId) : null),
+  }),
+);

@@ -5,6 +5,7 @@ import { defineModule, topics } from '../module.ts';
 import type { SectionAccess } from '../sections/access.ts';
 import type { BlockLists } from '../users/block-lists.ts';
 import type { Blocks } from '../users/blocks.ts';
+import type { NotificationService } from '../notifications/service.ts';
 import type { PostTopics } from './events.ts';
 import './graphql.ts';
 import { createPostService, type PostService } from './service.ts';
@@ -14,7 +15,7 @@ import type { PostRow } from './tables.ts';
 export const postsModule = defineModule({
   name: 'posts',
   topics: topics<PostTopics>(),
-  services: ({ db, outbox, streams }, earlier: { linkJobs: LinkHandOff; sectionAccess: SectionAccess; blocks: Blocks; blockLists: BlockLists }) => ({
+  services: ({ db, outbox, streams }, earlier: { linkJobs: LinkHandOff; sectionAccess: SectionAccess; blocks: Blocks; blockLists: BlockLists; notifications: NotificationService }) => ({
     posts: createPostService({
       db,
       access: earlier.sectionAccess,
@@ -23,6 +24,7 @@ export const postsModule = defineModule({
       outbox,
       streams,
       onLinksCreated: (created) => earlier.linkJobs.add(created),
+      notifications: earlier.notifications,
     }),
   }),
   loaders: {

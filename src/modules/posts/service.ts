@@ -13,6 +13,9 @@ import type { FeedCursor } from '../../lib/feed-cursor.ts';
 import type { SectionAccess } from '../sections/access.ts';
 import type { BlockLists } from '../users/block-lists.ts';
 import type { Blocks } from '../users/blocks.ts';
+import { mentionedNames, mentionsCte } from '../notifications/mentions.ts';
+import type { NotificationTopics } from '../notifications/events.ts';
+import type { NotificationService } from '../notifications/service.ts';
 import { isCreation, isDeletion, isEdit, type PostEvent, type PostStreamEvent, type PostTopics, STREAMS_OF_A_POST, toPostEvent } from './events.ts';
 import { type PostRow, posts } from './tables.ts';
 import { validateNewPost, validatePostEdit } from './validation.ts';
@@ -25,9 +28,11 @@ export interface PostServiceDeps {
   access: SectionAccess;
   blocks: Blocks;
   blockLists: BlockLists;
-  outbox: Outbox<PostTopics>;
+  outbox: Outbox<PostTopics & NotificationTopics>;
   streams: Streams<PostTopics>;
   onLinksCreated?: LinksCreatedHook;
+  /** The inbox: a deleted post's notifications go with it. */
+  notifications?: Pick<NotificationService, 'forgetSubject'>;
 }
 
 /**
@@ -43,12 +48,14 @@ async function insertPost(
   post: { sectionId: string; authorId: string; content: string },
   urls: readonly string[],
   allowed: SQL,
-): Promise<{ row: PostRow; created: LinkRow[] } | null> {
+  /** The CTEs telling whom it mentions (notifications/mentions.ts), when it mentions anyone. */
+  mentions: SQL | null,
+): Promise<{ row: PostRow; created: LinkRow[]; mentioned: string[] } | null> {
   const id = randomUUID();
   const createdAt = new Date();
   const row: PostRow = { id, ...post, createdAt, editedAt: null };
   const added = newLinks(id, urls, createdAt);
-  const result = await db.execute<{ id: string }>(sql`
+  const result = await db.execute<{ id: string; mentioned: string[] | string | null }>(sql`
     with post as (
       insert into ${posts} (id, section_id, author_id, content, created_at)
       select ${id}, ${post.sectionId}, ${post.authorId}, ${post.content}, ${createdAt.toISOString()}
@@ -58,13 +65,21 @@ async function insertPost(
       ${added.insert(sql.raw('post'))}
     ), event as (
       ${outbox.eventsInsert('post:created', sql`select ${post.sectionId}::text as key, ${JSON.stringify(toPostEvent(row))}::jsonb as payload from post`)}
-    )
-    select id from post`);
-  if (result.rows.length === 0) return null;
-  return { row, created: added.rows };
+    )${mentions ? sql`, ${mentions}` : sql``}
+    select id, ${mentions ? sql`(select array_agg(user_id::text) from mentioned_users)` : sql`null`} as mentioned from post`);
+  const first = result.rows[0];
+  if (!first) return null;
+  return { row, created: added.rows, mentioned: textArray(first.mentioned) };
 }
 
-export function createPostService({ db, access, blocks, blockLists, outbox, streams, onLinksCreated }: PostServiceDeps) {
+/** A text[] as node-postgres gives it (an array, or its literal when it could not tell the type). */
+function textArray(value: string[] | string | null): string[] {
+  if (value === null) return [];
+  if (Array.isArray(value)) return value;
+  return value === '{}' ? [] : value.slice(1, -1).split(',');
+}
+
+export function createPostService({ db, access, blocks, blockLists, outbox, streams, onLinksCreated, notifications }: PostServiceDeps) {
   /** What the viewer may read of posts: their section, and not by someone they block. */
   const visibleTo = (viewerId: string | null) =>
     viewerId === null
@@ -108,16 +123,20 @@ export function createPostService({ db, access, blocks, blockLists, outbox, stre
       const { content, links: urls } = validateNewPost(input);
       if (!isUuid(input.sectionId)) throw notFound('Section');
       const post = { sectionId: input.sectionId, authorId: viewerId, content };
-      let inserted = await insertPost(db, outbox, post, urls, access.writableBy(viewerId)(sql`${input.sectionId}::uuid`));
+      const names = mentionedNames(content);
+      const mentions =
+        names.length > 0 ? mentionsCte(outbox, { names, authorId: viewerId, sectionId: input.sectionId, readableBy: access.readableByUser }) : null;
+      let inserted = await insertPost(db, outbox, post, urls, access.writableBy(viewerId)(sql`${input.sectionId}::uuid`), mentions);
       if (!inserted) {
         // Refused: say why (NOT_FOUND, FORBIDDEN), or, for an admin, whom the one-statement check does not know, write.
         await access.assertCanWrite(input.sectionId, viewerId);
-        inserted = await insertPost(db, outbox, post, urls, sql`true`);
+        inserted = await insertPost(db, outbox, post, urls, sql`true`, mentions);
         if (!inserted) throw notFound('Section');
       }
       // Committed: the links' jobs are enqueued off the response path (a sweep enqueues any a crash lost here),
       // and the event numbered and published before the answer, so the author's own subscriptions already have it.
       await committed(inserted.row.sectionId, inserted.created);
+      for (const userId of inserted.mentioned) await outbox.number('notification:changed', userId);
       return inserted.row;
     },
 
@@ -158,6 +177,7 @@ export function createPostService({ db, access, blocks, blockLists, outbox, stre
         const gone = await tx.delete(posts).where(eq(posts.id, post.id)).returning({ id: posts.id });
         if (gone.length === 0) throw notFound('Post');
         await outbox.erase(tx, STREAMS_OF_A_POST, post.sectionId, post.id);
+        await notifications?.forgetSubject(tx, post.id);
         await outbox.record(tx, 'post:created', post.sectionId, { kind: 'deleted', id: post.id, sectionId: post.sectionId, authorId: post.authorId });
       });
       return post.id;

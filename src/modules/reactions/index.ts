@@ -3,6 +3,7 @@ import { defineModule, topics } from '../module.ts';
 import type { PostService } from '../posts/service.ts';
 import type { SectionAccess } from '../sections/access.ts';
 import type { BlockLists } from '../users/block-lists.ts';
+import type { NotificationService } from '../notifications/service.ts';
 import type { ReactionTopics } from './events.ts';
 import './graphql.ts';
 import { createReactionService, type ReactionService } from './service.ts';
@@ -11,7 +12,7 @@ import { createReactionService, type ReactionService } from './service.ts';
 export const reactionsModule = defineModule({
   name: 'reactions',
   topics: topics<ReactionTopics>(),
-  services: ({ db, outbox, streams }, earlier: { sectionAccess: SectionAccess; posts: PostService; blockLists: BlockLists }) => ({
+  services: ({ db, outbox, streams }, earlier: { sectionAccess: SectionAccess; posts: PostService; blockLists: BlockLists; notifications: NotificationService }) => ({
     reactions: createReactionService({
       db,
       access: earlier.sectionAccess,
@@ -19,6 +20,7 @@ export const reactionsModule = defineModule({
       blockLists: earlier.blockLists,
       outbox,
       streams,
+      notifications: earlier.notifications,
     }),
   }),
   loaders: {

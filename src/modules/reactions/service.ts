@@ -8,6 +8,7 @@ import type { Streams } from '../../realtime/streams.ts';
 import type { PostRow } from '../posts/tables.ts';
 import type { SectionAccess } from '../sections/access.ts';
 import type { BlockLists } from '../users/block-lists.ts';
+import type { NotificationService } from '../notifications/service.ts';
 import type { ReactionsChangedEvent, ReactionTopics } from './events.ts';
 import { reactions } from './tables.ts';
 
@@ -26,9 +27,11 @@ export interface ReactionServiceDeps {
   blockLists: BlockLists;
   outbox: Outbox<ReactionTopics>;
   streams: Streams<ReactionTopics>;
+  /** The inbox: the post's author is told in the reaction's transaction. */
+  notifications: Pick<NotificationService, 'record'>;
 }
 
-export function createReactionService({ db, access, readablePosts, blockLists, outbox, streams }: ReactionServiceDeps) {
+export function createReactionService({ db, access, readablePosts, blockLists, outbox, streams, notifications }: ReactionServiceDeps) {
   /** A post the viewer may react to: one they read, in a section they are not banned from. */
   async function findPost(postId: string, viewerId: string): Promise<PostRow> {
     const [post] = await readablePosts([postId], viewerId);
@@ -48,7 +51,9 @@ export function createReactionService({ db, access, readablePosts, blockLists, o
           .values({ postId: post.id, userId: viewerId, emoji })
           .onConflictDoNothing()
           .returning({ postId: reactions.postId });
-        if (inserted.length > 0) await outbox.record(tx, 'post:reactionsChanged', post.sectionId, { postId: post.id, authorId: post.authorId });
+        if (inserted.length === 0) return;
+        await outbox.record(tx, 'post:reactionsChanged', post.sectionId, { postId: post.id, authorId: post.authorId });
+        await notifications.record(tx, { recipientId: post.authorId, actorId: viewerId, kind: 'POST_REACTED', subjectId: post.id, emoji });
       });
       return post;
     },

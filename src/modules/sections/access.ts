@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
@@ -91,6 +91,14 @@ export function createSectionAccess(db: Database, admins: Admins) {
           ? sql`false`
           : sql`exists (select 1 from ${sections} s where s.id = ${sectionId} and (s.visibility = 'PUBLIC' or s.created_by = ${viewerId}
               or exists (select 1 from ${sectionRoles} r where r.section_id = s.id and r.user_id = ${viewerId}) or ${admin}))`;
+    },
+
+    /** As `readableBy`, for a user named in SQL (a column of the caller's statement). */
+    readableByUser(userId: SQL): ReadableIn {
+      const admin = admins.isAdminSql(userId);
+      return (sectionId) =>
+        sql`exists (select 1 from ${sections} s where s.id = ${sectionId} and (s.visibility = 'PUBLIC' or s.created_by = ${userId}
+          or exists (select 1 from ${sectionRoles} r where r.section_id = s.id and r.user_id = ${userId}) or ${admin}))`;
     },
 
     /** The viewer's role (beside ownership, which the section row tells) in each of these sections. */

@@ -8,6 +8,7 @@ import { forwardPage, toConnection } from '../../graphql/pagination.ts';
 import { notFound } from '../../lib/errors.ts';
 import { loadNodes } from '../../graphql/load-nodes.ts';
 import { costOf } from '../../graphql/cost.ts';
+import { NotificationRef } from '../notifications/graphql.ts';
 import { FEED_LIMIT } from './service.ts';
 import { encodeCursor } from '../../realtime/stream-cursor.ts';
 import type { Delivered } from '../../realtime/streams.ts';
@@ -182,3 +183,12 @@ builder.subscriptionFields((t) => ({
     },
   }),
 }));
+
+builder.objectField(NotificationRef, 'story', (t) =>
+  t.field({
+    type: StoryRef,
+    nullable: true,
+    description: 'The story it is about (STORY_VIEWED, STORY_REACTED); null for others, or once the story is gone.',
+    resolve: (n, _a, ctx) => (n.kind === 'STORY_VIEWED' || n.kind === 'STORY_REACTED' ? ctx.loaders.story.load(n.subjectId) : null),
+  }),
+);

@@ -4,6 +4,7 @@ import { defineModule, topics } from '../module.ts';
 import type { Admins } from '../users/admins.ts';
 import type { BlockLists } from '../users/block-lists.ts';
 import type { Blocks } from '../users/blocks.ts';
+import type { NotificationService } from '../notifications/service.ts';
 import type { StoryTopics } from './events.ts';
 import { scheduleStoryExpiry, STORY_EXPIRY_QUEUE, startStoryExpiryWorker } from './expiry-job.ts';
 import './graphql.ts';
@@ -13,7 +14,7 @@ import { createStoryService, type StoryService } from './service.ts';
 export const storiesModule = defineModule({
   name: 'stories',
   topics: topics<StoryTopics>(),
-  services: ({ db, outbox, streams, redis, config }, earlier: { blocks: Blocks; blockLists: BlockLists; admins: Admins }) => ({
+  services: ({ db, outbox, streams, redis, config }, earlier: { blocks: Blocks; blockLists: BlockLists; admins: Admins; notifications: NotificationService }) => ({
     stories: createStoryService({
       db,
       blocks: earlier.blocks,
@@ -23,6 +24,7 @@ export const storiesModule = defineModule({
       streams,
       ttlHours: config.stories.ttlHours,
       reactionLimit: createRateLimit(redis, { name: 'story-reactions', points: config.stories.reactionsPerMinute, durationSeconds: 60 }),
+      notifications: earlier.notifications,
     }),
   }),
   loaders: { story: (s: { stories: StoryService }, viewerId: string | null) => byId((ids) => s.stories.byIds(ids, viewerId)) },

@@ -12,6 +12,7 @@ import type { Streams } from '../../realtime/streams.ts';
 import type { Admins } from '../users/admins.ts';
 import type { BlockLists } from '../users/block-lists.ts';
 import type { Blocks } from '../users/blocks.ts';
+import type { NotificationService } from '../notifications/service.ts';
 import type { StoryActivityEvent, StoryTopics } from './events.ts';
 import { type StoryRow, stories, storyReactions, storyViews } from './tables.ts';
 
@@ -24,11 +25,13 @@ export interface StoryServiceDeps {
   streams: Streams<StoryTopics>;
   ttlHours: number;
   reactionLimit: RateLimit;
+  /** The inbox: told in the transaction of each view and reaction, and of a deletion. */
+  notifications: Pick<NotificationService, 'record' | 'forgetSubject'>;
 }
 
 export const FEED_LIMIT = 100;
 
-export function createStoryService({ db, blocks, blockLists, admins, outbox, streams, ttlHours, reactionLimit }: StoryServiceDeps) {
+export function createStoryService({ db, blocks, blockLists, admins, outbox, streams, ttlHours, reactionLimit, notifications }: StoryServiceDeps) {
   /** Stories the viewer may see: not expired, and not by someone who blocks them. */
   const visibleTo = (viewerId: string | null) =>
     and(gt(stories.expiresAt, sql`now()`), viewerId === null ? undefined : blocks.notBlocked(stories.authorId, sql`${viewerId}::uuid`));
@@ -91,7 +94,9 @@ export function createStoryService({ db, blocks, blockLists, admins, outbox, str
           .values({ storyId: story.id, viewerId })
           .onConflictDoNothing()
           .returning();
-        if (view) await announce(tx, story, { kind: 'viewed', actorId: viewerId, emoji: null, at: view.viewedAt.toISOString() });
+        if (!view) return;
+        await announce(tx, story, { kind: 'viewed', actorId: viewerId, emoji: null, at: view.viewedAt.toISOString() });
+        await notifications.record(tx, { recipientId: story.authorId, actorId: viewerId, kind: 'STORY_VIEWED', subjectId: story.id });
       });
       return story;
     },
@@ -105,6 +110,7 @@ export function createStoryService({ db, blocks, blockLists, admins, outbox, str
         const [reaction] = await tx.insert(storyReactions).values({ storyId: story.id, userId: viewerId, emoji }).returning();
         if (reaction && story.authorId !== viewerId) {
           await announce(tx, story, { kind: 'reacted', actorId: viewerId, emoji, at: reaction.reactedAt.toISOString() });
+          await notifications.record(tx, { recipientId: story.authorId, actorId: viewerId, kind: 'STORY_REACTED', subjectId: story.id, emoji });
         }
       });
       return story;
@@ -137,6 +143,7 @@ export function createStoryService({ db, blocks, blockLists, admins, outbox, str
         const gone = await tx.delete(stories).where(eq(stories.id, story.id)).returning({ id: stories.id });
         if (gone.length === 0) throw notFound('Story');
         await outbox.erase(tx, ['story:activity'], story.authorId, story.id);
+        await notifications.forgetSubject(tx, story.id);
       });
       return story.id;
     },
@@ -174,8 +181,11 @@ export function createStoryService({ db, blocks, blockLists, admins, outbox, str
 
     /** Deletes expired stories (with their views and reactions); run on a schedule. */
     async deleteExpired(): Promise<number> {
-      const deleted = await db.delete(stories).where(lt(stories.expiresAt, sql`now()`)).returning({ id: stories.id });
-      return deleted.length;
+      return db.transaction(async (tx) => {
+        const deleted = await tx.delete(stories).where(lt(stories.expiresAt, sql`now()`)).returning({ id: stories.id });
+        for (const { id } of deleted) await notifications.forgetSubject(tx, id);
+        return deleted.length;
+      });
     },
   };
 }
