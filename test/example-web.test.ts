@@ -61,7 +61,7 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
   const notReloaded = (page: Page) => page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce === true);
   const go = (page: Page, hash: string) => page.evaluate((h) => (location.hash = h), hash);
 
-  it('the viewer sees the highlight, live stock and chat, a new post, its link preview, its edit and its deletion arrive, and the author a story toast, without reloading', async () => {
+  it('the viewer sees the highlight, live stock and chat, a new post, its link preview, its edit and its deletion arrive, and the author a story toast and a notification, without reloading', async () => {
     const seller = await signUp(app, 'seller');
     const viewer = await signUp(app, 'viewer');
     const section = await createSection(app, seller);
@@ -136,6 +136,12 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
     const { createStory } = await ok<any>(app, 'mutation { createStory(input: { mediaUrl: "https://example.com/s.jpg" }) { id } }', {}, seller.token);
     await ok(app, 'mutation($id: ID!) { viewStory(storyId: $id) { id } }', { id: createStory.id }, viewer.token);
     await sellerPage.waitForSelector(`[data-testid=toast]:has-text("${viewer.username} viewed your story")`);
+    // The inbox: the bell counts it live; opened, it says who did what; marked read, the count goes.
+    await sellerPage.waitForSelector('[data-testid=unread]:has-text("1")');
+    await sellerPage.click('[data-testid=bell]');
+    await sellerPage.waitForSelector(`[data-testid=notification]:has-text("${viewer.username} viewed your story")`);
+    await sellerPage.click('[data-testid=inbox] button:has-text("Mark all read")');
+    await sellerPage.waitForSelector('[data-testid=unread]:has-text("0")');
 
     expect(await notReloaded(viewerPage)).toBe(true);
     expect(await notReloaded(sellerPage)).toBe(true);

@@ -3,6 +3,7 @@ import { Provider } from 'urql';
 import { Channel } from './Channel.tsx';
 import { createPlazaClient, loadSession, saveSession, type Session } from './client.ts';
 import { Home } from './Home.tsx';
+import { Inbox } from './Inbox.tsx';
 import { SectionFeed } from './SectionFeed.tsx';
 import { SignIn } from './SignIn.tsx';
 import { StoryToasts } from './StoryToasts.tsx';
@@ -37,6 +38,7 @@ export function App() {
     <Provider value={client}>
       <header>
         <a href="#/">Plaza</a>
+        <Inbox />
         <span data-testid="me">{session.username}</span>
         <button onClick={() => signIn(null)}>Sign out</button>
       </header>

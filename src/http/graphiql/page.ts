@@ -107,6 +107,16 @@ subscription OnStoryActivity {
   }
 }
 
+# The inbox: views, reactions and @mentions, coalesced; live with notificationAdded
+query Inbox {
+  me { unreadNotificationCount }
+  notifications(first: 20) { edges { node { id kind count emoji readAt cursor actors(first: 3) { username } post { content } story { id } } } }
+}
+
+mutation MarkAllRead { markNotificationsRead(input: { all: true }) }
+
+subscription OnNotification($after: String) { notificationAdded(after: $after) { id kind count cursor actors(first: 1) { username } } }
+
 # Live channels: the seller highlights a product, everyone in the channel sees it
 mutation CreateChannel { createChannel(input: { name: "Friday drop" }) { id name } }
 

@@ -30,6 +30,9 @@ type Documents = {
     "\n  mutation UnpinChat($channelId: ID!) { unpinChatMessage(channelId: $channelId) { id } }\n": typeof types.UnpinChatDocument,
     "\n  mutation SlowMode($channelId: ID!, $seconds: Int!) { setChatSlowMode(channelId: $channelId, seconds: $seconds) { id } }\n": typeof types.SlowModeDocument,
     "\n  query Sections { sections { id name slug } }\n": typeof types.SectionsDocument,
+    "\n  query Inbox {\n    me { id unreadNotificationCount }\n    notifications(first: 20) {\n      edges { node { id kind count emoji readAt updatedAt actors(first: 2) { username } post { id content } story { id } } }\n    }\n  }\n": typeof types.InboxDocument,
+    "\n  subscription OnNotification { notificationAdded { id count readAt } }\n": typeof types.OnNotificationDocument,
+    "\n  mutation MarkAllRead { markNotificationsRead(input: { all: true }) }\n": typeof types.MarkAllReadDocument,
     "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": typeof types.PostItemFragmentDoc,
     "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n": typeof types.SectionFeedDocument,
     "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": typeof types.OnPostCreatedDocument,
@@ -60,6 +63,9 @@ const documents: Documents = {
     "\n  mutation UnpinChat($channelId: ID!) { unpinChatMessage(channelId: $channelId) { id } }\n": types.UnpinChatDocument,
     "\n  mutation SlowMode($channelId: ID!, $seconds: Int!) { setChatSlowMode(channelId: $channelId, seconds: $seconds) { id } }\n": types.SlowModeDocument,
     "\n  query Sections { sections { id name slug } }\n": types.SectionsDocument,
+    "\n  query Inbox {\n    me { id unreadNotificationCount }\n    notifications(first: 20) {\n      edges { node { id kind count emoji readAt updatedAt actors(first: 2) { username } post { id content } story { id } } }\n    }\n  }\n": types.InboxDocument,
+    "\n  subscription OnNotification { notificationAdded { id count readAt } }\n": types.OnNotificationDocument,
+    "\n  mutation MarkAllRead { markNotificationsRead(input: { all: true }) }\n": types.MarkAllReadDocument,
     "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": types.PostItemFragmentDoc,
     "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n": types.SectionFeedDocument,
     "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": types.OnPostCreatedDocument,
@@ -152,6 +158,18 @@ export function graphql(source: "\n  mutation SlowMode($channelId: ID!, $seconds
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Sections { sections { id name slug } }\n"): (typeof documents)["\n  query Sections { sections { id name slug } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Inbox {\n    me { id unreadNotificationCount }\n    notifications(first: 20) {\n      edges { node { id kind count emoji readAt updatedAt actors(first: 2) { username } post { id content } story { id } } }\n    }\n  }\n"): (typeof documents)["\n  query Inbox {\n    me { id unreadNotificationCount }\n    notifications(first: 20) {\n      edges { node { id kind count emoji readAt updatedAt actors(first: 2) { username } post { id content } story { id } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnNotification { notificationAdded { id count readAt } }\n"): (typeof documents)["\n  subscription OnNotification { notificationAdded { id count readAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkAllRead { markNotificationsRead(input: { all: true }) }\n"): (typeof documents)["\n  mutation MarkAllRead { markNotificationsRead(input: { all: true }) }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
