@@ -18,6 +18,7 @@
  * BENCH_ONLY=blocking (postCreated to BENCH_BLOCKING_SUBSCRIBERS, default 10,000, users of their own: none blocking the poster, then 1%),
  * BENCH_ONLY=chat (channelChat to BENCH_CHAT_VIEWERS, default 5,000, 50 senders at 100 messages/s for BENCH_CHAT_SECONDS, default 30,
  * against the hand-written framing baseline; highlights alone and beside it), BENCH_ONLY=claims (500 buyers at once for 50 units, 3 rounds),
+ * BENCH_ONLY=views with BENCH_BEFORE (viewStory by BENCH_VIEWERS, default 2,000, distinct users of one story, now and before, alternating),
  * BENCH_ONLY=soak (a day of churn compressed into BENCH_SOAK_MINUTES, default 15, sampled each minute; printed, not written),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
  */
@@ -34,6 +35,7 @@ import { runBefore, runMutationsAlternating } from './scenarios/before.ts';
 import { runResume } from './scenarios/resume.ts';
 import { runBlockingFanout } from './scenarios/blocking.ts';
 import { runChat, runClaims } from './scenarios/chat.ts';
+import { runViewsAlternating } from './scenarios/views.ts';
 import { runFanoutWhileScraping } from './scenarios/scraping.ts';
 import { runHeapBreakdown } from './scenarios/heap.ts';
 import { benchViewers, runPresenceJoin } from './scenarios/presence.ts';
@@ -72,6 +74,7 @@ const chatOptions = {
   highlightChanges: 100,
 };
 const claimOptions = { buyers: 500, stock: 50, rounds: 3 };
+const viewsOnly = process.env.BENCH_ONLY === 'views';
 const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -158,6 +161,23 @@ async function main() {
         } finally {
           removeCheckout(dir);
         }
+      });
+      return;
+    }
+    if (viewsOnly) {
+      if (!beforeRef) throw new Error('BENCH_ONLY=views compares against BENCH_BEFORE=<git ref>');
+      log(`viewStory now and at ${beforeRef}, alternating`);
+      await withDatabase(`${database}_before`, async (beforeUrl) => {
+        const result = await runViewsAlternating({
+          ref: beforeRef,
+          env,
+          nowDatabaseUrl: url.toString(),
+          beforeDatabaseUrl: beforeUrl,
+          jwtSecret: shared.JWT_SECRET,
+          viewers: Number(process.env.BENCH_VIEWERS ?? 2_000),
+          rounds: Number(process.env.BENCH_ROUNDS ?? 4),
+        });
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       });
       return;
     }
