@@ -156,6 +156,16 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
     },
 
     /**
+     * The caller's own statement inserted events of this stream in the transaction (`eventsInsert`, beside a
+     * change, to spare a round trip): they are numbered once it commits, as `record`'s are.
+     */
+    noteRecorded<K extends keyof T & string>(tx: Executor, topic: K, key: string): void {
+      const streams = recordedIn.get(tx);
+      if (!streams) throw new Error('outbox.noteRecorded outside outbox.transaction');
+      if (!streams.some((s) => s.topic === topic && s.key === key)) streams.push({ topic, key });
+    },
+
+    /**
      * Rewrites the stored events of streams keyed `key` (of these topics)
      * that speak of `subject` (their payload's `id`, `postId` or `storyId`)
      * to tombstones, `{ erased: true }` with only those ids and `sectionId`:

@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Outbox } from '../../realtime/outbox.ts';
 import { userBlocks, users } from '../users/tables.ts';
 import type { NotificationTopics } from './events.ts';
+import { stateJson } from './service.ts';
 import { notifications } from './tables.ts';
 
 /** Mentions one post may make: the rest of its `@names` tell nobody. */
@@ -19,8 +20,6 @@ export function mentionedNames(text: string): string[] {
   }
   return [...names];
 }
-
-const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The CTEs that tell the users a new post mentions, to put in the post's own
@@ -45,13 +44,8 @@ export function mentionsCte(
       insert into ${notifications} (user_id, kind, subject_id, emoji, count, actor_ids)
       select m.user_id, 'MENTIONED', m.post_id, '', 1, array[${authorId}]::uuid[] from mentioned m
       on conflict (user_id, kind, subject_id, emoji) do nothing
-      returning id, user_id, subject_id, created_at, updated_at
+      returning *
     ), mention_events as (
-      ${outbox.eventsInsert(
-        'notification:changed',
-        sql`select n.user_id::text as key, jsonb_build_object('id', n.id, 'userId', n.user_id, 'kind', 'MENTIONED', 'subjectId', n.subject_id,
-          'emoji', '', 'count', 1, 'actorIds', jsonb_build_array(${authorId}::text), 'createdAt', ${iso(sql`n.created_at`)},
-          'updatedAt', ${iso(sql`n.updated_at`)}, 'readAt', null) as payload from mentioned_users n`,
-      )}
+      ${outbox.eventsInsert('notification:changed', sql`select n.user_id::text as key, ${stateJson(sql`n`)} as payload from mentioned_users n`)}
     )`;
 }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.ts';
 import { badInput } from '../../lib/errors.ts';
 import type { FeedCursor } from '../../lib/feed-cursor.ts';
@@ -29,13 +29,6 @@ export interface Action {
   emoji?: string | null;
 }
 
-export const toState = (row: NotificationRow): NotificationState => ({
-  ...row,
-  createdAt: row.createdAt.toISOString(),
-  updatedAt: row.updatedAt.toISOString(),
-  readAt: row.readAt?.toISOString() ?? null,
-});
-
 export const fromState = (state: NotificationState): NotificationRow => ({
   ...state,
   createdAt: new Date(state.createdAt),
@@ -53,24 +46,29 @@ export const fromState = (state: NotificationState): NotificationRow => ({
  */
 export function createNotificationService({ db, outbox, streams }: NotificationServiceDeps) {
   return {
-    /** In the action's transaction. Nothing for one's own actions, nothing from someone the recipient blocks. */
+    /**
+     * In the action's transaction, as its last statement: the coalescing row is locked from here to the commit,
+     * so the notification and its event are one statement. Nothing for one's own actions, nothing from someone
+     * the recipient blocks.
+     */
     async record(tx: Executor, action: Action): Promise<void> {
       const { recipientId, actorId, kind, subjectId } = action;
       if (recipientId === actorId) return;
       const emoji = action.emoji ?? '';
-      const result = await tx.execute<Record<string, unknown>>(sql`
-        insert into ${notifications} (user_id, kind, subject_id, emoji, count, actor_ids)
-        select ${recipientId}, ${kind}, ${subjectId}, ${emoji}, 1, array[${actorId}]::uuid[]
-        where not exists (select 1 from ${userBlocks} b where b.blocker_id = ${recipientId} and b.blocked_id = ${actorId})
-        on conflict (user_id, kind, subject_id, emoji) do update set
-          count = ${notifications.count} + 1,
-          actor_ids = (array[${actorId}]::uuid[] || array_remove(${notifications.actorIds}, ${actorId}::uuid))[1:${MAX_ACTORS}],
-          updated_at = now(),
-          read_at = null
-        returning id, user_id, kind, subject_id, emoji, count, actor_ids, created_at, updated_at, read_at`);
-      const row = result.rows[0];
-      if (!row) return;
-      await outbox.record(tx, TOPIC, recipientId, toState(fromRaw(row)));
+      await tx.execute(sql`
+        with n as (
+          insert into ${notifications} (user_id, kind, subject_id, emoji, count, actor_ids)
+          select ${recipientId}, ${kind}, ${subjectId}, ${emoji}, 1, array[${actorId}]::uuid[]
+          where not exists (select 1 from ${userBlocks} b where b.blocker_id = ${recipientId} and b.blocked_id = ${actorId})
+          on conflict (user_id, kind, subject_id, emoji) do update set
+            count = ${notifications.count} + 1,
+            actor_ids = (array[${actorId}]::uuid[] || array_remove(${notifications.actorIds}, ${actorId}::uuid))[1:${MAX_ACTORS}],
+            updated_at = now(),
+            read_at = null
+          returning *
+        )
+        ${outbox.eventsInsert(TOPIC, sql`select n.user_id::text as key, ${stateJson(sql`n`)} as payload from n`)}`);
+      outbox.noteRecorded(tx, TOPIC, recipientId);
     },
 
     /** In the transaction that deletes a post or a story: its notifications go with it. */
@@ -155,26 +153,13 @@ export function createNotificationService({ db, outbox, streams }: NotificationS
   };
 }
 
-/** A row from `returning` in a raw statement (snake case, text dates, a text array). */
-function fromRaw(row: Record<string, unknown>): NotificationRow {
-  return {
-    id: String(row.id),
-    userId: String(row.user_id),
-    kind: row.kind as NotificationRow['kind'],
-    subjectId: String(row.subject_id),
-    emoji: String(row.emoji),
-    count: Number(row.count),
-    actorIds: parseUuidArray(row.actor_ids),
-    createdAt: new Date(row.created_at as string),
-    updatedAt: new Date(row.updated_at as string),
-    readAt: row.read_at ? new Date(row.read_at as string) : null,
-  };
-}
+const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-function parseUuidArray(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  const text = String(value ?? '{}');
-  return text === '{}' ? [] : text.slice(1, -1).split(',');
+/** A notifications row (`alias`, in SQL) as its event's JSON (NotificationState). */
+export function stateJson(alias: SQL): SQL {
+  return sql`jsonb_build_object('id', ${alias}.id, 'userId', ${alias}.user_id, 'kind', ${alias}.kind, 'subjectId', ${alias}.subject_id,
+    'emoji', ${alias}.emoji, 'count', ${alias}.count, 'actorIds', to_jsonb(${alias}.actor_ids), 'createdAt', ${iso(sql`${alias}.created_at`)},
+    'updatedAt', ${iso(sql`${alias}.updated_at`)}, 'readAt', ${alias}.read_at)`;
 }
 
 export type NotificationService = ReturnType<typeof createNotificationService>;
