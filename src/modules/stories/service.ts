@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { newestFirst, olderThan, takePage } from '../../db/keyset.ts';
 import type { FeedCursor } from '../../lib/feed-cursor.ts';
@@ -6,6 +6,7 @@ import { forbidden, notFound } from '../../lib/errors.ts';
 import type { RateLimit } from '../../lib/rate-limiter.ts';
 import { isUuid, requireEmoji, requireHttpUrl, requireText } from '../../lib/validate.ts';
 import type { Executor } from '../../db/client.ts';
+import { commitWithoutFlush } from '../../db/async-commit.ts';
 import { resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import type { Streams } from '../../realtime/streams.ts';
@@ -26,10 +27,12 @@ export interface StoryServiceDeps {
   ttlHours: number;
   reactionLimit: RateLimit;
   /** The inbox: told in the transaction of each view and reaction, and of a deletion. */
-  notifications: Pick<NotificationService, 'record' | 'forgetSubject'>;
+  notifications: Pick<NotificationService, 'record' | 'recordCte' | 'number' | 'forgetSubject'>;
 }
 
 export const FEED_LIMIT = 100;
+
+const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export function createStoryService({ db, blocks, blockLists, admins, outbox, streams, ttlHours, reactionLimit, notifications }: StoryServiceDeps) {
   /** Stories the viewer may see: not expired, and not by someone who blocks them. */
@@ -88,16 +91,24 @@ export function createStoryService({ db, blocks, blockLists, admins, outbox, str
     async view(viewerId: string, storyId: string): Promise<StoryRow> {
       const story = await live(storyId, viewerId);
       if (story.authorId === viewerId) return story;
-      await outbox.transaction(async (tx) => {
-        const [view] = await tx
-          .insert(storyViews)
-          .values({ storyId: story.id, viewerId })
-          .onConflictDoNothing()
-          .returning();
-        if (!view) return;
-        await announce(tx, story, { kind: 'viewed', actorId: viewerId, emoji: null, at: view.viewedAt.toISOString() });
-        await notifications.record(tx, { recipientId: story.authorId, actorId: viewerId, kind: 'STORY_VIEWED', subjectId: story.id });
-      });
+      // The view, the author's activity event and their coalesced notification in one statement that commits on
+      // its own: a story viewed by thousands at once holds its one notification row no longer than that statement.
+      // It commits without a WAL flush: the numbering right after flushes it before anything is published.
+      const notify = notifications.recordCte({ recipientId: story.authorId, actorId: viewerId, kind: 'STORY_VIEWED', subjectId: story.id }, sql`viewed`)!;
+      const result = await db.execute<{ viewed: number }>(sql`
+        with viewed as (
+          insert into ${storyViews} (story_id, viewer_id) values (${story.id}, ${viewerId})
+          on conflict do nothing
+          returning viewed_at
+        ), activity as (
+          ${outbox.eventsInsert(
+            'story:activity',
+            sql`select ${story.authorId}::text as key, jsonb_build_object('kind', 'viewed', 'actorId', ${viewerId}::text, 'emoji', null,
+              'at', ${iso(sql`viewed.viewed_at`)}, 'storyId', ${story.id}::text, 'authorId', ${story.authorId}::text) as payload from viewed`,
+          )}
+        ), ${notify}
+        select (select count(*) from viewed)::int as viewed, ${commitWithoutFlush}`);
+      if (result.rows[0]?.viewed) await Promise.all([outbox.number('story:activity', story.authorId), notifications.number(story.authorId)]);
       return story;
     },
 
