@@ -12,6 +12,7 @@ const TITLES: Record<keyof typeof SECTIONS, string> = {
   rateLimits: 'Rate limits and sign-in back-off',
   stories: 'Stories',
   notifications: 'Notifications',
+  webhooks: 'Webhooks',
   channels: 'Live channels',
   presence: 'Presence',
 };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Section, Settings } from './section.ts';
 import { auth } from './sections/auth.ts';
 import { database, redis } from './sections/database.ts';
-import { channels, notifications, presence, stories } from './sections/features.ts';
+import { channels, notifications, presence, stories, webhooks } from './sections/features.ts';
 import { jobs } from './sections/jobs.ts';
 import { limits } from './sections/limits.ts';
 import { links } from './sections/links.ts';
@@ -14,7 +14,7 @@ import { server } from './sections/server.ts';
  * (config/sections/); they are validated together, every problem reported at
  * once, and the Config's type is what the sections make of them.
  */
-export const SECTIONS = { server, database, redis, auth, jobs, limits, links, rateLimits, stories, notifications, channels, presence };
+export const SECTIONS = { server, database, redis, auth, jobs, limits, links, rateLimits, stories, notifications, webhooks, channels, presence };
 
 /** Prefixes of Plaza's settings: a variable under one that no section declares is probably misspelt. */
 const PREFIXES = ['PLAZA_', 'LINK_', 'RATE_LIMIT_', 'MAX_', 'JOB_', 'PRESENCE', 'STORY_', 'CHANNEL_', 'SIGN_IN_', 'DATABASE_', 'REDIS_', 'JWT_', 'EVENT_', 'REPLAY_', 'EMBEDDED_POSTGRES_', 'OPERATION_', 'DOCUMENT_', 'SLOW_CONSUMER_', 'METRICS_', 'REFRESH_TOKEN_', 'TRUST_PROXY_'];
@@ -36,6 +36,7 @@ function build(settings: Settings) {
     rateLimits: rateLimits.read(settings),
     stories: stories.read(settings),
     notifications: notifications.read(settings),
+    webhooks: webhooks.read(settings),
     channels: channels.read(settings),
     presence: presence.read(settings),
   };

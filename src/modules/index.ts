@@ -10,13 +10,14 @@ import { sectionsModule } from './sections/index.ts';
 import { sessionsModule } from './sessions/index.ts';
 import { storiesModule } from './stories/index.ts';
 import { usersModule } from './users/index.ts';
+import { webhooksModule } from './webhooks/index.ts';
 
 /**
  * The one list of modules the app is made of, in the order their services
  * are made (a module may use those of the modules before it). Adding a
  * module is its folder and one line here.
  */
-export const modules = [sessionsModule, usersModule, sectionsModule, notificationsModule, linksModule, postsModule, reactionsModule, reportsModule, storiesModule, channelsModule, chatModule] as const;
+export const modules = [sessionsModule, usersModule, sectionsModule, notificationsModule, linksModule, postsModule, reactionsModule, reportsModule, storiesModule, channelsModule, chatModule, webhooksModule] as const;
 
 type AnyModule = PlazaModule<any, any, any>;
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, section, type Settings } from '../section.ts';
+import { commaList, int, section, type Settings } from '../section.ts';
 import { scaled } from './rate-limits.ts';
 
 const multiplierOf = (settings: Settings) => settings.RATE_LIMIT_MULTIPLIER as number;
@@ -22,6 +22,18 @@ export const notifications = section(
     NOTIFICATION_RETENTION_DAYS: int(1).default(90).describe('How long a notification is kept after it last changed, in days'),
   },
   { prefix: 'NOTIFICATION_' },
+);
+
+/** Webhooks: events out to a team's backends. */
+export const webhooks = section(
+  {
+    WEBHOOK_MAX_ATTEMPTS: int(1).default(8).describe('Failed attempts at one event after which a webhook is paused (resumeWebhook continues it)'),
+    WEBHOOK_TIMEOUT_MS: int(100).default(5_000).describe('How long a receiver has to answer one delivery'),
+    WEBHOOK_MAX_BACKOFF_SECONDS: int(1).default(60).describe('Longest wait between two attempts at one event'),
+    WEBHOOK_ALLOW_HOSTS: z.string().default('').describe('Comma-separated `host[:port]` a webhook may call even on a private address (intranets, tests)'),
+    WEBHOOK_POLL_MS: int(10).default(250).describe('How often the delivering instance looks for events to deliver'),
+  },
+  { prefix: 'WEBHOOK_', derive: (v) => ({ ...v, allowHosts: commaList(v.allowHosts) }) },
 );
 
 /** Live channels. */
