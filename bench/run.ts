@@ -19,6 +19,7 @@
  * BENCH_ONLY=chat (channelChat to BENCH_CHAT_VIEWERS, default 5,000, 50 senders at 100 messages/s for BENCH_CHAT_SECONDS, default 30,
  * against the hand-written framing baseline; highlights alone and beside it), BENCH_ONLY=claims (500 buyers at once for 50 units, 3 rounds),
  * BENCH_ONLY=views with BENCH_BEFORE (viewStory by BENCH_VIEWERS, default 2,000, distinct users of one story, now and before, alternating),
+ * BENCH_ONLY=webhooks (2,000 posts over 20 sections delivered to a local receiver: events/s and lag),
  * BENCH_ONLY=soak (a day of churn compressed into BENCH_SOAK_MINUTES, default 15, sampled each minute; printed, not written),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
  */
@@ -36,6 +37,7 @@ import { runResume } from './scenarios/resume.ts';
 import { runBlockingFanout } from './scenarios/blocking.ts';
 import { runChat, runClaims } from './scenarios/chat.ts';
 import { runViewsAlternating } from './scenarios/views.ts';
+import { runWebhookThroughput } from './scenarios/webhooks.ts';
 import { runFanoutWhileScraping } from './scenarios/scraping.ts';
 import { runHeapBreakdown } from './scenarios/heap.ts';
 import { benchViewers, runPresenceJoin } from './scenarios/presence.ts';
@@ -75,6 +77,7 @@ const chatOptions = {
 };
 const claimOptions = { buyers: 500, stock: 50, rounds: 3 };
 const viewsOnly = process.env.BENCH_ONLY === 'views';
+const webhooksOnly = process.env.BENCH_ONLY === 'webhooks';
 const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -162,6 +165,16 @@ async function main() {
           removeCheckout(dir);
         }
       });
+      return;
+    }
+    if (webhooksOnly) {
+      log('webhooks: 2,000 posts over 20 sections delivered to a local receiver');
+      const receiverPort = await findFreePort();
+      const adminUsername = `benchadmin_${Date.now().toString(36)}`;
+      const target = await startPlaza({ ...env, ADMIN_USERNAMES: adminUsername, WEBHOOK_ALLOW_HOSTS: `127.0.0.1:${receiverPort}` }, profile);
+      running.push(target);
+      const result = await runWebhookThroughput(target, { adminUsername, receiverPort, events: 2_000, streams: 20 });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
     }
     if (viewsOnly) {

@@ -25,9 +25,10 @@ export async function gql<T = any>(url: string, query: string, variables: Record
   return body.data;
 }
 
-export async function signUp(url: string, name: string): Promise<{ token: string; id: string }> {
+/** A new user named `name_<random>`, or exactly `username` when given. */
+export async function signUp(url: string, name: string, username?: string): Promise<{ token: string; id: string }> {
   const data = await gql(url, 'mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }', {
-    i: { username: `${name}_${Math.random().toString(36).slice(2, 10)}`, password: 'benchmark password' },
+    i: { username: username ?? `${name}_${Math.random().toString(36).slice(2, 10)}`, password: 'benchmark password' },
   });
   return { token: data.signUp.token, id: data.signUp.user.id };
 }

@@ -73,7 +73,17 @@ export function startDeliverer({ db, poster, logger, maxAttempts, maxBackoffSeco
     return result.rows.map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 
-  async function deliver(hook: WebhookRow, event: Due): Promise<void> {
+  /** The events of one stream after `after`, in order: what follows a delivered one without waiting for a pass. */
+  async function following(event: Due, after: number): Promise<Due[]> {
+    const result = await db.execute<Due>(sql`
+      select topic, key, seq, payload, created_at from events
+      where topic = ${event.topic} and key = ${event.key} and seq > ${after}
+      order by seq limit 100`);
+    return result.rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  /** Whether the receiver acknowledged it. */
+  async function deliver(hook: WebhookRow, event: Due): Promise<boolean> {
     const [progress] = await db
       .select({ attempts: webhookProgress.attempts })
       .from(webhookProgress)
@@ -90,6 +100,7 @@ export function startDeliverer({ db, poster, logger, maxAttempts, maxBackoffSeco
       data: event.payload,
     });
     const outcome = await poster.post(hook.url, body, { 'plaza-signature': sign(hook.secret, body), 'plaza-event-id': id, 'plaza-attempt': String(attempt) });
+    let failed = false;
     await db.transaction(async (tx) => {
       await tx.insert(webhookDeliveries).values({
         webhookId: hook.id,
@@ -109,6 +120,7 @@ export function startDeliverer({ db, poster, logger, maxAttempts, maxBackoffSeco
             attempts = 0, next_attempt_at = null, last_error = null`);
         return;
       }
+      failed = true;
       const wait = Math.min(maxBackoffSeconds, 0.5 * 2 ** (attempt - 1));
       await tx.execute(sql`
         insert into ${webhookProgress} (webhook_id, topic, key, attempts, next_attempt_at, last_error)
@@ -123,6 +135,22 @@ export function startDeliverer({ db, poster, logger, maxAttempts, maxBackoffSeco
         log.warn({ webhookId: hook.id, event: id, attempts: attempt }, 'webhook paused after failing deliveries');
       }
     });
+    return !failed;
+  }
+
+  /** A stream's events from `first` on, one after another, each once the one before is acknowledged; stops at a failure. */
+  async function drain(hook: WebhookRow, first: Due): Promise<void> {
+    let batch = [first];
+    while (batch.length > 0 && !stopped) {
+      let last = first.seq;
+      for (const event of batch) {
+        if (stopped || !(await deliver(hook, event))) return;
+        last = event.seq;
+      }
+      // Still the one delivering (the lease is renewed here as by a pass), or another instance takes the stream over.
+      if (!(await lead())) return;
+      batch = await following(first, last);
+    }
   }
 
   function launch(hook: WebhookRow, event: Due) {
@@ -130,7 +158,7 @@ export function startDeliverer({ db, poster, logger, maxAttempts, maxBackoffSeco
     if (inflight.has(slot)) return;
     inflight.add(slot);
     perWebhook.set(hook.id, (perWebhook.get(hook.id) ?? 0) + 1);
-    const work = deliver(hook, event)
+    const work = drain(hook, event)
       .catch((err: Error) => log.warn({ err: err.message, webhookId: hook.id }, 'webhook delivery failed to record'))
       .finally(() => {
         inflight.delete(slot);
