@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { redisAvailable, twoInstances } from './helpers/app.ts';
+import { redisAvailable, startTestApp, twoInstances } from './helpers/app.ts';
+import { createTestDatabase } from './helpers/db.ts';
+import { type PlazaProcess, startPlazaProcess } from './helpers/process.ts';
+import { resumingSubscription } from './helpers/resuming-client.ts';
 import { createPost, createSection, localIdOf, ok, signUp, type TestUser } from './helpers/http.ts';
 import { listening, subscribeSse, subscribeWs, wsClient } from './helpers/subscriptions.ts';
 import { manyUsers } from './helpers/users.ts';
@@ -132,4 +135,63 @@ describe.skipIf(!redisAvailable() && process.env.CI !== 'true')('the notificatio
     expect(JSON.stringify(await subscribeWs(theirs, ADDED, { after: first.cursor }).waitForError())).toContain('BAD_USER_INPUT');
     await theirs.dispose();
   });
+});
+
+describe.skipIf(!redisAvailable() && process.env.CI !== 'true')('notificationAdded and an instance SIGKILLed', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let a: PlazaProcess;
+  let b: App;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const env = { DATABASE_URL: database.url, REDIS_URL: inject('redisUrl')!, MAX_CONNECTIONS_PER_USER: '0', RUN_WORKERS: 'false' };
+    a = await startPlazaProcess(env);
+    b = await startTestApp({ redis: true, env });
+  });
+  afterAll(async () => {
+    a?.child.kill('SIGKILL');
+    await b?.stop();
+    await database?.drop();
+  });
+
+  it('the author resumes on the other instance with the last cursor: nothing missed, nothing twice, and the unread count exact', async () => {
+    const author = await signUp(b, 'author');
+    const section = await createSection(b, author);
+    const posts: string[] = [];
+    for (let i = 0; i < 20; i++) posts.push((await createPost(b, author, section.id, `p${i}`)).id);
+    const fans = await manyUsers(b, 20, 'fan');
+    // From the inbox as a query reads it: nothing can slip between that and the subscription.
+    await ok(b, REACT, { p: posts[0], e: '👍' }, fans[0]!.token);
+    const start = (await ok(b, '{ notifications(first: 1) { edges { node { cursor } } } }', {}, author.token)).notifications.edges[0].node.cursor;
+    const { sub, client, connections } = resumingSubscription<{ notificationAdded: { id: string; count: number; cursor: string } }>({
+      urls: [a.url, b.url],
+      token: author.token,
+      query: ADDED,
+      after: start,
+      cursorOf: (data) => data.notificationAdded.cursor,
+    });
+    // Nine reach the author through A.
+    for (let i = 1; i < 10; i++) await ok(b, REACT, { p: posts[i], e: '👍' }, fans[i]!.token);
+    await sub.waitFor(9, 15_000);
+    expect(connections()).toBe(1);
+
+    const died = new Promise((resolve) => a.child.once('exit', resolve));
+    a.child.kill('SIGKILL');
+    await died;
+    // Ten more while the author is away, with reads of the count racing them.
+    const reads: Promise<unknown>[] = [];
+    for (let i = 10; i < 20; i++) {
+      reads.push(ok(b, '{ me { unreadNotificationCount } }', {}, author.token));
+      await ok(b, REACT, { p: posts[i], e: '👍' }, fans[i]!.token);
+    }
+    await Promise.all(reads);
+    await sub.waitFor(19, 20_000);
+    const ids = sub.results.map((r) => r.notificationAdded.id);
+    expect(new Set(ids).size).toBe(19);
+    expect(connections()).toBeGreaterThanOrEqual(2);
+    const { rows } = await b.runtime.database.pool.query('select count(*)::int as n from notifications where user_id = $1 and read_at is null', [localIdOf(author.id)]);
+    expect(rows[0].n).toBe(20);
+    expect((await ok(b, '{ me { unreadNotificationCount } }', {}, author.token)).me.unreadNotificationCount).toBe(20);
+    sub.dispose();
+    await client.dispose();
+  }, 60_000);
 });
