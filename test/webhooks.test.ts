@@ -81,17 +81,17 @@ const CREATE = 'mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { i
 
 describe('webhooks', () => {
   let app: App;
+  let env: Record<string, string>;
   let admin: TestUser;
   let author: TestUser;
   /** One receiver per test, each on a port allowed when the app started. */
   const receivers: Receiver[] = [];
 
   beforeAll(async () => {
-    const ports = await Promise.all([findFreePort(), findFreePort(), findFreePort(), findFreePort()]);
+    const ports = await Promise.all([findFreePort(), findFreePort(), findFreePort(), findFreePort(), findFreePort()]);
     receivers.push(...ports.map((port) => Object.assign(new Receiver(), { port })));
     const adminName = `admin_${Date.now().toString(36)}`;
-    app = await startTestApp({
-      env: {
+    env = {
         RUN_WORKERS: 'true',
         ADMIN_USERNAMES: adminName,
         WEBHOOK_ALLOW_HOSTS: ports.map((p) => `127.0.0.1:${p}`).join(','),
@@ -99,8 +99,8 @@ describe('webhooks', () => {
         WEBHOOK_MAX_BACKOFF_SECONDS: '1',
         WEBHOOK_MAX_ATTEMPTS: '4',
         WEBHOOK_TIMEOUT_MS: '5000',
-      },
-    });
+    };
+    app = await startTestApp({ env });
     admin = await signUp(app, 'admin', adminName);
     author = await signUp(app, 'author');
   });
@@ -194,5 +194,19 @@ describe('webhooks', () => {
     expect((await ok(app, 'mutation($w: ID!) { resumeWebhook(webhookId: $w) { status } }', { w: hook.id }, admin.token)).resumeWebhook.status).toBe('ACTIVE');
     await r.untilAcked(3);
     expect(r.acked().map((x) => x.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('survives a restart of Plaza: another instance takes over and every event goes out once acknowledged, in order', async () => {
+    const r = receivers[4]!;
+    await r.start();
+    await register(r);
+    const section = await createSection(app, author);
+    for (let i = 0; i < 5; i++) await createPost(app, author, section.id, `before restart ${i}`);
+    await r.untilAcked(5);
+    await app.stop();
+    app = await startTestApp({ env });
+    for (let i = 0; i < 5; i++) await createPost(app, author, section.id, `after restart ${i}`);
+    await r.untilAcked(10);
+    expect(r.acked().map((x) => x.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 });
