@@ -20,6 +20,9 @@ export interface DelivererOptions {
 const PER_WEBHOOK = 16;
 /** How long a pass's lead lasts unless renewed: another instance takes over after it. */
 const LEASE_SECONDS = 5;
+/** How long the log of attempts is kept, and how often the leader prunes it. */
+const DELIVERY_LOG_DAYS = 7;
+const PRUNE_EVERY_MS = 60_000;
 
 interface Due {
   topic: string;
@@ -168,8 +171,14 @@ export function startDeliverer({ db, poster, logger, maxAttempts, maxBackoffSeco
     running.add(work);
   }
 
+  let prunedAt = 0;
+
   async function pass(): Promise<void> {
     if (!(await lead())) return;
+    if (Date.now() - prunedAt > PRUNE_EVERY_MS) {
+      prunedAt = Date.now();
+      await db.execute(sql`delete from ${webhookDeliveries} where created_at < now() - make_interval(days => ${DELIVERY_LOG_DAYS})`);
+    }
     const active = await db.select().from(webhooks).where(eq(webhooks.status, 'ACTIVE'));
     for (const hook of active) {
       const room = PER_WEBHOOK - (perWebhook.get(hook.id) ?? 0);
