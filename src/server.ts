@@ -13,6 +13,7 @@ import { isMetricsRequest, serveMetrics, timeRequest } from './http/metrics-endp
 import { originAllowed } from './http/guards/origin.ts';
 import { createPlainJsonHandler, isPlainJsonPost } from './http/plain-json.ts';
 import { createAddressLimit } from './http/guards/address-limit.ts';
+import { isEventPull, serveEventPull } from './http/event-pull.ts';
 import { refuseRequest, refuseUpgrade } from './http/guards/refusals.ts';
 import { followRevocations } from './http/connections/revocations.ts';
 import { createUserConnectionLimiter } from './http/connections/per-user.ts';
@@ -69,13 +70,14 @@ export function createServer(deps: ServerDeps) {
     }
     const ip = clientIp(req, config.trustProxyHops);
     // Health checks come from the load balancer, many times a second.
-    if (req.url?.startsWith('/graphql')) {
+    if (req.url?.startsWith('/graphql') || isEventPull(req)) {
       const wait = await addresses.wait(ip);
       if (wait !== null) {
         return refuseRequest(res, 429, 'RATE_LIMITED', 'Too many requests from this address', { 'retry-after': String(wait) });
       }
     }
     const viewer = await viewers.fromToken(bearerToken(req.headers.authorization));
+    if (isEventPull(req)) return serveEventPull(req, res, viewer?.id ?? null, deps.services.pullEvents);
     if (isEventStream(req)) {
       const ending = await streams.admit(res, viewer);
       if (!ending) return;

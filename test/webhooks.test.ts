@@ -209,4 +209,35 @@ describe('webhooks', () => {
     await r.untilAcked(10);
     expect(r.acked().map((x) => x.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
+
+  it('GET /events: pages of the topics in an order that keeps each stream’s, continued from a cursor; admins only', async () => {
+    const base = app.url.replace('/graphql', '/events');
+    const pull = async (token: string | null, query: string) =>
+      fetch(`${base}?${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const page = async (after: string | null, limit = 500) => {
+      const res = await pull(admin.token, `topics=post:created&limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as { events: Array<{ key: string; seq: number; id: string }>; next: string | null };
+    };
+    // Caught up with everything before.
+    let cursor: string | null = null;
+    for (let p = await page(null); p.events.length > 0; p = await page(cursor)) cursor = p.next;
+
+    const [s1, s2] = [await createSection(app, author), await createSection(app, author)];
+    await Promise.all(Array.from({ length: 8 }, (_, i) => createPost(app, author, i % 2 ? s2.id : s1.id, `pulled ${i}`)));
+    const seen: Array<{ key: string; seq: number; id: string }> = [];
+    for (let p = await page(cursor, 3); p.events.length > 0; p = await page(cursor, 3)) {
+      seen.push(...p.events);
+      cursor = p.next;
+    }
+    const keys = new Set([s1.id, s2.id].map((id) => Buffer.from(id, 'base64').toString().split(':')[1]));
+    const mine = seen.filter((e) => keys.has(e.key));
+    expect(new Set(mine.map((e) => e.id)).size).toBe(8);
+    for (const key of keys) expect(mine.filter((e) => e.key === key).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+
+    expect((await pull(author.token, 'topics=post:created')).status).toBe(403);
+    expect((await pull(null, 'topics=post:created')).status).toBe(401);
+    expect((await pull(admin.token, 'topics=session:revoked')).status).toBe(400);
+    expect((await pull(admin.token, 'topics=post:created&after=nonsense')).status).toBe(400);
+  });
 });

@@ -4,6 +4,7 @@ import type { Admins } from '../users/admins.ts';
 import { startDeliverer } from './deliverer.ts';
 import './graphql.ts';
 import { createWebhookPoster } from './post.ts';
+import { createEventPull } from './pull.ts';
 import { createWebhookService } from './service.ts';
 
 /** Events out to a team's backends: webhooks the admins register, delivered in order per key, at least once. */
@@ -11,6 +12,7 @@ export const webhooksModule = defineModule({
   name: 'webhooks',
   services: ({ db, config }, earlier: { admins: Admins }) => ({
     webhooks: createWebhookService({ db, admins: earlier.admins, allow: parseAllowList(config.webhooks.allowHosts) }),
+    pullEvents: createEventPull({ db, admins: earlier.admins }),
   }),
   workers: async ({ db, config, logger }) => {
     const poster = createWebhookPoster({ allow: parseAllowList(config.webhooks.allowHosts), timeoutMs: config.webhooks.timeoutMs });
