@@ -1,6 +1,6 @@
 import { and, eq, inArray, lt, or, sql, desc } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { AppError, badInput, forbidden, notFound, rateLimited } from '../../lib/errors.ts';
+import { AppError, badInput, notFound, rateLimited } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import { resumeAfter } from '../../realtime/stream-cursor.ts';
@@ -8,7 +8,7 @@ import type { Delivered, Streams } from '../../realtime/streams.ts';
 import type { EventFrame } from '../../realtime/event-frame.ts';
 import { withFirst } from '../../realtime/with-first.ts';
 import type { ChannelAccess } from '../channels/access.ts';
-import { channelBans, type ChannelRow } from '../channels/tables.ts';
+import { channelBans, channelModerators, type ChannelRow, channels } from '../channels/tables.ts';
 import type { ChatTopics } from './events.ts';
 import { ChatSnapshot, toMessageState } from './frames.ts';
 import { type ChatMessageRow, chatMessages, chatSettings } from './tables.ts';
@@ -83,18 +83,23 @@ export function createChatService({ db, outbox, streams, access, frameMs }: Chat
     /** Sends to the channel's chat: RATE_LIMITED (with retryAfterSeconds) faster than its slow mode, FORBIDDEN when banned. */
     async send(viewerId: string, input: { channelId: string; text: string }): Promise<ChatMessageRow> {
       const text = requireChatText(input.text);
-      const s = await access.standing(input.channelId, viewerId);
-      if (s.banned) throw forbidden('You are banned from this channel');
-      const exempt = s.role !== null;
-      const channelId = s.channel.id;
-      // Slow mode's clock moves only when the message goes: one statement, so two sends at once cannot both pass.
+      if (!isUuid(input.channelId)) throw notFound('Channel');
+      const channelId = input.channelId;
+      // One statement: the sender's standing (banned? seller or moderator, so not slowed?), slow mode's clock (moved
+      // only when the message goes, so two sends at once cannot both pass), the message and its event.
       const result = await db.execute<{ id: string; channel_id: string; author_id: string; text: string; created_at: string }>(sql`
-        with slow as (
+        with standing as (
+          select c.id,
+            c.seller_id = ${viewerId} or exists (select 1 from ${channelModerators} m where m.channel_id = c.id and m.user_id = ${viewerId}) as exempt,
+            c.seller_id <> ${viewerId} and exists (select 1 from ${channelBans} b where b.channel_id = c.id and b.user_id = ${viewerId}
+              and (b.until is null or b.until > now())) as banned
+          from ${channels} c where c.id = ${channelId}
+        ), slow as (
           select coalesce((select slow_mode_seconds from chat_settings where channel_id = ${channelId}), 0) as seconds
         ), gate as (
-          insert into chat_senders (channel_id, user_id, last_sent_at) values (${channelId}, ${viewerId}, now())
+          insert into chat_senders (channel_id, user_id, last_sent_at) select s.id, ${viewerId}, now() from standing s where not s.banned
           on conflict (channel_id, user_id) do update set last_sent_at = greatest(chat_senders.last_sent_at, now())
-          where ${exempt} or (select seconds from slow) = 0
+          where (select exempt from standing) or (select seconds from slow) = 0
             or chat_senders.last_sent_at <= now() - make_interval(secs => (select seconds from slow))
           returning 1
         ), message as (
@@ -110,6 +115,8 @@ export function createChatService({ db, outbox, streams, access, frameMs }: Chat
         select id, channel_id, author_id, text, created_at from message`);
       const row = result.rows[0];
       if (!row) {
+        // Refused: say why. No channel (NOT_FOUND) or banned (FORBIDDEN), else too soon for slow mode.
+        await access.assertNotBanned(channelId, viewerId);
         const wait = await db.execute<{ seconds: number }>(sql`
           select greatest(1, ceil(extract(epoch from (c.last_sent_at + make_interval(secs => s.slow_mode_seconds) - now()))))::int as seconds
           from chat_senders c join chat_settings s on s.channel_id = c.channel_id
