@@ -150,8 +150,11 @@ export function startDeliverer({ db, poster, logger, maxAttempts, maxBackoffSeco
         if (stopped || !(await deliver(hook, event))) return;
         last = event.seq;
       }
-      // Still the one delivering (the lease is renewed here as by a pass), or another instance takes the stream over.
+      // Still the one delivering (the lease is renewed here as by a pass), or another instance takes the stream over;
+      // and the webhook still active (paused or deleted meanwhile: its streams stop here).
       if (!(await lead())) return;
+      const [now] = await db.select({ status: webhooks.status }).from(webhooks).where(eq(webhooks.id, hook.id));
+      if (now?.status !== 'ACTIVE') return;
       batch = await following(first, last);
     }
   }
