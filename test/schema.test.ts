@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { buildSchema, findBreakingChanges, parse, printSchema, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../src/schema.ts';
-import { exampleOperations } from '../src/http/graphiql/page.ts';
+import { exampleOperations } from '../src/http/graphiql/examples.ts';
 
 
 // The contract lives in ../shared; a copy is kept here so a lone clone can run the suite too.

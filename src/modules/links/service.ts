@@ -9,19 +9,15 @@ import type { Streams } from '../../realtime/streams.ts';
 import { posts } from '../posts/tables.ts';
 import type { ReadableIn } from '../sections/access.ts';
 import { type LinkTopics, linkEventJson } from './events.ts';
+import { claimOf, type FetchClaim, jobLink, type JobStartRow, type LinkForJob } from './job-row.ts';
 import { type LinkMetadataJson, type LinkRow, linkFetches, links } from './tables.ts';
+
+export type { FetchClaim, LinkForJob } from './job-row.ts';
 
 export type LinkOutcome =
   | { status: 'READY'; metadata: LinkMetadataJson; fetchedAt?: Date }
   | { status: 'FAILED' | 'BLOCKED'; error: string };
 
-/**
- * Where a link's fetch stands: claimed by this attempt; already done; the page
- * claimed by another link's fetch for `waitSeconds` more; its host at the
- * per-host limit; or `recheck`: a fetch of the page finished while the claim
- * was being taken, its preview to be read by a statement of its own.
- */
-export type FetchClaim = { state: 'claimed' | 'done' | 'host-busy' | 'recheck' } | { state: 'busy'; waitSeconds: number };
 
 /** How `startJob` claims a fetch. */
 export interface ClaimOptions {
@@ -42,11 +38,6 @@ export type JobStart =
   | { link: null }
   | { link: LinkForJob; cached: { metadata: LinkMetadataJson; fetchedAt: Date } }
   | { link: LinkForJob; cached: null; claim: FetchClaim };
-
-export interface LinkForJob extends LinkRow {
-  sectionId: string;
-  authorId: string;
-}
 
 /** Enqueues fetch jobs for links inside a transaction (wired to pg-boss by the runtime). */
 export type EnqueueLinks = (tx: Executor, links: LinkRow[], refresh: boolean) => Promise<void>;
@@ -247,56 +238,3 @@ function finalValues(outcome: LinkOutcome): { status: LinkRow['status']; metadat
 }
 
 export type LinkService = ReturnType<typeof createLinkService>;
-
-/** A row of `startJob`'s statement (raw SQL: snake_case, timestamps as text). */
-interface JobStartRow extends Record<string, unknown> {
-  id: string;
-  post_id: string;
-  position: number;
-  url: string;
-  normalized_url: string;
-  status: LinkRow['status'];
-  metadata: LinkMetadataJson | null;
-  error: string | null;
-  fetched_at: string | null;
-  created_at: string;
-  section_id: string;
-  author_id: string;
-  cached_metadata: LinkMetadataJson | null;
-  cached_fetched_at: string | null;
-  claim_state: 'claimed' | 'page-busy' | 'host-busy' | 'done' | 'cached' | null;
-  wait_seconds: number | null;
-}
-
-/** What `plaza_claim_link_fetch` answered, as a claim. */
-function claimOf(row: JobStartRow): FetchClaim {
-  switch (row.claim_state) {
-    case 'page-busy':
-      return { state: 'busy', waitSeconds: Number(row.wait_seconds ?? 0) };
-    case 'host-busy':
-      return { state: 'host-busy' };
-    case 'done':
-      return { state: 'done' };
-    case 'cached':
-      return { state: 'recheck' };
-    default:
-      return { state: 'claimed' };
-  }
-}
-
-function jobLink(row: JobStartRow): LinkForJob {
-  return {
-    id: row.id,
-    postId: row.post_id,
-    position: row.position,
-    url: row.url,
-    normalizedUrl: row.normalized_url,
-    status: row.status,
-    metadata: row.metadata,
-    error: row.error,
-    fetchedAt: row.fetched_at === null ? null : new Date(row.fetched_at),
-    createdAt: new Date(row.created_at),
-    sectionId: row.section_id,
-    authorId: row.author_id,
-  };
-}
