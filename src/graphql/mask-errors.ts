@@ -2,9 +2,9 @@ import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError, type YogaLogger } from 'graphql-yoga';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { AppError, serviceUnavailable } from '../lib/errors.ts';
+import type { Logger } from '../logger.ts';
 
 const databaseUnavailable = serviceUnavailable('The database');
-import type { Logger } from '../logger.ts';
 
 /** The code given to a request error that carries none, by its HTTP status (limits raised while parsing carry none). */
 function requestErrorCode(extensions: Record<string, unknown>): string {

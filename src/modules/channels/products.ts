@@ -1,4 +1,5 @@
 import { and, desc, eq, gte, isNull, lt, or, sql, sum } from 'drizzle-orm';
+import { isoText } from '../../db/iso-text.ts';
 import type { Database, Executor } from '../../db/client.ts';
 import { AppError, badInput, forbidden, notFound } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
@@ -20,8 +21,6 @@ export interface ProductServiceDeps {
   maxClaimQuantity: number;
 }
 
-/** An ISO-8601 instant in SQL, as JavaScript's toISOString writes it (the column keeps milliseconds). */
-const isoOf = (column: unknown) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export const soldOut = (left: number | null) =>
   new AppError('SOLD_OUT', left === 0 ? 'Sold out' : `Only ${left} left`, { available: left ?? 0 });
@@ -67,7 +66,7 @@ export function createProductService({ db, outbox, streams, access, maxClaimQuan
           'channel:highlight',
           sql`select ${product.channelId}::text as key,
             jsonb_set(jsonb_set(${JSON.stringify(state)}::jsonb, '{version}', to_jsonb(updated.version)),
-              '{highlightedAt}', coalesce(to_jsonb(${isoOf(sql`updated.highlighted_at`)}), 'null'::jsonb)) as payload
+              '{highlightedAt}', coalesce(to_jsonb(${isoText(sql`updated.highlighted_at`)}), 'null'::jsonb)) as payload
             from updated`,
         )}
       )

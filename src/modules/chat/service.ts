@@ -1,4 +1,5 @@
 import { and, eq, inArray, lt, or, sql, desc } from 'drizzle-orm';
+import { isoText } from '../../db/iso-text.ts';
 import type { Database } from '../../db/client.ts';
 import { AppError, badInput, notFound, rateLimited } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
@@ -39,8 +40,6 @@ const fromJson = (m: { id: string; channel_id: string; author_id: string; text: 
   createdAt: new Date(m.created_at),
 });
 
-/** An ISO-8601 instant in SQL, as JavaScript's toISOString writes it. */
-const iso = (column: unknown) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * A live channel's chat. Sending is one statement (slow mode's clock, the
@@ -109,7 +108,7 @@ export function createChatService({ db, outbox, streams, access, frameMs }: Chat
           ${outbox.eventsInsert(
             TOPIC,
             sql`select ${channelId}::text as key, jsonb_build_object('kind', 'message', 'id', m.id, 'channelId', m.channel_id,
-              'authorId', m.author_id, 'text', m.text, 'createdAt', ${iso(sql`m.created_at`)}) as payload from message m`,
+              'authorId', m.author_id, 'text', m.text, 'createdAt', ${isoText(sql`m.created_at`)}) as payload from message m`,
           )}
         )
         select id, channel_id, author_id, text, created_at from message`);

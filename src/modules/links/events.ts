@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { isoText } from '../../db/iso-text.ts';
 import type { LinkMetadataJson, LinkRow } from './tables.ts';
 
 /** A link reached a final state; `link` is the stored row with ISO dates. */
@@ -31,7 +32,7 @@ export type LinkTopics = {
  */
 export function linkEventJson(alias: string): SQL {
   const column = (name: string) => sql.raw(`${alias}.${name}`);
-  const iso = (name: string) => sql`to_char(${column(name)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  const iso = (name: string) => isoText(column(name));
   return sql`jsonb_build_object('sectionId', ${column('section_id')}, 'postId', ${column('post_id')}, 'link', jsonb_build_object(
     'id', ${column('id')}, 'postId', ${column('post_id')}, 'position', ${column('position')}, 'url', ${column('url')},
     'normalizedUrl', ${column('normalized_url')}, 'status', ${column('status')}, 'metadata', ${column('metadata')},

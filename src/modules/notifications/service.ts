@@ -1,4 +1,5 @@
 import { and, count, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import { isoText } from '../../db/iso-text.ts';
 import { commitWithoutFlush } from '../../db/async-commit.ts';
 import type { Database, Executor } from '../../db/client.ts';
 import { badInput } from '../../lib/errors.ts';
@@ -183,13 +184,12 @@ function upsert(recipientId: string, actorId: string, kind: NotificationRow['kin
     returning *`;
 }
 
-const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** A notifications row (`alias`, in SQL) as its event's JSON (NotificationState). */
 export function stateJson(alias: SQL): SQL {
   return sql`jsonb_build_object('id', ${alias}.id, 'userId', ${alias}.user_id, 'kind', ${alias}.kind, 'subjectId', ${alias}.subject_id,
-    'emoji', ${alias}.emoji, 'count', ${alias}.count, 'actorIds', to_jsonb(${alias}.actor_ids), 'createdAt', ${iso(sql`${alias}.created_at`)},
-    'updatedAt', ${iso(sql`${alias}.updated_at`)}, 'readAt', ${alias}.read_at)`;
+    'emoji', ${alias}.emoji, 'count', ${alias}.count, 'actorIds', to_jsonb(${alias}.actor_ids), 'createdAt', ${isoText(sql`${alias}.created_at`)},
+    'updatedAt', ${isoText(sql`${alias}.updated_at`)}, 'readAt', ${alias}.read_at)`;
 }
 
 export type NotificationService = ReturnType<typeof createNotificationService>;

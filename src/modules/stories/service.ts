@@ -1,4 +1,5 @@
-import { and, desc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { isoText } from '../../db/iso-text.ts';
 import type { Database } from '../../db/client.ts';
 import { newestFirst, olderThan, takePage } from '../../db/keyset.ts';
 import type { FeedCursor } from '../../lib/feed-cursor.ts';
@@ -32,7 +33,6 @@ export interface StoryServiceDeps {
 
 export const FEED_LIMIT = 100;
 
-const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export function createStoryService({ db, blocks, blockLists, admins, outbox, streams, ttlHours, reactionLimit, notifications }: StoryServiceDeps) {
   /** Stories the viewer may see: not expired, and not by someone who blocks them. */
@@ -104,7 +104,7 @@ export function createStoryService({ db, blocks, blockLists, admins, outbox, str
           ${outbox.eventsInsert(
             'story:activity',
             sql`select ${story.authorId}::text as key, jsonb_build_object('kind', 'viewed', 'actorId', ${viewerId}::text, 'emoji', null,
-              'at', ${iso(sql`viewed.viewed_at`)}, 'storyId', ${story.id}::text, 'authorId', ${story.authorId}::text) as payload from viewed`,
+              'at', ${isoText(sql`viewed.viewed_at`)}, 'storyId', ${story.id}::text, 'authorId', ${story.authorId}::text) as payload from viewed`,
           )}
         ), ${notify}
         select (select count(*) from viewed)::int as viewed, ${commitWithoutFlush}`);
