@@ -38,6 +38,7 @@ import { runBlockingFanout } from './scenarios/blocking.ts';
 import { runChat, runClaims } from './scenarios/chat.ts';
 import { runViewsAlternating } from './scenarios/views.ts';
 import { runWebhookThroughput } from './scenarios/webhooks.ts';
+import { type RelayCost, runRelayCost } from './scenarios/relay.ts';
 import { runFanoutWhileScraping } from './scenarios/scraping.ts';
 import { runHeapBreakdown } from './scenarios/heap.ts';
 import { benchViewers, runPresenceJoin } from './scenarios/presence.ts';
@@ -78,6 +79,7 @@ const chatOptions = {
 const claimOptions = { buyers: 500, stock: 50, rounds: 3 };
 const viewsOnly = process.env.BENCH_ONLY === 'views';
 const webhooksOnly = process.env.BENCH_ONLY === 'webhooks';
+const relayOnly = process.env.BENCH_ONLY === 'relay';
 const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -100,6 +102,28 @@ async function withDatabase<R>(name: string, work: (databaseUrl: string) => Prom
   } finally {
     await admin(`drop database if exists ${name} with (force)`).catch(() => {});
   }
+}
+
+/**
+ * The relay beside 1,000 and 1,000,000 stream rows, 10 of them active at 200 events/s, each in a database of
+ * its own: its cost per second at both sizes and their ratio (BENCH_ONLY=relay; also in the full run).
+ */
+async function relayCosts(): Promise<{ small: RelayCost; large: RelayCost; ratio: { cpu: number; statements: number; queryTime: number } }> {
+  const measure = (streams: number) => {
+    log(`relay: ${streams.toLocaleString('en')} stream rows, 10 active at 200 events/s`);
+    return withDatabase(`plaza_bench_relay_${Date.now()}`, (databaseUrl) => runRelayCost(databaseUrl, redisUrl, { streams, active: 10, rate: 200, seconds: 20 }));
+  };
+  const small = await measure(1_000);
+  const large = await measure(1_000_000);
+  return {
+    small,
+    large,
+    ratio: {
+      cpu: round(large.cpuMsPerSecond / small.cpuMsPerSecond),
+      statements: round(large.statementsPerSecond / small.statementsPerSecond),
+      queryTime: round(large.queryMsPerSecond / small.queryMsPerSecond),
+    },
+  };
 }
 
 async function main() {
@@ -165,6 +189,10 @@ async function main() {
           removeCheckout(dir);
         }
       });
+      return;
+    }
+    if (relayOnly) {
+      process.stdout.write(`${JSON.stringify(await relayCosts(), null, 2)}\n`);
       return;
     }
     if (webhooksOnly) {

@@ -2,7 +2,10 @@ import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
-/** One structured logger per process; modules take `logger.child({ module })`. */
+/**
+ * One structured logger per process; modules take `logger.child({ module })`. Each line names its process
+ * (`pid`): with PLAZA_PROCESSES several write to the same output.
+ */
 export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'plaza' } });
+  return pino({ level, base: { service: 'plaza', pid: process.pid } });
 }

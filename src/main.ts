@@ -1,6 +1,8 @@
+import cluster from 'node:cluster';
 import { startApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { createLogger } from './logger.ts';
+import { superviseProcesses } from './supervisor.ts';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -18,6 +20,8 @@ async function main() {
   const logger = createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn(warning);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  // PLAZA_PROCESSES > 1: this one forks and watches the processes that serve (each runs the rest of main).
+  if (config.processes > 1 && cluster.isPrimary) return superviseProcesses(config, logger);
 
   const app = await startApp(config, logger);
 

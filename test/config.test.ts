@@ -34,6 +34,14 @@ describe('config', () => {
     );
   });
 
+  it('runs one process by default; several (0: one per core) only with Redis to share state through', () => {
+    expect(loadConfig({}).processes).toBe(1);
+    expect(loadConfig({ PLAZA_PROCESSES: '0', REDIS_URL: 'redis://localhost:6379' }).processes).toBeGreaterThanOrEqual(1);
+    expect(loadConfig({ PLAZA_PROCESSES: '2', REDIS_URL: 'redis://localhost:6379' }).processes).toBe(2);
+    expect(() => loadConfig({ PLAZA_PROCESSES: '2' })).toThrow(/PLAZA_PROCESSES above 1 \(2\) needs REDIS_URL/);
+    expect(() => loadConfig({ PLAZA_PROCESSES: '-1' })).toThrow(ConfigError);
+  });
+
   it('parses lists and switches', () => {
     const config = loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example', RUN_WORKERS: 'false' });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);

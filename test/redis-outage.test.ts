@@ -129,7 +129,15 @@ describe.skipIf(!hasRedisServer)('Redis killed for 5 s under load, two instances
     // The relay publishes the outage's events once Redis is back; then one more change, which A's subscriber
     // connection receives after them: by then A has been offered every copy, and must have skipped them.
     const published = async () =>
-      Number((await a.runtime.database.pool.query(`select published_seq from event_relay where topic = 'channel:highlight' and key = $1`, [localIdOf(channel)])).rows[0]?.published_seq ?? 0);
+      Number(
+        (
+          await a.runtime.database.pool.query(
+            `select max(e.seq) as seq from events e, event_relay_position p
+              where e.topic = 'channel:highlight' and e.key = $1 and (e.numbered_xid, e.topic, e.key, e.seq) <= (p.numbered_xid, p.topic, p.key, p.seq)`,
+            [localIdOf(channel)],
+          )
+        ).rows[0]?.seq ?? 0,
+      );
     for (const deadline = Date.now() + 15_000; (await published()) < outageLast; ) {
       if (Date.now() > deadline) throw new Error('the relay did not publish the outage events');
       await pace(50);

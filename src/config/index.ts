@@ -70,8 +70,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const config = build(parsed.data as Settings);
+  if (config.processes > 1 && !config.redisUrl) {
+    throw new ConfigError([`PLAZA_PROCESSES above 1 (${config.processes}) needs REDIS_URL: the processes share presence, rate limits and connection caps through it`]);
+  }
   const warnings = Object.keys(cleaned)
     .filter((name) => !(name in shape) && !ELSEWHERE.has(name) && PREFIXES.some((prefix) => name.startsWith(prefix)))
     .map((name) => `${name} is not a setting of Plaza's (misspelt?); it is ignored`);
-  return { ...build(parsed.data as Settings), warnings };
+  return { ...config, warnings };
 }

@@ -258,10 +258,6 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
           ), marked as (
             update event_streams s set pruned_seq = greatest(s.pruned_seq, h.seq)
             from highest h where s.topic = h.topic and s.key = h.key
-          ), passed as (
-            -- What is pruned will not be published any more: the relay moves past it.
-            insert into event_relay (topic, key, published_seq) select topic, key, seq from highest
-            on conflict (topic, key) do update set published_seq = greatest(event_relay.published_seq, excluded.published_seq)
           )
           select coalesce(sum(n), 0) as n from highest`);
         const n = Number(result.rows[0]?.n ?? 0);

@@ -22,7 +22,12 @@ export interface RelayOptions<T extends TopicMap> {
 const LEAD_LOCK = 0x706c617a; // "plaz"
 const BATCH = 1_000;
 
-type Row = { topic: string; key: string; seq: string; payload: object; at: string };
+type Row = { topic: string; key: string; seq: string; xid: string; at: string };
+/** A place in the events' numbering order: after every event before it. */
+type Position = { xid: string; topic: string; key: string; seq: number };
+
+/** Events numbered by transactions older than every one still running: nothing can be numbered behind them later. */
+const SETTLED = `numbered_xid is not null and numbered_xid < pg_snapshot_xmin(pg_current_snapshot())`;
 
 /**
  * Makes sure every recorded event is numbered and reaches the broker. Writers
@@ -31,16 +36,20 @@ type Row = { topic: string; key: string; seq: string; payload: object; at: strin
  * numbering or publishing, a publish lost while Redis was away. One instance of the cluster leads (a PostgreSQL advisory
  * lock on its own connection); the others stand by to take over if it dies.
  *
- * Once a second the leader looks at the streams whose events go past what is
- * known to be published (`event_relay`, a table of its own so the relay never
- * touches a writer's row), publishes in order whatever is older than the grace
- * period and past that mark, and moves the mark. The look is a scan of the
- * streams' rows (one per section, channel and user): cheap for hundreds of
- * thousands, not for hundreds of millions. Writers' own publishes are published a second
- * time at most once by this (subscribers drop what they have already seen);
- * in exchange the relay writes a stream's mark once a second, not once per
- * event, and never holds up a writer. While Redis is away nothing advances,
- * and the backlog goes out in order when it is back.
+ * Once a second the leader walks the events numbered since its position
+ * (`event_relay_position`) in numbering order (the numbering transaction's id,
+ * then stream and sequence number, an index of its own), up to the events of
+ * transactions older than every one still running: nothing can be numbered
+ * behind that later. What writers were seen publishing (broker.observe) is
+ * passed over; what is older than the grace period and unseen is published;
+ * the walk stops at the first young, unseen event (its writer is on it), and
+ * the position moves. Its cost follows the events, never the number of
+ * streams. Writers' own publishes are published a second time at most once by
+ * this (subscribers drop what they have already seen); in exchange the relay
+ * writes its position once a second, not once per event, and never holds up a
+ * writer. While Redis is away nothing advances, and the backlog goes out in
+ * order when it is back. A transaction left open for long (an idle one holding
+ * an id) holds the walk back with it: the relay then catches up when it ends.
  */
 export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, pollMs = 1_000, graceMs = 500, publishing }: RelayOptions<T>) {
   const log = logger.child({ module: 'relay' });
@@ -49,6 +58,8 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
   let stopped = false;
   let running: Promise<void> | null = null;
   let failures = 0;
+  /** Where the walk stands; read once per lead, then kept (only the leader moves it). */
+  let position: Position | null = null;
   /** Per stream, a run of sequence numbers seen published on the broker, every one from `from` to `to`. */
   const seen = new Map<string, { from: number; to: number }>();
   const onSeen = (topic: string, key: string, seq: number) => {
@@ -61,7 +72,7 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
   };
   // Only the leader watches what is published (a pattern subscription receives every event of the cluster):
   // one watcher per cluster, not one per instance. A new leader has seen nothing yet, so what is past the
-  // marks and older than the grace period goes out once more, as after a restart; subscribers drop repeats.
+  // position and older than the grace period goes out once more, as after a restart; subscribers drop repeats.
   let observing: { close(): Promise<void> } | undefined;
   /** Resolves once a watcher let go (on losing the lead) has closed. */
   function setLeading(now: boolean): Promise<void> {
@@ -73,6 +84,7 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
       closed = observing?.close() ?? closed;
       observing = undefined;
       seen.clear();
+      position = null;
     }
     leading = now;
     return closed;
@@ -116,64 +128,88 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
     }
   }
 
-  /** One round: publishes a batch of what is past each stream's mark and old enough, then moves the marks. */
-  async function sweepBatch(db: pg.Client, grace: number): Promise<boolean> {
-    const { rows } = await db.query<Row>(
-      `select s.topic, s.key, e.seq, e.payload, e.at
-         from event_streams s
-         left join event_relay r on r.topic = s.topic and r.key = s.key
-         cross join lateral (
-           select seq, payload, (extract(epoch from created_at) * 1000)::bigint as at from events e
-           where e.topic = s.topic and e.key = s.key and e.seq > coalesce(r.published_seq, 0) and e.seq <= s.last_seq
-           order by seq limit $1
-         ) e
-        where s.last_seq > coalesce(r.published_seq, 0)
-        order by s.topic, s.key, e.seq
-        limit $1`,
-      [BATCH],
+  async function positionOf(db: pg.Client): Promise<Position> {
+    if (position) return position;
+    const { rows } = await db.query<{ xid: string; topic: string; key: string; seq: string }>(
+      `select numbered_xid::text as xid, topic, key, seq from event_relay_position where id = 1`,
     );
-    // Each stream goes as far as its writers are known to have published (seen on the broker), then on
-    // through what is older than the grace period; it stops at the first young event (its writer is on it).
+    const row = rows[0];
+    position = row ? { xid: row.xid, topic: row.topic, key: row.key, seq: Number(row.seq) } : { xid: '0', topic: '', key: '', seq: 0 };
+    return position;
+  }
+  async function moveTo(db: pg.Client, next: Position): Promise<void> {
+    await db.query(
+      `insert into event_relay_position (id, numbered_xid, topic, key, seq) values (1, $1::xid8, $2, $3, $4)
+       on conflict (id) do update set numbered_xid = excluded.numbered_xid, topic = excluded.topic, key = excluded.key, seq = excluded.seq`,
+      [next.xid, next.topic, next.key, next.seq],
+    );
+    position = next;
+  }
+
+  /** One round: publishes what of a batch past the position is unseen and old enough, then moves the position. */
+  async function sweepBatch(db: pg.Client, grace: number): Promise<boolean> {
+    const from = await positionOf(db);
+    const { rows } = await db.query<Row>(
+      `select topic, key, seq, numbered_xid::text as xid, (extract(epoch from created_at) * 1000)::bigint as at
+         from events
+        where ${SETTLED} and (numbered_xid, topic, key, seq) > ($1::xid8, $2, $3, $4)
+        order by numbered_xid, topic, key, seq
+        limit $5`,
+      [from.xid, from.topic, from.key, from.seq, BATCH],
+    );
+    // In order, as far as writers are known to have published (seen on the broker) or the events are older
+    // than the grace period; the walk stops at the first young one nobody was seen publishing.
     const ready: Row[] = [];
     const unsent: Row[] = [];
-    const held = new Set<string>();
     const cutoff = Date.now() - grace;
     for (const row of rows) {
-      const id = `${row.topic}\u0000${row.key}`;
-      if (held.has(id)) continue;
-      if (wasSeen(id, Number(row.seq))) {
-        ready.push(row);
-        continue;
-      }
-      if (Number(row.at) > cutoff) {
-        held.add(id);
-        continue;
+      if (!wasSeen(`${row.topic}\u0000${row.key}`, Number(row.seq))) {
+        if (Number(row.at) > cutoff) break;
+        unsent.push(row);
       }
       ready.push(row);
-      unsent.push(row);
     }
-    await Promise.all(
-      unsent.map((row) =>
-        broker.publish(row.topic as keyof T & string, row.key, { seq: Number(row.seq), payload: row.payload as T[keyof T & string] }),
-      ),
-    );
-    const marks = new Map<string, { topic: string; key: string; seq: number }>();
-    for (const row of ready) marks.set(`${row.topic}\u0000${row.key}`, { topic: row.topic, key: row.key, seq: Number(row.seq) });
-    const done = [...marks.values()];
-    // What the marks now cover need not be remembered: the database has it.
-    for (const mark of done) {
-      const id = `${mark.topic}\u0000${mark.key}`;
-      if ((seen.get(id)?.to ?? 0) <= mark.seq) seen.delete(id);
-    }
-    if (done.length > 0) {
-      await db.query(
-        `insert into event_relay (topic, key, published_seq)
-         select * from unnest($1::text[], $2::text[], $3::bigint[])
-         on conflict (topic, key) do update set published_seq = greatest(event_relay.published_seq, excluded.published_seq)`,
-        [done.map((d) => d.topic), done.map((d) => d.key), done.map((d) => d.seq)],
+    if (unsent.length > 0) {
+      const { rows: payloads } = await db.query<{ topic: string; key: string; seq: string; payload: object }>(
+        `select e.topic, e.key, e.seq, e.payload from events e
+           join unnest($1::text[], $2::text[], $3::bigint[]) as u(topic, key, seq) on e.topic = u.topic and e.key = u.key and e.seq = u.seq
+          order by e.numbered_xid, e.topic, e.key, e.seq`,
+        [unsent.map((r) => r.topic), unsent.map((r) => r.key), unsent.map((r) => r.seq)],
+      );
+      // One connection carries them in order (a pruned event is simply gone: nothing to publish).
+      await Promise.all(
+        payloads.map((row) =>
+          broker.publish(row.topic as keyof T & string, row.key, { seq: Number(row.seq), payload: row.payload as T[keyof T & string] }),
+        ),
       );
     }
-    return rows.length === BATCH && ready.length > 0;
+    const last = ready.at(-1);
+    if (!last) return false;
+    // What the position now covers need not be remembered: the database has it.
+    const highest = new Map<string, number>();
+    for (const row of ready) highest.set(`${row.topic}\u0000${row.key}`, Number(row.seq));
+    for (const [id, seq] of highest) if ((seen.get(id)?.to ?? 0) <= seq) seen.delete(id);
+    await moveTo(db, { xid: last.xid, topic: last.topic, key: last.key, seq: Number(last.seq) });
+    return rows.length === BATCH && ready.length === rows.length;
+  }
+
+  /**
+   * Without Redis the sequencer's NOTIFY is the publication: the position follows the newest settled event,
+   * so a later switch to Redis does not send the whole history again.
+   */
+  async function followNotifications(db: pg.Client): Promise<void> {
+    const { rows } = await db.query<{ xid: string; topic: string; key: string; seq: string }>(
+      `with newest as (
+         select numbered_xid, topic, key, seq from events where ${SETTLED}
+          order by numbered_xid desc, topic desc, key desc, seq desc limit 1
+       )
+       update event_relay_position p set numbered_xid = n.numbered_xid, topic = n.topic, key = n.key, seq = n.seq
+         from newest n
+        where p.id = 1 and (n.numbered_xid, n.topic, n.key, n.seq) > (p.numbered_xid, p.topic, p.key, p.seq)
+       returning p.numbered_xid::text as xid, p.topic, p.key, p.seq`,
+    );
+    const row = rows[0];
+    if (row) position = { xid: row.xid, topic: row.topic, key: row.key, seq: Number(row.seq) };
   }
 
   function run(grace: number) {
@@ -181,7 +217,7 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
     const db = client;
     running = (async () => {
       await numberLeftovers(db, grace);
-      if (!publishing) return;
+      if (!publishing) return followNotifications(db);
       while (!stopped && (await sweepBatch(db, grace))) {
         // Keep going: a backlog (after an outage) goes out a batch at a time.
       }

@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, customType, index, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/** A 64-bit transaction id, as text on the JavaScript side. */
+const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
 
 /**
  * One row per (topic, key): the last sequence number given out and the
@@ -20,16 +23,17 @@ export const eventStreams = pgTable(
   (t) => [primaryKey({ name: 'event_streams_pkey', columns: [t.topic, t.key] })],
 );
 
-/** How far the relay knows each stream was published: kept apart so it never touches a writer's row. */
-export const eventRelay = pgTable(
-  'event_relay',
-  {
-    topic: text('topic').notNull(),
-    key: text('key').notNull(),
-    publishedSeq: bigint('published_seq', { mode: 'number' }).notNull().default(0),
-  },
-  (t) => [primaryKey({ name: 'event_relay_pkey', columns: [t.topic, t.key] })],
-);
+/**
+ * How far the relay has gone through the events in numbering order (`numbered_xid`, then stream and
+ * sequence number): everything before this position is known to have reached the broker. One row.
+ */
+export const eventRelayPosition = pgTable('event_relay_position', {
+  id: smallint('id').primaryKey().default(1),
+  numberedXid: xid8('numbered_xid').notNull(),
+  topic: text('topic').notNull(),
+  key: text('key').notNull(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+});
 
 /**
  * The outbox: every event, recorded in the transaction of the change that

@@ -12,8 +12,12 @@ export interface PlazaProcess {
   logs: Array<Record<string, unknown>>;
 }
 
-/** Starts `src/main.ts` as its own process, as `npm start` does, and resolves with its URL once it listens. */
+/**
+ * Starts `src/main.ts` as its own process, as `npm start` does, and resolves with its URL once it listens
+ * (with PLAZA_PROCESSES, once every process does).
+ */
 export function startPlazaProcess(env: Record<string, string> = {}): Promise<PlazaProcess> {
+  const ready = env.PLAZA_PROCESSES && env.PLAZA_PROCESSES !== '1' ? 'plaza listening on every process' : 'plaza listening';
   const child = spawn(process.execPath, ['--experimental-strip-types', 'src/main.ts'], {
     env: {
       PATH: process.env.PATH,
@@ -35,7 +39,7 @@ export function startPlazaProcess(env: Record<string, string> = {}): Promise<Pla
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       logs.push(entry);
-      if (entry.msg === 'plaza listening') {
+      if (entry.msg === ready) {
         child.removeAllListeners('exit');
         resolve({ url: String(entry.url), child, logs });
       }

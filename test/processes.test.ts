@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { redisAvailable } from './helpers/app.ts';
+import { createTestDatabase } from './helpers/db.ts';
+import { createPost, createSection, ok, signUp } from './helpers/http.ts';
+import { type PlazaProcess, startPlazaProcess } from './helpers/process.ts';
+import { resumingSubscription } from './helpers/resuming-client.ts';
+
+const POSTS = 'subscription($id: ID!, $after: String) { postCreated(sectionId: $id, after: $after) { content cursor } }';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+/**
+ * createPost as a client behind a load balancer makes it: a keep-alive connection that was held by the killed
+ * process fails (ECONNRESET, nothing was done) and the request goes again on a new one.
+ */
+async function postRetrying(plaza: PlazaProcess, user: Awaited<ReturnType<typeof signUp>>, sectionId: string, content: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createPost(plaza, user, sectionId, content);
+    } catch (err) {
+      if (attempt === 3 || !(err instanceof TypeError && err.message === 'fetch failed')) throw err;
+    }
+  }
+}
+
+/** The pids of the serving processes the supervisor started, in order, from its log. */
+const startedPids = (plaza: PlazaProcess) => plaza.logs.filter((l) => l.msg === 'process started').map((l) => Number(l.pid));
+
+describe.skipIf(!redisAvailable())('PLAZA_PROCESSES=2: two processes on one port', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let plaza: PlazaProcess;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    plaza = await startPlazaProcess({
+      DATABASE_URL: database.url,
+      REDIS_URL: inject('redisUrl')!,
+      PLAZA_PROCESSES: '2',
+      MAX_CONNECTIONS_PER_USER: '0',
+    });
+  });
+  afterAll(async () => {
+    for (const pid of startedPids(plaza ?? { logs: [] } as unknown as PlazaProcess)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    plaza?.child.kill('SIGKILL');
+    await database?.drop();
+  });
+
+  it('a process SIGKILLed is replaced; its clients resume on the other with nothing missed, nothing twice', async () => {
+    expect(startedPids(plaza)).toHaveLength(2);
+    const user = await signUp(plaza);
+    const section = await createSection(plaza, user);
+    await createPost(plaza, user, section.id, 'before');
+    const feed = await ok(plaza, 'query($id: ID!) { section(id: $id) { posts(first: 1) { edges { node { cursor } } } } }', { id: section.id }, user.token);
+    const start = feed.section.posts.edges[0].node.cursor as string;
+    // Connections are handed to the two processes in turn: half of these are on each.
+    const subscribers = Array.from({ length: 20 }, () =>
+      resumingSubscription<{ postCreated: { content: string; cursor: string } }>({
+        urls: [plaza.url],
+        token: user.token,
+        query: POSTS,
+        variables: { id: section.id },
+        after: start,
+        cursorOf: (data) => data.postCreated.cursor,
+      }),
+    );
+    const contents = Array.from({ length: 30 }, (_, i) => `post ${i}`);
+    for (let i = 0; i < 10; i++) await createPost(plaza, user, section.id, contents[i]!);
+    await Promise.all(subscribers.map(({ sub }) => sub.waitFor(10, 15_000)));
+
+    const [victim] = startedPids(plaza);
+    process.kill(victim!, 'SIGKILL');
+    // Written while one process is dead and before its replacement listens: the other one serves them.
+    for (let i = 10; i < 20; i++) await postRetrying(plaza, user, section.id, contents[i]!);
+    await expect.poll(() => startedPids(plaza).length, { timeout: 15_000 }).toBe(3);
+    await expect.poll(() => plaza.logs.filter((l) => l.msg === 'plaza listening').length, { timeout: 30_000 }).toBe(3);
+    for (let i = 20; i < 30; i++) await postRetrying(plaza, user, section.id, contents[i]!);
+
+    const results = await Promise.all(subscribers.map(({ sub }) => sub.waitFor(30, 30_000)));
+    for (const result of results) expect(result.map((r) => r.postCreated.content)).toEqual(contents);
+    // About half were on the killed process, and reconnected.
+    const reconnected = subscribers.filter(({ connections }) => connections() > 1).length;
+    expect(reconnected).toBeGreaterThan(0);
+    expect(reconnected).toBeLessThan(20);
+    expect(plaza.logs.some((l) => l.msg === 'process died; replacing it' && Number(l.pid) === victim)).toBe(true);
+    for (const { sub, client } of subscribers) {
+      sub.dispose();
+      await client.dispose();
+    }
+  }, 90_000);
+
+  it('SIGTERM under subscribers drains every process, then the supervisor exits 0', async () => {
+    const user = await signUp(plaza);
+    const section = await createSection(plaza, user);
+    await expect.poll(() => plaza.logs.filter((l) => l.msg === 'plaza listening').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+    const closes: Promise<number>[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { client, sub } = resumingSubscription<{ postCreated: { content: string; cursor: string } }>({
+        urls: [plaza.url],
+        token: user.token,
+        query: POSTS,
+        variables: { id: section.id },
+        cursorOf: (data) => data.postCreated.cursor,
+      });
+      closes.push(new Promise((resolve) => client.on('closed', (event) => resolve((event as { code: number }).code))));
+      void sub;
+    }
+    await postRetrying(plaza, user, section.id, 'load');
+    const serving = startedPids(plaza).filter(alive);
+    expect(serving).toHaveLength(2);
+    const exited = new Promise<number | null>((resolve) => plaza.child.once('exit', (code) => resolve(code)));
+    const started = Date.now();
+    plaza.child.kill('SIGTERM');
+    expect(await exited, JSON.stringify(plaza.logs.slice(-20).map((l) => l.msg))).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    // Every socket was closed with 1001 (going away) by the process holding it, and no process is left.
+    expect(new Set(await Promise.all(closes))).toEqual(new Set([1001]));
+    expect(serving.filter(alive)).toEqual([]);
+    expect(plaza.logs.filter((l) => l.msg === 'shutdown complete')).toHaveLength(2);
+    expect(plaza.logs.some((l) => l.msg === 'every process stopped' && l.clean === true)).toBe(true);
+  }, 60_000);
+});
