@@ -17,7 +17,7 @@ import type { Broker } from './realtime/broker.ts';
 import { createNotifyBroker } from './realtime/notify-broker.ts';
 import { createRedisBroker } from './realtime/redis-broker.ts';
 import { createRedisClient } from './realtime/redis-client.ts';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { collectOnScrape } from './observability/collectors.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { createMemoryPresenceStore, createNoPresenceStore } from './realtime/memory-presence.ts';
@@ -40,7 +40,7 @@ export interface Runtime {
   /** Live fan-out: Redis pub/sub or in-process. */
   broker: Broker<Topics>;
   /** The process's Redis command client, shared by the broker's publishing, rate limits and connection caps; null in-process. */
-  redis: Redis | null;
+  redis: Redis | Cluster | null;
   /** Moves the outbox to Redis (one leader in the cluster); null without Redis. */
   relay: Relay;
   /** Ordered, gap-free, resumable streams for subscribers. */
@@ -67,15 +67,15 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     databaseUrl = embedded.url;
   }
   logger.info(
-    { database: embedded ? 'embedded' : 'external', pubsub: config.redisUrl ? 'redis' : 'in-process' },
+    { database: embedded ? 'embedded' : 'external', pubsub: !config.redis ? 'in-process' : 'url' in config.redis ? 'redis' : 'redis-cluster' },
     'runtime mode',
   );
   await runMigrations(databaseUrl, logger);
   const database = createDb({ url: databaseUrl, poolSize: config.databasePoolSize, prepare: config.databasePreparedStatements, logger });
   const metrics = createMetrics();
-  const redis = config.redisUrl ? createRedisClient(config.redisUrl, logger, 'plaza') : null;
-  const broker: Broker<Topics> = config.redisUrl && redis
-    ? createRedisBroker<Topics>(config.redisUrl, redis, logger)
+  const redis = config.redis ? createRedisClient(config.redis, logger, 'plaza') : null;
+  const broker: Broker<Topics> = config.redis && redis
+    ? createRedisBroker<Topics>(config.redis, redis, logger)
     : createNotifyBroker<Topics>(databaseUrl, logger);
   const outbox = createOutbox<Topics>(database.db, {
     // With Redis, a writer publishes its events right after numbering them (the relay catches what it misses);
@@ -109,8 +109,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const presence = createPresenceRooms({
     store: !config.presence.enabled
       ? createNoPresenceStore()
-      : config.redisUrl
-        ? createRedisPresenceStore(config.redisUrl, { ttlMs: config.presence.ttlSeconds * 1000, logger })
+      : config.redis
+        ? createRedisPresenceStore(config.redis, { ttlMs: config.presence.ttlSeconds * 1000, logger })
         : createMemoryPresenceStore(),
     intervalMs: config.presence.intervalMs,
     deliveriesPerSecond: config.presence.deliveriesPerSecond,

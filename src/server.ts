@@ -20,13 +20,13 @@ import { createUserConnectionLimiter } from './http/connections/per-user.ts';
 import { createWebSocketLayer } from './http/ws/websocket.ts';
 import { corsHeadersFor, createDocumentCaches, createPlazaYoga } from './http/yoga.ts';
 import type { Metrics } from './observability/metrics.ts';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface ServerDeps extends ContextDeps {
   config: Config;
   viewers: ViewerResolver;
   /** The process's Redis client: each user's connections are counted across the cluster with it; null in-process. */
-  redis: Redis | null;
+  redis: Redis | Cluster | null;
   checkReadiness(): Promise<void>;
   metrics: Metrics;
 }

@@ -29,8 +29,8 @@ pg.Client.prototype.query = function counted(this: pg.Client, ...args: unknown[]
 } as typeof pg.Client.prototype.query;
 
 const logger = createLogger('warn');
-const publisher = createRedisClient(redisUrl!, logger, 'bench-relay');
-const broker = createRedisBroker<Record<string, object>>(redisUrl!, publisher, logger);
+const publisher = createRedisClient({ url: redisUrl! }, logger, 'bench-relay');
+const broker = createRedisBroker<Record<string, object>>({ url: redisUrl! }, publisher, logger);
 let published = 0;
 const publish = broker.publish.bind(broker);
 broker.publish = async (topic, key, event) => {

@@ -65,15 +65,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(cleaned);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`);
   if (cleaned.NODE_ENV === 'production') {
-    for (const key of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL']) {
+    for (const key of ['JWT_SECRET', 'DATABASE_URL']) {
       if (!cleaned[key]) problems.push(`${key} is required when NODE_ENV=production`);
     }
+    if (!cleaned.REDIS_URL && !cleaned.REDIS_CLUSTER_NODES) problems.push('REDIS_URL (or REDIS_CLUSTER_NODES) is required when NODE_ENV=production');
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const config = build(parsed.data as Settings);
-  if (config.processes > 1 && !config.redisUrl) {
-    throw new ConfigError([`PLAZA_PROCESSES above 1 (${config.processes}) needs REDIS_URL: the processes share presence, rate limits and connection caps through it`]);
+  if (config.processes > 1 && !config.redis) {
+    throw new ConfigError([`PLAZA_PROCESSES above 1 (${config.processes}) needs REDIS_URL (or REDIS_CLUSTER_NODES): the processes share presence, rate limits and connection caps through it`]);
   }
+  if (cleaned.REDIS_URL && cleaned.REDIS_CLUSTER_NODES) throw new ConfigError(['REDIS_URL and REDIS_CLUSTER_NODES are two ways to reach Redis: set one']);
   const warnings = Object.keys(cleaned)
     .filter((name) => !(name in shape) && !ELSEWHERE.has(name) && PREFIXES.some((prefix) => name.startsWith(prefix)))
     .map((name) => `${name} is not a setting of Plaza's (misspelt?); it is ignored`);

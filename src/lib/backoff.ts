@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { rateLimited } from './errors.ts';
 
@@ -39,7 +39,7 @@ const refusal = (res: RateLimiterRes) => rateLimited(Math.max(1, Math.ceil(res.m
  * (each an atomic step in Redis): twelve wrong passwords sent at once are
  * not twelve checked ones.
  */
-export function createBackoff(redis: Redis | null, { name, freeFailures, maxSeconds }: BackoffOptions): Backoff {
+export function createBackoff(redis: Redis | Cluster | null, { name, freeFailures, maxSeconds }: BackoffOptions): Backoff {
   const make = (suffix: string, points: number, duration: number): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ keyPrefix: `${name}:${suffix}`, points, duration });
     return redis

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { rateLimited } from './errors.ts';
 
@@ -19,7 +19,7 @@ export interface RateLimitOptions {
  * one; in-process otherwise. While Redis is unreachable each instance falls
  * back to counting on its own rather than refusing everything.
  */
-export function createRateLimit(redis: Redis | null, { name, points, durationSeconds }: RateLimitOptions): RateLimit {
+export function createRateLimit(redis: Redis | Cluster | null, { name, points, durationSeconds }: RateLimitOptions): RateLimit {
   const memory = new RateLimiterMemory({ keyPrefix: name, points, duration: durationSeconds });
   const limiter = redis
     ? new RateLimiterRedis({
@@ -51,7 +51,7 @@ export interface RateLimitSet<N extends string> {
 
 /** Named limits built once; `null` specs (RATE_LIMIT_MULTIPLIER=0) turn them all off. A limit of 0 points is off. */
 export function createRateLimitSet<N extends string>(
-  redis: Redis | null,
+  redis: Redis | Cluster | null,
   specs: Record<N, { points: number; seconds: number }> | null,
 ): RateLimitSet<N> {
   const limits = new Map<string, RateLimit>();

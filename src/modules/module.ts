@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { PgBoss } from 'pg-boss';
 import type { TokenService } from '../auth/tokens.ts';
 import type { Config } from '../config/index.ts';
@@ -20,7 +20,7 @@ export interface ModuleDeps {
   /** What their `watch…` methods stream from. */
   streams: Streams<any>;
   /** The process's Redis command client (shared counters: rate limits, back-off); null in-process. */
-  redis: Redis | null;
+  redis: Redis | Cluster | null;
   boss: PgBoss;
   tokens: TokenService;
   presence: PresenceRooms;

@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { Broker } from './broker.ts';
 import { listenOn } from './listen-on.ts';
-import { createRedisClient, redisOptions } from './redis-client.ts';
+import { createPublishedNotes, PUBLISHED_CHANNEL, type PublishedRun } from './published-notes.ts';
+import { connectRedis, isCluster, type RedisClient, type RedisTarget } from './redis-client.ts';
+import { createShardedEventTarget } from './sharded-event-target.ts';
 import type { TopicMap } from './outbox.ts';
 
 const channelOf = (topic: string, key: string) => `${topic}:${key}`;
@@ -13,24 +15,42 @@ const channelOf = (topic: string, key: string) => `${topic}:${key}`;
 const queueOptions = { maxBuffered: 100_000 };
 
 /**
- * The broker over Redis pub/sub: it publishes on the process's command
- * client (the runtime's, shared with rate limits and connection caps) and
- * subscribes on a connection of its own; a message arrives once per channel
- * and is parsed once.
+ * The broker over Redis: classic PUBLISH/SUBSCRIBE on one server, sharded
+ * SPUBLISH/SSUBSCRIBE on a Redis Cluster (a stream's messages go to the
+ * shard owning its channel, not to every node). It publishes on the
+ * process's command client (the runtime's, shared with rate limits and
+ * connection caps) and subscribes on a connection of its own; a message
+ * arrives once per channel and is parsed once. Every process also notes
+ * what it published, and says so a few times a second on one channel: that
+ * is how the relay learns what writers published (observe), without a
+ * pattern subscription receiving every event.
  */
-export function createRedisBroker<T extends TopicMap>(redisUrl: string, publishClient: Redis, logger: Logger): Broker<T> {
+export function createRedisBroker<T extends TopicMap>(target: RedisTarget, publishClient: RedisClient, logger: Logger): Broker<T> {
   const events = new EventEmitter();
   events.setMaxListeners(0);
-
   const log = logger.child({ module: 'redis' });
-  const subscribeClient = createRedisClient(redisUrl, logger, 'plaza-sub');
+  const sharded = isCluster(publishClient);
+  const subscribeClient = connectRedis(target, 'plaza-sub', { sharded });
+  subscribeClient.on('error', (err: Error) => log.warn({ err: err.message, client: 'plaza-sub' }, 'redis client error'));
+  // Back after an outage (or, on a cluster, subscribed again after a failover moved a shard): what was
+  // published meanwhile is lost to this side, and the streams catch up from the outbox.
   let reached = false;
-  subscribeClient.on('ready', () => {
+  subscribeClient.on(sharded ? 'subscribersReady' : 'ready', () => {
     if (reached) events.emit('reconnected');
     reached = true;
   });
-  // Messages arrive once per channel and are parsed once; every listener gets the same object.
-  const redisTarget = createRedisEventTarget({ publishClient, subscribeClient });
+  const channels = sharded
+    ? createShardedEventTarget(subscribeClient as Cluster)
+    : (() => {
+        // Messages arrive once per channel and are parsed once; every listener gets the same object.
+        const yogaTarget = createRedisEventTarget({ publishClient: publishClient as Redis, subscribeClient: subscribeClient as Redis });
+        // The event target's own SUBSCRIBE is not awaited: this one is, and Redis answers in order, so
+        // messages flow once it resolves.
+        return Object.assign(yogaTarget, { subscribe: (channel: string) => (subscribeClient as Redis).subscribe(channel) });
+      })();
+  const send = (channel: string, message: string) =>
+    sharded ? (publishClient as Cluster).spublish(channel, message) : (publishClient as Redis).publish(channel, message);
+  const notes = createPublishedNotes((runs) => send(PUBLISHED_CHANNEL, JSON.stringify(runs)));
   const readyWithin = (ms: number) =>
     new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -43,46 +63,58 @@ export function createRedisBroker<T extends TopicMap>(redisUrl: string, publishC
       }
       subscribeClient.once('ready', onReady);
     });
+  const listen = async <V>(channel: string) => {
+    // Only on a connected client: a subscription sent while Redis is away would fail later with a rejection
+    // nobody can catch. While Redis is away this refuses at once; before it was first reached (a process
+    // just started) it waits a moment for the connection.
+    if (subscribeClient.status !== 'ready') {
+      if (reached) throw new Error('Redis is not connected');
+      await readyWithin(2_000);
+    }
+    return listenOn<V>(channels, channel, queueOptions, channels.subscribe(channel));
+  };
   return {
     mode: 'redis',
     events,
     async publish(topic, key, event) {
-      await publishClient.publish(channelOf(topic, key), JSON.stringify(event));
+      await send(channelOf(topic, key), JSON.stringify(event));
+      notes.published(topic, key, event.seq);
     },
     whenReady() {
       if (subscribeClient.status === 'ready') return Promise.resolve();
       return new Promise<void>((resolve) => subscribeClient.once('ready', () => resolve()));
     },
-    async listen(topic, key) {
-      // Only on a connected client: the event target's own SUBSCRIBE would otherwise fail later with a
-      // rejection nobody can catch. While Redis is away this refuses at once; before it was first reached
-      // (a process just started) it waits a moment for the connection.
-      if (subscribeClient.status !== 'ready') {
-        if (reached) throw new Error('Redis is not connected');
-        await readyWithin(2_000);
-      }
-      const channel = channelOf(topic, key);
-      // One listener per key and instance (the stream hub), so one SUBSCRIBE each. Redis answers in order:
-      // this one's reply comes after the event target's own, so messages flow once it resolves.
-      return listenOn(redisTarget, channel, queueOptions, subscribeClient.subscribe(channel));
-    },
+    listen: (topic, key) => listen(channelOf(topic, key)),
     observe(onEvent) {
-      // A connection of its own: a pattern subscription sees every channel's messages.
-      const observer = new Redis(redisUrl, { ...redisOptions, connectionName: 'plaza-relay-observer' });
-      observer.on('error', (err: Error) => log.debug({ err: err.message }, 'observer error'));
-      void observer.psubscribe('*').catch(() => {});
-      observer.on('pmessage', (_pattern: string, channel: string, message: string) => {
-        const split = channel.lastIndexOf(':');
-        // Published as `{"seq":N,…}`: the number is read without parsing the payload.
-        const seq = /^\{"seq":(\d+)/.exec(message)?.[1];
-        if (split > 0 && seq) onEvent(channel.slice(0, split), channel.slice(split + 1), Number(seq));
-      });
-      return { close: async () => void (await observer.quit().catch(() => {})) };
+      let closed = false;
+      let queue: AsyncIterableIterator<PublishedRun[]> | undefined;
+      void (async () => {
+        while (!closed) {
+          try {
+            queue = await listen<PublishedRun[]>(PUBLISHED_CHANNEL);
+            if (closed) break;
+            for await (const runs of queue) {
+              for (const [topic, key, from, to] of runs) for (let seq = from; seq <= to; seq++) onEvent(topic, key, seq);
+            }
+          } catch {
+            // Redis is away: the relay publishes what it has not seen (at worst twice); look again shortly.
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+          }
+        }
+        await queue?.return?.();
+      })();
+      return {
+        close: async () => {
+          closed = true;
+          await queue?.return?.();
+        },
+      };
     },
     async ping() {
       await publishClient.ping();
     },
     async close() {
+      notes.stop();
       // The publishing client is the runtime's, closed by it.
       await subscribeClient.quit().catch(() => {});
     },

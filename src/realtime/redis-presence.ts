@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { connectRedis, type RedisTarget } from './redis-client.ts';
 import type { Logger } from '../logger.ts';
 import type { Occupancy, PresenceStore } from './presence.ts';
 
@@ -52,7 +53,7 @@ if count == 0 and owner == 0 then redis.call('PEXPIRE', KEYS[4], math.max(tonumb
 redis.call('PUBLISH', ARGV[4], cjson.encode({room = ARGV[5], count = count, ownerPresent = owner == 1}))
 return {count, owner, 'published'}`;
 
-type Scripted = Redis & {
+type Scripted = (Redis | Cluster) & {
   presenceAdd(...args: (string | number)[]): Promise<number>;
   presenceRemove(...args: (string | number)[]): Promise<number>;
   presenceOccupancy(...args: (string | number)[]): Promise<[number, number, string]>;
@@ -70,11 +71,11 @@ const keys = (room: string) => {
  * stops renewing, and its members drop out of the count within the TTL
  * without anyone cleaning up. A member held by several instances counts once.
  */
-export function createRedisPresenceStore(redisUrl: string, { ttlMs, logger }: { ttlMs: number; logger: Logger }): PresenceStore {
+export function createRedisPresenceStore(target: RedisTarget, { ttlMs, logger }: { ttlMs: number; logger: Logger }): PresenceStore {
   const instance = randomUUID();
-  const options = { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false };
-  const client = new Redis(redisUrl, { ...options, connectionName: 'plaza-presence' }) as Scripted;
-  const subscriber = new Redis(redisUrl, { ...options, enableOfflineQueue: true, connectionName: 'plaza-presence-sub' });
+  const client = connectRedis(target, 'plaza-presence', { offlineQueue: false }) as Scripted;
+  // Occupancy changes are few (one per room per interval): classic pub/sub, on a cluster too.
+  const subscriber = connectRedis(target, 'plaza-presence-sub');
   for (const c of [client, subscriber]) c.on('error', (err: Error) => logger.debug({ err: err.message }, 'presence redis error'));
   client.defineCommand('presenceAdd', { numberOfKeys: 3, lua: ADD });
   client.defineCommand('presenceRemove', { numberOfKeys: 3, lua: REMOVE });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../logger.ts';
 
 export interface UserConnectionLimiter {
@@ -10,7 +10,7 @@ export interface UserConnectionLimiter {
 
 export interface UserConnectionLimiterOptions {
   /** Shared counting across instances; null counts in this process. */
-  redis: Redis | null;
+  redis: Redis | Cluster | null;
   /** 0 = no cap. */
   max: number;
   logger: Logger;
@@ -52,12 +52,12 @@ export function createUserConnectionLimiter({
   const renew = setInterval(() => {
     if (!redis || held.size === 0) return;
     const until = Date.now() + leaseMs;
-    const pipeline = redis.pipeline();
+    // A command per user, not one pipeline: on a Redis Cluster the users' keys live on different shards.
+    const renewals: Promise<unknown>[] = [];
     for (const [userId, ids] of held) {
-      for (const id of ids) pipeline.zadd(keyOf(userId), 'XX', until, id);
-      pipeline.pexpire(keyOf(userId), leaseMs);
+      renewals.push(redis.zadd(keyOf(userId), 'XX', ...[...ids].flatMap((id) => [until, id])), redis.pexpire(keyOf(userId), leaseMs));
     }
-    pipeline.exec().catch((err: Error) => log.warn({ err: err.message }, 'connection leases not renewed'));
+    Promise.all(renewals).catch((err: Error) => log.warn({ err: err.message }, 'connection leases not renewed'));
   }, leaseMs / 3);
   renew.unref();
 
