@@ -23,13 +23,14 @@
  * BENCH_ONLY=soak (a day of churn compressed into BENCH_SOAK_MINUTES, default 15, sampled each minute; printed, not written),
  * BENCH_BEFORE=<git ref> (fan-out, memory and createPost of that checkout too, in the same run).
  */
+import { spawnSync } from 'node:child_process';
 import { cpus, totalmem, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { closeAgent, gql, signUp } from './lib/graphql.ts';
 import { startPageServer } from './lib/page-server.ts';
-import { checkoutBefore, removeCheckout, type Started, startBaseline, startChatBaseline, startPageServerProcess, startPlaza, startWriteBaseline } from './lib/processes.ts';
-import { type BenchReport, markdown, writeReport } from './lib/report.ts';
+import { checkoutBefore, removeCheckout, type Started, startBaseline, startChatBaseline, startPageServerProcess, startPlaza, startPlazaProcesses, startWriteBaseline } from './lib/processes.ts';
+import { type BenchReport, markdown, scaleAcrossMarkdown, writeReport, writeScaleChart } from './lib/report.ts';
 import { runFanout, runFanoutAcross } from './scenarios/fanout.ts';
 import { runAbuse } from './scenarios/abuse.ts';
 import { runBefore, runMutationsAlternating } from './scenarios/before.ts';
@@ -39,6 +40,9 @@ import { runChat, runClaims } from './scenarios/chat.ts';
 import { runViewsAlternating } from './scenarios/views.ts';
 import { runWebhookThroughput } from './scenarios/webhooks.ts';
 import { type RelayCost, runRelayCost } from './scenarios/relay.ts';
+import { runIdleFootprint } from './scenarios/idle.ts';
+import { runScaleSetup, type ScaleResult, type ScaleSetup } from './scenarios/scale.ts';
+import { startLocalCluster } from '../test/helpers/redis-cluster.ts';
 import { runFanoutWhileScraping } from './scenarios/scraping.ts';
 import { runHeapBreakdown } from './scenarios/heap.ts';
 import { benchViewers, runPresenceJoin } from './scenarios/presence.ts';
@@ -80,6 +84,9 @@ const claimOptions = { buyers: 500, stock: 50, rounds: 3 };
 const viewsOnly = process.env.BENCH_ONLY === 'views';
 const webhooksOnly = process.env.BENCH_ONLY === 'webhooks';
 const relayOnly = process.env.BENCH_ONLY === 'relay';
+const scaleOnly = process.env.BENCH_ONLY === 'scale';
+const idleOnly = process.env.BENCH_ONLY === 'idle';
+const scaleSizes = (process.env.BENCH_SCALE_SIZES ?? '1000,5000,10000,20000,30000').split(',').map(Number);
 const beforeRef = process.env.BENCH_BEFORE;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -124,6 +131,48 @@ async function relayCosts(): Promise<{ small: RelayCost; large: RelayCost; ratio
       queryTime: round(large.queryMsPerSecond / small.queryMsPerSecond),
     },
   };
+}
+
+/** The descriptors one process may hold here (`ulimit -n`): a server or client process past it cannot be measured. */
+const descriptorLimit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim()) || 1024;
+
+/**
+ * The scale curve across processes and instances (BENCH_ONLY=scale; also in the full run): highlight fan-out
+ * at BENCH_SCALE_SIZES on one process, one instance of 2 processes, two instances on one Redis, two on a
+ * local Redis Cluster (3 masters, 3 replicas), and the hand-written baseline; fresh servers for every point,
+ * subscribers held by 2 load processes.
+ */
+async function scaleCurve(env: Record<string, string>): Promise<ScaleResult> {
+  const cluster = await startLocalCluster();
+  const perProcess = descriptorLimit - 500;
+  const { REDIS_URL: _single, ...withoutRedis } = env;
+  const clusterEnv = { ...withoutRedis, REDIS_CLUSTER_NODES: cluster.nodes.slice(0, 3).join(',') };
+  const setups: ScaleSetup[] = [
+    { name: 'baseline (hand-written, 1 process)', raw: true, maxSubscribers: perProcess, start: async () => [await startBaseline()] },
+    { name: '1 instance, 1 process', maxSubscribers: perProcess, start: async () => [await startPlaza(env)] },
+    { name: '1 instance, 2 processes', maxSubscribers: 2 * perProcess, start: async () => [await startPlazaProcesses(env, 2)] },
+    {
+      name: '2 instances, one Redis',
+      maxSubscribers: 2 * perProcess,
+      start: async () => Promise.all([startPlaza(env), startPlaza({ ...env, RUN_WORKERS: 'false' })]),
+    },
+    {
+      name: '2 instances, Redis Cluster',
+      maxSubscribers: 2 * perProcess,
+      start: async () => Promise.all([startPlaza(clusterEnv), startPlaza({ ...clusterEnv, RUN_WORKERS: 'false' })]),
+    },
+  ];
+  const changes = 20;
+  const result: ScaleResult = { changes, loadProcesses: 2, setups: [] };
+  try {
+    for (const setup of setups) {
+      log(`scale: ${setup.name} at ${scaleSizes.filter((n) => n <= setup.maxSubscribers).join(', ')}`);
+      result.setups.push({ name: setup.name, points: await runScaleSetup(setup, scaleSizes, changes, 2) });
+    }
+  } finally {
+    await cluster.stop();
+  }
+  return result;
 }
 
 async function main() {
@@ -189,6 +238,17 @@ async function main() {
           removeCheckout(dir);
         }
       });
+      return;
+    }
+    if (idleOnly) {
+      const steps = await runIdleFootprint(env);
+      process.stdout.write(`${steps.map((s) => `| ${s.step} | ${s.rssMB} | ${s.addedMB} |`).join('\n')}\n`);
+      return;
+    }
+    if (scaleOnly) {
+      const scale = await scaleCurve(env);
+      process.stdout.write(`${scaleAcrossMarkdown(scale)}\n`);
+      writeScaleChart(scale);
       return;
     }
     if (relayOnly) {
@@ -402,6 +462,11 @@ async function main() {
     const abuse = await runAbuse(target, abuseOptions);
     await target.stop();
 
+    log('scale: across processes, instances and a Redis Cluster');
+    const scale = await scaleCurve(env);
+    log('relay: its cost beside 1,000 and 1,000,000 streams');
+    const relay = await relayCosts();
+
     const before = beforeRef ? await runBeforeIn(beforeRef, { env, baseline }) : undefined;
 
     const report: BenchReport = {
@@ -417,6 +482,8 @@ async function main() {
       links,
       instances,
       acrossFanout,
+      scale,
+      relay,
       resume,
       abuse,
       ...(before ? { before } : {}),

@@ -31,7 +31,36 @@ function ticksOf(stat: string): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Spawns a server process and resolves when it logs the line `ready` picks out. */
+/** `pid` and every process below it (PLAZA_PROCESSES forks the serving processes), from /proc. */
+export function processTree(pid: number): number[] {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${all[i]}/task`);
+    } catch {
+      continue; // gone
+    }
+    for (const tid of tasks) {
+      try {
+        for (const child of readFileSync(`/proc/${all[i]}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean)) all.push(Number(child));
+      } catch {
+        // the thread has just ended
+      }
+    }
+  }
+  return all;
+}
+
+const readOr = (path: string, fallback: string) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+};
+
+/** Spawns a server process and resolves when it logs the line `ready` picks out. Memory and CPU cover the processes it forks too. */
 export function startProcess(
   args: string[],
   env: Record<string, string>,
@@ -56,13 +85,14 @@ export function startProcess(
       const port = ready(line);
       if (port === null) return;
       child.removeAllListeners('exit');
-      const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+      const tree = () => processTree(child.pid!);
+      const rss = () => tree().reduce((sum, pid) => sum + Number(/VmRSS:\s+(\d+)/.exec(readOr(`/proc/${pid}/status`, ''))?.[1] ?? 0) * 1024, 0);
       resolve({
         child,
         port,
         url: `http://127.0.0.1:${port}/graphql`,
         rss,
-        cpuMs: () => ticksOf(readFileSync(`/proc/${child.pid}/stat`, 'utf8')),
+        cpuMs: () => tree().reduce((sum, pid) => sum + (readOr(`/proc/${pid}/stat`, '') ? ticksOf(readOr(`/proc/${pid}/stat`, '')) : 0), 0),
         threadCpuMs: () => {
           const byName = new Map<string, number>();
           for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
@@ -78,7 +108,8 @@ export function startProcess(
           return byName;
         },
         settledRss: async () => {
-          child.kill('SIGWINCH');
+          // Every serving process collects (the supervisor of PLAZA_PROCESSES too: it ignores the signal's default).
+          for (const pid of tree()) process.kill(pid, 'SIGWINCH');
           await sleep(1_000);
           return rss();
         },
@@ -101,6 +132,15 @@ export function startPlaza(env: Record<string, string>, extraNodeArgs: string[] 
     (line) => (line.msg === 'plaza listening' ? Number(new URL(String(line.url)).port) : null),
     extraNodeArgs,
     cwd,
+  );
+}
+
+/** Plaza as PLAZA_PROCESSES=n: the supervisor, ready once every process listens; memory and CPU cover them all. */
+export function startPlazaProcesses(env: Record<string, string>, processes: number): Promise<Started> {
+  return startProcess(
+    ['src/main.ts'],
+    { NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PLAZA_PROCESSES: String(processes) },
+    (line) => (line.msg === 'plaza listening on every process' ? Number(new URL(String(line.url)).port) : null),
   );
 }
 

@@ -4,6 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AbuseResult } from '../scenarios/abuse.ts';
 import type { BeforeResult } from '../scenarios/before.ts';
 import type { ResumeResult } from '../scenarios/resume.ts';
+import type { RelayCost } from '../scenarios/relay.ts';
+import type { ScaleResult } from '../scenarios/scale.ts';
 
 export interface BenchReport {
   startedAt: string;
@@ -34,6 +36,10 @@ export interface BenchReport {
   instances: { subscribers: number; events: number; eventsPerSecond: number; deliveriesPerSecond: number };
   /** Fan-out with the subscribers on one instance and the changes made on another (Redis between). */
   acrossFanout?: Array<{ subscribers: number; p50Ms: number; p99Ms: number; deliveriesPerSecond: number }>;
+  /** Highlight fan-out across processes, instances and a Redis Cluster, fresh servers at each size. */
+  scale?: ScaleResult;
+  /** The relay's cost beside 1,000 and 1,000,000 stream rows. */
+  relay?: { small: RelayCost; large: RelayCost; ratio: { cpu: number; statements: number; queryTime: number } };
   resume?: ResumeResult;
   abuse?: AbuseResult;
   before?: BeforeResult;
@@ -112,7 +118,7 @@ All ${r.links.pages} fixture pages at once: ${r.links.pagesPerSecond} pages/s (t
 
 ${r.instances.events} highlight changes on instance A, ${r.instances.subscribers} subscribers on instance B:
 ${r.instances.eventsPerSecond} events/s (${r.instances.deliveriesPerSecond} deliveries/s).
-${r.acrossFanout ? scaleMarkdown(r) : ''}${r.resume ? resumeMarkdown(r.resume) : ''}${r.abuse ? abuseMarkdown(r.abuse) : ''}${r.before ? beforeMarkdown(r, r.before) : ''}`;
+${r.acrossFanout ? scaleMarkdown(r) : ''}${r.scale ? scaleAcrossMarkdown(r.scale) : ''}${r.relay ? relayMarkdown(r.relay) : ''}${r.resume ? resumeMarkdown(r.resume) : ''}${r.abuse ? abuseMarkdown(r.abuse) : ''}${r.before ? beforeMarkdown(r, r.before) : ''}`;
 }
 
 /** The scale curve: one instance against the baseline, two instances, and memory per connection, at each size. */
@@ -144,6 +150,45 @@ ${r.fanout
     return `| ${f.subscribers} | ${f.plaza.deliveriesPerSecond} | ${across.get(f.subscribers)?.deliveriesPerSecond ?? ''} | ${f.baseline.deliveriesPerSecond} | ${f.plazaBytesPerConnection ?? ''} | ${f.baselineBytesPerConnection ?? ''} | ${ratio(f.plazaBytesPerConnection, f.baselineBytesPerConnection)} | ${since} |`;
   })
   .join('\n')}
+`;
+}
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/** The curve across processes, instances and a Redis Cluster, with memory both ways against the baseline. */
+export function scaleAcrossMarkdown(s: ScaleResult): string {
+  const baseline = s.setups.find((x) => x.name.startsWith('baseline'));
+  const rows = s.setups.flatMap((setup) =>
+    setup.points.map((p) => {
+      const base = baseline?.points.find((b) => b.subscribers === p.subscribers);
+      const ratio = (a: number, b?: number) => (b ? Math.round((a / b) * 100) / 100 : '');
+      return `| ${setup.name} | ${p.subscribers} | ${p.deliveriesPerSecond} | ${p.p50Ms} | ${p.p99Ms} | ${p.settledBytesPerConnection} | ${ratio(p.settledBytesPerConnection, base?.settledBytesPerConnection)} | ${p.gainedBytesPerConnection} | ${ratio(p.gainedBytesPerConnection, base?.gainedBytesPerConnection)} | ${mb(p.idleBytes)} |`;
+    }),
+  );
+  return `
+## Across processes, instances and a Redis Cluster (chart: scale-latest.svg)
+
+Fresh servers at every size; ${s.changes} highlight changes each, timed from the mutation to its arrival at every
+subscriber; subscribers held by ${s.loadProcesses} load processes. Memory per connection two ways: after a full GC
+of every server process, and as resident memory gained under load without one (what a container's limit sees).
+
+| setup | subscribers | deliveries/s | p50 ms | p99 ms | bytes/conn after GC | vs baseline | bytes/conn gained, no GC | vs baseline | idle MB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${rows.join('\n')}
+`;
+}
+
+function relayMarkdown(r: NonNullable<BenchReport['relay']>): string {
+  const row = (x: RelayCost) => `| ${x.streams} | ${x.activeStreams} | ${x.eventsPerSecond} | ${x.cpuMsPerSecond} | ${x.statementsPerSecond} | ${x.queryMsPerSecond} | ${x.republished} |`;
+  return `
+## The relay beside idle streams
+
+| stream rows | active | events/s | relay CPU ms/s | statements/s | statement ms/s | published again |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${row(r.small)}
+${row(r.large)}
+
+1,000,000 against 1,000: CPU ${r.ratio.cpu}x, statements ${r.ratio.statements}x, statement time ${r.ratio.queryTime}x (target ≤ 1.2x).
 `;
 }
 
@@ -261,7 +306,32 @@ ${both ? panel('Memory per idle subscribed connection (RSS after GC)', 'bytes', 
 `;
 }
 
+const COLORS = ['#999', '#c0392b', '#e67e22', '#2471a3', '#27ae60'];
+
+/** Deliveries per second and memory per connection against subscribers, one line per setup. */
+export function scaleSvg(s: ScaleResult): string {
+  const w = 720;
+  const h = 380;
+  const series = (pick: (p: ScaleResult['setups'][number]['points'][number]) => number): Series[] =>
+    s.setups.map((setup, i) => ({ label: setup.name, color: COLORS[i % COLORS.length]!, dashed: setup.name.startsWith('baseline'), points: setup.points.map((p) => [p.subscribers, pick(p)]) }));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${3 * h}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+${panel('Fan-out across processes and instances', 'deliveries/s', series((p) => p.deliveriesPerSecond), 0, w, h)}
+${panel('Memory per connection after a full GC', 'bytes', series((p) => p.settledBytesPerConnection), h, w, h)}
+${panel('Memory per connection gained under load, no GC', 'bytes', series((p) => p.gainedBytesPerConnection), 2 * h, w, h)}
+</svg>
+`;
+}
+
+/** The scale chart alone (BENCH_ONLY=scale): bench/results/scale-latest.svg. */
+export function writeScaleChart(s: ScaleResult): void {
+  const dir = new URL('../results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL('scale-latest.svg', dir), scaleSvg(s));
+}
+
 export function writeReport(r: BenchReport): string {
+  if (r.scale) writeScaleChart(r.scale);
   const dir = new URL('../results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const stamp = r.startedAt.replace(/[:.]/g, '-');
