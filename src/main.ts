@@ -1,8 +1,6 @@
 import cluster from 'node:cluster';
-import { startApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { createLogger } from './logger.ts';
-import { superviseProcesses } from './supervisor.ts';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -21,7 +19,9 @@ async function main() {
   for (const warning of config.warnings) logger.warn(warning);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   // PLAZA_PROCESSES > 1: this one forks and watches the processes that serve (each runs the rest of main).
-  if (config.processes > 1 && cluster.isPrimary) return superviseProcesses(config, logger);
+  // Loaded on demand: the supervisor holds none of the server's code (its memory is the processes' less).
+  if (config.processes > 1 && cluster.isPrimary) return (await import('./supervisor.ts')).superviseProcesses(config, logger);
+  const { startApp } = await import('./app.ts');
 
   const app = await startApp(config, logger);
 

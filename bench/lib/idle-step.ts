@@ -8,7 +8,7 @@
 const step = process.argv[2];
 if (step === 'libraries') {
   await Promise.all(
-    ['graphql', 'graphql-yoga', 'graphql-ws', 'ws', '@pothos/core', 'drizzle-orm', 'pg', 'pg-boss', 'ioredis', 'pino', 'zod', 'prom-client', 'open-graph-scraper', 'undici', 'rate-limiter-flexible'].map(
+    ['graphql', 'graphql-yoga', 'graphql-ws', 'ws', '@pothos/core', 'drizzle-orm', 'pg', 'pg-boss', 'ioredis', 'pino', 'zod', 'prom-client', 'undici', 'rate-limiter-flexible', 'piscina'].map(
       (name) => import(name),
     ),
   );

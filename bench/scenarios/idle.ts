@@ -23,7 +23,7 @@ export async function runIdleFootprint(env: Record<string, string>): Promise<Idl
   const ready = (line: Record<string, unknown>) => (line.msg === 'ready' ? 0 : null);
   const steps: Array<[string, () => Promise<Started>]> = [
     ['Node.js, nothing loaded', () => startProcess([step, 'bare'], {}, ready)],
-    ['+ the libraries (graphql, yoga, ws, pothos, drizzle, pg, pg-boss, ioredis, ogs, …)', () => startProcess([step, 'libraries'], {}, ready)],
+    ['+ the libraries (graphql, yoga, ws, pothos, drizzle, pg, pg-boss, ioredis, undici, …: what the main thread loads)', () => startProcess([step, 'libraries'], {}, ready)],
     ["+ Plaza's code and its schema", () => startProcess([step, 'code'], {}, ready)],
     ['+ started without workers (pools, Redis, relay, caches, listening)', () => startPlaza({ ...env, RUN_WORKERS: 'false' })],
     ['+ its workers, pages parsed on the main thread (LINK_EXTRACT_THREADS=0)', () => startPlaza({ ...env, LINK_EXTRACT_THREADS: '0' })],

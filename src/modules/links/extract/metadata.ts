@@ -6,7 +6,7 @@ import { extractLang } from './lang.ts';
 import { extractDates } from './dates.ts';
 import { extractIcons } from './icons.ts';
 import { normaliseSiteName, siteFromTitle, siteNameFromHost } from './site-name.ts';
-import { absoluteUrl, cleanText, firstOf, smartQuotes, tidyUrl } from './text.ts';
+import { absoluteUrl, cleanText, firstOf, smartQuotes, tidyUrl, toInt } from './text.ts';
 
 export interface Extracted {
   metadata: LinkMetadataJson;
@@ -249,7 +249,3 @@ function playerEmbed(doc: PageDocument, pageUrl: URL, provider: string | null): 
   return null;
 }
 
-export function toInt(value: unknown): number | null {
-  const n = typeof value === 'number' ? value : Number.parseInt(String(value ?? ''), 10);
-  return Number.isFinite(n) && n > 0 && n < 100_000 ? Math.round(n) : null;
-}

@@ -1,10 +1,16 @@
 import { Piscina } from 'piscina';
 import { FetchError } from '../fetch/fetch-errors.ts';
-import { extractPage } from './page.ts';
+import type { extractPage } from './page.ts';
 import { WARM_UP_PAGE, WARM_UP_ROUNDS, WARM_UP_URL } from './warm-up.ts';
 
 /** A page's extraction from its bytes and Content-Type (page.ts). */
 export type Extract = (body: Buffer, contentType: string, url: URL) => ReturnType<typeof extractPage>;
+
+/**
+ * Extraction in this thread, its parser loaded on first use: a process whose pages are parsed in threads (or
+ * that runs no workers) never holds it.
+ */
+export const extractHere: Extract = async (body, contentType, url) => (await import('./page.ts')).extractPage(body, contentType, url);
 
 export interface ExtractionPool {
   extract: Extract;
@@ -36,7 +42,7 @@ export interface ExtractionPoolOptions {
  * up behind it past the queue's bound.
  */
 export function createExtractionPool({ threads, deadlineMs = 3_000, maxQueue = 64, onError }: ExtractionPoolOptions): ExtractionPool {
-  if (threads === 0) return { extract: extractPage, close: async () => {} };
+  if (threads === 0) return { extract: extractHere, close: async () => {} };
   const pool = new Piscina({
     filename: new URL('./worker.ts', import.meta.url).href,
     minThreads: threads,

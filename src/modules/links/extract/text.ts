@@ -68,3 +68,9 @@ export function tidyUrl(value: string | null): string | null {
     return value;
   }
 }
+
+/** A positive dimension below 100,000 as an integer, or null. */
+export function toInt(value: unknown): number | null {
+  const n = typeof value === 'number' ? value : Number.parseInt(String(value ?? ''), 10);
+  return Number.isFinite(n) && n > 0 && n < 100_000 ? Math.round(n) : null;
+}

@@ -1,5 +1,4 @@
-import { toInt } from '../extract/metadata.ts';
-import { absoluteUrl, cleanText } from '../extract/text.ts';
+import { absoluteUrl, cleanText, toInt } from '../extract/text.ts';
 import type { OEmbedProvider } from './oembed-providers.ts';
 import type { SafeFetch } from '../fetch/safe-fetch.ts';
 import type { LinkMetadataJson } from '../tables.ts';

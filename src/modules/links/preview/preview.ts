@@ -1,6 +1,5 @@
 import { headIsEnough } from '../extract/decode.ts';
-import { extractPage } from '../extract/page.ts';
-import type { Extract } from '../extract/pool.ts';
+import { type Extract, extractHere } from '../extract/pool.ts';
 import { siteNameFromHost } from '../extract/site-name.ts';
 import { FetchError } from '../fetch/fetch-errors.ts';
 import { fetchOEmbed, type OEmbed } from './oembed.ts';
@@ -70,7 +69,7 @@ async function readPreview(deps: PreviewDeps, url: string): Promise<LinkMetadata
   if (!HTML_TYPES.some((t) => page.contentType.startsWith(t))) {
     throw new FetchError('permanent', 'NOT_HTML', `unsupported content type ${page.contentType.split(';')[0] || 'unknown'}`);
   }
-  const extract = deps.extract ?? extractPage;
+  const extract = deps.extract ?? extractHere;
   const { metadata, oembedUrl, manifestUrl } = await extract(page.body, page.contentType, page.url);
   const [oembed, icon] = await Promise.all([
     fromProvider ?? (oembedUrl ? fetchOEmbed(deps.fetch, oembedUrl, deps.providers?.match(page.url.href) ?? null) : null),
