@@ -1,8 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config/index.ts';
-import { resolveJwtSecret } from './auth/secret.ts';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
-import { runMigrations } from './db/migrate.ts';
+import type { EmbeddedDatabase } from './db/embedded.ts';
 import type { Logger } from './logger.ts';
 
 /** How long the processes have to drain on SIGTERM before they are killed (each gives itself 10 s). */
@@ -14,9 +12,11 @@ const CRASH_WINDOW_MS = 10_000;
  * PLAZA_PROCESSES > 1: this process serves nothing itself; it forks that
  * many processes of `main` (Node's cluster module), which share the port
  * (the primary hands each accepted connection to one of them in turn), the
- * database and Redis. Before forking it does once what they would race to
- * do: start the embedded database when there is no DATABASE_URL, apply the
- * migrations, settle the JWT secret. A process that dies is replaced (after
+ * database and Redis. It starts the embedded database when there is no
+ * DATABASE_URL and hands them its address; migrations and a generated JWT
+ * secret they settle among themselves (an advisory lock, an exclusive
+ * create), so this process loads none of the server's code and holds little
+ * memory. A process that dies is replaced (after
  * a wait that grows while they keep dying); on SIGTERM or SIGINT every one
  * is asked to drain, and the supervisor exits once they all have.
  */
@@ -25,11 +25,11 @@ export async function superviseProcesses(config: Config, logger: Logger): Promis
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
+    const { startEmbeddedPostgres } = await import('./db/embedded.ts');
     embedded = await startEmbeddedPostgres(config.dataDir, logger, { rootDir: config.embeddedPostgresRootDir });
     databaseUrl = embedded.url;
   }
-  await runMigrations(databaseUrl, logger);
-  const env = { DATABASE_URL: databaseUrl, JWT_SECRET: await resolveJwtSecret(config), PLAZA_PROCESSES: '1' };
+  const env = { DATABASE_URL: databaseUrl, PLAZA_PROCESSES: '1' };
 
   let stopping = false;
   let recentCrashes = 0;

@@ -46,7 +46,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     const lastStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(lastStage).toMatch(/^USER node$/m);
-    expect(lastStage).toMatch(/^CMD \["node", "--experimental-strip-types", "src\/main\.ts"\]$/m);
+    expect(lastStage).toMatch(/^CMD \["node", "--max-semi-space-size=16", "--experimental-strip-types", "src\/main\.ts"\]$/m);
   });
 
   it('copies only paths that exist', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { gql, signUp } from '../lib/graphql.ts';
-import type { Started } from '../lib/processes.ts';
+import { processTree, type Started } from '../lib/processes.ts';
 import { round, summary } from '../lib/stats.ts';
 import { startSubscriberLoad } from '../lib/subscriber-load.ts';
 import { benchChannel, HIGHLIGHT, SUB } from './fanout.ts';
@@ -44,6 +44,14 @@ export interface ScaleResult {
   loadProcesses: number;
   setups: Array<{ name: string; points: ScalePoint[] }>;
 }
+
+/** BENCH_HEAP_SPACES=1: every server process prints its heap spaces (gc-on-signal.ts) at each reading. */
+const printSpaces = async (servers: Started[], when: string) => {
+  if (!process.env.BENCH_HEAP_SPACES) return;
+  process.stderr.write(`[bench] heap spaces, ${when}:\n`);
+  for (const server of servers) for (const pid of processTree(server.child.pid!)) process.kill(pid, 'SIGUSR2');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+};
 
 const totalRss = (servers: Started[]) => servers.reduce((sum, s) => sum + s.rss(), 0);
 const settledRss = async (servers: Started[]) => (await Promise.all(servers.map((s) => s.settledRss()))).reduce((a, b) => a + b, 0);
@@ -94,6 +102,7 @@ export async function runScaleSetup(setup: ScaleSetup, sizes: number[], changes:
     try {
       const target = await targetOf(setup, servers);
       const before = await settledRss(servers);
+      await printSpaces(servers, 'idle, after a full GC');
       const load = await startSubscriberLoad(
         { urls: servers.map((s) => s.url), count: size, query: target.operation.query, variables: target.operation.variables, token: target.token ?? '' },
         loadProcesses,
@@ -112,7 +121,9 @@ export async function runScaleSetup(setup: ScaleSetup, sizes: number[], changes:
       }
       const elapsed = (performance.now() - started) / 1000;
       const gained = totalRss(servers) - before;
+      await printSpaces(servers, `${size} subscribers, after the changes`);
       const settled = (await settledRss(servers)) - before;
+      await printSpaces(servers, `${size} subscribers, after a full GC`);
       await load.close();
       const { p50, p99 } = summary(times);
       points.push({
