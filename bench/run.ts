@@ -17,7 +17,7 @@
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
  * BENCH_ONLY=blocking (postCreated to BENCH_BLOCKING_SUBSCRIBERS, default 10,000, users of their own: none blocking the poster, then 1%),
  * BENCH_ONLY=chat (channelChat to BENCH_CHAT_VIEWERS, default 5,000, 50 senders at 100 messages/s for BENCH_CHAT_SECONDS, default 30,
- * against the hand-written framing baseline; highlights alone and beside it), BENCH_ONLY=claims (500 buyers at once for 50 units, 3 rounds),
+ * against the hand-written framing baseline; highlights alone and beside it; BENCH_CHAT_PROCESSES=2 runs the instance as two processes), BENCH_ONLY=claims (500 buyers at once for 50 units, 3 rounds),
  * BENCH_ONLY=views with BENCH_BEFORE (viewStory by BENCH_VIEWERS, default 2,000, distinct users of one story, now and before, alternating),
  * BENCH_ONLY=webhooks (2,000 posts over 20 sections delivered to a local receiver: events/s and lag),
  * BENCH_ONLY=soak (a day of churn compressed into BENCH_SOAK_MINUTES, default 15, sampled each minute; printed, not written),
@@ -381,7 +381,12 @@ async function main() {
     if (chatOnly || claimsOnly) {
       // Its event loop and garbage collection are read from /metrics over the chat's blocks.
       const metricsToken = 'chat-metrics-token-0123456789';
-      const target = await startPlaza({ ...env, METRICS_TOKEN: metricsToken }, profile);
+      // BENCH_CHAT_PROCESSES=2: the instance as PLAZA_PROCESSES=2 (its CPU summed over the processes).
+      const processes = Number(process.env.BENCH_CHAT_PROCESSES ?? 1);
+      const target =
+        processes > 1
+          ? await startPlazaProcesses({ ...env, METRICS_TOKEN: metricsToken }, processes)
+          : await startPlaza({ ...env, METRICS_TOKEN: metricsToken }, profile);
       running.push(target);
       const accounts = { databaseUrl: url.toString(), jwtSecret: shared.JWT_SECRET };
       if (claimsOnly) {

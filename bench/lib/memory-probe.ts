@@ -1,9 +1,9 @@
 /**
  * Where a server's memory goes under 5,000 highlight subscribers (a probe, run by hand):
- * `BENCH_HEAP_SPACES=1 node --experimental-strip-types bench/lib/memory-probe.ts plaza|baseline`: V8's heap
+ * `BENCH_HEAP_SPACES=1 node --experimental-strip-types bench/lib/memory-probe.ts plaza|plaza2|baseline` (plaza2: PLAZA_PROCESSES=2): V8's heap
  * spaces and external memory (the SIGUSR2 line of gc-on-signal.ts) idle, under load, and after a full GC.
  */
-import { startBaseline, startPlaza, type Started } from './processes.ts';
+import { startBaseline, startPlaza, startPlazaProcesses, type Started } from './processes.ts';
 import { runScaleSetup } from '../scenarios/scale.ts';
 
 const which = process.argv[2] ?? 'plaza';
@@ -25,7 +25,7 @@ const points = await runScaleSetup(
     raw: which === 'baseline',
     maxSubscribers: 100_000,
     start: async () => {
-      server = which === 'baseline' ? await startBaseline() : await startPlaza(env);
+      server = which === 'baseline' ? await startBaseline() : which === 'plaza2' ? await startPlazaProcesses(env, 2) : await startPlaza(env);
       return [server];
     },
   },

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createLogger } from '../../src/logger.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
+import { createRedisBroker } from '../../src/realtime/redis-broker.ts';
+import { createRedisClient } from '../../src/realtime/redis-client.ts';
 import { round } from '../lib/stats.ts';
 
 export interface RelayCost {
@@ -30,10 +31,14 @@ export async function runRelayCost(
   redisUrl: string,
   options: { streams: number; active: number; rate: number; seconds: number },
 ): Promise<RelayCost> {
-  await runMigrations(databaseUrl, createLogger('warn'));
+  const logger = createLogger('warn');
+  await runMigrations(databaseUrl, logger);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  const redis = new Redis(redisUrl);
+  // The writers' broker, as a Plaza process has it: it publishes each event and notes what it published.
+  const redis = createRedisClient({ url: redisUrl }, logger, 'bench-writer');
+  const broker = createRedisBroker<Record<string, object>>({ url: redisUrl }, redis, logger);
+  await broker.whenReady();
   try {
     await db.query(`insert into event_streams (topic, key, last_seq) select 'bench:idle', g::text, 1 from generate_series(1, $1::int) g`, [options.streams]);
     await db.query(
@@ -54,7 +59,7 @@ export async function runRelayCost(
     });
     await ready;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    // Writers as Plaza's: record, number (without NOTIFY), publish `{"seq":N,…}` on the stream's channel.
+    // Writers as Plaza's: record, number (without NOTIFY), publish through the broker.
     let written = 0;
     const interval = 1000 / options.rate;
     const started = performance.now();
@@ -63,7 +68,7 @@ export async function runRelayCost(
       const key = String(written % options.active);
       await db.query(`insert into events (topic, key, payload) values ('bench:active', $1, '{"n":1}')`, [key]);
       const { rows } = await db.query<{ seq: string; payload: unknown }>(`select seq, payload from plaza_number_events('bench:active', $1, false)`, [key]);
-      for (const row of rows) await redis.publish(`bench:active:${key}`, JSON.stringify({ seq: Number(row.seq), payload: row.payload }));
+      for (const row of rows) await broker.publish('bench:active', key, { seq: Number(row.seq), payload: row.payload as object });
       written += 1;
       const wait = started + written * interval - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -80,6 +85,7 @@ export async function runRelayCost(
       republished: result.republished,
     };
   } finally {
+    await broker.close();
     await redis.quit();
     await db.end();
   }
