@@ -98,6 +98,7 @@ describe.skipIf(!redisAvailable())('PLAZA_PROCESSES=2: two processes on one port
     const section = await createSection(plaza, user);
     await expect.poll(() => plaza.logs.filter((l) => l.msg === 'plaza listening').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
     const closes: Promise<number>[] = [];
+    const subs = [];
     for (let i = 0; i < 10; i++) {
       const { client, sub } = resumingSubscription<{ postCreated: { content: string; cursor: string } }>({
         urls: [plaza.url],
@@ -107,9 +108,15 @@ describe.skipIf(!redisAvailable())('PLAZA_PROCESSES=2: two processes on one port
         cursorOf: (data) => data.postCreated.cursor,
       });
       closes.push(new Promise((resolve) => client.on('closed', (event) => resolve((event as { code: number }).code))));
-      void sub;
+      subs.push(sub);
     }
-    await postRetrying(plaza, user, section.id, 'load');
+    // Every subscription live (each has had an event) before the signal: none is caught mid-handshake.
+    for (let n = 1; ; n++) {
+      await postRetrying(plaza, user, section.id, `load ${n}`);
+      const live = await Promise.all(subs.map((sub) => sub.waitFor(1, 2_000).then(() => true, () => false)));
+      if (live.every(Boolean)) break;
+      if (n === 10) throw new Error('the subscribers did not all get an event');
+    }
     const serving = startedPids(plaza).filter(alive);
     expect(serving).toHaveLength(2);
     const exited = new Promise<number | null>((resolve) => plaza.child.once('exit', (code) => resolve(code)));
