@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { StoredEvent, TopicMap } from './outbox.ts';
 
 /**
- * Live fan-out of recorded events: Redis pub/sub (the process's command
+ * Live fan-out of recorded events: Redis pub/sub, sharded on a Redis Cluster (the process's command
  * client publishes, a connection of the broker's own subscribes) or, without Redis,
  * PostgreSQL's NOTIFY (notify-broker.ts). At most once: what it loses, the
  * streams (streams.ts) repair from the outbox.
@@ -24,8 +24,8 @@ export interface Broker<T extends TopicMap> {
    */
   events: EventEmitter;
   /**
-   * Calls `onEvent` for every event published on the broker by anyone (the relay's view of what writers
-   * published); absent where nothing needs it.
+   * Calls `onEvent` for every event any process says it published through the broker (the relay's view of
+   * what writers published, a tenth of a second late); absent where nothing needs it.
    */
   observe?(onEvent: (topic: string, key: string, seq: number) => void): { close(): Promise<void> };
   /** Resolves once the broker has been reached (at once in-process). */

@@ -70,8 +70,8 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
     else if (seq === run.from - 1) run.from = seq;
     // Anything else (out of order, a gap) is left to the sweep: at worst it is published twice.
   };
-  // Only the leader watches what is published (a pattern subscription receives every event of the cluster):
-  // one watcher per cluster, not one per instance. A new leader has seen nothing yet, so what is past the
+  // Only the leader watches what is published (the processes' notes of what they published, a few messages a
+  // second each): one watcher per cluster, not one per instance. A new leader has seen nothing yet, so what is past the
   // position and older than the grace period goes out once more, as after a restart; subscribers drop repeats.
   let observing: { close(): Promise<void> } | undefined;
   /** Resolves once a watcher let go (on losing the lead) has closed. */
