@@ -131,23 +131,37 @@ export function subscribeSse<T = any>(
   return sub;
 }
 
+/** Per instance, who waits for a subscriber to join each channel, oldest first. */
+const joinWaiters = new WeakMap<object, Map<string, Array<() => void>>>();
+
 /**
- * Resolves when a subscriber has joined the `topic:key` stream — the moment a
- * subscription is live and an event committed afterwards will reach it.
+ * Resolves when a subscriber joins the `topic:key` stream on `app` (the
+ * broker's `watching` event): the moment a subscription is live and an event
+ * committed afterwards will reach it. Each join resolves one waiter, the
+ * oldest: two calls for the same channel wait for two joins.
  */
 export function listening(app: App, channel: string, timeoutMs = 5_000): Promise<void> {
+  const events = app.runtime.broker.events;
+  let waiters = joinWaiters.get(events);
+  if (!waiters) {
+    const byChannel = new Map<string, Array<() => void>>();
+    waiters = byChannel;
+    joinWaiters.set(events, byChannel);
+    events.on('watching', (joined: string) => byChannel.get(joined)?.shift()?.());
+  }
+  const queue = waiters.get(channel) ?? [];
+  waiters.set(channel, queue);
   return new Promise((resolve, reject) => {
+    const waiter = () => {
+      clearTimeout(timer);
+      resolve();
+    };
     const timer = setTimeout(() => {
-      app.runtime.broker.events.off('watching', onWatching);
+      const at = queue.indexOf(waiter);
+      if (at >= 0) queue.splice(at, 1);
       reject(new Error(`no subscriber on ${channel} within ${timeoutMs} ms`));
     }, timeoutMs);
-    function onWatching(c: string) {
-      if (c !== channel) return;
-      clearTimeout(timer);
-      app.runtime.broker.events.off('watching', onWatching);
-      resolve();
-    }
-    app.runtime.broker.events.on('watching', onWatching);
+    queue.push(waiter);
   });
 }
 
