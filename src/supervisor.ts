@@ -38,7 +38,7 @@ export async function superviseProcesses(config: Config, logger: Logger): Promis
   const fork = (): Worker => {
     const worker = cluster.fork(env);
     started.set(worker.id, Date.now());
-    log.info({ process: worker.id, pid: worker.process.pid }, 'process started');
+    log.info({ process: worker.id, processPid: worker.process.pid }, 'process started');
     return worker;
   };
 
@@ -53,10 +53,10 @@ export async function superviseProcesses(config: Config, logger: Logger): Promis
     listening.delete(worker.id);
     const lived = Date.now() - (started.get(worker.id) ?? 0);
     started.delete(worker.id);
-    if (stopping) return void log.info({ process: worker.id, pid: worker.process.pid, code, signal }, 'process stopped');
+    if (stopping) return void log.info({ process: worker.id, processPid: worker.process.pid, code, signal }, 'process stopped');
     recentCrashes = lived < CRASH_WINDOW_MS ? recentCrashes + 1 : 0;
     const wait = recentCrashes === 0 ? 0 : Math.min(100 * 2 ** recentCrashes, 5_000);
-    log.error({ process: worker.id, pid: worker.process.pid, code, signal, restartInMs: wait }, 'process died; replacing it');
+    log.error({ process: worker.id, processPid: worker.process.pid, code, signal, restartInMs: wait }, 'process died; replacing it');
     setTimeout(() => {
       if (!stopping) fork();
     }, wait).unref();

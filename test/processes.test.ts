@@ -30,7 +30,7 @@ async function postRetrying(plaza: PlazaProcess, user: Awaited<ReturnType<typeof
 }
 
 /** The pids of the serving processes the supervisor started, in order, from its log. */
-const startedPids = (plaza: PlazaProcess) => plaza.logs.filter((l) => l.msg === 'process started').map((l) => Number(l.pid));
+const startedPids = (plaza: PlazaProcess) => plaza.logs.filter((l) => l.msg === 'process started').map((l) => Number(l.processPid));
 
 describe.skipIf(!redisAvailable())('PLAZA_PROCESSES=2: two processes on one port', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -86,7 +86,7 @@ describe.skipIf(!redisAvailable())('PLAZA_PROCESSES=2: two processes on one port
     const reconnected = subscribers.filter(({ connections }) => connections() > 1).length;
     expect(reconnected).toBeGreaterThan(0);
     expect(reconnected).toBeLessThan(20);
-    expect(plaza.logs.some((l) => l.msg === 'process died; replacing it' && Number(l.pid) === victim)).toBe(true);
+    expect(plaza.logs.some((l) => l.msg === 'process died; replacing it' && Number(l.processPid) === victim)).toBe(true);
     for (const { sub, client } of subscribers) {
       sub.dispose();
       await client.dispose();

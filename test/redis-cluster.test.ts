@@ -87,7 +87,8 @@ describe.skipIf(!hasRedisCluster)('two instances on a Redis Cluster (three maste
     const channel = `post:created:${localIdOf(section.id)}`;
     const viewers = await Promise.all(Array.from({ length: 10 }, (_, i) => signUp(b, `viewer${i}`)));
     const clients = viewers.map((viewer) => wsClient(b, viewer.token).client);
-    const ready = listening(b, channel);
+    // Every one of the ten joined before the first post (they subscribe from now on).
+    const ready = Promise.all(clients.map(() => listening(b, channel)));
     const subs = clients.map((client) => subscribeWs(client, POSTS, { id: section.id }));
     await ready;
     const contents = Array.from({ length: 30 }, (_, i) => `post ${i}`);
