@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import type { Config } from './config/index.ts';
 import type { Logger } from './logger.ts';
+import { joinClusterMetrics } from './observability/cluster-metrics.ts';
 import { startFollowers } from './start-followers.ts';
 import { startWorkers } from './start-workers.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
@@ -17,7 +19,9 @@ export interface App {
 /** Builds and starts a whole Plaza instance; tests start one on port 0 the same way main does. */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   const runtime = await createRuntime(config, logger);
-  const server = createServer({ ...runtime });
+  // One of PLAZA_PROCESSES: /metrics answers for all of them, summed by the supervisor.
+  const scrapeMetrics = cluster.isWorker ? joinClusterMetrics(runtime.metrics) : undefined;
+  const server = createServer({ ...runtime, scrapeMetrics });
   let started: { port: number; url: string };
   let workers: { stop(): Promise<void> } | undefined;
   const followers = startFollowers(runtime);

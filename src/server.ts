@@ -9,7 +9,7 @@ import { rejectOversizedBody } from './http/guards/body-limit.ts';
 import { clientIp } from './http/guards/client-ip.ts';
 import { createConnectionRegistry } from './http/connections/registry.ts';
 import { createEventStreams, isEventStream } from './http/sse/event-streams.ts';
-import { isMetricsRequest, serveMetrics, timeRequest } from './http/metrics-endpoint.ts';
+import { countConnectionsOnScrape, isMetricsRequest, serveMetrics, timeRequest } from './http/metrics-endpoint.ts';
 import { originAllowed } from './http/guards/origin.ts';
 import { createPlainJsonHandler, isPlainJsonPost } from './http/plain-json.ts';
 import { createAddressLimit } from './http/guards/address-limit.ts';
@@ -29,6 +29,8 @@ export interface ServerDeps extends ContextDeps {
   redis: Redis | Cluster | null;
   checkReadiness(): Promise<void>;
   metrics: Metrics;
+  /** What `/metrics` answers; default this process's metrics (with PLAZA_PROCESSES, every process's: app.ts). */
+  scrapeMetrics?: () => Promise<string>;
 }
 
 /** HTTP (Yoga), SSE (Yoga) and graphql-ws on one port, path /graphql, under one request policy. */
@@ -55,6 +57,8 @@ export function createServer(deps: ServerDeps) {
   const ws = createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger });
   const streams = createEventStreams({ registry, userConnections, logger });
   const addresses = createAddressLimit(config.rateLimits.mutations?.requestsPerIp);
+  countConnectionsOnScrape(deps.metrics, registry);
+  const scrapeMetrics = deps.scrapeMetrics ?? (() => deps.metrics.scrape());
   let stopping = false;
   let revocations: { stop(): Promise<void> } | undefined;
 
@@ -62,7 +66,7 @@ export function createServer(deps: ServerDeps) {
     timeRequest(deps.metrics, req, res);
     if (stopping) res.setHeader('connection', 'close');
     if (isMetricsRequest(req)) {
-      return serveMetrics(req, res, { metrics: deps.metrics, registry, token: config.metricsToken, isProduction: config.isProduction });
+      return serveMetrics(req, res, { metrics: deps.metrics, scrape: scrapeMetrics, token: config.metricsToken, isProduction: config.isProduction });
     }
     if (rejectOversizedBody(req, res, config.maxBodyBytes)) return;
     if (!originAllowed(req.headers.origin, config.corsOrigins)) {

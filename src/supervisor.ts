@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config/index.ts';
 import type { EmbeddedDatabase } from './db/embedded.ts';
 import type { Logger } from './logger.ts';
+import { serveClusterMetrics } from './observability/cluster-metrics.ts';
 
 /** How long the processes have to drain on SIGTERM before they are killed (each gives itself 10 s). */
 const DRAIN_DEADLINE_MS = 15_000;
@@ -62,6 +63,7 @@ export async function superviseProcesses(config: Config, logger: Logger): Promis
     }, wait).unref();
   });
 
+  serveClusterMetrics();
   for (let i = 0; i < config.processes; i++) fork();
 
   const stop = async (signal: string) => {

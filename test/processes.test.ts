@@ -4,6 +4,7 @@ import { createTestDatabase } from './helpers/db.ts';
 import { createPost, createSection, ok, signUp } from './helpers/http.ts';
 import { type PlazaProcess, startPlazaProcess } from './helpers/process.ts';
 import { resumingSubscription } from './helpers/resuming-client.ts';
+import { wsClient } from './helpers/subscriptions.ts';
 
 const POSTS = 'subscription($id: ID!, $after: String) { postCreated(sectionId: $id, after: $after) { content cursor } }';
 
@@ -48,6 +49,20 @@ describe.skipIf(!redisAvailable())('PLAZA_PROCESSES=2: two processes on one port
     for (const pid of startedPids(plaza ?? { logs: [] } as unknown as PlazaProcess)) if (alive(pid)) process.kill(pid, 'SIGKILL');
     plaza?.child.kill('SIGKILL');
     await database?.drop();
+  });
+
+  it('answers /metrics for every process at once, whichever process is asked', async () => {
+    const user = await signUp(plaza);
+    // Sockets are handed to the two processes in turn: each holds some of these.
+    const clients = Array.from({ length: 6 }, () => wsClient(plaza, user.token).client);
+    await Promise.all(clients.map((client) => new Promise((resolve, reject) => client.subscribe({ query: '{ me { id } }' }, { next: resolve, error: reject, complete: () => {} }))));
+    const open = async () => {
+      const text = await (await fetch(new URL('/metrics', plaza.url))).text();
+      return Number(/^plaza_open_connections\{transport="websocket"\} (\d+)$/m.exec(text)?.[1] ?? -1);
+    };
+    // Each process holds about half of them; every scrape counts all six.
+    for (let i = 0; i < 4; i++) expect(await open()).toBe(6);
+    await Promise.all(clients.map((client) => client.dispose()));
   });
 
   it('a process SIGKILLed is replaced; its clients resume on the other with nothing missed, nothing twice', async () => {

@@ -12,6 +12,16 @@ function routeOf(url: string | undefined): string {
   return ROUTES.find((route) => (route.endsWith('/') ? path.startsWith(route) : path === route)) ?? 'other';
 }
 
+/** Counts the open connections by transport into their gauge at every scrape. */
+export function countConnectionsOnScrape(metrics: Metrics, registry: ConnectionRegistry): void {
+  metrics.onCollect(async () => {
+    const open = { ws: 0, sse: 0 };
+    for (const connection of registry.list()) open[connection.kind] += 1;
+    metrics.connections.set({ transport: 'websocket' }, open.ws);
+    metrics.connections.set({ transport: 'sse' }, open.sse);
+  });
+}
+
 /** Times every HTTP request into the histogram when its response is done (an SSE stream when it ends). */
 export function timeRequest(metrics: Metrics, req: IncomingMessage, res: ServerResponse): void {
   const end = metrics.httpDuration.startTimer();
@@ -23,15 +33,16 @@ export function timeRequest(metrics: Metrics, req: IncomingMessage, res: ServerR
 export const isMetricsRequest = (req: IncomingMessage) => routeOf(req.url) === '/metrics';
 
 /**
- * `GET /metrics` in Prometheus text. With a token set it asks for it as a
- * bearer token; in production without one there is no endpoint at all (404).
+ * `GET /metrics` in Prometheus text (`scrape`: this process's, or with
+ * PLAZA_PROCESSES every process's summed). With a token set it asks for it
+ * as a bearer token; in production without one there is no endpoint at all (404).
  */
 export async function serveMetrics(
   req: IncomingMessage,
   res: ServerResponse,
-  options: { metrics: Metrics; registry: ConnectionRegistry; token: string | undefined; isProduction: boolean },
+  options: { metrics: Metrics; scrape: () => Promise<string>; token: string | undefined; isProduction: boolean },
 ): Promise<void> {
-  const { metrics, registry, token, isProduction } = options;
+  const { metrics, scrape, token, isProduction } = options;
   if (!token && isProduction) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
     return;
@@ -44,10 +55,6 @@ export async function serveMetrics(
     res.writeHead(405, { allow: 'GET', 'content-type': 'text/plain' }).end('Method Not Allowed');
     return;
   }
-  const open = { ws: 0, sse: 0 };
-  for (const connection of registry.list()) open[connection.kind] += 1;
-  metrics.connections.set({ transport: 'websocket' }, open.ws);
-  metrics.connections.set({ transport: 'sse' }, open.sse);
-  const body = await metrics.scrape();
+  const body = await scrape();
   res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }).end(body);
 }

@@ -77,12 +77,16 @@ export function createMetrics() {
       name: 'plaza_job_queue_jobs',
       help: "Jobs in each pg-boss queue by state (pg-boss's own counts, refreshed by its monitor)",
       labelNames: ['queue', 'state'] as const,
+      // Every process reads the same queues: one reading, not their sum.
+      aggregator: 'max',
       registers: [registry],
     }),
     dependencyUp: new Gauge({
       name: 'plaza_dependency_up',
       help: '1 when the dependency answers, 0 when not',
       labelNames: ['dependency'] as const,
+      // Over several processes: up only when up in every one.
+      aggregator: 'min',
       registers: [registry],
     }),
 
@@ -104,6 +108,12 @@ export function createMetrics() {
     async scrape(): Promise<string> {
       await Promise.all(collectors.map((collect) => collect().catch(() => {})));
       return registry.metrics();
+    },
+
+    /** The same as JSON, for the supervisor to sum over the processes (cluster-metrics.ts). */
+    async collectJson(): Promise<object[]> {
+      await Promise.all(collectors.map((collect) => collect().catch(() => {})));
+      return registry.getMetricsAsJSON();
     },
   };
   return metrics;
