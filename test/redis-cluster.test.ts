@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { startTestApp } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/db.ts';
-import { createPost, createSection, localIdOf, ok, signUp } from './helpers/http.ts';
+import { createPost, createSection, gql, localIdOf, ok, signUp } from './helpers/http.ts';
 import { hasRedisCluster, type LocalCluster, startLocalCluster } from './helpers/redis-cluster.ts';
 import { listening, subscribeSse, subscribeWs, wsClient } from './helpers/subscriptions.ts';
 
@@ -31,7 +31,7 @@ describe.skipIf(!hasRedisCluster)('two instances on a Redis Cluster (three maste
   beforeAll(async () => {
     cluster = await startLocalCluster();
     database = await createTestDatabase();
-    const env = { DATABASE_URL: database.url, REDIS_CLUSTER_NODES: cluster.nodes.slice(0, 2).join(','), MAX_CONNECTIONS_PER_USER: '0', PRESENCE_INTERVAL_MS: '200' };
+    const env = { DATABASE_URL: database.url, REDIS_CLUSTER_NODES: cluster.nodes.slice(0, 2).join(','), MAX_CONNECTIONS_PER_USER: '0', PRESENCE_INTERVAL_MS: '200', RATE_LIMIT_CREATE_CHANNEL: '3/3600' };
     [a, b] = await Promise.all([startTestApp({ env }), startTestApp({ env })]);
   }, 60_000);
   afterAll(async () => {
@@ -79,6 +79,15 @@ describe.skipIf(!hasRedisCluster)('two instances on a Redis Cluster (three maste
       .poll(async () => (await ok(b, 'query($id: ID!) { channel(id: $id) { viewerCount } }', { id: channel }, seller.token)).channel.viewerCount, { timeout: 10_000 })
       .toBe(2);
     await Promise.all(viewers.map((client) => client.dispose()));
+  });
+
+  it('counts a rate limit once across instances, on its key in the cluster', async () => {
+    const seller = await signUp(a, 'busy_seller');
+    const create = (app: App) => gql(app, 'mutation { createChannel(input: { name: "Again" }) { id } }', {}, seller.token);
+    // Three allowed an hour, made on the two instances in turn: the fourth is refused wherever it lands.
+    for (const app of [a, b, a]) expect((await create(app)).errors).toBeUndefined();
+    const refused = await create(b);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
   });
 
   it("loses nothing when the master of a stream's shard is killed mid-stream and its replica takes over", async () => {
