@@ -42,8 +42,16 @@ export function createRedisBroker<T extends TopicMap>(target: RedisTarget, publi
   const channels = sharded
     ? createShardedEventTarget(subscribeClient as Cluster)
     : (() => {
-        // Messages arrive once per channel and are parsed once; every listener gets the same object.
-        const yogaTarget = createRedisEventTarget({ publishClient: publishClient as Redis, subscribeClient: subscribeClient as Redis });
+        // Messages arrive once per channel and are parsed once; every listener gets the same object. The
+        // target sends its own SUBSCRIBE and UNSUBSCRIBE without waiting for them: handed a client whose
+        // commands cannot reject unheard (Redis going away fails them), while the SUBSCRIBE below is awaited.
+        const client = subscribeClient as Redis;
+        const unheard = {
+          on: (event: string, listener: (...args: string[]) => void) => client.on(event, listener),
+          subscribe: (channel: string) => client.subscribe(channel).catch(() => 0),
+          unsubscribe: (channel: string) => client.unsubscribe(channel).catch(() => 0),
+        };
+        const yogaTarget = createRedisEventTarget({ publishClient: publishClient as Redis, subscribeClient: unheard as unknown as Redis });
         // The event target's own SUBSCRIBE is not awaited: this one is, and Redis answers in order, so
         // messages flow once it resolves.
         return Object.assign(yogaTarget, { subscribe: (channel: string) => (subscribeClient as Redis).subscribe(channel) });
