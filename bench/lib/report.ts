@@ -253,19 +253,21 @@ interface Series {
 }
 
 /** One line chart: `series` against subscribers, in a box `h` high whose top is at `top`. */
-function panel(title: string, unit: string, series: Series[], top: number, w: number, h: number): string {
+function panel(title: string, unit: string, series: Series[], top: number, w: number, h: number, legendWidth = 0): string {
   const pad = 60;
   const xs = series.flatMap((s) => s.points.map(([x]) => x));
   const maxX = Math.max(...xs);
   const maxY = Math.max(...series.flatMap((s) => s.points.map(([, y]) => y))) * 1.1;
-  const x = (v: number) => pad + (v / maxX) * (w - 2 * pad);
+  // With a legend column (legendWidth), the plot stops short of it and the labels stand beside it, not over it.
+  const right = w - pad - legendWidth;
+  const x = (v: number) => pad + (v / maxX) * (right - pad);
   const y = (v: number) => top + h - pad - (v / maxY) * (h - 2 * pad);
   const lines = series
     .map(
       (s, i) =>
         `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5,3"' : ''} points="${s.points.map(([a, b]) => `${x(a)},${y(b)}`).join(' ')}"/>` +
         s.points.map(([a, b]) => `<circle cx="${x(a)}" cy="${y(b)}" r="3" fill="${s.color}"/>`).join('') +
-        `<text x="${w - pad - 150}" y="${top + pad + i * 18}" fill="${s.color}" font-size="13">${s.label}</text>`,
+        `<text x="${legendWidth > 0 ? right + 20 : w - pad - 150}" y="${top + pad + i * 18}" fill="${s.color}" font-size="13">${s.label}</text>`,
     )
     .join('\n');
   const ticks = [...new Set(xs)].map((v) => `<text x="${x(v)}" y="${top + h - pad + 18}" font-size="11" text-anchor="middle">${v}</text>`).join('');
@@ -274,10 +276,10 @@ function panel(title: string, unit: string, series: Series[], top: number, w: nu
     .join('');
   return `<text x="${w / 2}" y="${top + 24}" font-size="15" text-anchor="middle">${title}</text>
 <text x="14" y="${top + h / 2}" font-size="12" transform="rotate(-90 14 ${top + h / 2})" text-anchor="middle">${unit}</text>
-<line x1="${pad}" y1="${top + h - pad}" x2="${w - pad}" y2="${top + h - pad}" stroke="#444"/>
+<line x1="${pad}" y1="${top + h - pad}" x2="${right}" y2="${top + h - pad}" stroke="#444"/>
 <line x1="${pad}" y1="${top + pad}" x2="${pad}" y2="${top + h - pad}" stroke="#444"/>
 ${ticks}${yTicks}
-<text x="${w / 2}" y="${top + h - 16}" font-size="12" text-anchor="middle">graphql-ws subscribers</text>
+<text x="${(pad + right) / 2}" y="${top + h - 16}" font-size="12" text-anchor="middle">graphql-ws subscribers</text>
 ${lines}`;
 }
 
@@ -310,15 +312,15 @@ const COLORS = ['#999', '#c0392b', '#e67e22', '#2471a3', '#27ae60'];
 
 /** Deliveries per second and memory per connection against subscribers, one line per setup. */
 export function scaleSvg(s: ScaleResult): string {
-  const w = 720;
+  const w = 900;
   const h = 380;
   const series = (pick: (p: ScaleResult['setups'][number]['points'][number]) => number): Series[] =>
     s.setups.map((setup, i) => ({ label: setup.name, color: COLORS[i % COLORS.length]!, dashed: setup.name.startsWith('baseline'), points: setup.points.map((p) => [p.subscribers, pick(p)]) }));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${3 * h}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
-${panel('Fan-out across processes and instances', 'deliveries/s', series((p) => p.deliveriesPerSecond), 0, w, h)}
-${panel('Memory per connection after a full GC', 'bytes', series((p) => p.settledBytesPerConnection), h, w, h)}
-${panel('Memory per connection gained under load, no GC', 'bytes', series((p) => p.gainedBytesPerConnection), 2 * h, w, h)}
+${panel('Fan-out across processes and instances', 'deliveries/s', series((p) => p.deliveriesPerSecond), 0, w, h, 240)}
+${panel('Memory per connection after a full GC', 'bytes', series((p) => p.settledBytesPerConnection), h, w, h, 240)}
+${panel('Memory per connection gained under load, no GC', 'bytes', series((p) => p.gainedBytesPerConnection), 2 * h, w, h, 240)}
 </svg>
 `;
 }
