@@ -2,12 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { redisAvailable, startTestApp } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/db.ts';
-import { createPost, createSection, ok, signUp } from './helpers/http.ts';
+import { createPost, createSection, signUp } from './helpers/http.ts';
 import { type PlazaProcess, startPlazaProcess } from './helpers/process.ts';
-import { resumingSubscription } from './helpers/resuming-client.ts';
+import { cursorAfterNewPost, resumingPostSubscribers } from './helpers/resuming-client.ts';
 import { inject } from 'vitest';
-
-const POSTS = 'subscription($id: ID!, $after: String) { postCreated(sectionId: $id, after: $after) { content cursor } }';
 
 describe.skipIf(!redisAvailable())('an instance SIGKILLed under its subscribers', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -29,19 +27,8 @@ describe.skipIf(!redisAvailable())('an instance SIGKILLed under its subscribers'
     const user = await signUp(b);
     const section = await createSection(b, user);
     // Subscribers start from a known point, the cursor of a post read by a query: nothing can slip past them.
-    await createPost(b, user, section.id, 'before');
-    const feed = await ok(b, 'query($id: ID!) { section(id: $id) { posts(first: 1) { edges { node { cursor } } } } }', { id: section.id }, user.token);
-    const start = feed.section.posts.edges[0].node.cursor as string;
-    const subscribers = Array.from({ length: 30 }, () =>
-      resumingSubscription<{ postCreated: { content: string; cursor: string } }>({
-        urls: [a.url, b.url],
-        token: user.token,
-        query: POSTS,
-        variables: { id: section.id },
-        after: start,
-        cursorOf: (data) => data.postCreated.cursor,
-      }),
-    );
+    const start = await cursorAfterNewPost(b, user, section.id);
+    const subscribers = resumingPostSubscribers(30, { urls: [a.url, b.url], token: user.token, sectionId: section.id, after: start });
     const contents = Array.from({ length: 30 }, (_, i) => `post ${i}`);
     // The first ten reach everyone through A.
     for (let i = 0; i < 10; i++) await createPost(b, user, section.id, contents[i]);

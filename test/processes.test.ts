@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { redisAvailable } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/db.ts';
-import { createPost, createSection, ok, signUp } from './helpers/http.ts';
+import { createPost, createSection, signUp } from './helpers/http.ts';
 import { type PlazaProcess, startPlazaProcess } from './helpers/process.ts';
-import { resumingSubscription } from './helpers/resuming-client.ts';
+import { cursorAfterNewPost, RESUMABLE_POSTS, resumingPostSubscribers, resumingSubscription } from './helpers/resuming-client.ts';
 import { wsClient } from './helpers/subscriptions.ts';
 
-const POSTS = 'subscription($id: ID!, $after: String) { postCreated(sectionId: $id, after: $after) { content cursor } }';
 
 const alive = (pid: number) => {
   try {
@@ -69,20 +68,9 @@ describe.skipIf(!redisAvailable())('PLAZA_PROCESSES=2: two processes on one port
     expect(startedPids(plaza)).toHaveLength(2);
     const user = await signUp(plaza);
     const section = await createSection(plaza, user);
-    await createPost(plaza, user, section.id, 'before');
-    const feed = await ok(plaza, 'query($id: ID!) { section(id: $id) { posts(first: 1) { edges { node { cursor } } } } }', { id: section.id }, user.token);
-    const start = feed.section.posts.edges[0].node.cursor as string;
+    const start = await cursorAfterNewPost(plaza, user, section.id);
     // Connections are handed to the two processes in turn: half of these are on each.
-    const subscribers = Array.from({ length: 20 }, () =>
-      resumingSubscription<{ postCreated: { content: string; cursor: string } }>({
-        urls: [plaza.url],
-        token: user.token,
-        query: POSTS,
-        variables: { id: section.id },
-        after: start,
-        cursorOf: (data) => data.postCreated.cursor,
-      }),
-    );
+    const subscribers = resumingPostSubscribers(20, { urls: [plaza.url], token: user.token, sectionId: section.id, after: start });
     const contents = Array.from({ length: 30 }, (_, i) => `post ${i}`);
     for (let i = 0; i < 10; i++) await createPost(plaza, user, section.id, contents[i]!);
     await Promise.all(subscribers.map(({ sub }) => sub.waitFor(10, 15_000)));
@@ -118,7 +106,7 @@ describe.skipIf(!redisAvailable())('PLAZA_PROCESSES=2: two processes on one port
       const { client, sub } = resumingSubscription<{ postCreated: { content: string; cursor: string } }>({
         urls: [plaza.url],
         token: user.token,
-        query: POSTS,
+        query: RESUMABLE_POSTS,
         variables: { id: section.id },
         cursorOf: (data) => data.postCreated.cursor,
       });

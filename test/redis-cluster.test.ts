@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { startTestApp } from './helpers/app.ts';
@@ -11,17 +10,6 @@ const POSTS = 'subscription($id: ID!) { postCreated(sectionId: $id) { content } 
 const HIGHLIGHTS = 'subscription($id: ID!) { productHighlighted(channelId: $id) { version } }';
 
 if (!hasRedisCluster && process.env.CI === 'true') throw new Error('redis-server and redis-cli are needed for the Redis Cluster tests under CI');
-
-/** What one node answers to a command (PUBSUB …), asked directly, not through the cluster client. */
-async function askNode(node: string, ...args: string[]): Promise<unknown> {
-  const [host, port] = node.split(':');
-  const client = new Redis({ host, port: Number(port), maxRetriesPerRequest: 0 });
-  try {
-    return await client.call(args[0]!, ...args.slice(1));
-  } finally {
-    client.disconnect();
-  }
-}
 
 describe.skipIf(!hasRedisCluster)('two instances on a Redis Cluster (three masters, three replicas)', () => {
   let cluster: LocalCluster;
@@ -60,10 +48,10 @@ describe.skipIf(!hasRedisCluster)('two instances on a Redis Cluster (three maste
     // Subscribed with SSUBSCRIBE on the master owning the channel's slot; no classic or pattern subscription
     // (which every node of a cluster would carry) anywhere.
     const owner = await cluster.masterOf(channel);
-    expect(await askNode(owner, 'pubsub', 'shardchannels', 'post:created:*')).toContain(channel);
+    expect(await cluster.ask(owner, 'pubsub', 'shardchannels', 'post:created:*')).toContain(channel);
     for (const node of cluster.nodes) {
-      expect(await askNode(node, 'pubsub', 'numpat')).toBe(0);
-      expect(await askNode(node, 'pubsub', 'channels', 'post:*')).toEqual([]);
+      expect(await cluster.ask(node, 'pubsub', 'numpat')).toBe(0);
+      expect(await cluster.ask(node, 'pubsub', 'channels', 'post:*')).toEqual([]);
     }
     ws.dispose();
     sse.dispose();

@@ -8,9 +8,8 @@ import { round, summary } from '../lib/stats.ts';
 import { startSubscriberLoad } from '../lib/subscriber-load.ts';
 import { benchChannel, HIGHLIGHT, SUB } from './fanout.ts';
 
-/** Servers started for one point of the curve: where subscribers go, how a change is made (its version back). */
+/** What subscribers of one point of the curve subscribe to, and how a change is made (its version back). */
 export interface ScaleTarget {
-  servers: Started[];
   operation: { query: string; variables: Record<string, unknown> };
   token?: string;
   fire(): Promise<number>;
@@ -61,7 +60,6 @@ async function targetOf(setup: ScaleSetup, servers: Started[]): Promise<ScaleTar
     let version = 0;
     const server = servers[0]!;
     return {
-      servers,
       operation: { query: SUB, variables: { id: 'baseline' } },
       async fire() {
         version += 1;
@@ -75,7 +73,6 @@ async function targetOf(setup: ScaleSetup, servers: Started[]): Promise<ScaleTar
   const viewer = await signUp(first.url, 'viewer');
   let version = 0;
   return {
-    servers,
     operation: { query: SUB, variables: { id: channel } },
     token: viewer.token,
     async fire() {

@@ -30,6 +30,8 @@ async function clusterPort(taken: Set<number>): Promise<number> {
 export interface LocalCluster {
   /** `127.0.0.1:port` of every node, for REDIS_CLUSTER_NODES. */
   nodes: string[];
+  /** What one node answers to a command (CLUSTER …, PUBSUB …), asked directly, not through a cluster client. */
+  ask<T = unknown>(node: string, ...args: string[]): Promise<T>;
   /** The master serving `channel`'s hash slot now. */
   masterOf(channel: string): Promise<string>;
   /** SIGKILLs the node at `host:port`; resolves once it is gone. */
@@ -116,6 +118,7 @@ export async function startLocalCluster(): Promise<LocalCluster> {
 
   return {
     nodes,
+    ask,
     masterOf,
     async kill(node) {
       const child = children.get(node);

@@ -1,5 +1,7 @@
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import type { App } from '../../src/app.ts';
+import { createPost, ok, type TestUser } from './http.ts';
 import { Subscription } from './subscriptions.ts';
 
 /**
@@ -46,4 +48,31 @@ export function resumingSubscription<T = any>(options: {
     },
   );
   return { sub, client, connections: () => connections };
+}
+
+/** postCreated with its cursor, resumable: what the instance-death suites subscribe to. */
+export const RESUMABLE_POSTS = 'subscription($id: ID!, $after: String) { postCreated(sectionId: $id, after: $after) { content cursor } }';
+
+/**
+ * A known point to start from: a post created now and its cursor read back by a query, so that nothing
+ * committed afterwards can slip past subscribers that start after it.
+ */
+export async function cursorAfterNewPost(app: Pick<App, 'url'>, user: TestUser, sectionId: string): Promise<string> {
+  await createPost(app, user, sectionId, 'before');
+  const feed = await ok(app, 'query($id: ID!) { section(id: $id) { posts(first: 1) { edges { node { cursor } } } } }', { id: sectionId }, user.token);
+  return feed.section.posts.edges[0].node.cursor as string;
+}
+
+/** `count` resuming postCreated subscribers of a section from `after`, each on a client (and socket) of its own. */
+export function resumingPostSubscribers(count: number, options: { urls: string[]; token: string; sectionId: string; after: string }) {
+  return Array.from({ length: count }, () =>
+    resumingSubscription<{ postCreated: { content: string; cursor: string } }>({
+      urls: options.urls,
+      token: options.token,
+      query: RESUMABLE_POSTS,
+      variables: { id: options.sectionId },
+      after: options.after,
+      cursorOf: (data) => data.postCreated.cursor,
+    }),
+  );
 }
