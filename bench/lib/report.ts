@@ -388,6 +388,8 @@ CPU Plaza / baseline: ${c.cpuRatio}x (target at most 1.5x: ${check(c.cpuRatio <=
 
 Highlights to ${c.highlights.viewers} sockets, ${c.highlights.changes} changes each way: alone p50 ${c.highlights.aloneP50Ms} / p99 ${c.highlights.aloneP99Ms} ms,
 while the chat runs p50 ${c.highlights.withChatP50Ms} / p99 ${c.highlights.withChatP99Ms} ms: p99 ${c.highlights.p99Ratio}x (target at most 1.2x: ${check(c.highlights.p99Ratio <= 1.2)}), p50 ${c.highlights.p50Ratio}x.
+The control, the same chat on the baseline server while Plaza only highlights: p50 ${c.highlights.besideBaselineChatP50Ms ?? '–'} / p99 ${c.highlights.besideBaselineChatP99Ms ?? '–'} ms,
+p99 ${c.highlights.controlP99Ratio ?? '–'}x of alone (what the machine adds, whatever Plaza does).
 `;
 }
 

@@ -45,9 +45,17 @@ export interface ChatResult {
     withChatP99Ms: number;
     p50Ratio: number;
     p99Ratio: number;
+    /**
+     * The control: highlights while the same chat (senders and viewers) runs on the hand-written baseline instead,
+     * so that Plaza does none of its work. What this alone adds to the p99 is what the machine (cores shared with
+     * the load, PostgreSQL and Redis) adds, whatever Plaza's code does.
+     */
+    besideBaselineChatP50Ms: number;
+    besideBaselineChatP99Ms: number;
+    controlP99Ratio: number;
     /** Plaza's event-loop delay p99 over each kind of block (the worst block), and its time in garbage collection. */
-    plazaEventLoopP99Ms?: { alone: number; withChat: number };
-    plazaGcMs?: { alone: number; withChat: number };
+    plazaEventLoopP99Ms?: { alone: number; withChat: number; control: number };
+    plazaGcMs?: { alone: number; withChat: number; control: number };
   };
 }
 
@@ -153,43 +161,49 @@ export async function runChat(
   // machine's drift falls on both; the chat's viewers stay connected throughout, read by a process of their own.
   const highlightPool = await openSubscribers(plaza.url, options.highlightViewers, { query: HIGHLIGHTS, variables: { id: channel } }, (i) => viewerTokens[i % viewers]!);
   const chatPool = await chatLoadProcess({ url: plaza.url, tokens: viewerTokens, query: { query: CHAT, variables: { c: channel } } });
+  const baselinePool = await chatLoadProcess({ url: baseline.url, tokens: viewerTokens.map(() => ''), query: { query: CHAT, variables: { c: channel } } });
   const perBlock = Math.max(1, Math.floor(options.highlightChanges / 2));
   const gap = 100;
-  const alone: number[] = [];
-  const withChat: number[] = [];
+  const times = { alone: [] as number[], withChat: [] as number[], control: [] as number[] };
   let version = 1;
   let next = total;
-  const loop = { alone: [] as number[], withChat: [] as number[] };
-  const gc = { alone: 0, withChat: 0 };
-  for (const chatting of [false, true, true, false]) {
+  const loop = { alone: [] as number[], withChat: [] as number[], control: [] as number[] };
+  const gc = { alone: 0, withChat: 0, control: 0 };
+  const blocks = ['alone', 'withChat', 'control', 'control', 'withChat', 'alone'] as const;
+  for (const block of blocks) {
     let stop = false;
-    const chat = chatting
-      ? (async () => {
-          const started = performance.now();
-          for (let k = 0; !stop; k++) {
-            const wait = started + (k * 1000) / rate - performance.now();
-            if (wait > 1) await sleep(wait);
-            void sendToPlaza(next++).catch(() => {});
-          }
-        })()
-      : Promise.resolve();
+    const send = block === 'withChat' ? sendToPlaza : sendToBaseline;
+    const chat =
+      block === 'alone'
+        ? Promise.resolve()
+        : (async () => {
+            const started = performance.now();
+            for (let k = 0; !stop; k++) {
+              const wait = started + (k * 1000) / rate - performance.now();
+              if (wait > 1) await sleep(wait);
+              void send(next++).catch(() => {});
+            }
+          })();
     // The chat running a moment first, so the highlights meet it in its stride.
-    if (chatting) await sleep(500);
+    if (block !== 'alone') await sleep(500);
     const before = options.metricsToken ? await processMetrics(plaza.url, options.metricsToken) : null;
-    (chatting ? withChat : alone).push(...(await highlightsTimed(plaza.url, highlightPool, seller.token, channel, products, version, perBlock, gap)));
+    times[block].push(...(await highlightsTimed(plaza.url, highlightPool, seller.token, channel, products, version, perBlock, gap)));
     if (before) {
       const after = await processMetrics(plaza.url, options.metricsToken!);
-      loop[chatting ? 'withChat' : 'alone'].push(after.loopP99Ms);
-      gc[chatting ? 'withChat' : 'alone'] += after.gcMs - before.gcMs;
+      loop[block].push(after.loopP99Ms);
+      gc[block] += after.gcMs - before.gcMs;
     }
     version += perBlock;
     stop = true;
     await chat;
   }
+  const { alone, withChat } = times;
   await chatPool.close();
+  await baselinePool.close();
   await highlightPool.close();
   const a = summary(alone);
   const w = summary(withChat);
+  const c = summary(times.control);
   const changes = alone.length + withChat.length;
 
   return {
@@ -209,10 +223,13 @@ export async function runChat(
       withChatP99Ms: w.p99,
       p50Ratio: round(w.p50 / a.p50),
       p99Ratio: round(w.p99 / a.p99),
+      besideBaselineChatP50Ms: c.p50,
+      besideBaselineChatP99Ms: c.p99,
+      controlP99Ratio: round(c.p99 / a.p99),
       ...(options.metricsToken
         ? {
-            plazaEventLoopP99Ms: { alone: Math.max(...loop.alone), withChat: Math.max(...loop.withChat) },
-            plazaGcMs: { alone: round(gc.alone), withChat: round(gc.withChat) },
+            plazaEventLoopP99Ms: { alone: Math.max(...loop.alone), withChat: Math.max(...loop.withChat), control: Math.max(...loop.control) },
+            plazaGcMs: { alone: round(gc.alone), withChat: round(gc.withChat), control: round(gc.control) },
           }
         : {}),
     },
