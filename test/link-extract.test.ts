@@ -11,13 +11,22 @@ import { loadProviderRegistry, oembedRequestUrl } from '../src/modules/links/pre
 /** The general rules behind the rich fields, one by one (the pipeline tests cover them end to end). */
 describe('preview field rules', () => {
   it('cleans bylines into names and refuses what is not one', () => {
-    expect(cleanAuthor('By Jane Doe', null)).toBe('Jane Doe');
-    expect(cleanAuthor('written by: Jane Doe |', null)).toBe('Jane Doe');
-    expect(cleanAuthor('— Fabio Marcomin -', null)).toBe('Fabio Marcomin');
-    expect(cleanAuthor('https://www.facebook.com/bbcnews', null)).toBeNull();
-    expect(cleanAuthor('@handle', null)).toBeNull();
-    expect(cleanAuthor('The Daily Paper', 'the daily paper')).toBeNull();
-    expect(cleanAuthor('Jane Doe Staff Writer Updated 3 hours ago on May 1 2020', null)).toBeNull();
+    expect(cleanAuthor('By Jane Doe')).toBe('Jane Doe');
+    expect(cleanAuthor('written by: Jane Doe |')).toBe('Jane Doe');
+    expect(cleanAuthor('— Fabio Marcomin -')).toBe('Fabio Marcomin');
+    expect(cleanAuthor('https://www.facebook.com/bbcnews')).toBeNull();
+    expect(cleanAuthor('@handle')).toBeNull();
+    expect(cleanAuthor('The Daily Paper', ['the daily paper'])).toBeNull();
+    expect(cleanAuthor('DailyPaper', [null, 'Daily Paper'])).toBeNull();
+    // A byline's date, time, handle or role is not part of the name.
+    expect(cleanAuthor('Jane Doe Staff Writer Updated 3 hours ago on May 1 2020')).toBe('Jane Doe');
+    expect(cleanAuthor('by Jane Doe | Apr 19, 2013')).toBe('Jane Doe');
+    expect(cleanAuthor('By Jane Doe - 2013-07-18T03:00:01Z')).toBe('Jane Doe');
+    expect(cleanAuthor('By Jane Doe Tuesday, Aug. 17, 2010')).toBe('Jane Doe');
+    expect(cleanAuthor('By Jane Doe @janedoe on June 26, 2014 at 9:00a')).toBe('Jane Doe');
+    expect(cleanAuthor('Par Jeanne Dupont')).toBe('Jeanne Dupont');
+    expect(cleanAuthor('Jane Doe, Staff Writer')).toBe('Jane Doe');
+    expect(cleanAuthor('About Jane Doe Jane Doe is an award-winning technology writer who has covered')).toBeNull();
   });
 
   it('reads real dates only', () => {
@@ -37,6 +46,9 @@ describe('preview field rules', () => {
   it('keeps the primary language subtag', () => {
     expect(primarySubtag('en-US')).toBe('en');
     expect(primarySubtag('pt_BR')).toBe('pt');
+    expect(primarySubtag('eng')).toBe('en');
+    expect(primarySubtag('fre')).toBe('fr');
+    expect(primarySubtag('fil')).toBe('fil');
     expect(primarySubtag('FR')).toBe('fr');
     expect(primarySubtag('English')).toBeNull();
   });
@@ -52,6 +64,10 @@ describe('preview field rules', () => {
   it('cuts long text at a word boundary with an ellipsis', () => {
     expect(cutAtWord('one two three four five six', 20)).toBe('one two three four…');
     expect(cutAtWord('a'.repeat(30), 10)).toBe(`${'a'.repeat(9)}…`);
+    // Never inside a grapheme: an emoji of several code points, a letter and its combining accent.
+    const family = '👨‍👩‍👧';
+    expect(cutAtWord(`${'字'.repeat(8)}${family}${'字'.repeat(8)}`, 12)).toBe(`${'字'.repeat(8)}…`);
+    expect(cutAtWord(`${'a'.repeat(8)}e\u0301${'a'.repeat(8)}`, 10)).toBe(`${'a'.repeat(8)}…`);
   });
 
   it('picks the largest icon', () => {

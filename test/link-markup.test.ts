@@ -23,9 +23,14 @@ describe('previews from a page markup', () => {
   it('names the author from the most trusted byline markup, wherever it stands in the page', async () => {
     const page = `<div class="byline">By The Desk</div><span itemprop="author"><span itemprop="name">Jane Doe</span></span>`;
     expect((await read(page)).author).toBe('Jane Doe');
-    // A byline that holds more than a name is passed over for the next kind of markup.
-    const wordy = `<div itemprop="author">Jane Doe Staff Writer Updated three hours ago on the first of May</div><a rel="author" href="/jd">John Roe</a>`;
+    // A byline's role and update time are not the name; a block that holds more than a name is passed over.
+    const titled = `<div itemprop="author">Jane Doe Staff Writer Updated three hours ago on the first of May</div><a rel="author" href="/jd">John Roe</a>`;
+    expect((await read(titled)).author).toBe('Jane Doe');
+    const wordy = `<div itemprop="author">About the author: Jane has written for many magazines over the years</div><a rel="author" href="/jd">John Roe</a>`;
     expect((await read(wordy)).author).toBe('John Roe');
+    // The site's own name is not a person: the byline is; a profile URL in article:author leaves the body to be read.
+    const site = `<div class="byline">By Sydney Lupkin (@slupkin) June 5, 2013</div>`;
+    expect((await read(site, '<meta name="author" content="Example News"><meta property="og:site_name" content="Example News">')).author).toBe('Sydney Lupkin');
   });
 
   it('dates a page by its time elements, else by a date printed in its date markup', async () => {

@@ -1,4 +1,4 @@
-import { ldValue, type PageDocument, selectFirst, textOf } from './document.ts';
+import { ldValue, type PageDocument, selectAll, textOf } from './document.ts';
 import { cleanText } from './text.ts';
 
 /** Meta tags that name a page's author, most specific first (Open Graph, then plain, Dublin Core, Parse.ly, Sailthru). */
@@ -10,6 +10,8 @@ const AUTHOR_META = [
   'parsely-author',
   'sailthru.author',
   'byl',
+  'byline',
+  'author.name',
   'cxenseparse:author',
 ];
 
@@ -23,7 +25,11 @@ const BYLINE_SELECTORS = [
   '[class*="byline"]',
   '[class*="author"] a',
   '[class~="author"], [class~="Author"]',
+  '[class*="author" i]',
 ];
+
+/** How many elements of one byline selector are tried: the first may be a `<link>`, an empty slot or a widget. */
+const BYLINE_TRIES = 4;
 
 /**
  * The page's author, from the sources in order of trust: JSON-LD, Open Graph
@@ -32,39 +38,67 @@ const BYLINE_SELECTORS = [
  * an author.
  */
 export function extractAuthor(doc: PageDocument, ld: Record<string, unknown> | null, siteName: string | null): string | null {
-  const candidates: Array<() => unknown> = [
+  const names = [siteName, doc.meta.get('og:site_name'), doc.meta.get('twitter:site')?.replace(/^@/, '')];
+  const declared: Array<() => unknown> = [
     () => ldValue(ld?.author, ['name']),
     () => ldValue(ld?.creator, ['name']),
     ...AUTHOR_META.map((key) => () => doc.meta.get(key)),
-    ...BYLINE_SELECTORS.map((selector) => () => bylineText(doc, selector)),
-    // Last: the creator's social handle, without its "@".
-    () => doc.meta.get('twitter:creator')?.replace(/^@/, ''),
   ];
-  for (const candidate of candidates) {
-    const name = cleanAuthor(candidate(), siteName);
+  for (const candidate of declared) {
+    const name = cleanAuthor(candidate(), names);
+    if (name) return name;
+  }
+  for (const selector of BYLINE_SELECTORS) {
+    let tried = 0;
+    for (const el of selectAll(doc, selector)) {
+      const name = cleanAuthor(el.attribs.content ?? textOf(el), names);
+      if (name) return name;
+      if (++tried === BYLINE_TRIES) break;
+    }
+  }
+  // No person named anywhere: the site itself, when the page declares it as the author (a company's blog, an
+  // organisation's own page), else the creator's social handle without its "@" (the site's own account included).
+  for (const candidate of [...declared, () => doc.meta.get('twitter:creator')?.replace(/^@/, '')]) {
+    const name = cleanAuthor(candidate());
     if (name) return name;
   }
   return null;
 }
 
-function bylineText(doc: PageDocument, selector: string): string | null {
-  const el = selectFirst(doc, selector);
-  if (!el) return null;
-  return el.attribs.content ?? textOf(el);
-}
+const BY_PREFIX = /^(?:(?:written|posted|published|reported|story|text|words)\s+)?(?:by|par|por|von|di|door)[:\s]+/i;
 
-const BY_PREFIX = /^(?:(?:written|posted|published|reported|story|text|words)\s+)?by[:\s]+/i;
+const WEEKDAY = '(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\\.?,?';
+const MONTH_NAME = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?';
+/**
+ * Where a byline's name ends and its date, time or links begin: "Jane Doe | May 1, 2020",
+ * "Jane Doe - 2013-07-18T03:00Z", "Jane Doe Tuesday, Aug. 17, 2010", "Jane Doe @janedoe on June 26".
+ */
+const BYLINE_TAIL = new RegExp(
+  [
+    '\\s+[|•·]\\s+.*$',
+    '\\s+[-–—]\\s+\\d.*$',
+    `\\s*\\b${WEEKDAY}\\s+${MONTH_NAME}\\s+\\d.*$`,
+    `\\s+(?:on\\s+)?${MONTH_NAME}\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}.*$`,
+    '\\s*\\b(?:19|20)\\d{2}-\\d{2}-\\d{2}.*$',
+    '\\s+\\(?@\\w+.*$',
+    '\\s+(?:updated|published|posted)\\b.*$',
+  ].join('|'),
+  'i',
+);
+/** A role after the name: "Jane Doe, Staff Writer", "Jane Doe Senior Editor". */
+const ROLE = /(?:,\s*(?:(?:staff|senior|special|chief|contributing|associate)\s+)?|\s+(?:staff|senior|special|chief|contributing|associate)\s+)(?:writer|reporter|correspondent|editor|columnist|contributor)s?$/i;
 
-/** A person's name out of a byline, or null when the value is not one. */
-export function cleanAuthor(value: unknown, siteName: string | null): string | null {
-  let name = cleanText(typeof value === 'string' ? value : null, 200);
+/** A person's name out of a byline, or null when the value is not one (a URL, a handle, one of the site's own `names`). */
+export function cleanAuthor(value: unknown, names: Array<string | null | undefined> = []): string | null {
+  let name = cleanText(typeof value === 'string' ? value : null, 300);
   if (!name) return null;
-  name = name.replace(BY_PREFIX, '').replace(/^[—–-]\s*/, '').replace(/\s*[-–—|,:]\s*$/, '').trim();
+  name = name.replace(BY_PREFIX, '').replace(/^[—–-]\s*/, '').replace(BYLINE_TAIL, '').replace(ROLE, '').replace(/\s*[-–—|,:]\s*$/, '').trim();
   if (!name || name.length > 100) return null;
-  if (/^(https?:|www\.)|\.(com|org|net)\b|@|^#/i.test(name)) return null;
+  if (/^(https?:|www\.)|\.(com|org|net|gov)\b|@|^#/i.test(name)) return null;
   if (!/\p{L}/u.test(name)) return null;
-  // A byline block holds more than the name ("Jane Doe | May 1, 2020", "Jane Doe Staff Writer Updated …").
+  // A byline block holds more than the name ("Jane Doe Staff Writer Updated …", "About Jane Doe Jane is…").
   if (name.split(/\s+/).length > 8) return null;
-  if (siteName && name.toLowerCase() === siteName.toLowerCase() && name.includes(' ')) return null;
+  const bare = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  if (names.some((site) => site && bare(site) === bare(name))) return null;
   return name;
 }

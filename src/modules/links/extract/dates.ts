@@ -18,6 +18,12 @@ const PUBLISHED_META = [
   'publish-date',
   'publish_date',
   'publication_date',
+  'publication-date',
+  'article_date_original',
+  'original-publish-date',
+  'pub_date',
+  'displaydate',
+  'dc.date.issue',
   'date',
 ];
 const MODIFIED_META = ['article:modified_time', 'og:updated_time', 'datemodified', 'dcterms.modified', 'last-modified'];
@@ -42,16 +48,15 @@ export interface PageDates {
  * before 1990 and not more than a day ahead of `now`.
  */
 export function extractDates(doc: PageDocument, ld: Record<string, unknown> | null, pageUrl: URL, now = Date.now()): PageDates {
-  const published = first(now, [
+  const declared = [
     () => ld?.datePublished,
     () => ld?.dateCreated,
     () => ld?.uploadDate,
     ...PUBLISHED_META.map((key) => () => doc.meta.get(key)),
     () => selectFirst(doc, 'time[itemprop="datePublished" i], time[pubdate], [itemprop="datePublished" i]')?.attribs.datetime,
     () => selectFirst(doc, 'time[datetime]')?.attribs.datetime,
-    () => visibleDate(doc),
-    () => urlDate(pageUrl),
-  ]);
+  ];
+  const published = precise(first(now, declared), declared, now) ?? first(now, [() => visibleDate(doc, extractLangHint(doc)), () => urlDate(pageUrl)]);
   const modified = first(now, [
     () => ld?.dateModified,
     ...MODIFIED_META.map((key) => () => doc.meta.get(key)),
@@ -61,6 +66,22 @@ export function extractDates(doc: PageDocument, ld: Record<string, unknown> | nu
     publishedAt: (published ?? modified)?.toISOString() ?? null,
     modifiedAt: modified && (!published || modified > published) ? modified.toISOString() : null,
   };
+}
+
+/**
+ * A day alone ("2014-06-30", read as noon UTC) is as good as the page declares; when another declared source
+ * gives the time of day on a date within a day and a half of it (a `<time datetime>` in the page's own zone,
+ * where the day-only tag was written in UTC), that one is the more exact and wins.
+ */
+function precise(found: Date | null, candidates: Array<() => unknown>, now: number): Date | null {
+  if (!found || found.getUTCHours() !== 12 || found.getUTCMinutes() !== 0 || found.getUTCSeconds() !== 0) return found;
+  for (const candidate of candidates) {
+    const value = candidate();
+    const date = toDate(value, now);
+    if (!date || !/\d:\d{2}/.test(String(value))) continue;
+    if (Math.abs(date.getTime() - found.getTime()) <= 1.5 * DAY_MS) return date;
+  }
+  return found;
 }
 
 function first(now: number, candidates: Array<() => unknown>): Date | null {
@@ -76,22 +97,42 @@ const MONTH = '(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?';
 const MONTH_DAY_YEAR = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+((?:19|20)\\d{2})\\b`, 'i');
 const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+${MONTH},?\\s+((?:19|20)\\d{2})\\b`, 'i');
 
-/** The first "May 16, 2016" / "16 May 2016" in the page's short date and byline elements. */
-function visibleDate(doc: PageDocument): string | null {
+/** The page's language as far as the date order goes: "en" reads 6/7/2013 as June 7th, others as 6 July. */
+function extractLangHint(doc: PageDocument): string {
+  return (doc.htmlElement?.attribs.lang ?? doc.meta.get('og:locale') ?? 'en').slice(0, 2).toLowerCase();
+}
+
+/** The first "May 16, 2016" / "16 May 2016" / "5/16/2016" near the start of the page's short date and byline elements. */
+function visibleDate(doc: PageDocument, lang: string): string | null {
+  let tried = 0;
   for (const el of selectAll(doc, VISIBLE_DATE)) {
-    const text = textOf(el);
-    const found = text.length > 200 ? null : textDate(text);
+    // Its opening words: a date element may hold a script or a menu after the date.
+    const found = textDate(textOf(el).slice(0, 120), lang);
     if (found) return found;
+    if (++tried === 40) break;
   }
   return null;
 }
 
-/** A day written in words, as YYYY-MM-DD. */
-export function textDate(text: string): string | null {
+const NUMERIC_DATE = /\b(\d{1,2})\/(\d{1,2})\/((?:19|20)?\d{2})\b/;
+const ISO_DAY = /\b((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b/;
+
+/** A day written for people (in words, as numbers in the order of `lang`, or ISO), as YYYY-MM-DD. */
+export function textDate(text: string, lang = 'en'): string | null {
   let match = MONTH_DAY_YEAR.exec(text);
   if (match) return isoDay(match[3]!, match[1]!, match[2]!);
   match = DAY_MONTH_YEAR.exec(text);
   if (match) return isoDay(match[3]!, match[2]!, match[1]!);
+  match = ISO_DAY.exec(text);
+  if (match) return `${match[1]}-${match[2]}-${match[3]}`;
+  match = NUMERIC_DATE.exec(text);
+  if (match) {
+    const year = match[3]!.length === 2 ? `20${match[3]}` : match[3]!;
+    let [month, day] = lang === 'en' ? [Number(match[1]), Number(match[2])] : [Number(match[2]), Number(match[1])];
+    if (month > 12 && day <= 12) [month, day] = [day, month];
+    if (month < 1 || month > 12 || day < 1 || day > 31) return null;
+    return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  }
   return null;
 }
 
@@ -106,6 +147,13 @@ function isoDay(year: string, month: string, day: string): string | null {
 function urlDate(url: URL): string | null {
   const match = /\/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:\/|$|-)/.exec(url.pathname);
   return match ? `${match[1]}-${match[2]}-${match[3]}` : null;
+}
+
+function sloppyIso(text: string): string {
+  return text
+    .replace(/^(\d{4})-(\d{1,2})-(\d{1,2})(?=T|\s|$)/, (_, y: string, m: string, d: string) => `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`)
+    .replace(/\s*(?:GMT|UTC)\s*([+-]\d{2}:?\d{2})$/i, '$1')
+    .replace(/\s*(?:GMT|UTC)$/i, 'Z');
 }
 
 /** A date out of an ISO string, an RFC 2822 string or epoch seconds/milliseconds; null when not a plausible one. */
@@ -128,6 +176,8 @@ export function toDate(value: unknown, now = Date.now()): Date | null {
   } else {
     date = new Date(text.replace(/ (\d{2}:\d{2}:\d{2}) ([+-]\d{2})(\d{2})$/, 'T$1$2:$3'));
     if (Number.isNaN(date.getTime())) date = new Date(text);
+    // Written carelessly: "2013-06-7T03:37:27GMT+05:30" is 2013-06-07T03:37:27+05:30.
+    if (Number.isNaN(date.getTime())) date = new Date(sloppyIso(text));
   }
   const time = date.getTime();
   if (Number.isNaN(time) || time < EARLIEST || time > now + DAY_MS) return null;

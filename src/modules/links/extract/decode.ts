@@ -1,18 +1,42 @@
 import { nestingLimit } from './nesting.ts';
 
-/** Decodes an HTML body using the charset from Content-Type, else a <meta charset>, else UTF-8. */
+/**
+ * Decodes an HTML body using the charset from Content-Type, else a <meta charset>, else UTF-8.
+ * A page that declares a single-byte charset (Latin-1, Windows-1252…) but whose bytes are valid
+ * UTF-8 with characters past ASCII is UTF-8: a page re-saved or re-served without its declaration
+ * updated, read the declared way, would show "pasÃ³" for "pasó"; the other way round cannot happen
+ * by chance (text in a single-byte charset is almost never valid UTF-8).
+ */
 export function decodeHtml(body: Buffer, contentType: string): string {
   const declared = /charset=["']?([\w-]+)/i.exec(contentType)?.[1];
   const sniffed = /<meta[^>]+charset=["']?([\w-]+)/i.exec(body.subarray(0, 2048).toString('latin1'))?.[1];
   for (const label of [declared, sniffed, 'utf-8']) {
     if (!label) continue;
+    let decoder: TextDecoder;
     try {
-      return new TextDecoder(label).decode(body);
+      decoder = new TextDecoder(label);
     } catch {
-      // Unknown label: try the next one.
+      continue; // Unknown label: try the next one.
     }
+    if (SINGLE_BYTE.test(decoder.encoding)) {
+      const utf8 = validUtf8(body);
+      if (utf8 !== null) return utf8;
+    }
+    return decoder.decode(body);
   }
   return body.toString('utf8');
+}
+
+const SINGLE_BYTE = /^(windows-125\d|iso-8859-\d+)$/;
+
+/** The body as UTF-8 when it is valid UTF-8 holding at least one character past ASCII; else null. */
+function validUtf8(body: Buffer): string | null {
+  if (!body.some((byte) => byte >= 0x80)) return null;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    return null;
+  }
 }
 
 const HEAD_END = /<\/head\s{0,64}>/i;
@@ -24,7 +48,8 @@ const WANTED = [
   /og:image|twitter:image/i,
   /og:description|name=["']?description/i,
   /og:site_name/i,
-  /(?:name|property)=["']?(?:article:)?author\b|parsely-author|dc\.creator|"author"\s*:/i,
+  // An author tag whose value is a name, not a profile URL (article:author often is one).
+  /(?:name|property)=["']?(?:article:)?author["']?\s+content=["']?(?!https?:)[^"'\s>]|content=["']?(?!https?:)[^"'>]*["']?\s+(?:name|property)=["']?(?:article:)?author\b|parsely-author|dc\.creator|"author"\s*:/i,
   /published_time|"datePublished"\s*:|parsely-pub-date|(?:name|property|itemprop)=["']?(?:date|pubdate|datePublished|dc\.date)\b/i,
 ];
 

@@ -21,9 +21,17 @@ export function extractLang(doc: PageDocument, ld: Record<string, unknown> | nul
   return null;
 }
 
-/** "en-US", "en_GB", "EN" -> "en"; "English" and other non-tags -> null. */
+/** "en-US", "en_GB", "EN" -> "en"; ISO 639-2 codes as their two-letter form ("eng", "fre" -> "en", "fr"); "English" and other non-tags -> null. */
 export function primarySubtag(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const match = /^\s*([a-z]{2,3})(?:[-_][a-z0-9]+)*\s*(?:,|$)/i.exec(value);
-  return match ? match[1]!.toLowerCase() : null;
+  if (!match) return null;
+  const code = match[1]!.toLowerCase();
+  if (code.length === 2) return code;
+  try {
+    // CLDR's aliases, as Intl knows them: "eng" -> "en"; a code with no two-letter form stays ("fil", "yue").
+    return Intl.getCanonicalLocales(code)[0]!.split('-')[0]!;
+  } catch {
+    return code;
+  }
 }

@@ -207,10 +207,12 @@ function microdataPublisher(doc: PageDocument): string | null {
 }
 
 const NOT_AN_IMAGE = /\.(mp4|webm|mov|m3u8|mp3|m4a|ogg|wav)(\?|$)/i;
+/** Ad servers and counters: what they answer is an ad or a 1×1 pixel, never the page's picture. */
+const AD_OR_TRACKER = /^https?:\/\/([^/]+\.)?(doubleclick\.net|googlesyndication\.com|googleadservices\.com|adnxs\.com|2mdn\.net|quantserve\.com|scorecardresearch\.com|qnsr\.com|atdmt\.com|adsrvr\.org|moatads\.com|imrworldwide\.com)\/|\/(pixel|spacer|blank|transparent|1x1|clear)\.(gif|png)(\?|$)/i;
 
 function imageUrl(candidate: string | null | undefined, pageUrl: URL): string | null {
   const url = absoluteUrl(candidate, pageUrl);
-  return url && !NOT_AN_IMAGE.test(url) ? url : null;
+  return url && !NOT_AN_IMAGE.test(url) && !AD_OR_TRACKER.test(url) ? url : null;
 }
 
 function firstParagraph(doc: PageDocument): string | null {
@@ -226,8 +228,9 @@ function firstContentImage(doc: PageDocument, pageUrl: URL): string | null {
   for (const el of selectAll(doc, 'img[src]')) {
     const src = el.attribs.src;
     const width = Number(el.attribs.width ?? 0);
-    if (!src || src.startsWith('data:') || (width > 0 && width < 100)) continue;
-    const found = absoluteUrl(src, pageUrl);
+    const height = Number(el.attribs.height ?? 0);
+    if (!src || src.startsWith('data:') || (width > 0 && width < 100) || (height > 0 && height < 50)) continue;
+    const found = imageUrl(src, pageUrl);
     if (found) return found;
   }
   return null;

@@ -14,12 +14,31 @@ export function cleanText(value: unknown, maxLength = 1_000): string | null {
   return text.length > maxLength ? cutAtWord(text, maxLength) : text;
 }
 
-/** At most `maxLength` characters ending in "…", cut at the last word boundary unless that loses over a fifth. */
+/**
+ * At most `maxLength` characters ending in "…", cut at the last word boundary unless that loses over a fifth
+ * (text without spaces, as in Chinese or Japanese), and never inside a grapheme: not between an emoji's halves,
+ * a letter and its accent, or the parts of a flag.
+ */
 export function cutAtWord(text: string, maxLength: number): string {
-  const room = text.slice(0, maxLength - 1);
+  const room = wholeGraphemes(text, maxLength - 1);
   const space = room.search(/\s\S*$/);
   const cut = space >= maxLength * 0.8 ? room.slice(0, space) : room;
   return `${cut.replace(/[\s,;:.–—-]+$/u, '')}…`;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The longest start of `text` of at most `max` UTF-16 units that ends on a grapheme boundary. */
+function wholeGraphemes(text: string, max: number): string {
+  if (text.length <= max) return text;
+  // Only the end needs segmenting: a grapheme is far shorter than 64 units.
+  const from = Math.max(0, max - 64);
+  let end = from;
+  for (const { index } of graphemes.segment(text.slice(from, max + 64))) {
+    if (from + index > max) break;
+    end = from + index;
+  }
+  return text.slice(0, end);
 }
 
 /** An absolute http(s) URL resolved against the page, or null. */
