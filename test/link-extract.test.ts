@@ -5,7 +5,7 @@ import { iconSize, manifestIcon } from '../src/modules/links/extract/icons.ts';
 import { primarySubtag } from '../src/modules/links/extract/lang.ts';
 import { withoutSiteName } from '../src/modules/links/extract/metadata.ts';
 import { cutAtWord } from '../src/modules/links/extract/text.ts';
-import { headIsEnough } from '../src/modules/links/extract/decode.ts';
+import { decodeHtml, headIsEnough } from '../src/modules/links/extract/decode.ts';
 import { loadProviderRegistry, oembedRequestUrl } from '../src/modules/links/preview/oembed-providers.ts';
 
 /** The general rules behind the rich fields, one by one (the pipeline tests cover them end to end). */
@@ -41,6 +41,14 @@ describe('preview field rules', () => {
     expect(toDate('yesterday', now)).toBeNull();
     expect(textDate('by Kyt Dotson | May 16, 2016 | 3 comments')).toBe('2016-05-16');
     expect(textDate('Wednesday, 11th October 2017')).toBe('2017-10-11');
+    // Numbers in the order of the page's language (a day past 12 settles it), ISO days, two-digit years.
+    expect(textDate('6/7/2013 10:00 A.M. ET')).toBe('2013-06-07');
+    expect(textDate('6/7/2013', 'fr')).toBe('2013-07-06');
+    expect(textDate('18/11/2011 4:06')).toBe('2011-11-18');
+    expect(textDate('8/17/13 11:04am')).toBe('2013-08-17');
+    expect(textDate('2013-10-24 03:00:00')).toBe('2013-10-24');
+    // Carelessly written ISO: a one-digit day, "GMT+05:30".
+    expect(toDate('2013-06-7T03:37:27GMT+05:30')?.toISOString()).toBe('2013-06-06T22:07:27.000Z');
   });
 
   it('keeps the primary language subtag', () => {
@@ -122,5 +130,15 @@ describe('reading a page only as far as its preview needs', () => {
     const thin = Buffer.from(full.toString('latin1').replace('<meta name="author" content="A">', ''), 'latin1');
     const check = headIsEnough();
     expect(chunksOf(thin, 100).map((chunk) => check(chunk))).not.toContain(true);
+    // An author tag holding a profile URL names no one: the byline in the body is still wanted.
+    const profile = Buffer.from(full.toString('latin1').replace('content="A"', 'content="https://social.example/jane"'), 'latin1');
+    const again = headIsEnough();
+    expect(chunksOf(profile, 100).map((chunk) => again(chunk))).not.toContain(true);
+  });
+
+  it('reads a page declared Latin-1 but written in UTF-8 as UTF-8, and a real Latin-1 page as Latin-1', () => {
+    const declared = '<meta charset="iso-8859-1"><p>';
+    expect(decodeHtml(Buffer.from(`${declared}pasó</p>`, 'utf8'), 'text/html')).toContain('pasó');
+    expect(decodeHtml(Buffer.from(`${declared}pasó</p>`, 'latin1'), 'text/html')).toContain('pasó');
   });
 });

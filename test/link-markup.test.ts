@@ -14,10 +14,35 @@ describe('previews from a page markup', () => {
     expect(preview.description?.startsWith('The first paragraph that says something and then')).toBe(true);
   });
 
+  it('passes over navigation, captions, cookie notices and link lists for the first paragraph of prose', async () => {
+    const preview = await read(`<div class="cookie-banner"><p>${long('We use cookies to improve your experience')}</p></div>
+      <nav><p>${long('Home News Sport Weather')}</p></nav>
+      <figure><figcaption><p>${long('A photo of the river at dawn')}</p></figcaption></figure>
+      <p><a href="/a">${long('Related story one')}</a> <a href="/b">${long('Related story two')}</a></p>
+      <p>${long('The river rose overnight')}</p>`);
+    expect(preview.description?.startsWith('The river rose overnight')).toBe(true);
+  });
+
+  it('does not title an article by the site name alone, but a home page may be', async () => {
+    const head = '<meta property="og:title" content="Example News"><meta property="og:site_name" content="Example News">';
+    expect((await read('<h1>Flood waters rise</h1>', `${head}<title>Flood waters rise | Example News</title>`)).title).toBe('Flood waters rise');
+    const home = await extractMetadata(`<html><head>${head}</head><body><h1>Today</h1></body></html>`, new URL('https://example.com/'));
+    expect(home.metadata.title).toBe('Example News');
+  });
+
+  it('names the site by its brand: no legal form, not the tagline', async () => {
+    expect((await read('', '<meta property="og:site_name" content="Example Media, Inc.">')).siteName).toBe('Example Media');
+    expect((await read('', '<meta property="og:site_name" content="Example - News for Everyone, Every Day">')).siteName).toBe('Example');
+    expect((await read('', '<meta property="og:site_name" content="Radiolab Podcasts | WNYC Studios">')).siteName).toBe('Radiolab Podcasts | WNYC Studios');
+  });
+
   it('takes a video poster before the content images, and no inline or tiny image', async () => {
     expect((await read('<img src="/photo.jpg"><video poster="/poster.jpg"></video>')).image).toBe('https://example.com/poster.jpg');
     const preview = await read('<img src="data:image/png;base64,AAAA"><img src="/pixel.gif" width="1"><img src="/photo.jpg" width="640">');
     expect(preview.image).toBe('https://example.com/photo.jpg');
+    // Neither the site's logo nor an ad server's answer is the page's picture, wherever it is declared.
+    const chrome = await read('<img src="/images/header/logo.png"><img src="/photo.jpg">', '<meta property="og:image" content="https://ad.doubleclick.net/ad/site;sz=1x1">');
+    expect(chrome.image).toBe('https://example.com/photo.jpg');
   });
 
   it('names the author from the most trusted byline markup, wherever it stands in the page', async () => {
@@ -39,6 +64,9 @@ describe('previews from a page markup', () => {
     expect(timed.modifiedAt).toBe('2021-06-01T00:00:00.000Z');
     const printed = await read(`<div class="post-date">${'x'.repeat(250)} May 1, 2019</div><div class="Post-Date">Posted on May 16, 2016</div>`);
     expect(printed.publishedAt).toBe('2016-05-16T12:00:00.000Z');
+    // A day-only tag (written in UTC) yields to the page's own timestamp within a day of it.
+    const precise = await read('<time datetime="2014-06-29 20:08:00-0400">June 29</time>', '<meta name="sailthru.date" content="2014-06-30">');
+    expect(precise.publishedAt).toBe('2014-06-30T00:08:00.000Z');
   });
 
   it('names the site from its microdata publisher', async () => {

@@ -19,6 +19,9 @@ const AUTHOR_META = [
 const BYLINE_SELECTORS = [
   '[itemprop="author"] [itemprop="name"]',
   '[itemprop="author"]',
+  // Microformats: an h-entry's author h-card, an hAtom entry's vcard.
+  '.h-entry .p-author .p-name, .h-entry .p-author',
+  '.hentry .author .fn, .hentry .vcard .fn',
   '[rel="author"]',
   '[class*="byline"] [class*="author"]',
   '[class*="author-name"], [class*="author__name"], [class*="authorName"]',
@@ -26,6 +29,7 @@ const BYLINE_SELECTORS = [
   '[class*="author"] a',
   '[class~="author"], [class~="Author"]',
   '[class*="author" i]',
+  'article address',
 ];
 
 /** How many elements of one byline selector are tried: the first may be a `<link>`, an empty slot or a widget. */

@@ -1,6 +1,7 @@
 import ogs from 'open-graph-scraper';
 import type { LinkMetadataJson } from '../tables.ts';
 import { ldValue, mainLdNode, type PageDocument, pageTitle, readDocument, selectAll, selectFirst, textOf } from './document.ts';
+import type { Element } from 'domhandler';
 import { extractAuthor } from './author.ts';
 import { extractLang } from './lang.ts';
 import { extractDates } from './dates.ts';
@@ -49,14 +50,27 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
     pageUrl,
   );
 
+  const siteNames = [siteName, ...Object.values(declared), siteNameFromHost(pageUrl)];
+  // A title that is only the site's name names no page below the home page (an article whose og:title is the
+  // outlet's): the next one does. On the home page the site's name is its title.
+  const canonical = firstOf(
+    absoluteUrl(og.ogUrl, pageUrl),
+    absoluteUrl(doc.links.find((l) => l.rel === 'canonical')?.href, pageUrl),
+    pageUrl.href,
+  );
+  const home = new URL(canonical ?? pageUrl.href).pathname.replace(/\/(index\.\w+)?$/, '') === '';
+  const notTheSite = (candidate: string | null) => (candidate && (home || !isSiteName(candidate, siteNames)) ? candidate : null);
   const title = smartQuotes(
     firstOf(
+      notTheSite(meta('og:title')),
+      notTheSite(meta('twitter:title')),
+      notTheSite(cleanText(ldValue(ld?.headline, ['name']) ?? ldValue(ld?.name, ['name']), 300)),
+      notTheSite(htmlTitle ? withoutSiteName(htmlTitle, siteNames) : null),
+      notTheSite(cleanText(textOf(selectFirst(doc, 'h1')), 300)),
       meta('og:title'),
-      meta('twitter:title'),
-      cleanText(ldValue(ld?.headline, ['name']) ?? ldValue(ld?.name, ['name']), 300),
-      htmlTitle ? withoutSiteName(htmlTitle, [siteName, ...Object.values(declared), siteNameFromHost(pageUrl)]) : null,
+      htmlTitle,
       cleanText(og.ogTitle, 300),
-    ) ?? cleanText(textOf(selectFirst(doc, 'h1')), 300),
+    ),
   );
 
   const description = smartQuotes(
@@ -89,11 +103,6 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
       firstContentImage(doc, pageUrl),
   );
 
-  const canonical = firstOf(
-    absoluteUrl(og.ogUrl, pageUrl),
-    absoluteUrl(doc.links.find((l) => l.rel === 'canonical')?.href, pageUrl),
-    pageUrl.href,
-  );
 
   const icons = extractIcons(doc, pageUrl);
   const oembed = doc.links.find((l) => l.rel === 'alternate' && l.type === 'application/json+oembed');
@@ -170,8 +179,15 @@ async function readOpenGraph(html: string): Promise<OgResult> {
   }
 }
 
-const TITLE_SEPARATOR = /\s+[|–—·:-]\s+/g;
+const TITLE_SEPARATOR = /\s+[|–—·:»•›/-]\s+/g;
 const folded = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+
+/** Whether `text` is one of the site's `names` (case, punctuation, "www." and a domain ending aside). */
+function isSiteName(text: string, names: Array<string | null>): boolean {
+  const key = (name: string) => folded(name.replace(/^www\./i, '').replace(/\.(com|net|org|co\.uk)$/i, ''));
+  const title = key(text);
+  return names.some((name) => name !== null && key(name) === title);
+}
 
 /**
  * "Headline - BBC News" -> "Headline" when the last segment is the site's
@@ -215,13 +231,34 @@ function imageUrl(candidate: string | null | undefined, pageUrl: URL): string | 
   return url && !NOT_AN_IMAGE.test(url) && !AD_OR_TRACKER.test(url) ? url : null;
 }
 
+/**
+ * The page's first paragraph of prose: at least 80 characters, not in the page's navigation, header,
+ * footer, asides or captions, not mostly links (several: a list of related stories), not a cookie or
+ * subscription notice.
+ */
 function firstParagraph(doc: PageDocument): string | null {
   for (const el of selectAll(doc, 'p')) {
+    if (insideChrome(el)) continue;
+    const whole = textOf(el);
     // Without reference marks ("[2]", "[citation needed]").
-    const text = cleanText(textOf(el).replace(/\[(\d+|[a-z ]{3,30})\]/gi, ''));
-    if (text && text.length >= 80) return text;
+    const text = cleanText(whole.replace(/\[(\d+|[a-z ]{3,30})\]/gi, ''));
+    if (!text || text.length < 80 || NOTICE.test(text)) continue;
+    const links = [...selectAll(doc, 'a', el)];
+    if (links.length >= 2 && links.reduce((sum, a) => sum + textOf(a).length, 0) > whole.length * 0.5) continue;
+    return text;
   }
   return null;
+}
+
+const NOTICE = /\b(cookies?|javascript (is )?(disabled|required)|subscribe to|sign up for our|newsletter|all rights reserved)\b/i;
+const CHROME_TAGS = new Set(['nav', 'footer', 'aside', 'figcaption', 'form', 'menu']);
+const CHROME_CLASS = /(^|[\s_-])(nav|menu|breadcrumbs?|footer|sidebar|caption|cookie|promo|related|share|social|comments?)([\s_-]|$)/i;
+
+function insideChrome(el: Element): boolean {
+  for (let node: Element | null = el.parent as Element | null; node && node.type === 'tag'; node = node.parent as Element | null) {
+    if (CHROME_TAGS.has(node.name) || CHROME_CLASS.test(node.attribs.class ?? '') || CHROME_CLASS.test(node.attribs.id ?? '')) return true;
+  }
+  return false;
 }
 
 function firstContentImage(doc: PageDocument, pageUrl: URL): string | null {
@@ -230,6 +267,8 @@ function firstContentImage(doc: PageDocument, pageUrl: URL): string | null {
     const width = Number(el.attribs.width ?? 0);
     const height = Number(el.attribs.height ?? 0);
     if (!src || src.startsWith('data:') || (width > 0 && width < 100) || (height > 0 && height < 50)) continue;
+    // The site's chrome, not the page's picture.
+    if (/(logo|sprite|icon|avatar|badge|button|banner)[^/]*$/i.test(src.split('?')[0]!)) continue;
     const found = imageUrl(src, pageUrl);
     if (found) return found;
   }

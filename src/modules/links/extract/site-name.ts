@@ -5,7 +5,7 @@ import { cleanText } from './text.ts';
  * "www.", and from the host name when nothing better exists ("techcrunch.com" -> "techcrunch").
  */
 export function normaliseSiteName(raw: string | null, pageUrl: URL): string | null {
-  const name = cleanText(raw, 100)
+  const name = brandOf(cleanText(raw, 100))
     ?.replace(/\s*[|–—-]\s*(home|homepage|official site)$/i, '')
     .replace(/\s*\((formerly|previously) [^)]*\)$/i, '')
     .replace(/^www\./i, '')
@@ -13,6 +13,22 @@ export function normaliseSiteName(raw: string | null, pageUrl: URL): string | nu
     .trim();
   if (name) return name;
   return siteNameFromHost(pageUrl);
+}
+
+/** A company's legal form after its name: "Example Media, Inc." is "Example Media". */
+const LEGAL_FORM = /,?\s+(inc|llc|l\.l\.c|ltd|limited|plc|gmbh|ag|s\.?a\.?|s\.?l\.?|s\.?r\.?l\.?|b\.?v\.?|corp|corporation|co)\.?$/i;
+
+/**
+ * The brand in a declared name: without a legal form, and the name alone when the
+ * declaration is a tagline ("Example - News for Everyone", "Example | Your Daily Dose of Tech").
+ */
+function brandOf(name: string | null): string | null {
+  if (!name) return null;
+  let brand = name.replace(LEGAL_FORM, '');
+  const parts = brand.split(/\s+[|–—:-]\s+/);
+  // A tagline: a short name, then several words.
+  if (parts.length === 2 && parts[0]!.split(/\s+/).length <= 3 && parts[1]!.split(/\s+/).length >= 3) brand = parts[0]!;
+  return brand.trim() || name;
 }
 
 export function siteNameFromHost(url: URL): string | null {
