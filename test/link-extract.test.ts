@@ -136,6 +136,13 @@ describe('reading a page only as far as its preview needs', () => {
     expect(chunksOf(profile, 100).map((chunk) => again(chunk))).not.toContain(true);
   });
 
+  it('reads on past a head whose og:site_name tag is empty', () => {
+    const empty = Buffer.from(full.toString('latin1').replace(/<meta property="og:site_name"[^>]*>/, '<meta property="og:site_name">'), 'latin1');
+    expect(empty.toString('latin1')).toContain('<meta property="og:site_name">');
+    const check = headIsEnough();
+    expect(chunksOf(empty, 100).map((chunk) => check(chunk))).not.toContain(true);
+  });
+
   it('reads a page declared Latin-1 but written in UTF-8 as UTF-8, and a real Latin-1 page as Latin-1', () => {
     const declared = '<meta charset="iso-8859-1"><p>';
     expect(decodeHtml(Buffer.from(`${declared}pasó</p>`, 'utf8'), 'text/html')).toContain('pasó');

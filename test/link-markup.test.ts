@@ -30,6 +30,14 @@ describe('previews from a page markup', () => {
     expect(home.metadata.title).toBe('Example News');
   });
 
+  it('names a site that declares no name by its logo, else by its registrable domain', async () => {
+    expect((await read('<header><img src="/l.svg" alt="Daily Bugle logo"></header>', '<meta property="og:site_name">')).siteName).toBe('Daily Bugle');
+    const bare = await extractMetadata('<html><body><p>Hi</p></body></html>', new URL('https://edition.news.co.uk/a'));
+    expect(bare.metadata.siteName).toBe('news');
+    const pages = await extractMetadata('<html><body><p>Hi</p></body></html>', new URL('https://jane.github.io/post'));
+    expect(pages.metadata.siteName).toBe('jane');
+  });
+
   it('names the site by its brand: no legal form, not the tagline', async () => {
     expect((await read('', '<meta property="og:site_name" content="Example Media, Inc.">')).siteName).toBe('Example Media');
     expect((await read('', '<meta property="og:site_name" content="Example - News for Everyone, Every Day">')).siteName).toBe('Example');

@@ -47,7 +47,8 @@ const WANTED = [
   /og:title|twitter:title/i,
   /og:image|twitter:image/i,
   /og:description|name=["']?description/i,
-  /og:site_name/i,
+  // Declared with a value: an empty og:site_name tag (seen) names nothing.
+  /og:site_name["']?\s+content=["']?[^"'\s>]|content=["']?[^"'\s>][^"'>]*["']?\s+(?:name|property)=["']?og:site_name/i,
   // An author tag whose value is a name, not a profile URL (article:author often is one).
   /(?:name|property)=["']?(?:article:)?author["']?\s+content=["']?(?!https?:)[^"'\s>]|content=["']?(?!https?:)[^"'>]*["']?\s+(?:name|property)=["']?(?:article:)?author\b|parsely-author|dc\.creator|"author"\s*:/i,
   /published_time|"datePublished"\s*:|parsely-pub-date|(?:name|property|itemprop)=["']?(?:date|pubdate|datePublished|dc\.date)\b/i,

@@ -46,7 +46,7 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
       cleanText(og.ogSiteName, 100),
       declared.application,
       declared.appleApp,
-    ) ?? firstOf(cleanText(microdataPublisher(doc), 100), siteFromTitle(htmlTitle)),
+    ) ?? firstOf(cleanText(microdataPublisher(doc), 100), siteFromTitle(htmlTitle), logoName(doc)),
     pageUrl,
   );
 
@@ -212,6 +212,19 @@ function ldPublisherName(doc: PageDocument): string | null {
   for (const node of doc.jsonLd) {
     const type = String(node['@type'] ?? '');
     if (/^(NewsMediaOrganization|WebSite)$/.test(type) && typeof node.name === 'string') return node.name;
+  }
+  return null;
+}
+
+/** The name on the site's logo: the alt text of its first logo image ("Los Angeles Rams logo" -> "Los Angeles Rams"). */
+function logoName(doc: PageDocument): string | null {
+  let tried = 0;
+  for (const img of selectAll(doc, 'img[alt]')) {
+    if (++tried > 30) break;
+    const { alt = '', src = '', class: cls = '' } = img.attribs;
+    if (!/logo/i.test(alt) && !/logo/i.test(src) && !/logo/i.test(cls)) continue;
+    const name = cleanText(alt.replace(/\b(site\s+)?logo(type)?\b/gi, '').replace(/[\s|:–—-]+$|^[\s|:–—-]+/g, ''), 100);
+    if (name && name.split(/\s+/).length <= 5) return name;
   }
   return null;
 }

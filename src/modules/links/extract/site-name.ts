@@ -1,3 +1,4 @@
+import { getDomainWithoutSuffix } from 'tldts';
 import { cleanText } from './text.ts';
 
 /**
@@ -31,12 +32,12 @@ function brandOf(name: string | null): string | null {
   return brand.trim() || name;
 }
 
+/**
+ * The site's name from its host, by the Public Suffix List: "edition.cnn.com" -> "cnn",
+ * "news.bbc.co.uk" -> "bbc", "jane.github.io" -> "jane" (a private suffix is a suffix too).
+ */
 export function siteNameFromHost(url: URL): string | null {
-  const parts = url.hostname.replace(/^www\d*\./, '').split('.');
-  if (parts.length === 0 || /^\d+$/.test(parts.at(-1) ?? '')) return null;
-  // Drop the public suffix, roughly: "bbc.co.uk" -> "bbc", "acast.com" -> "acast".
-  const label = parts.length > 2 && parts.at(-2)!.length <= 3 ? parts.at(-3) : parts.at(-2);
-  return label ?? parts[0] ?? null;
+  return getDomainWithoutSuffix(url.hostname, { allowPrivateDomains: true }) || null;
 }
 
 /** The site part of a "Headline | Site" title, when the title has one. */
