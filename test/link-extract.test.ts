@@ -136,11 +136,15 @@ describe('reading a page only as far as its preview needs', () => {
     expect(chunksOf(profile, 100).map((chunk) => again(chunk))).not.toContain(true);
   });
 
-  it('reads on past a head whose og:site_name tag is empty', () => {
-    const empty = Buffer.from(full.toString('latin1').replace(/<meta property="og:site_name"[^>]*>/, '<meta property="og:site_name">'), 'latin1');
-    expect(empty.toString('latin1')).toContain('<meta property="og:site_name">');
-    const check = headIsEnough();
-    expect(chunksOf(empty, 100).map((chunk) => check(chunk))).not.toContain(true);
+  it('reads on past a head whose tags are empty, and counts a tag whatever stands between its name and value', () => {
+    for (const tag of ['og:site_name', 'og:title']) {
+      const empty = Buffer.from(full.toString('latin1').replace(new RegExp(`<meta property="${tag}"[^>]*>`), `<meta property="${tag}" content="">`), 'latin1');
+      expect(empty.toString('latin1')).toContain(`<meta property="${tag}" content="">`);
+      const check = headIsEnough();
+      expect(chunksOf(empty, 100).map((chunk) => check(chunk))).not.toContain(true);
+    }
+    const spaced = Buffer.from(full.toString('latin1').replace('<meta property="og:title" content="T">', '<meta data-rh="true" property="og:title" data-x="1" content="T">'), 'latin1');
+    expect(firstEnough(spaced, 1_000)).toBeGreaterThanOrEqual(0);
   });
 
   it('reads a page declared Latin-1 but written in UTF-8 as UTF-8, and a real Latin-1 page as Latin-1', () => {

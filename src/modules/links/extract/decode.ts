@@ -42,16 +42,24 @@ function validUtf8(body: Buffer): string | null {
 const HEAD_END = /<\/head\s{0,64}>/i;
 /** The longest text HEAD_END matches: a match straddling two chunks starts no further back than this. */
 const HEAD_END_MAX = 72;
+/**
+ * A meta tag named one of `names` (a regex alternation) that holds a value, the attributes in either order;
+ * `value` what the value must start with. An empty tag (`<meta property="og:site_name">`, seen) declares nothing.
+ */
+const declaredTag = (names: string, value = '[^"\'\\s>]') =>
+  `(?:name|property|itemprop)=["']?(?:${names})["']?${OTHER_ATTRIBUTES}\\s+content=["']?${value}|content=["']?${value}[^"'>]*["']?${OTHER_ATTRIBUTES}\\s+(?:name|property|itemprop)=["']?(?:${names})["'\\s/>]`;
+/** Attributes between the two that matter (`data-rh="true"`), a few at most. */
+const OTHER_ATTRIBUTES = `(?:\\s+[\\w:-]+=(?:"[^"]{0,200}"|'[^']{0,200}'|[^\\s>]{1,200})){0,4}`;
+
 /** What a full preview needs: title, image, description, site name, author and date. */
 const WANTED = [
-  /og:title|twitter:title/i,
-  /og:image|twitter:image/i,
-  /og:description|name=["']?description/i,
-  // Declared with a value: an empty og:site_name tag (seen) names nothing.
-  /og:site_name["']?\s+content=["']?[^"'\s>]|content=["']?[^"'\s>][^"'>]*["']?\s+(?:name|property)=["']?og:site_name/i,
-  // An author tag whose value is a name, not a profile URL (article:author often is one).
-  /(?:name|property)=["']?(?:article:)?author["']?\s+content=["']?(?!https?:)[^"'\s>]|content=["']?(?!https?:)[^"'>]*["']?\s+(?:name|property)=["']?(?:article:)?author\b|parsely-author|dc\.creator|"author"\s*:/i,
-  /published_time|"datePublished"\s*:|parsely-pub-date|(?:name|property|itemprop)=["']?(?:date|pubdate|datePublished|dc\.date)\b/i,
+  new RegExp(declaredTag('og:title|twitter:title'), 'i'),
+  new RegExp(declaredTag('og:image|og:image:url|og:image:secure_url|twitter:image|twitter:image:src'), 'i'),
+  new RegExp(declaredTag('og:description|description|twitter:description'), 'i'),
+  new RegExp(declaredTag('og:site_name'), 'i'),
+  // An author named, not a profile URL (article:author often is one).
+  new RegExp(`${declaredTag('article:author|author|parsely-author|dc\\.creator', '(?!https?:)[^"\'\\s>]')}|"author"\\s*:`, 'i'),
+  new RegExp(`${declaredTag('article:published_time|date|pubdate|datePublished|dc\\.date|parsely-pub-date')}|published_time|"datePublished"\\s*:`, 'i'),
 ];
 
 /**
