@@ -2,15 +2,15 @@ import { getDomainWithoutSuffix } from 'tldts';
 import { cleanText } from './text.ts';
 
 /**
- * A site's display name: trimmed, without a "| Home"-style tail or a leading
- * "www.", and from the host name when nothing better exists ("techcrunch.com" -> "techcrunch").
+ * A site's display name: trimmed, without a "| Home"-style tail or a leading "www.", as the site
+ * declares it otherwise ("Boston.com" is that site's name), and from the host name when nothing
+ * better exists ("techcrunch.com" -> "techcrunch").
  */
 export function normaliseSiteName(raw: string | null, pageUrl: URL): string | null {
   const name = brandOf(cleanText(raw, 100))
     ?.replace(/\s*[|–—-]\s*(home|homepage|official site)$/i, '')
     .replace(/\s*\((formerly|previously) [^)]*\)$/i, '')
     .replace(/^www\./i, '')
-    .replace(/\.(com|org|net|co\.uk|io)$/i, '')
     .trim();
   if (name) return name;
   return siteNameFromHost(pageUrl);
