@@ -61,6 +61,10 @@ describe('previews from a page markup', () => {
     expect((await read(titled)).author).toBe('Jane Doe');
     const wordy = `<div itemprop="author">About the author: Jane has written for many magazines over the years</div><a rel="author" href="/jd">John Roe</a>`;
     expect((await read(wordy)).author).toBe('John Roe');
+    // A link to the author's page names them; so does a JSON-LD author given by reference to a Person node.
+    expect((await read('<p>Story</p><a href="/author/jane-doe">Jane Doe</a>')).author).toBe('Jane Doe');
+    const graph = `<script type="application/ld+json">{"@graph":[{"@type":"Article","headline":"H","author":{"@id":"#jd"}},{"@type":"Person","@id":"#jd","name":"Jane Doe"}]}</script>`;
+    expect((await read('', graph)).author).toBe('Jane Doe');
     // The site's own name is not a person: the byline is; a profile URL in article:author leaves the body to be read.
     const site = `<div class="byline">By Sydney Lupkin (@slupkin) June 5, 2013</div>`;
     expect((await read(site, '<meta name="author" content="Example News"><meta property="og:site_name" content="Example News">')).author).toBe('Sydney Lupkin');

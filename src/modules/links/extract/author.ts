@@ -17,8 +17,8 @@ const AUTHOR_META = [
 
 /** Visible bylines, in the markup sites use for them. */
 const BYLINE_SELECTORS = [
-  '[itemprop="author"] [itemprop="name"]',
-  '[itemprop="author"]',
+  '[itemprop~="author"] [itemprop="name"]',
+  '[itemprop~="author"]',
   // Microformats: an h-entry's author h-card, an hAtom entry's vcard.
   '.h-entry .p-author .p-name, .h-entry .p-author',
   '.hentry .author .fn, .hentry .vcard .fn',
@@ -26,7 +26,9 @@ const BYLINE_SELECTORS = [
   '[class*="byline"] [class*="author"]',
   '[class*="author-name"], [class*="author__name"], [class*="authorName"]',
   '[class*="byline"]',
-  '[class*="author"] a',
+  '[class*="author"] a, a[class*="author" i]',
+  // A link to the author's page ("/author/jane-doe"), named.
+  'a[href*="/author/" i], a[href*="/authors/" i], a[href*="/by/" i]',
   '[class~="author"], [class~="Author"]',
   '[class*="author" i]',
   'article address',
@@ -44,8 +46,10 @@ const BYLINE_TRIES = 4;
 export function extractAuthor(doc: PageDocument, ld: Record<string, unknown> | null, siteName: string | null): string | null {
   const names = [siteName, doc.meta.get('og:site_name'), doc.meta.get('twitter:site')?.replace(/^@/, '')];
   const declared: Array<() => unknown> = [
-    () => ldValue(ld?.author, ['name']),
-    () => ldValue(ld?.creator, ['name']),
+    () => ldName(doc, ld?.author),
+    () => ldName(doc, ld?.creator),
+    // Another node's author: a second Article block, a graph whose main node is a WebPage.
+    () => ldName(doc, doc.jsonLd.find((node) => node !== ld && node.author)?.author),
     ...AUTHOR_META.map((key) => () => doc.meta.get(key)),
   ];
   for (const candidate of declared) {
@@ -67,6 +71,16 @@ export function extractAuthor(doc: PageDocument, ld: Record<string, unknown> | n
     if (name) return name;
   }
   return null;
+}
+
+/** A JSON-LD author's name: itself, a node's name, the first of several, or the node a reference (`{"@id": …}`) points to. */
+function ldName(doc: PageDocument, value: unknown): string | null {
+  const first = Array.isArray(value) ? value[0] : value;
+  const named = ldValue(first, ['name']);
+  if (named) return named;
+  const id = first && typeof first === 'object' ? (first as Record<string, unknown>)['@id'] : null;
+  if (typeof id !== 'string') return null;
+  return ldValue(doc.jsonLd.find((node) => node['@id'] === id && node.name), ['name']);
 }
 
 const BY_PREFIX = /^(?:(?:written|posted|published|reported|story|text|words)\s+)?(?:by|par|por|von|di|door)[:\s]+/i;
