@@ -65,6 +65,11 @@ describe('previews from a page markup', () => {
     expect((await read('<p>Story</p><a href="/author/jane-doe">Jane Doe</a>')).author).toBe('Jane Doe');
     const graph = `<script type="application/ld+json">{"@graph":[{"@type":"Article","headline":"H","author":{"@id":"#jd"}},{"@type":"Person","@id":"#jd","name":"Jane Doe"}]}</script>`;
     expect((await read('', graph)).author).toBe('Jane Doe');
+    // A product's maker when no person is named; microdata names the language.
+    const car = `<script type="application/ld+json">{"@type":"Car","name":"Model S","brand":{"@type":"Brand","name":"Tesla"}}</script><meta content="en_US" itemprop="inLanguage">`;
+    const product = await read('<p>For sale</p>', car);
+    expect(product.author).toBe('Tesla');
+    expect(product.lang).toBe('en');
     // The site's own name is not a person: the byline is; a profile URL in article:author leaves the body to be read.
     const site = `<div class="byline">By Sydney Lupkin (@slupkin) June 5, 2013</div>`;
     expect((await read(site, '<meta name="author" content="Example News"><meta property="og:site_name" content="Example News">')).author).toBe('Sydney Lupkin');

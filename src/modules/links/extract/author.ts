@@ -65,8 +65,11 @@ export function extractAuthor(doc: PageDocument, ld: Record<string, unknown> | n
     }
   }
   // No person named anywhere: the site itself, when the page declares it as the author (a company's blog, an
-  // organisation's own page), else the creator's social handle without its "@" (the site's own account included).
-  for (const candidate of [...declared, () => doc.meta.get('twitter:creator')?.replace(/^@/, '')]) {
+  // organisation's own page), a product's maker (JSON-LD brand or manufacturer), else the creator's social
+  // handle without its "@" (the site's own account included).
+  const product = ld?.brand || ld?.manufacturer ? ld : doc.jsonLd.find((node) => node.brand || node.manufacturer);
+  const maker = [() => ldValue(product?.brand, ['name']), () => ldValue(product?.manufacturer, ['name'])];
+  for (const candidate of [...declared, ...maker, () => doc.meta.get('twitter:creator')?.replace(/^@/, '')]) {
     const name = cleanAuthor(candidate());
     if (name) return name;
   }

@@ -2,7 +2,7 @@ import { ldValue, type PageDocument } from './document.ts';
 
 /**
  * The page's language as a lower-case BCP 47 primary subtag ("en-US" -> "en"):
- * JSON-LD `inLanguage`, then `og:locale`, meta tags, then `<html lang>`.
+ * JSON-LD `inLanguage`, then `og:locale`, meta tags, microdata `inLanguage`, then `<html lang>`.
  */
 export function extractLang(doc: PageDocument, ld: Record<string, unknown> | null): string | null {
   const candidates: Array<() => unknown> = [
@@ -12,6 +12,7 @@ export function extractLang(doc: PageDocument, ld: Record<string, unknown> | nul
     () => doc.meta.get('dc.language'),
     () => doc.meta.get('dcterms.language'),
     () => doc.metaElements.find((el) => el.attribs['http-equiv']?.toLowerCase() === 'content-language')?.attribs.content,
+    () => doc.metaElements.find((el) => el.attribs.itemprop === 'inLanguage')?.attribs.content,
     () => doc.htmlElement?.attribs.lang ?? doc.htmlElement?.attribs['xml:lang'],
   ];
   for (const candidate of candidates) {
