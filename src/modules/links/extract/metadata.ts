@@ -1,11 +1,12 @@
 import ogs from 'open-graph-scraper';
 import type { LinkMetadataJson } from '../tables.ts';
 import { ldValue, mainLdNode, type PageDocument, pageTitle, readDocument, selectAll, selectFirst, textOf } from './document.ts';
-import type { Element } from 'domhandler';
 import { extractAuthor } from './author.ts';
 import { extractLang } from './lang.ts';
 import { extractDates } from './dates.ts';
 import { extractIcons } from './icons.ts';
+import { firstContentImage, imageUrl } from './images.ts';
+import { firstParagraph } from './prose.ts';
 import { normaliseSiteName, siteFromTitle, siteNameFromHost } from './site-name.ts';
 import { absoluteUrl, cleanText, firstOf, smartQuotes, tidyUrl, toInt } from './text.ts';
 
@@ -233,59 +234,6 @@ function microdataPublisher(doc: PageDocument): string | null {
   const scope = selectFirst(doc, '[itemprop="publisher"]');
   const name = scope && selectFirst(doc, '[itemprop="name"]', scope);
   return name ? (name.attribs.content ?? (textOf(name) || null)) : null;
-}
-
-const NOT_AN_IMAGE = /\.(mp4|webm|mov|m3u8|mp3|m4a|ogg|wav)(\?|$)/i;
-/** Ad servers and counters: what they answer is an ad or a 1×1 pixel, never the page's picture. */
-const AD_OR_TRACKER = /^https?:\/\/([^/]+\.)?(doubleclick\.net|googlesyndication\.com|googleadservices\.com|adnxs\.com|2mdn\.net|quantserve\.com|scorecardresearch\.com|qnsr\.com|atdmt\.com|adsrvr\.org|moatads\.com|imrworldwide\.com)\/|\/(pixel|spacer|blank|transparent|1x1|clear)\.(gif|png)(\?|$)/i;
-
-function imageUrl(candidate: string | null | undefined, pageUrl: URL): string | null {
-  const url = absoluteUrl(candidate, pageUrl);
-  return url && !NOT_AN_IMAGE.test(url) && !AD_OR_TRACKER.test(url) ? url : null;
-}
-
-/**
- * The page's first paragraph of prose: at least 80 characters, not in the page's navigation, header,
- * footer, asides or captions, not mostly links (several: a list of related stories), not a cookie or
- * subscription notice.
- */
-function firstParagraph(doc: PageDocument): string | null {
-  for (const el of selectAll(doc, 'p')) {
-    if (insideChrome(el)) continue;
-    const whole = textOf(el);
-    // Without reference marks ("[2]", "[citation needed]").
-    const text = cleanText(whole.replace(/\[(\d+|[a-z ]{3,30})\]/gi, ''));
-    if (!text || text.length < 80 || NOTICE.test(text)) continue;
-    const links = [...selectAll(doc, 'a', el)];
-    if (links.length >= 2 && links.reduce((sum, a) => sum + textOf(a).length, 0) > whole.length * 0.5) continue;
-    return text;
-  }
-  return null;
-}
-
-const NOTICE = /\b(cookies?|javascript (is )?(disabled|required)|subscribe to|sign up for our|newsletter|all rights reserved)\b/i;
-const CHROME_TAGS = new Set(['nav', 'footer', 'aside', 'figcaption', 'form', 'menu']);
-const CHROME_CLASS = /(^|[\s_-])(nav|menu|breadcrumbs?|footer|sidebar|caption|cookie|promo|related|share|social|comments?)([\s_-]|$)/i;
-
-function insideChrome(el: Element): boolean {
-  for (let node: Element | null = el.parent as Element | null; node && node.type === 'tag'; node = node.parent as Element | null) {
-    if (CHROME_TAGS.has(node.name) || CHROME_CLASS.test(node.attribs.class ?? '') || CHROME_CLASS.test(node.attribs.id ?? '')) return true;
-  }
-  return false;
-}
-
-function firstContentImage(doc: PageDocument, pageUrl: URL): string | null {
-  for (const el of selectAll(doc, 'img[src]')) {
-    const src = el.attribs.src;
-    const width = Number(el.attribs.width ?? 0);
-    const height = Number(el.attribs.height ?? 0);
-    if (!src || src.startsWith('data:') || (width > 0 && width < 100) || (height > 0 && height < 50)) continue;
-    // The site's chrome, not the page's picture.
-    if (/(logo|sprite|icon|avatar|badge|button|banner)[^/]*$/i.test(src.split('?')[0]!)) continue;
-    const found = imageUrl(src, pageUrl);
-    if (found) return found;
-  }
-  return null;
 }
 
 /** og:video, else twitter:player, as a framable embed. */

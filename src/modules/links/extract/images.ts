@@ -1,0 +1,27 @@
+import { type PageDocument, selectAll } from './document.ts';
+import { absoluteUrl } from './text.ts';
+
+const NOT_AN_IMAGE = /\.(mp4|webm|mov|m3u8|mp3|m4a|ogg|wav)(\?|$)/i;
+/** Ad servers and counters: what they answer is an ad or a 1×1 pixel, never the page's picture. */
+const AD_OR_TRACKER = /^https?:\/\/([^/]+\.)?(doubleclick\.net|googlesyndication\.com|googleadservices\.com|adnxs\.com|2mdn\.net|quantserve\.com|scorecardresearch\.com|qnsr\.com|atdmt\.com|adsrvr\.org|moatads\.com|imrworldwide\.com)\/|\/(pixel|spacer|blank|transparent|1x1|clear)\.(gif|png)(\?|$)/i;
+
+/** An image URL of the page, absolute; null for media that is not an image, or an ad server's or a counter's. */
+export function imageUrl(candidate: string | null | undefined, pageUrl: URL): string | null {
+  const url = absoluteUrl(candidate, pageUrl);
+  return url && !NOT_AN_IMAGE.test(url) && !AD_OR_TRACKER.test(url) ? url : null;
+}
+
+/** The first image of the page's content that can stand for it: not inline data, tiny, or the site's chrome. */
+export function firstContentImage(doc: PageDocument, pageUrl: URL): string | null {
+  for (const el of selectAll(doc, 'img[src]')) {
+    const src = el.attribs.src;
+    const width = Number(el.attribs.width ?? 0);
+    const height = Number(el.attribs.height ?? 0);
+    if (!src || src.startsWith('data:') || (width > 0 && width < 100) || (height > 0 && height < 50)) continue;
+    // The site's chrome, not the page's picture.
+    if (/(logo|sprite|icon|avatar|badge|button|banner)[^/]*$/i.test(src.split('?')[0]!)) continue;
+    const found = imageUrl(src, pageUrl);
+    if (found) return found;
+  }
+  return null;
+}
