@@ -11,6 +11,9 @@ interface Params {
   extensions?: Record<string, unknown> | null;
 }
 
+/** A document that may ask for incremental delivery (a string literal saying "@defer" only costs it the plain path). */
+const INCREMENTAL = /@(defer|stream)\b/;
+
 const PARAM_KEYS = new Set(['query', 'variables', 'operationName', 'extensions']);
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -121,7 +124,8 @@ export function createPlainJsonHandler(
       // Not JSON: Yoga's answer says so.
     }
     const type = answerType(req.headers.accept)!;
-    if (!params) return viaYoga(req, res, text, context);
+    // Incremental delivery (@defer, @stream) answers in parts: Yoga's to negotiate and write.
+    if (!params || INCREMENTAL.test(params.query)) return viaYoga(req, res, text, context);
     const enveloped = yoga.getEnveloped({ ...context, params, request: requestStandIn() });
     let document: DocumentNode;
     try {

@@ -1,5 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
@@ -103,6 +104,9 @@ function policyPlugins(config: Config): Plugin[] {
       // Suggestions help while developing and map the schema for an attacker in production.
       blockFieldSuggestion: { enabled: config.isProduction },
     }) as Plugin,
+    // @defer and @stream: a query's slow parts (link previews) come after the rest, over multipart HTTP, SSE and
+    // graphql-ws alike. The limits above read the whole document, deferred fragments included.
+    useDeferStream(),
     useSelectionLimit(operationLimits.maxSelectionsPerSet),
     useOperationCost(operationLimits),
     useTextInputPolicy(),

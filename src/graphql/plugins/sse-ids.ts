@@ -21,13 +21,24 @@ const STREAM_TYPES = 'text/event-stream, multipart/mixed;subscriptionSpec="1.0"'
  * (an Accept of any type, Yoga's incremental multipart/mixed), Yoga would
  * stream it outside that admission; it is refused with 406, as Yoga refuses
  * one asked for as JSON, and its subscription ended at once.
+ *
+ * A query or mutation that asks for incremental delivery (@defer, @stream) is
+ * a stream too, but a short one that holds no subscription: it goes out as SSE
+ * when asked so, else as Yoga writes it (multipart/mixed, the incremental
+ * delivery format Apollo Client and urql read).
  */
 export function useSseWithIds(): Plugin {
+  /** Requests whose operation is a query or a mutation (executed, not subscribed): their streams are incremental results. */
+  const executed = new WeakSet<object>();
   return {
+    onExecute({ args }) {
+      const request = (args.contextValue as { request?: object } | undefined)?.request;
+      if (request) executed.add(request);
+    },
     onResultProcess({ request, result, setResultProcessor }) {
       const accept = request.headers.get('accept');
       if (!accept?.includes('text/event-stream')) {
-        if (!isAsyncIterable(result)) return;
+        if (!isAsyncIterable(result) || executed.has(request)) return;
         if (acceptsMultipartSubscription(accept)) {
           setResultProcessor((stream, fetchAPI) => multipartStream(stream as AsyncIterable<ExecutionResult>, fetchAPI), 'multipart/mixed');
         } else {
