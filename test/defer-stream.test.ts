@@ -85,6 +85,19 @@ describe('@defer: the slow part of a query after the rest', () => {
     expect((await ask('application/json')).status).toBe(406);
   });
 
+  it('keeps the limits on deferred fragments: too costly inside @defer is refused before anything runs', async () => {
+    const ids = Array.from({ length: 100 }, () => section.id);
+    const costly = `query($ids: [ID!]!) { me { id } ... @defer { nodes(ids: $ids) { ... on Section { posts(first: 50) { edges { node { content links { url } } } } } } } }`;
+    const res = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed, application/json', authorization: `Bearer ${user.token}` },
+      body: JSON.stringify({ query: costly, variables: { ids } }),
+    });
+    const body = await res.json();
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0].extensions.code).toBe('QUERY_TOO_COSTLY');
+  });
+
   it('keeps the limits on deferred fragments: too deep inside @defer is refused before anything runs', async () => {
     const nested = (depth: number): string => (depth === 0 ? 'id' : `section { posts(first: 1) { edges { node { ${nested(depth - 1)} } } } }`);
     const deep = `query($id: ID!) { section(id: $id) { ... @defer { posts(first: 1) { edges { node { ${nested(3)} } } } } } }`;
