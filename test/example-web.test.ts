@@ -121,6 +121,14 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
     await viewerPage.waitForSelector('[data-testid=preview-title]:has-text("Live previews in the example app")', { timeout: 20_000 });
     expect(await viewerPage.textContent('[data-testid=preview-byline]')).toBe('Fake Web · Jo Writer');
     expect(await viewerPage.getAttribute('[data-testid=preview-byline] img', 'src')).toBe(web.url('/touch-icon.png'));
+    // Someone opening the section now loads the feed with @defer: posts in the first part, their previews in the next.
+    const latecomer = await signedIn(viewer);
+    // urql asks for SSE or multipart/mixed; Plaza answers the first it accepts, an event stream.
+    const feed = (r: { url(): string; request(): { postData(): string | null } }) => `${r.url()} ${r.request().postData() ?? ''}`.includes('SectionFeed');
+    const deferred = latecomer.waitForResponse((r) => feed(r) && /^(text\/event-stream|multipart\/mixed)/.test(r.headers()['content-type'] ?? ''));
+    await go(latecomer, `#/section/${section.id}`);
+    await deferred;
+    await latecomer.waitForSelector('[data-testid=post]:has-text("Look at this") [data-testid=preview-title]:has-text("Live previews in the example app")');
 
     // The author edits and deletes their post; the viewer's feed follows, and offers them neither button.
     expect(await viewerPage.locator('[data-testid=post] button:has-text("Edit")').count()).toBe(0);

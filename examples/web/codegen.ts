@@ -2,7 +2,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 // Types for every operation in src/, from Plaza's committed schema: `npm run codegen` after changing either.
 const config: CodegenConfig = {
-  schema: '../../schema.graphql',
+  // The committed schema, and the incremental delivery directives Plaza's server adds to it (Yoga's defer-stream plugin).
+  schema: ['../../schema.graphql', 'directive @defer(if: Boolean! = true, label: String) on FRAGMENT_SPREAD | INLINE_FRAGMENT'],
   documents: ['src/**/*.tsx'],
   ignoreNoDocuments: true,
   generates: {

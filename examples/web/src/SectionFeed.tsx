@@ -4,19 +4,32 @@ import { graphql } from './gql/index.ts';
 import type { PostItemFragment } from './gql/graphql.ts';
 
 graphql(`
-  fragment PostItem on Post {
+  fragment PostBody on Post {
     id
     content
     createdAt
     editedAt
     author { id username }
+  }
+`);
+
+graphql(`
+  fragment PostLinks on Post {
     links { id url status error metadata { title description image siteName icon author publishedAt } }
   }
 `);
 
+graphql(`
+  fragment PostItem on Post {
+    ...PostBody
+    ...PostLinks
+  }
+`);
+
+// The posts at once, their links (previews, the slow part) in a part of their own after them: @defer.
 const FeedQuery = graphql(`
   query SectionFeed($sectionId: ID!) {
-    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }
+    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostLinks @defer } } } }
   }
 `);
 
@@ -87,7 +100,8 @@ export function SectionFeed({ sectionId, me }: { sectionId: string; me: string }
   }));
 
   const posts = useMemo(() => {
-    const loaded = data?.section?.posts.edges.map((e) => e.node) ?? [];
+    // Until the deferred part arrives a loaded post has no `links` yet.
+    const loaded: PostItemFragment[] = (data?.section?.posts.edges ?? []).map(({ node }) => ({ ...node, links: 'links' in node && node.links ? node.links : [] }));
     const fresh = (created.data ?? []).filter((p) => !loaded.some((l) => l.id === p.id));
     return [...fresh, ...loaded]
       .filter((post) => !deleted.data?.includes(post.id))

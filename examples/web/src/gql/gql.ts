@@ -33,8 +33,10 @@ type Documents = {
     "\n  query Inbox {\n    me { id unreadNotificationCount }\n    notifications(first: 20) {\n      edges { node { id kind count emoji readAt updatedAt actors(first: 2) { username } post { id content } story { id } } }\n    }\n  }\n": typeof types.InboxDocument,
     "\n  subscription OnNotification { notificationAdded { id count readAt } }\n": typeof types.OnNotificationDocument,
     "\n  mutation MarkAllRead { markNotificationsRead(input: { all: true }) }\n": typeof types.MarkAllReadDocument,
-    "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": typeof types.PostItemFragmentDoc,
-    "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n": typeof types.SectionFeedDocument,
+    "\n  fragment PostBody on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n  }\n": typeof types.PostBodyFragmentDoc,
+    "\n  fragment PostLinks on Post {\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": typeof types.PostLinksFragmentDoc,
+    "\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n  }\n": typeof types.PostItemFragmentDoc,
+    "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostLinks @defer } } } }\n  }\n": typeof types.SectionFeedDocument,
     "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": typeof types.OnPostCreatedDocument,
     "\n  subscription OnPostUpdated($sectionId: ID!) {\n    postUpdated(sectionId: $sectionId) { ...PostItem }\n  }\n": typeof types.OnPostUpdatedDocument,
     "\n  subscription OnPostDeleted($sectionId: ID!) {\n    postDeleted(sectionId: $sectionId) { id }\n  }\n": typeof types.OnPostDeletedDocument,
@@ -66,8 +68,10 @@ const documents: Documents = {
     "\n  query Inbox {\n    me { id unreadNotificationCount }\n    notifications(first: 20) {\n      edges { node { id kind count emoji readAt updatedAt actors(first: 2) { username } post { id content } story { id } } }\n    }\n  }\n": types.InboxDocument,
     "\n  subscription OnNotification { notificationAdded { id count readAt } }\n": types.OnNotificationDocument,
     "\n  mutation MarkAllRead { markNotificationsRead(input: { all: true }) }\n": types.MarkAllReadDocument,
-    "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": types.PostItemFragmentDoc,
-    "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n": types.SectionFeedDocument,
+    "\n  fragment PostBody on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n  }\n": types.PostBodyFragmentDoc,
+    "\n  fragment PostLinks on Post {\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": types.PostLinksFragmentDoc,
+    "\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n  }\n": types.PostItemFragmentDoc,
+    "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostLinks @defer } } } }\n  }\n": types.SectionFeedDocument,
     "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": types.OnPostCreatedDocument,
     "\n  subscription OnPostUpdated($sectionId: ID!) {\n    postUpdated(sectionId: $sectionId) { ...PostItem }\n  }\n": types.OnPostUpdatedDocument,
     "\n  subscription OnPostDeleted($sectionId: ID!) {\n    postDeleted(sectionId: $sectionId) { id }\n  }\n": types.OnPostDeletedDocument,
@@ -173,11 +177,19 @@ export function graphql(source: "\n  mutation MarkAllRead { markNotificationsRea
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n"): (typeof documents)["\n  fragment PostItem on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n"];
+export function graphql(source: "\n  fragment PostBody on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n  }\n"): (typeof documents)["\n  fragment PostBody on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n"): (typeof documents)["\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostItem } } } }\n  }\n"];
+export function graphql(source: "\n  fragment PostLinks on Post {\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n"): (typeof documents)["\n  fragment PostLinks on Post {\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n  }\n"): (typeof documents)["\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostLinks @defer } } } }\n  }\n"): (typeof documents)["\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostLinks @defer } } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
