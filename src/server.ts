@@ -19,6 +19,7 @@ import { followRevocations } from './http/connections/revocations.ts';
 import { createUserConnectionLimiter } from './http/connections/per-user.ts';
 import { createWebSocketLayer } from './http/ws/websocket.ts';
 import { corsHeadersFor, createDocumentCaches, createPlazaYoga } from './http/yoga.ts';
+import { createPersistedDocuments, memoryDocumentStore, type PersistedDocuments, readManifest, redisDocumentStore } from './graphql/persisted-documents.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { Cluster, Redis } from 'ioredis';
 
@@ -33,12 +34,26 @@ export interface ServerDeps extends ContextDeps {
   scrapeMetrics?: () => Promise<string>;
 }
 
+/** APQ's store (Redis when there is one) and the trusted manifest, as configured; null when neither is on. */
+function persistedDocumentsFor(config: Config, redis: Redis | Cluster | null): PersistedDocuments | null {
+  const { apq, apqTtlSeconds, apqMaxDocumentBytes, manifestPath, only } = config.documents;
+  if (!apq && !manifestPath) return null;
+  return createPersistedDocuments({
+    manifest: manifestPath ? readManifest(manifestPath) : null,
+    only,
+    apq,
+    store: redis ? redisDocumentStore(redis, apqTtlSeconds) : memoryDocumentStore(config.limits.documentCacheBytes / 4, apqTtlSeconds),
+    maxDocumentBytes: apqMaxDocumentBytes,
+  });
+}
+
 /** HTTP (Yoga), SSE (Yoga) and graphql-ws on one port, path /graphql, under one request policy. */
 export function createServer(deps: ServerDeps) {
   const { config, logger, viewers } = deps;
   const log = logger.child({ module: 'http' });
   const documentCaches = createDocumentCaches(config.limits.documentCacheBytes);
-  const yoga = createPlazaYoga({ ...deps, schema, documentCaches });
+  const persistedDocuments = persistedDocumentsFor(config, deps.redis);
+  const yoga = createPlazaYoga({ ...deps, schema, documentCaches, persistedDocuments });
   const registry = createConnectionRegistry({
     viewers,
     logger,
@@ -52,9 +67,9 @@ export function createServer(deps: ServerDeps) {
     logger,
   });
   const plainJson = config.plainJsonFastPath
-    ? createPlainJsonHandler(yoga, (origin) => corsHeadersFor(config.corsOrigins, origin), config.limits.maxResponseBytes)
+    ? createPlainJsonHandler(yoga, (origin) => corsHeadersFor(config.corsOrigins, origin), config.limits.maxResponseBytes, persistedDocuments)
     : null;
-  const ws = createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger });
+  const ws = createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger, persistedDocuments });
   const streams = createEventStreams({ registry, userConnections, logger });
   const addresses = createAddressLimit(config.rateLimits.mutations?.requestsPerIp);
   countConnectionsOnScrape(deps.metrics, registry);

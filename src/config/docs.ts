@@ -8,6 +8,7 @@ const TITLES: Record<keyof typeof SECTIONS, string> = {
   auth: 'Tokens and sessions',
   jobs: 'Background jobs and events',
   limits: 'Caps',
+  documents: 'Persisted documents',
   links: 'Link previews',
   rateLimits: 'Rate limits and sign-in back-off',
   stories: 'Stories',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Section, Settings } from './section.ts';
 import { auth } from './sections/auth.ts';
 import { database, redis } from './sections/database.ts';
+import { documents } from './sections/documents.ts';
 import { channels, notifications, presence, stories, webhooks } from './sections/features.ts';
 import { jobs } from './sections/jobs.ts';
 import { limits } from './sections/limits.ts';
@@ -14,10 +15,10 @@ import { server } from './sections/server.ts';
  * (config/sections/); they are validated together, every problem reported at
  * once, and the Config's type is what the sections make of them.
  */
-export const SECTIONS = { server, database, redis, auth, jobs, limits, links, rateLimits, stories, notifications, webhooks, channels, presence };
+export const SECTIONS = { server, database, redis, auth, jobs, limits, documents, links, rateLimits, stories, notifications, webhooks, channels, presence };
 
 /** Prefixes of Plaza's settings: a variable under one that no section declares is probably misspelt. */
-const PREFIXES = ['PLAZA_', 'LINK_', 'RATE_LIMIT_', 'MAX_', 'JOB_', 'PRESENCE', 'STORY_', 'CHANNEL_', 'SIGN_IN_', 'DATABASE_', 'REDIS_', 'JWT_', 'EVENT_', 'REPLAY_', 'EMBEDDED_POSTGRES_', 'OPERATION_', 'DOCUMENT_', 'SLOW_CONSUMER_', 'METRICS_', 'REFRESH_TOKEN_', 'TRUST_PROXY_'];
+const PREFIXES = ['PLAZA_', 'APQ', 'PERSISTED_', 'LINK_', 'RATE_LIMIT_', 'MAX_', 'JOB_', 'PRESENCE', 'STORY_', 'CHANNEL_', 'SIGN_IN_', 'DATABASE_', 'REDIS_', 'JWT_', 'EVENT_', 'REPLAY_', 'EMBEDDED_POSTGRES_', 'OPERATION_', 'DOCUMENT_', 'SLOW_CONSUMER_', 'METRICS_', 'REFRESH_TOKEN_', 'TRUST_PROXY_'];
 /** Read by something else than the server: `npm run seed`'s target. */
 const ELSEWHERE = new Set(['PLAZA_URL']);
 
@@ -32,6 +33,7 @@ function build(settings: Settings) {
     ...auth.read(settings),
     ...jobs.read(settings),
     limits: limits.read(settings),
+    documents: documents.read(settings),
     links: links.read(settings),
     rateLimits: rateLimits.read(settings),
     stories: stories.read(settings),
@@ -75,6 +77,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (config.processes > 1 && !config.redis) {
     throw new ConfigError([`PLAZA_PROCESSES above 1 (${config.processes}) needs REDIS_URL (or REDIS_CLUSTER_NODES): the processes share presence, rate limits and connection caps through it`]);
   }
+  if (config.documents.only && !config.documents.manifestPath) throw new ConfigError(['PERSISTED_DOCUMENTS_ONLY=true needs PERSISTED_DOCUMENTS: the manifest of the documents allowed']);
   if (cleaned.REDIS_URL && cleaned.REDIS_CLUSTER_NODES) throw new ConfigError(['REDIS_URL and REDIS_CLUSTER_NODES are two ways to reach Redis: set one']);
   const warnings = Object.keys(cleaned)
     .filter((name) => !(name in shape) && !ELSEWHERE.has(name) && PREFIXES.some((prefix) => name.startsWith(prefix)))

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
+import type { PersistedDocuments } from '../graphql/persisted-documents.ts';
 import { withinLimit } from '../graphql/plugins/response-size.ts';
 import { resultJson } from '../graphql/result-json.ts';
 import { type PlazaYoga, requestStandIn, type ServerContext } from './yoga.ts';
@@ -100,6 +101,8 @@ export function createPlainJsonHandler(
   corsHeaders: (origin: string) => Record<string, string>,
   /** Past this, the answer is RESPONSE_TOO_LARGE (graphql/plugins/response-size.ts); 0 = no cap. */
   maxResponseBytes = 0,
+  /** A request naming a persisted document (or any, when only those may run) is Yoga's: its plugin resolves it. */
+  persistedDocuments: PersistedDocuments | null = null,
 ) {
   async function viaYoga(req: IncomingMessage, res: ServerResponse, body: string, context: ServerContext): Promise<void> {
     const headers: Record<string, string> = {};
@@ -125,7 +128,7 @@ export function createPlainJsonHandler(
     }
     const type = answerType(req.headers.accept)!;
     // Incremental delivery (@defer, @stream) answers in parts: Yoga's to negotiate and write.
-    if (!params || INCREMENTAL.test(params.query)) return viaYoga(req, res, text, context);
+    if (!params || INCREMENTAL.test(params.query) || persistedDocuments?.applies(params)) return viaYoga(req, res, text, context);
     const enveloped = yoga.getEnveloped({ ...context, params, request: requestStandIn() });
     let document: DocumentNode;
     try {

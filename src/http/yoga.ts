@@ -14,6 +14,8 @@ import { useNoIntrospection } from '../graphql/plugins/introspection.ts';
 import { useOperationCost } from '../graphql/plugins/operation-cost.ts';
 import { useResponseSizeLimit } from '../graphql/plugins/response-size.ts';
 import { useOperationMetrics } from '../graphql/plugins/operation-metrics.ts';
+import { usePersistedDocuments } from '../graphql/plugins/persisted-documents.ts';
+import type { PersistedDocuments } from '../graphql/persisted-documents.ts';
 import { useOperationTimeout } from '../graphql/plugins/operation-timeout.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { useSelectionLimit } from '../graphql/plugins/selection-limit.ts';
@@ -37,6 +39,8 @@ export interface YogaDeps extends ContextDeps {
   /** Throws when a dependency (database, Redis) does not answer. */
   checkReadiness(): Promise<void>;
   metrics: Metrics;
+  /** APQ and trusted documents (PERSISTED_DOCUMENTS); null when neither is on. */
+  persistedDocuments: PersistedDocuments | null;
 }
 
 /** Limits on what a single operation may ask, applied before any resolver runs, over every transport. */
@@ -135,6 +139,7 @@ export function createPlazaYoga(deps: YogaDeps) {
   // Anyone may ask for /readiness, as often as they like: the database and Redis are asked once a second at most.
   const ready = recentAnswer(1_000, deps.checkReadiness);
   const plugins: Plugin[] = [
+    ...(deps.persistedDocuments ? [usePersistedDocuments(deps.persistedDocuments)] : []),
     useOperationMetrics(deps.metrics),
     ...policyPlugins(config),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),

@@ -7,6 +7,7 @@ import type { ViewerResolver } from '../../auth/viewer.ts';
 import type { Config } from '../../config/index.ts';
 import { asRequestError, createMaskError, isExpectedError } from '../../graphql/mask-errors.ts';
 import type { DirectSend } from '../../graphql/plugins/direct-results.ts';
+import type { PersistedDocuments } from '../../graphql/persisted-documents.ts';
 import { isSameForEveryViewer, subscriptionField } from '../../graphql/plugins/shared-results.ts';
 import { throttled } from '../../lib/log-throttle.ts';
 import type { Logger } from '../../logger.ts';
@@ -27,6 +28,8 @@ export interface WebSocketDeps {
   userConnections: UserConnectionLimiter;
   config: Config;
   logger: Logger;
+  /** APQ and trusted documents: a subscribe may name its document by hash, or only those may run. */
+  persistedDocuments?: PersistedDocuments | null;
 }
 
 const limitError = (message: string) =>
@@ -39,7 +42,7 @@ const limitError = (message: string) =>
  * long-lived socket needs: caps per instance, per user and per socket, token
  * expiry and renewal, revocation and slow-consumer handling (the registry).
  */
-export function createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger }: WebSocketDeps) {
+export function createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger, persistedDocuments = null }: WebSocketDeps) {
   const log = logger.child({ module: 'websocket' });
   const { maxSubscriptionsPerConnection: maxOperations, maxViewerSubscriptionsPerConnection: maxQuestions } =
     config.limits;
@@ -75,6 +78,14 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
     // The operation is already entered in ctx.subscriptions.
     if (maxOperations > 0 && Object.keys(ctx.subscriptions).length > maxOperations) {
       return [limitError(`At most ${maxOperations} operations may run at once on one connection`)];
+    }
+    if (persistedDocuments?.applies(payload)) {
+      try {
+        payload = { ...payload, query: await persistedDocuments.resolve(payload) };
+      } catch (err) {
+        if (err instanceof GraphQLError) return [err];
+        throw err;
+      }
     }
     const enveloped = yoga.getEnveloped({ push, params: payload, viewer: state.viewer, ip: state.ip, request: requestStandIn() });
     let document: DocumentNode;
