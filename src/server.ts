@@ -34,10 +34,9 @@ export interface ServerDeps extends ContextDeps {
   scrapeMetrics?: () => Promise<string>;
 }
 
-/** APQ's store (Redis when there is one) and the trusted manifest, as configured; null when neither is on. */
-function persistedDocumentsFor(config: Config, redis: Redis | Cluster | null): PersistedDocuments | null {
+/** APQ's store (Redis when there is one) and the trusted manifest, as configured (with neither, a hash alone is told PersistedQueryNotSupported). */
+function persistedDocumentsFor(config: Config, redis: Redis | Cluster | null): PersistedDocuments {
   const { apq, apqTtlSeconds, apqMaxDocumentBytes, manifestPath, only } = config.documents;
-  if (!apq && !manifestPath) return null;
   return createPersistedDocuments({
     manifest: manifestPath ? readManifest(manifestPath) : null,
     only,

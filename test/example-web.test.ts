@@ -13,7 +13,10 @@ const skip = skipWithoutBrowser('the example app end-to-end test');
 
 describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () => {
   let web: FakeWeb;
+  /** What the browsers talk to: locked to the example's own documents (PERSISTED_DOCUMENTS_ONLY), sent by hash. */
   let app: App;
+  /** The test's own setup calls (sign-ups, a channel, a story) go to a second instance on the same database, unlocked. */
+  let tools: App;
   let vite: ViteDevServer;
   let viteUrl: string;
   let browser: Browser;
@@ -29,7 +32,11 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
         <meta property="og:site_name" content="Fake Web"><meta name="author" content="Jo Writer">
         <link rel="apple-touch-icon" href="/touch-icon.png"></head><body>hello</body></html>`),
     );
-    app = await startTestApp({ env: { RUN_WORKERS: 'true', LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}` } });
+    const manifest = resolve('examples/web/src/gql/persisted-documents.json');
+    [app, tools] = await Promise.all([
+      startTestApp({ env: { RUN_WORKERS: 'true', LINK_FETCH_ALLOW_HOSTS: `127.0.0.1:${web.port}`, PERSISTED_DOCUMENTS: manifest, PERSISTED_DOCUMENTS_ONLY: 'true' } }),
+      startTestApp(),
+    ]);
     // The example's own dev server (its vite.config.ts), as `npm run dev` in examples/web starts it.
     const root = resolve('examples/web');
     vite = await createVite({ root, configFile: resolve(root, 'vite.config.ts'), logLevel: 'error', server: { host: '127.0.0.1', port: await findFreePort(), strictPort: true } });
@@ -42,6 +49,7 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
     await browser?.close();
     await vite?.close();
     await app?.stop();
+    await tools?.stop();
     await web?.stop();
   });
 
@@ -50,7 +58,7 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
     const context = await browser.newContext();
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto(`${viteUrl}?plaza=${encodeURIComponent(app.url)}#/`);
+    await page.goto(`${viteUrl}?plaza=${encodeURIComponent(app.url)}&persisted=1#/`);
     await page.fill('input[name=username]', user.username);
     await page.fill('input[name=password]', TEST_PASSWORD);
     await page.click('button[type=submit]');
@@ -62,12 +70,15 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
   const go = (page: Page, hash: string) => page.evaluate((h) => (location.hash = h), hash);
 
   it('the viewer sees the highlight, live stock and chat, a new post, its link preview, its edit and its deletion arrive, and the author a story toast and a notification, without reloading', async () => {
-    const seller = await signUp(app, 'seller');
-    const viewer = await signUp(app, 'viewer');
-    const section = await createSection(app, seller);
-    const { createChannel } = await ok<any>(app, 'mutation { createChannel(input: { name: "Friday drop" }) { id } }', {}, seller.token);
+    // The browsers' instance runs the example's documents only: anything else is refused there.
+    const locked = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ sections { id } }' }) });
+    expect((await locked.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_ONLY');
+    const seller = await signUp(tools, 'seller');
+    const viewer = await signUp(tools, 'viewer');
+    const section = await createSection(tools, seller);
+    const { createChannel } = await ok<any>(tools, 'mutation { createChannel(input: { name: "Friday drop" }) { id } }', {}, seller.token);
     for (const [name, priceCents, stock] of [['Mug', 1200, null], ['Hoodie', 4500, null], ['Tee', 2500, 2]] as const) {
-      await ok(app, 'mutation($i: AddProductInput!) { addProduct(input: $i) { id } }', { i: { channelId: createChannel.id, name, priceCents, currency: 'EUR', stock } }, seller.token);
+      await ok(tools, 'mutation($i: AddProductInput!) { addProduct(input: $i) { id } }', { i: { channelId: createChannel.id, name, priceCents, currency: 'EUR', stock } }, seller.token);
     }
 
     const [sellerPage, viewerPage] = [await signedIn(seller), await signedIn(viewer)];
@@ -141,8 +152,8 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
     await sellerPage.waitForSelector('[data-testid=post]', { state: 'detached' });
 
     // Stories: the viewer views the seller's story; the seller's page shows it.
-    const { createStory } = await ok<any>(app, 'mutation { createStory(input: { mediaUrl: "https://example.com/s.jpg" }) { id } }', {}, seller.token);
-    await ok(app, 'mutation($id: ID!) { viewStory(storyId: $id) { id } }', { id: createStory.id }, viewer.token);
+    const { createStory } = await ok<any>(tools, 'mutation { createStory(input: { mediaUrl: "https://example.com/s.jpg" }) { id } }', {}, seller.token);
+    await ok(tools, 'mutation($id: ID!) { viewStory(storyId: $id) { id } }', { id: createStory.id }, viewer.token);
     await sellerPage.waitForSelector(`[data-testid=toast]:has-text("${viewer.username} viewed your story")`);
     // The inbox: the bell counts it live; opened, it says who did what; marked read, the count goes.
     await sellerPage.waitForSelector('[data-testid=unread]:has-text("1")');

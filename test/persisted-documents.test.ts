@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,9 @@ import { createSection, signUp, type TestUser } from './helpers/http.ts';
 import { wsClient } from './helpers/subscriptions.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const SECTIONS = 'query Sections { sections { id name } }';
+// Registered documents outlive a run (Redis): each run's are its own.
+const run = randomBytes(4).toString('hex');
+const SECTIONS = `query Sections_${run} { sections { id name } }`;
 const ME = 'query Me { me { username } }';
 
 /** A POST (or a GET, with the parameters in the address) as a client sends it; the answer's status and body. */
@@ -70,7 +72,7 @@ describe.runIf(redisAvailable() || process.env.CI === 'true')('automatic persist
       ),
       cache: new InMemoryCache(),
     });
-    const query = apolloGql`query MeAgain { me { username } }`;
+    const query = apolloGql(`query MeAgain_${run} { me { username } }`);
     expect((await client.query({ query, fetchPolicy: 'network-only' })).data).toMatchObject({ me: { username: user.username } });
     expect((await client.query({ query, fetchPolicy: 'network-only' })).data).toMatchObject({ me: { username: user.username } });
     // First: the hash alone, not found, then the document; after that the hash alone is enough.
@@ -110,14 +112,30 @@ describe('trusted documents only (PERSISTED_DOCUMENTS_ONLY=true)', () => {
     expect(await sse.text()).toContain('PERSISTED_QUERY_ONLY');
 
     const { client } = wsClient(app, user.token);
-    const run = (payload: { query: string; extensions?: Record<string, unknown> }) =>
+    const subscribe = (payload: { query: string; extensions?: Record<string, unknown> }) =>
       new Promise<any[]>((resolve) => {
         const results: any[] = [];
         client.subscribe(payload, { next: (r) => void results.push(r), error: (e) => resolve([...results, { errors: e }]), complete: () => resolve(results) });
       });
-    expect(await run({ query: '', extensions: persisted(ME) })).toEqual([{ data: { me: { username: user.username } } }]);
-    const refused = await run({ query: other });
+    expect(await subscribe({ query: '', extensions: persisted(ME) })).toEqual([{ data: { me: { username: user.username } } }]);
+    const refused = await subscribe({ query: other });
     expect(JSON.stringify(refused)).toContain('PERSISTED_QUERY_ONLY');
     await client.dispose();
+  });
+});
+
+describe('without APQ or a manifest', () => {
+  let app: App;
+  let user: TestUser;
+  beforeAll(async () => {
+    app = await startTestApp();
+    user = await signUp(app);
+  });
+  afterAll(() => app?.stop());
+
+  it('tells a client sending a hash alone PersistedQueryNotSupported (it then sends documents as text), and runs text as always', async () => {
+    const hashOnly = await ask(app, user.token, { extensions: persisted(ME) });
+    expect(hashOnly.body.errors?.[0]).toMatchObject({ message: 'PersistedQueryNotSupported', extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED' } });
+    expect((await ask(app, user.token, { query: ME, extensions: persisted(ME) })).body.data).toEqual({ me: { username: user.username } });
   });
 });

@@ -51,6 +51,7 @@ function hashOf(params: DocumentParams): string | null {
  * when it gives one and then registered (APQ); else the document its hash names, from the manifest or
  * the registered ones. With `only`, nothing outside the manifest runs. Errors carry a code:
  * PERSISTED_QUERY_NOT_FOUND (message `PersistedQueryNotFound`: send the document with its hash),
+ * PERSISTED_QUERY_NOT_SUPPORTED (neither APQ nor a manifest is on: send documents as text),
  * PERSISTED_QUERY_ONLY, PERSISTED_QUERY_HASH_MISMATCH, DOCUMENT_TOO_LARGE.
  */
 export function createPersistedDocuments(options: PersistedDocumentsOptions) {
@@ -77,6 +78,8 @@ export function createPersistedDocuments(options: PersistedDocumentsOptions) {
         return text;
       }
       if (hash === null) throw refusal('The request has neither a document nor the hash of one', 'BAD_REQUEST', 400);
+      // Neither APQ nor a manifest: clients (urql, Apollo) fall back to sending documents as text.
+      if (!apq && !manifest) throw refusal('PersistedQueryNotSupported', 'PERSISTED_QUERY_NOT_SUPPORTED', 200);
       const known = inManifest(hash) ?? (apq && !only ? await store.get(hash) : null);
       if (known === null) throw refusal(NOT_FOUND, 'PERSISTED_QUERY_NOT_FOUND', 200);
       return known;
