@@ -52,9 +52,12 @@ export function createExtractionPool({ threads, deadlineMs = 3_000, maxQueue = 6
   // A thread stopped at a deadline may still have posted an answer; piscina reports it as an 'error' event, which
   // would end the process if nobody listened.
   pool.on('error', (err: Error) => onError?.(err));
-  // Each thread loads the parser and compiles its hot paths now, not on the first post's link.
+  // Each thread compiles the parser's hot paths when it starts, not on the first post's link: the first threads,
+  // and each one that replaces a thread stopped at a deadline (a cold first page costs ~15 ms, past a short deadline).
   const warmUp = Buffer.from(WARM_UP_PAGE);
-  for (let i = 0; i < threads * WARM_UP_ROUNDS; i++) pool.run({ body: warmUp, contentType: 'text/html', url: WARM_UP_URL }).catch(() => {});
+  pool.on('workerCreate', () => {
+    for (let i = 0; i < WARM_UP_ROUNDS; i++) pool.run({ body: warmUp, contentType: 'text/html', url: WARM_UP_URL }).catch(() => {});
+  });
   return {
     // The body is copied to the thread (a memcpy): decoding and scanning it there is what the event loop is spared.
     extract: async (body, contentType, url) => {
