@@ -38,6 +38,13 @@ describe('previews from a page markup', () => {
     expect(pages.metadata.siteName).toBe('jane');
   });
 
+  it('names the site from the end of its title that names the host, first or last', async () => {
+    const first = await extractMetadata('<html><head><title>Daily Bugle - Spider sightings rise again</title></head><body></body></html>', new URL('https://www.dailybugle.com/a'));
+    expect(first.metadata.siteName).toBe('Daily Bugle');
+    const last = await extractMetadata('<html><head><title>Spider sightings rise | Bugle</title></head><body></body></html>', new URL('https://news.example.org/a'));
+    expect(last.metadata.siteName).toBe('Bugle');
+  });
+
   it('names the site by its brand: no legal form, not the tagline', async () => {
     expect((await read('', '<meta property="og:site_name" content="Example Media, Inc.">')).siteName).toBe('Example Media');
     expect((await read('', '<meta property="og:site_name" content="Example - News for Everyone, Every Day">')).siteName).toBe('Example');

@@ -47,7 +47,7 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
       cleanText(og.ogSiteName, 100),
       declared.application,
       declared.appleApp,
-    ) ?? firstOf(cleanText(microdataPublisher(doc), 100), siteFromTitle(htmlTitle), logoName(doc)),
+    ) ?? firstOf(cleanText(microdataPublisher(doc), 100), siteFromTitle(htmlTitle, pageUrl), logoName(doc)),
     pageUrl,
   );
 

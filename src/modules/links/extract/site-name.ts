@@ -40,11 +40,21 @@ export function siteNameFromHost(url: URL): string | null {
   return getDomainWithoutSuffix(url.hostname, { allowPrivateDomains: true }) || null;
 }
 
-/** The site part of a "Headline | Site" title, when the title has one. */
-export function siteFromTitle(title: string | null): string | null {
+/**
+ * The site part of a "Headline | Site" or "Site - Headline" title, when the title has one: the end that
+ * names the host ("BBC News - Dinosaur teeth…" on bbc.co.uk), else the last segment when it is short
+ * enough to be a name rather than a headline.
+ */
+export function siteFromTitle(title: string | null, pageUrl?: URL): string | null {
   if (!title) return null;
-  const parts = title.split(/\s+[|–—·-]\s+/);
+  const parts = title.split(/\s+[|–—·»-]\s+/).map((part) => part.trim());
   if (parts.length < 2) return null;
-  const last = parts.at(-1)!.trim();
+  const [first, last] = [parts[0]!, parts.at(-1)!];
+  const host = pageUrl ? siteNameFromHost(pageUrl) : null;
+  const fold = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  if (host && fold(host).length >= 3) {
+    const named = [last, first].find((end) => fold(end).includes(fold(host)) && end.split(/\s+/).length <= 5);
+    if (named) return named;
+  }
   return last.length > 0 && last.length <= 40 ? last : null;
 }
