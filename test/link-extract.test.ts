@@ -66,6 +66,8 @@ describe('preview field rules', () => {
     expect(withoutSiteName('Headline | The Verge', ['theverge'])).toBe('Headline');
     expect(withoutSiteName('Bob Dylan - Wikipedia', [null, 'wikipedia'])).toBe('Bob Dylan');
     expect(withoutSiteName('Pros - Cons', ['Example'])).toBe('Pros - Cons');
+    expect(withoutSiteName('BBC News - Dinosaur teeth reveal feeding habits', ['BBC News'])).toBe('Dinosaur teeth reveal feeding habits');
+    expect(withoutSiteName('Example » Docs » Getting started', ['example'])).toBe('Docs » Getting started');
     expect(withoutSiteName('Headline', ['Headline'])).toBe('Headline');
   });
 

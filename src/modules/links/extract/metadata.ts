@@ -199,10 +199,16 @@ export function withoutSiteName(title: string, names: Array<string | null>): str
   const separators = [...title.matchAll(TITLE_SEPARATOR)];
   const last = separators.at(-1);
   if (!last || last.index === 0) return title;
-  const tail = folded(title.slice(last.index + last[0].length));
   const known = names.filter((n): n is string => Boolean(n)).map(folded).filter(Boolean);
-  const isSite = known.some((name) => name === tail || (name.length >= 3 && tail.startsWith(name) && tail.length - name.length <= 12));
-  return isSite ? title.slice(0, last.index).trim() : title;
+  const isSite = (segment: string) => {
+    const text = folded(segment);
+    return known.some((name) => name === text || (name.length >= 3 && text.startsWith(name) && text.length - name.length <= 12));
+  };
+  if (isSite(title.slice(last.index + last[0].length))) return title.slice(0, last.index).trim();
+  // "BBC News - Headline": the site first.
+  const first = separators[0]!;
+  if (isSite(title.slice(0, first.index))) return title.slice(first.index + first[0].length).trim();
+  return title;
 }
 
 /** The publisher named by the page's main JSON-LD node, or an Organization/WebSite node. */
