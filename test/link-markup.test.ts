@@ -55,6 +55,11 @@ describe('previews from a page markup', () => {
     expect((await read('<img src="/photo.jpg"><video poster="/poster.jpg"></video>')).image).toBe('https://example.com/poster.jpg');
     const preview = await read('<img src="data:image/png;base64,AAAA"><img src="/pixel.gif" width="1"><img src="/photo.jpg" width="640">');
     expect(preview.image).toBe('https://example.com/photo.jpg');
+    // A logo declared for every page yields to the page's own picture: another declared one, or a sized lead image.
+    const logoDeclared = '<meta property="og:image" content="/assets/site-logo.png">';
+    expect((await read('<p>x</p>', `${logoDeclared}<meta name="twitter:image" content="/story.jpg">`)).image).toBe('https://example.com/story.jpg');
+    expect((await read('<article><img src="/spacer-15.png"><img src="/lead.jpg" width="800"></article>', logoDeclared)).image).toBe('https://example.com/lead.jpg');
+    expect((await read('<article><img src="/white-15.png"></article>', logoDeclared)).image).toBe('https://example.com/assets/site-logo.png');
     // Neither the site's logo nor an ad server's answer is the page's picture, wherever it is declared.
     const chrome = await read('<img src="/images/header/logo.png"><img src="/photo.jpg">', '<meta property="og:image" content="https://ad.doubleclick.net/ad/site;sz=1x1">');
     expect(chrome.image).toBe('https://example.com/photo.jpg');

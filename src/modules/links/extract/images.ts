@@ -1,3 +1,4 @@
+import type { Element } from 'domhandler';
 import { type PageDocument, selectAll } from './document.ts';
 import { absoluteUrl } from './text.ts';
 
@@ -14,14 +15,24 @@ export function imageUrl(candidate: string | null | undefined, pageUrl: URL): st
 /** The first image of the page's content that can stand for it: not inline data, tiny, or the site's chrome. */
 export function firstContentImage(doc: PageDocument, pageUrl: URL): string | null {
   for (const el of selectAll(doc, 'img[src]')) {
-    const src = el.attribs.src;
-    const width = Number(el.attribs.width ?? 0);
-    const height = Number(el.attribs.height ?? 0);
-    if (!src || src.startsWith('data:') || (width > 0 && width < 100) || (height > 0 && height < 50)) continue;
-    // The site's chrome, not the page's picture.
-    if (/(logo|sprite|icon|avatar|badge|button|banner)[^/]*$/i.test(src.split('?')[0]!)) continue;
-    const found = imageUrl(src, pageUrl);
+    const found = firstContentImageOf(el, pageUrl);
     if (found) return found;
   }
   return null;
+}
+
+/** One `<img>` as the page's picture: its absolute URL, or null for inline data, a tiny image or the site's chrome. */
+export function firstContentImageOf(el: Element, pageUrl: URL): string | null {
+  const src = el.attribs.src;
+  const width = Number(el.attribs.width ?? 0);
+  const height = Number(el.attribs.height ?? 0);
+  if (!src || src.startsWith('data:') || (width > 0 && width < 100) || (height > 0 && height < 50)) return null;
+  // The site's chrome, not the page's picture.
+  if (/(logo|sprite|icon|avatar|badge|button|banner)[^/]*$/i.test(src.split('?')[0]!)) return null;
+  return imageUrl(src, pageUrl);
+}
+
+/** A site's own image declared for every page (its logo, a placeholder), rather than this page's picture. */
+export function isSiteImage(url: string): boolean {
+  return /(^|[/_.-])(logo|logotype|placeholder|default|no-?image|sprite)([_.-]|\d|$)[^/]*$/i.test(url.split(/[?#]/)[0]!);
 }

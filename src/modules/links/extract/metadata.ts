@@ -5,7 +5,7 @@ import { extractAuthor } from './author.ts';
 import { extractLang } from './lang.ts';
 import { extractDates } from './dates.ts';
 import { extractIcons } from './icons.ts';
-import { firstContentImage, imageUrl } from './images.ts';
+import { firstContentImage, firstContentImageOf, imageUrl, isSiteImage } from './images.ts';
 import { firstParagraph } from './prose.ts';
 import { normaliseSiteName, siteFromTitle, siteNameFromHost } from './site-name.ts';
 import { absoluteUrl, cleanText, firstOf, smartQuotes, tidyUrl, toInt } from './text.ts';
@@ -84,26 +84,29 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
     ) ?? firstParagraph(doc),
   );
 
+  const declaredImages = [
+    doc.meta.get('og:image:secure_url'),
+    doc.meta.get('og:image'),
+    doc.meta.get('og:image:url'),
+    doc.meta.get('twitter:image'),
+    doc.meta.get('twitter:image:src'),
+    ldValue(ld?.image, ['url', 'contentUrl', '@id']),
+    ldValue(ld?.thumbnailUrl),
+    ...(og.ogImage ?? []).map((i) => i.url),
+    doc.links.find((l) => l.rel === 'image_src')?.href,
+    doc.meta.get('image'),
+    doc.meta.get('thumbnail'),
+  ].map((candidate) => imageUrl(candidate, pageUrl));
+  // The page's own picture before the site's logo or placeholder it declares for every page: a declared one that
+  // is not the site's, else the page's first content image, else the site's after all.
+  const declaredImage = firstOf(...declaredImages);
   const image = tidyUrl(
-    firstOf(
-      ...[
-        doc.meta.get('og:image:secure_url'),
-        doc.meta.get('og:image'),
-        doc.meta.get('og:image:url'),
-        doc.meta.get('twitter:image'),
-        doc.meta.get('twitter:image:src'),
-        ldValue(ld?.image, ['url', 'contentUrl', '@id']),
-        ldValue(ld?.thumbnailUrl),
-        ...(og.ogImage ?? []).map((i) => i.url),
-        doc.links.find((l) => l.rel === 'image_src')?.href,
-        doc.meta.get('image'),
-        doc.meta.get('thumbnail'),
-      ].map((candidate) => imageUrl(candidate, pageUrl)),
-    ) ??
+    (declaredImage && isSiteImage(declaredImage)
+      ? (firstOf(...declaredImages.filter((candidate) => candidate && !isSiteImage(candidate))) ?? contentImage(doc, pageUrl) ?? declaredImage)
+      : declaredImage) ??
       imageUrl(selectFirst(doc, 'video[poster]')?.attribs.poster, pageUrl) ??
       firstContentImage(doc, pageUrl),
   );
-
 
   const icons = extractIcons(doc, pageUrl);
   const oembed = doc.links.find((l) => l.rel === 'alternate' && l.type === 'application/json+oembed');
@@ -125,6 +128,21 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
     oembedUrl: absoluteUrl(oembed?.href, pageUrl),
     manifestUrl: icons.manifestUrl,
   };
+}
+
+/**
+ * The article's lead picture, when there is clear evidence of one: an image in its article or main element,
+ * not the site's own, that says it is at least 200 px wide (a spacer or an icon there says less, or nothing).
+ */
+function contentImage(doc: PageDocument, pageUrl: URL): string | null {
+  let tried = 0;
+  for (const img of selectAll(doc, 'article img[src], main img[src], [itemprop="articleBody"] img[src]')) {
+    if (++tried > 10) break;
+    if (Number(img.attribs.width ?? 0) < 200) continue;
+    const found = firstContentImageOf(img, pageUrl);
+    if (found && !isSiteImage(found)) return found;
+  }
+  return null;
 }
 
 /** The declared size of the chosen image: Open Graph's, Twitter's or JSON-LD's, whichever describes that image. */
