@@ -126,11 +126,14 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
     await viewerPage.waitForSelector('h2');
     await go(sellerPage, `#/section/${section.id}`);
     await sellerPage.fill('textarea[name=content]', 'Look at this');
-    await sellerPage.fill('input[name=links]', web.url('/article'));
+    await sellerPage.fill('input[name=links]', `${web.url('/article')} ${web.url('/gone')}`);
     await sellerPage.click('button:has-text("Post")');
     await viewerPage.waitForSelector('[data-testid=post]:has-text("Look at this")');
     await viewerPage.waitForSelector('[data-testid=preview-title]:has-text("Live previews in the example app")', { timeout: 20_000 });
     expect(await viewerPage.textContent('[data-testid=preview-byline]')).toBe('Fake Web · Jo Writer');
+    // A link whose page is gone says why, in a sentence, instead of showing its address alone.
+    await viewerPage.waitForSelector('[data-testid=preview][data-status=FAILED] [data-testid=preview-error]');
+    expect((await viewerPage.textContent('[data-testid=preview-error]'))?.length).toBeGreaterThan(5);
     expect(await viewerPage.getAttribute('[data-testid=preview-byline] img', 'src')).toBe(web.url('/touch-icon.png'));
     // Someone opening the section now loads the feed with @defer: posts in the first part, their previews in the next.
     const latecomer = await signedIn(viewer);

@@ -15,7 +15,7 @@ graphql(`
 
 graphql(`
   fragment PostLinks on Post {
-    links { id url status error metadata { title description image siteName icon author publishedAt } }
+    links { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }
   }
 `);
 
@@ -68,7 +68,7 @@ const LinkUpdated = graphql(`
   subscription OnLinkUpdated($sectionId: ID!) {
     linkMetadataUpdated(sectionId: $sectionId) {
       postId
-      link { id url status error metadata { title description image siteName icon author publishedAt } }
+      link { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }
     }
   }
 `);
@@ -131,12 +131,22 @@ export function SectionFeed({ sectionId, me }: { sectionId: string; me: string }
   );
 }
 
+/** A link's preview: a spinner while it is fetched, a short reason when it could not be, else the card. */
 function LinkPreview({ link }: { link: Link }) {
-  if (link.status === 'PENDING') return <div className="preview pending" data-testid="preview" data-status="PENDING">Loading preview of {link.url}…</div>;
+  if (link.status === 'PENDING') {
+    return (
+      <div className="preview pending" data-testid="preview" data-status="PENDING">
+        <span className="spinner" aria-hidden="true" /> Loading preview of {link.url}…
+      </div>
+    );
+  }
   if (link.status !== 'READY' || !link.metadata) {
     return (
-      <a className="preview" href={link.url} data-testid="preview" data-status={link.status}>
-        {link.url}
+      <a className="preview failed" href={link.url} data-testid="preview" data-status={link.status}>
+        <span>
+          {link.url}
+          <small data-testid="preview-error">{link.errorMessage ?? 'No preview for this page.'}</small>
+        </span>
       </a>
     );
   }

@@ -34,7 +34,7 @@ type Documents = {
     "\n  subscription OnNotification { notificationAdded { id count readAt } }\n": typeof types.OnNotificationDocument,
     "\n  mutation MarkAllRead { markNotificationsRead(input: { all: true }) }\n": typeof types.MarkAllReadDocument,
     "\n  fragment PostBody on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n  }\n": typeof types.PostBodyFragmentDoc,
-    "\n  fragment PostLinks on Post {\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": typeof types.PostLinksFragmentDoc,
+    "\n  fragment PostLinks on Post {\n    links { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }\n  }\n": typeof types.PostLinksFragmentDoc,
     "\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n  }\n": typeof types.PostItemFragmentDoc,
     "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostLinks @defer } } } }\n  }\n": typeof types.SectionFeedDocument,
     "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": typeof types.OnPostCreatedDocument,
@@ -42,7 +42,7 @@ type Documents = {
     "\n  subscription OnPostDeleted($sectionId: ID!) {\n    postDeleted(sectionId: $sectionId) { id }\n  }\n": typeof types.OnPostDeletedDocument,
     "\n  mutation UpdatePost($input: UpdatePostInput!) {\n    updatePost(input: $input) { ...PostItem }\n  }\n": typeof types.UpdatePostDocument,
     "\n  mutation DeletePost($postId: ID!) {\n    deletePost(postId: $postId)\n  }\n": typeof types.DeletePostDocument,
-    "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n": typeof types.OnLinkUpdatedDocument,
+    "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n": typeof types.OnLinkUpdatedDocument,
     "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n": typeof types.CreatePostDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { token user { id username } }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id username } }\n  }\n": typeof types.SignUpDocument,
@@ -69,7 +69,7 @@ const documents: Documents = {
     "\n  subscription OnNotification { notificationAdded { id count readAt } }\n": types.OnNotificationDocument,
     "\n  mutation MarkAllRead { markNotificationsRead(input: { all: true }) }\n": types.MarkAllReadDocument,
     "\n  fragment PostBody on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n  }\n": types.PostBodyFragmentDoc,
-    "\n  fragment PostLinks on Post {\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n": types.PostLinksFragmentDoc,
+    "\n  fragment PostLinks on Post {\n    links { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }\n  }\n": types.PostLinksFragmentDoc,
     "\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n  }\n": types.PostItemFragmentDoc,
     "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostLinks @defer } } } }\n  }\n": types.SectionFeedDocument,
     "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": types.OnPostCreatedDocument,
@@ -77,7 +77,7 @@ const documents: Documents = {
     "\n  subscription OnPostDeleted($sectionId: ID!) {\n    postDeleted(sectionId: $sectionId) { id }\n  }\n": types.OnPostDeletedDocument,
     "\n  mutation UpdatePost($input: UpdatePostInput!) {\n    updatePost(input: $input) { ...PostItem }\n  }\n": types.UpdatePostDocument,
     "\n  mutation DeletePost($postId: ID!) {\n    deletePost(postId: $postId)\n  }\n": types.DeletePostDocument,
-    "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n": types.OnLinkUpdatedDocument,
+    "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n": types.OnLinkUpdatedDocument,
     "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n": types.CreatePostDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { token user { id username } }\n  }\n": types.SignInDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id username } }\n  }\n": types.SignUpDocument,
@@ -181,7 +181,7 @@ export function graphql(source: "\n  fragment PostBody on Post {\n    id\n    co
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment PostLinks on Post {\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n"): (typeof documents)["\n  fragment PostLinks on Post {\n    links { id url status error metadata { title description image siteName icon author publishedAt } }\n  }\n"];
+export function graphql(source: "\n  fragment PostLinks on Post {\n    links { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }\n  }\n"): (typeof documents)["\n  fragment PostLinks on Post {\n    links { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -213,7 +213,7 @@ export function graphql(source: "\n  mutation DeletePost($postId: ID!) {\n    de
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n"): (typeof documents)["\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n"];
+export function graphql(source: "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n"): (typeof documents)["\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
