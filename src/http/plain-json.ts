@@ -102,7 +102,7 @@ export function createPlainJsonHandler(
   /** Past this, the answer is RESPONSE_TOO_LARGE (graphql/plugins/response-size.ts); 0 = no cap. */
   maxResponseBytes = 0,
   /** A request naming a persisted document (or any, when only those may run) is Yoga's: its plugin resolves it. */
-  persistedDocuments: PersistedDocuments | null = null,
+  persistedDocuments?: PersistedDocuments,
 ) {
   async function viaYoga(req: IncomingMessage, res: ServerResponse, body: string, context: ServerContext): Promise<void> {
     const headers: Record<string, string> = {};

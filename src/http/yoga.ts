@@ -39,8 +39,8 @@ export interface YogaDeps extends ContextDeps {
   /** Throws when a dependency (database, Redis) does not answer. */
   checkReadiness(): Promise<void>;
   metrics: Metrics;
-  /** APQ and trusted documents (PERSISTED_DOCUMENTS); null when neither is on. */
-  persistedDocuments: PersistedDocuments | null;
+  /** APQ and trusted documents (PERSISTED_DOCUMENTS); with neither, a hash alone is answered PersistedQueryNotSupported. */
+  persistedDocuments: PersistedDocuments;
 }
 
 /** Limits on what a single operation may ask, applied before any resolver runs, over every transport. */
@@ -139,7 +139,7 @@ export function createPlazaYoga(deps: YogaDeps) {
   // Anyone may ask for /readiness, as often as they like: the database and Redis are asked once a second at most.
   const ready = recentAnswer(1_000, deps.checkReadiness);
   const plugins: Plugin[] = [
-    ...(deps.persistedDocuments ? [usePersistedDocuments(deps.persistedDocuments)] : []),
+    usePersistedDocuments(deps.persistedDocuments),
     useOperationMetrics(deps.metrics),
     ...policyPlugins(config),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),

@@ -29,7 +29,7 @@ export interface WebSocketDeps {
   config: Config;
   logger: Logger;
   /** APQ and trusted documents: a subscribe may name its document by hash, or only those may run. */
-  persistedDocuments?: PersistedDocuments | null;
+  persistedDocuments: PersistedDocuments;
 }
 
 const limitError = (message: string) =>
@@ -42,7 +42,7 @@ const limitError = (message: string) =>
  * long-lived socket needs: caps per instance, per user and per socket, token
  * expiry and renewal, revocation and slow-consumer handling (the registry).
  */
-export function createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger, persistedDocuments = null }: WebSocketDeps) {
+export function createWebSocketLayer({ yoga, viewers, registry, userConnections, config, logger, persistedDocuments }: WebSocketDeps) {
   const log = logger.child({ module: 'websocket' });
   const { maxSubscriptionsPerConnection: maxOperations, maxViewerSubscriptionsPerConnection: maxQuestions } =
     config.limits;
@@ -79,7 +79,7 @@ export function createWebSocketLayer({ yoga, viewers, registry, userConnections,
     if (maxOperations > 0 && Object.keys(ctx.subscriptions).length > maxOperations) {
       return [limitError(`At most ${maxOperations} operations may run at once on one connection`)];
     }
-    if (persistedDocuments?.applies(payload)) {
+    if (persistedDocuments.applies(payload)) {
       try {
         payload = { ...payload, query: await persistedDocuments.resolve(payload) };
       } catch (err) {

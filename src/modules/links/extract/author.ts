@@ -1,5 +1,5 @@
 import { ldValue, type PageDocument, selectAll, textOf } from './document.ts';
-import { cleanText } from './text.ts';
+import { cleanText, lettersOnly } from './text.ts';
 
 /** Meta tags that name a page's author, most specific first (Open Graph, then plain, Dublin Core, Parse.ly, Sailthru). */
 const AUTHOR_META = [
@@ -119,7 +119,6 @@ export function cleanAuthor(value: unknown, names: Array<string | null | undefin
   if (!/\p{L}/u.test(name)) return null;
   // A byline block holds more than the name ("Jane Doe Staff Writer Updated …", "About Jane Doe Jane is…").
   if (name.split(/\s+/).length > 8) return null;
-  const bare = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
-  if (names.some((site) => site && bare(site) === bare(name))) return null;
+  if (names.some((site) => site && lettersOnly(site) === lettersOnly(name))) return null;
   return name;
 }

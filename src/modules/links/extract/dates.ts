@@ -44,10 +44,11 @@ export interface PageDates {
 /**
  * A page's dates, as ISO strings, from the sources in order of trust: JSON-LD,
  * meta tags, `<time datetime>`, a date printed in the page's date/byline
- * markup, then one in its URL path (`/2016/05/16/`). Only real dates: not
- * before 1990 and not more than a day ahead of `now`.
+ * markup (numbers read in the order of the page's `lang`: month first in
+ * English or when unknown), then one in its URL path (`/2016/05/16/`). Only
+ * real dates: not before 1990 and not more than a day ahead of `now`.
  */
-export function extractDates(doc: PageDocument, ld: Record<string, unknown> | null, pageUrl: URL, now = Date.now()): PageDates {
+export function extractDates(doc: PageDocument, ld: Record<string, unknown> | null, pageUrl: URL, lang: string | null = null, now = Date.now()): PageDates {
   const declared = [
     () => ld?.datePublished,
     () => ld?.dateCreated,
@@ -56,7 +57,7 @@ export function extractDates(doc: PageDocument, ld: Record<string, unknown> | nu
     () => selectFirst(doc, 'time[itemprop="datePublished" i], time[pubdate], [itemprop="datePublished" i]')?.attribs.datetime,
     () => selectFirst(doc, 'time[datetime]')?.attribs.datetime,
   ];
-  const published = precise(first(now, declared), declared, now) ?? first(now, [() => visibleDate(doc, extractLangHint(doc)), () => urlDate(pageUrl)]);
+  const published = precise(first(now, declared), declared, now) ?? first(now, [() => visibleDate(doc, lang ?? 'en'), () => urlDate(pageUrl)]);
   const modified = first(now, [
     () => ld?.dateModified,
     ...MODIFIED_META.map((key) => () => doc.meta.get(key)),
@@ -96,11 +97,6 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 const MONTH = '(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?';
 const MONTH_DAY_YEAR = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+((?:19|20)\\d{2})\\b`, 'i');
 const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+${MONTH},?\\s+((?:19|20)\\d{2})\\b`, 'i');
-
-/** The page's language as far as the date order goes: "en" reads 6/7/2013 as June 7th, others as 6 July. */
-function extractLangHint(doc: PageDocument): string {
-  return (doc.htmlElement?.attribs.lang ?? doc.meta.get('og:locale') ?? 'en').slice(0, 2).toLowerCase();
-}
 
 /** The first "May 16, 2016" / "16 May 2016" / "5/16/2016" near the start of the page's short date and byline elements. */
 function visibleDate(doc: PageDocument, lang: string): string | null {

@@ -15,14 +15,14 @@ export function imageUrl(candidate: string | null | undefined, pageUrl: URL): st
 /** The first image of the page's content that can stand for it: not inline data, tiny, or the site's chrome. */
 export function firstContentImage(doc: PageDocument, pageUrl: URL): string | null {
   for (const el of selectAll(doc, 'img[src]')) {
-    const found = firstContentImageOf(el, pageUrl);
+    const found = pagePicture(el, pageUrl);
     if (found) return found;
   }
   return null;
 }
 
 /** One `<img>` as the page's picture: its absolute URL, or null for inline data, a tiny image or the site's chrome. */
-export function firstContentImageOf(el: Element, pageUrl: URL): string | null {
+function pagePicture(el: Element, pageUrl: URL): string | null {
   const src = el.attribs.src;
   const width = Number(el.attribs.width ?? 0);
   const height = Number(el.attribs.height ?? 0);
@@ -35,4 +35,19 @@ export function firstContentImageOf(el: Element, pageUrl: URL): string | null {
 /** A site's own image declared for every page (its logo, a placeholder), rather than this page's picture. */
 export function isSiteImage(url: string): boolean {
   return /(^|[/_.-])(logo|logotype|placeholder|default|no-?image|sprite)([_.-]|\d|$)[^/]*$/i.test(url.split(/[?#]/)[0]!);
+}
+
+/**
+ * The article's lead picture, when there is clear evidence of one: an image in its article or main element,
+ * not the site's own, that says it is at least 200 px wide (a spacer or an icon there says less, or nothing).
+ */
+export function leadImage(doc: PageDocument, pageUrl: URL): string | null {
+  let tried = 0;
+  for (const img of selectAll(doc, 'article img[src], main img[src], [itemprop="articleBody"] img[src]')) {
+    if (++tried > 10) break;
+    if (Number(img.attribs.width ?? 0) < 200) continue;
+    const found = pagePicture(img, pageUrl);
+    if (found && !isSiteImage(found)) return found;
+  }
+  return null;
 }

@@ -5,10 +5,10 @@ import { extractAuthor } from './author.ts';
 import { extractLang } from './lang.ts';
 import { extractDates } from './dates.ts';
 import { extractIcons } from './icons.ts';
-import { firstContentImage, firstContentImageOf, imageUrl, isSiteImage } from './images.ts';
+import { firstContentImage, imageUrl, isSiteImage, leadImage } from './images.ts';
 import { firstParagraph } from './prose.ts';
 import { normaliseSiteName, siteFromTitle, siteNameFromHost } from './site-name.ts';
-import { absoluteUrl, cleanText, firstOf, smartQuotes, tidyUrl, toInt } from './text.ts';
+import { absoluteUrl, cleanText, firstOf, lettersOnly, smartQuotes, tidyUrl, toInt } from './text.ts';
 
 export interface Extracted {
   metadata: LinkMetadataJson;
@@ -102,12 +102,13 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
   const declaredImage = firstOf(...declaredImages);
   const image = tidyUrl(
     (declaredImage && isSiteImage(declaredImage)
-      ? (firstOf(...declaredImages.filter((candidate) => candidate && !isSiteImage(candidate))) ?? contentImage(doc, pageUrl) ?? declaredImage)
+      ? (firstOf(...declaredImages.filter((candidate) => candidate && !isSiteImage(candidate))) ?? leadImage(doc, pageUrl) ?? declaredImage)
       : declaredImage) ??
       imageUrl(selectFirst(doc, 'video[poster]')?.attribs.poster, pageUrl) ??
       firstContentImage(doc, pageUrl),
   );
 
+  const lang = extractLang(doc, ld);
   const icons = extractIcons(doc, pageUrl);
   const oembed = doc.links.find((l) => l.rel === 'alternate' && l.type === 'application/json+oembed');
   return {
@@ -119,8 +120,8 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
       url: canonical,
       type: cleanText(og.ogType, 50),
       author: extractAuthor(doc, ld, siteName),
-      ...extractDates(doc, ld, pageUrl),
-      lang: extractLang(doc, ld),
+      ...extractDates(doc, ld, pageUrl, lang),
+      lang,
       icon: icons.icon,
       ...imageSize(doc, ld, image, pageUrl),
       embed: playerEmbed(doc, pageUrl, siteName),
@@ -128,21 +129,6 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
     oembedUrl: absoluteUrl(oembed?.href, pageUrl),
     manifestUrl: icons.manifestUrl,
   };
-}
-
-/**
- * The article's lead picture, when there is clear evidence of one: an image in its article or main element,
- * not the site's own, that says it is at least 200 px wide (a spacer or an icon there says less, or nothing).
- */
-function contentImage(doc: PageDocument, pageUrl: URL): string | null {
-  let tried = 0;
-  for (const img of selectAll(doc, 'article img[src], main img[src], [itemprop="articleBody"] img[src]')) {
-    if (++tried > 10) break;
-    if (Number(img.attribs.width ?? 0) < 200) continue;
-    const found = firstContentImageOf(img, pageUrl);
-    if (found && !isSiteImage(found)) return found;
-  }
-  return null;
 }
 
 /** The declared size of the chosen image: Open Graph's, Twitter's or JSON-LD's, whichever describes that image. */
@@ -199,11 +185,10 @@ async function readOpenGraph(html: string): Promise<OgResult> {
 }
 
 const TITLE_SEPARATOR = /\s+[|–—·:»•›/-]\s+/g;
-const folded = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 
 /** Whether `text` is one of the site's `names` (case, punctuation, "www." and a domain ending aside). */
 function isSiteName(text: string, names: Array<string | null>): boolean {
-  const key = (name: string) => folded(name.replace(/^www\./i, '').replace(/\.(com|net|org|co\.uk)$/i, ''));
+  const key = (name: string) => lettersOnly(name.replace(/^www\./i, '').replace(/\.(com|net|org|co\.uk)$/i, ''));
   const title = key(text);
   return names.some((name) => name !== null && key(name) === title);
 }
@@ -217,9 +202,9 @@ export function withoutSiteName(title: string, names: Array<string | null>): str
   const separators = [...title.matchAll(TITLE_SEPARATOR)];
   const last = separators.at(-1);
   if (!last || last.index === 0) return title;
-  const known = names.filter((n): n is string => Boolean(n)).map(folded).filter(Boolean);
+  const known = names.filter((n): n is string => Boolean(n)).map(lettersOnly).filter(Boolean);
   const isSite = (segment: string) => {
-    const text = folded(segment);
+    const text = lettersOnly(segment);
     return known.some((name) => name === text || (name.length >= 3 && text.startsWith(name) && text.length - name.length <= 12));
   };
   if (isSite(title.slice(last.index + last[0].length))) return title.slice(0, last.index).trim();

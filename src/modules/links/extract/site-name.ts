@@ -1,5 +1,5 @@
 import { getDomainWithoutSuffix } from 'tldts';
-import { cleanText } from './text.ts';
+import { cleanText, lettersOnly } from './text.ts';
 
 /**
  * A site's display name: trimmed, without a "| Home"-style tail or a leading "www.", as the site
@@ -51,9 +51,8 @@ export function siteFromTitle(title: string | null, pageUrl?: URL): string | nul
   if (parts.length < 2) return null;
   const [first, last] = [parts[0]!, parts.at(-1)!];
   const host = pageUrl ? siteNameFromHost(pageUrl) : null;
-  const fold = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
-  if (host && fold(host).length >= 3) {
-    const named = [last, first].find((end) => fold(end).includes(fold(host)) && end.split(/\s+/).length <= 5);
+  if (host && lettersOnly(host).length >= 3) {
+    const named = [last, first].find((end) => lettersOnly(end).includes(lettersOnly(host)) && end.split(/\s+/).length <= 5);
     if (named) return named;
   }
   return last.length > 0 && last.length <= 40 ? last : null;

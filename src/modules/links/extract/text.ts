@@ -41,6 +41,9 @@ function wholeGraphemes(text: string, max: number): string {
   return text.slice(0, end);
 }
 
+/** Letters and digits only, lower-cased: how two spellings of one name ("BBC News", "bbc-news") are compared. */
+export const lettersOnly = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+
 /** An absolute http(s) URL resolved against the page, or null. */
 export function absoluteUrl(value: unknown, base: URL): string | null {
   if (typeof value !== 'string' || !value.trim() || value.length > MAX_URL_LENGTH) return null;
