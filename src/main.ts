@@ -15,12 +15,14 @@ async function main() {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { traced: config.tracing.tracesUrl !== null });
   for (const warning of config.warnings) logger.warn(warning);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   // PLAZA_PROCESSES > 1: this one forks and watches the processes that serve (each runs the rest of main).
   // Loaded on demand: the supervisor holds none of the server's code (its memory is the processes' less).
   if (config.processes > 1 && cluster.isPrimary) return (await import('./supervisor.ts')).superviseProcesses(config, logger);
+  // Before the server's modules load: the instrumentations patch pg and ioredis as they are first loaded.
+  const tracing = config.tracing.tracesUrl ? await (await import('./observability/tracing.ts')).startTracing(config.tracing, logger) : null;
   const { startApp } = await import('./app.ts');
 
   const app = await startApp(config, logger);
@@ -31,16 +33,19 @@ async function main() {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    app.stop().then(
-      () => {
-        logger.info('shutdown complete');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    app
+      .stop()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => {
+          logger.info('shutdown complete');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -83,7 +83,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     afterCommit:
       broker.mode === 'redis'
         ? (event) =>
-            void broker.publish(event.topic as keyof Topics & string, event.key, { seq: event.seq, payload: event.payload as Topics[keyof Topics] }).catch(
+            void broker.publish(event.topic as keyof Topics & string, event.key, { seq: event.seq, payload: event.payload as Topics[keyof Topics], trace: event.trace }).catch(
               (err: Error) => logger.debug({ err: err.message, topic: event.topic }, 'publish after commit failed; the relay will'),
             )
         : undefined,

@@ -1,7 +1,5 @@
 import { loadConfig } from './config/index.ts';
 import { createLogger } from './logger.ts';
-import { startWorkers } from './start-workers.ts';
-import { createRuntime } from './runtime.ts';
 
 /**
  * `npm run worker`: a process that runs background jobs only, beside servers
@@ -9,12 +7,16 @@ import { createRuntime } from './runtime.ts';
  * its events to reach subscribers on the servers.
  */
 const config = loadConfig();
-const logger = createLogger(config.logLevel).child({ process: 'worker' });
+const logger = createLogger(config.logLevel, { traced: config.tracing.tracesUrl !== null }).child({ process: 'worker' });
 for (const warning of config.warnings) logger.warn(warning);
 if (!config.databaseUrl) {
   logger.error('a separate worker needs DATABASE_URL shared with the servers');
   process.exit(2);
 }
+// Before the modules that use pg and ioredis load (see main.ts).
+const tracing = config.tracing.tracesUrl ? await (await import('./observability/tracing.ts')).startTracing(config.tracing, logger) : null;
+const { createRuntime } = await import('./runtime.ts');
+const { startWorkers } = await import('./start-workers.ts');
 const runtime = await createRuntime(config, logger);
 const workers = await startWorkers(runtime);
 logger.info('worker running');
@@ -24,6 +26,7 @@ const stop = async (signal: string) => {
   setTimeout(() => process.exit(1), 10_000).unref();
   await workers.stop();
   await runtime.stop();
+  await tracing?.shutdown();
   process.exit(0);
 };
 process.once('SIGTERM', () => void stop('SIGTERM'));

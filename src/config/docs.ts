@@ -16,6 +16,7 @@ const TITLES: Record<keyof typeof SECTIONS, string> = {
   webhooks: 'Webhooks',
   channels: 'Live channels',
   presence: 'Presence',
+  tracing: 'Tracing (OpenTelemetry)',
 };
 
 /** The default a schema carries, as the docs show it (a machine's own, its `shownDefault`); `–` for none. */

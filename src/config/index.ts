@@ -9,13 +9,14 @@ import { limits } from './sections/limits.ts';
 import { links } from './sections/links.ts';
 import { rateLimits } from './sections/rate-limits.ts';
 import { server } from './sections/server.ts';
+import { tracing } from './sections/tracing.ts';
 
 /**
  * The only reader of `process.env`. Each concern declares its settings once
  * (config/sections/); they are validated together, every problem reported at
  * once, and the Config's type is what the sections make of them.
  */
-export const SECTIONS = { server, database, redis, auth, jobs, limits, documents, links, rateLimits, stories, notifications, webhooks, channels, presence };
+export const SECTIONS = { server, database, redis, auth, jobs, limits, documents, links, rateLimits, stories, notifications, webhooks, channels, presence, tracing };
 
 /** Prefixes of Plaza's settings: a variable under one that no section declares is probably misspelt. */
 const PREFIXES = ['PLAZA_', 'APQ', 'PERSISTED_', 'LINK_', 'RATE_LIMIT_', 'MAX_', 'JOB_', 'PRESENCE', 'STORY_', 'CHANNEL_', 'SIGN_IN_', 'DATABASE_', 'REDIS_', 'JWT_', 'EVENT_', 'REPLAY_', 'EMBEDDED_POSTGRES_', 'OPERATION_', 'DOCUMENT_', 'SLOW_CONSUMER_', 'METRICS_', 'REFRESH_TOKEN_', 'TRUST_PROXY_'];
@@ -41,6 +42,7 @@ function build(settings: Settings) {
     webhooks: webhooks.read(settings),
     channels: channels.read(settings),
     presence: presence.read(settings),
+    ...tracing.read(settings),
   };
 }
 
@@ -49,6 +51,7 @@ export type Config = ReturnType<typeof build> & {
   warnings: string[];
 };
 export type { LinkSettings } from './sections/links.ts';
+export type { TracingSettings } from './sections/tracing.ts';
 export type { RateLimitName, RateLimitSettings } from './sections/rate-limits.ts';
 
 export class ConfigError extends Error {

@@ -22,6 +22,7 @@ import { useSelectionLimit } from '../graphql/plugins/selection-limit.ts';
 import { useSharedSubscriptionResults } from '../graphql/plugins/shared-results.ts';
 import { useSseWithIds } from '../graphql/plugins/sse-ids.ts';
 import { useTextInputPolicy } from '../graphql/plugins/text-input.ts';
+import { tracingPlugin } from '../observability/trace-context.ts';
 import { renderPlazaGraphiQL } from './graphiql/page.ts';
 import { useGraphiQLAssets } from './graphiql/assets.ts';
 
@@ -120,6 +121,9 @@ function policyPlugins(config: Config): Plugin[] {
     useSharedSubscriptionResults({ maxBacklog: config.limits.maxQueuedEventsPerSubscription }),
   ];
   if (config.isProduction) plugins.push(useNoIntrospection());
+  // Traced (OTEL_EXPORTER_OTLP_ENDPOINT): each operation's span, first, so everything it runs is inside it.
+  const traced = tracingPlugin();
+  if (traced) plugins.unshift(traced as Plugin);
   return plugins;
 }
 

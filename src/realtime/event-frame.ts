@@ -21,7 +21,8 @@ export function frameOf(events: readonly Delivered<unknown>[]): Delivered<EventF
   const kept = events.filter((e) => !isErased(e.payload));
   const last = events.at(-1);
   if (!last || kept.length === 0) return null;
-  return { topic: last.topic, key: last.key, seq: last.seq, payload: new EventFrame(kept) };
+  // Traced, the frame's delivery continues its last event's trace (and links the others': hub.ts).
+  return { topic: last.topic, key: last.key, seq: last.seq, payload: new EventFrame(kept), trace: last.trace };
 }
 
 /** The part of a frame after `seq` (a subscriber that already has the rest), or null when nothing is. */

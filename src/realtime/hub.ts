@@ -1,8 +1,9 @@
 import type { AppError } from '../lib/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Broker } from './broker.ts';
-import { Framer } from './event-frame.ts';
-import type { Outbox } from './outbox.ts';
+import { EventFrame, Framer } from './event-frame.ts';
+import { inSpan, SpanKind, tracingOn } from '../observability/trace-context.ts';
+import type { Outbox, StoredEvent } from './outbox.ts';
 import { type Delivered, type ReadPage, REPLAY_PAGE } from './replay-pages.ts';
 import { Subscriber } from './subscriber.ts';
 import type { Audience } from './subscriber.ts';
@@ -49,7 +50,7 @@ export class Hub {
   ready: Promise<void>;
   private readonly subscribers = new Set<Subscriber>();
   private readonly ahead = new Map<number, Delivered<unknown>>();
-  private live: AsyncIterableIterator<{ seq: number; payload: unknown }> | null = null;
+  private live: AsyncIterableIterator<StoredEvent<unknown>> | null = null;
   private repairing = false;
   private repairAgain = false;
   private gapTimer: NodeJS.Timeout | undefined;
@@ -85,9 +86,9 @@ export class Hub {
     void this.pump(this.live);
   }
 
-  private async pump(live: AsyncIterableIterator<{ seq: number; payload: unknown }>) {
+  private async pump(live: AsyncIterableIterator<StoredEvent<unknown>>) {
     this.opened = true;
-    for await (const event of live) this.offer({ topic: this.topic, key: this.key, seq: event.seq, payload: event.payload });
+    for await (const event of live) this.offer({ topic: this.topic, key: this.key, seq: event.seq, payload: event.payload, trace: event.trace });
   }
 
   /** An event numbered in this process (outbox.watchNumbered): offered like one from the broker, once the hub knows where its stream stands. */
@@ -121,8 +122,19 @@ export class Hub {
   }
 
   private fanOut(event: Delivered<unknown>) {
+    // Traced: one span for the whole fan-out on this instance, in the trace that recorded the event.
+    if (event.trace !== undefined && tracingOn()) return this.tracedFanOut(event, event.trace);
     for (const subscriber of this.subscribers) subscriber.offer(event);
     this.deps.onDelivered?.(this.topic, this.subscribers.size);
+  }
+
+  private tracedFanOut(event: Delivered<unknown>, trace: string) {
+    const links = event.payload instanceof EventFrame ? event.payload.events.flatMap((e) => (e.trace !== undefined && e.trace !== trace ? [e.trace] : [])) : [];
+    inSpan(`deliver ${this.topic}`, { parent: trace, links, kind: SpanKind.CONSUMER, attributes: { 'messaging.destination.name': this.topic, 'plaza.stream.seq': event.seq } }, (span) => {
+      for (const subscriber of this.subscribers) subscriber.offer(event);
+      span?.setAttribute('plaza.subscribers', this.subscribers.size);
+      this.deps.onDelivered?.(this.topic, this.subscribers.size);
+    });
   }
 
   private drainAhead() {

@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
+import { activeTraceparent } from '../observability/trace-context.ts';
 
 /** Topic name -> payload type. Payloads cross PostgreSQL and Redis as JSON. */
 export type TopicMap = Record<string, object>;
@@ -17,6 +18,8 @@ export const ERASURES = { topic: 'stream:erased', key: 'all' } as const;
 export interface StoredEvent<P> {
   seq: number;
   payload: P;
+  /** The trace of the work that recorded it (a W3C traceparent), when that was traced: published with it. */
+  trace?: string;
 }
 
 /**
@@ -35,6 +38,8 @@ export interface RecordedEvent {
   key: string;
   seq: number;
   payload: object;
+  /** See StoredEvent. */
+  trace?: string;
 }
 
 export interface OutboxOptions {
@@ -75,11 +80,15 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
   /** Numbers what is waiting in one stream (a call at a time, a batch each); hands each event numbered to afterCommit. */
   async function number(stream: Stream): Promise<void> {
     for (;;) {
-      const result = await db.execute<{ seq: string; payload: object }>(
-        sql`select seq, payload from plaza_number_events(${stream.topic}, ${stream.key}, ${notify})`,
+      const result = await db.execute<{ seq: string; payload: object; trace: string | null }>(
+        sql`select seq, payload, trace from plaza_number_events(${stream.topic}, ${stream.key}, ${notify})`,
       );
       if (result.rows.length > 0) {
-        const events = result.rows.map((row): RecordedEvent => ({ ...stream, seq: Number(row.seq), payload: row.payload }));
+        const events = result.rows.map((row): RecordedEvent => {
+          const event: RecordedEvent = { ...stream, seq: Number(row.seq), payload: row.payload };
+          if (row.trace !== null) event.trace = row.trace;
+          return event;
+        });
         if (afterCommit) for (const event of events) afterCommit(event);
         // After the caller's own continuation (its response goes out first), in numbering order.
         if (watchers.size > 0) setImmediate(() => {
@@ -123,6 +132,11 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
    * has committed, `number(topic, key)` numbers and publishes them.
    */
   function eventsInsert(topic: string, rows: SQL): SQL {
+    // Traced, the events carry the trace of the work recording them (OpenTelemetry; nothing when it is off).
+    const trace = activeTraceparent();
+    if (trace !== undefined) {
+      return sql`insert into events (topic, key, payload, trace) select ${topic}, e.key, e.payload, ${trace} from (${rows}) as e returning key`;
+    }
     return sql`insert into events (topic, key, payload) select ${topic}, e.key, e.payload from (${rows}) as e returning key`;
   }
 

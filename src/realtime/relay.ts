@@ -170,8 +170,8 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
       ready.push(row);
     }
     if (unsent.length > 0) {
-      const { rows: payloads } = await db.query<{ topic: string; key: string; seq: string; payload: object }>(
-        `select e.topic, e.key, e.seq, e.payload from events e
+      const { rows: payloads } = await db.query<{ topic: string; key: string; seq: string; payload: object; trace: string | null }>(
+        `select e.topic, e.key, e.seq, e.payload, e.trace from events e
            join unnest($1::text[], $2::text[], $3::bigint[]) as u(topic, key, seq) on e.topic = u.topic and e.key = u.key and e.seq = u.seq
           order by e.numbered_xid, e.topic, e.key, e.seq`,
         [unsent.map((r) => r.topic), unsent.map((r) => r.key), unsent.map((r) => r.seq)],
@@ -179,7 +179,11 @@ export function startRelay<T extends TopicMap>({ databaseUrl, broker, logger, po
       // One connection carries them in order (a pruned event is simply gone: nothing to publish).
       await Promise.all(
         payloads.map((row) =>
-          broker.publish(row.topic as keyof T & string, row.key, { seq: Number(row.seq), payload: row.payload as T[keyof T & string] }),
+          broker.publish(row.topic as keyof T & string, row.key, {
+            seq: Number(row.seq),
+            payload: row.payload as T[keyof T & string],
+            trace: row.trace ?? undefined,
+          }),
         ),
       );
     }

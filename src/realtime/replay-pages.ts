@@ -7,6 +7,8 @@ export interface Delivered<P> {
   key: string;
   seq: number;
   payload: P;
+  /** The trace that recorded it, when traced and delivered live (outbox.ts StoredEvent). */
+  trace?: string;
 }
 
 /** Events read from the outbox at a time, by a replay or a hub's catch-up. */

@@ -48,6 +48,8 @@ export const events = pgTable(
     key: text('key').notNull(),
     seq: bigint('seq', { mode: 'number' }),
     payload: jsonb('payload').notNull(),
+    /** The W3C `traceparent` of the work that recorded the event, when it was traced: its delivery joins that trace. */
+    trace: text('trace'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

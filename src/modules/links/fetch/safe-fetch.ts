@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { inSpan, SpanKind } from '../../../observability/trace-context.ts';
 import { FetchError, parseRetryAfter } from './fetch-errors.ts';
 import { createSafeLookup } from './safe-lookup.ts';
 import { type AllowList, BlockedUrlError, checkUrl, portOf } from './url-policy.ts';
@@ -59,17 +60,22 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
   const allowedAgent = agentWith();
   const agentFor = (url: URL) => (options.allow.has(url.hostname, portOf(url)) ? allowedAgent : agent);
 
-  const safeFetch = async (raw: string, req: FetchRequest): Promise<FetchedResponse> => {
-    const started = Date.now();
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
-    const { signal } = deadline;
-    try {
-      return await fetchHops(raw, req, signal, started);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const safeFetch = (raw: string, req: FetchRequest): Promise<FetchedResponse> =>
+    // Traced: a client span per fetch (its redirects within), the URL without its query or credentials. No trace
+    // header is sent: the sites are strangers.
+    inSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', 'url.full': withoutQuery(raw) } }, async (span) => {
+      const started = Date.now();
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+      const { signal } = deadline;
+      try {
+        const fetched = await fetchHops(raw, req, signal, started);
+        span?.setAttributes({ 'http.response.status_code': fetched.status, 'http.response.body.size': fetched.body.length });
+        return fetched;
+      } finally {
+        clearTimeout(timer);
+      }
+    });
 
   const fetchHops = async (raw: string, req: FetchRequest, signal: AbortSignal, started: number): Promise<FetchedResponse> => {
     let url = checkUrl(raw, options.allow);
@@ -149,6 +155,16 @@ async function readCapped(
     }
   }
   return Buffer.concat(chunks, size);
+}
+
+/** A URL as a span names it: no credentials, query or fragment (they may carry secrets). */
+function withoutQuery(raw: string): string {
+  try {
+    const url = new URL(raw);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return 'invalid';
+  }
 }
 
 /** undici's own deadlines (connect, headers, body): the same limit as the whole fetch's, whichever fires first. */

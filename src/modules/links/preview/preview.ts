@@ -7,6 +7,7 @@ import { type OEmbedProvider, oembedRequestUrl, type ProviderRegistry } from './
 import type { FetchedResponse, SafeFetch } from '../fetch/safe-fetch.ts';
 import { resolveIcon } from './site-icon.ts';
 import type { LinkMetadataJson } from '../tables.ts';
+import { inSpan } from '../../../observability/trace-context.ts';
 
 const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
 const MEDIA = /^(image|video|audio)\//;
@@ -70,7 +71,10 @@ async function readPreview(deps: PreviewDeps, url: string): Promise<LinkMetadata
     throw new FetchError('permanent', 'NOT_HTML', `unsupported content type ${page.contentType.split(';')[0] || 'unknown'}`);
   }
   const extract = deps.extract ?? extractHere;
-  const { metadata, oembedUrl, manifestUrl } = await extract(page.body, page.contentType, page.url);
+  // Traced: the extraction's span (in a worker thread of the pool: the wait for a thread included).
+  const { metadata, oembedUrl, manifestUrl } = await inSpan('link.extract', { attributes: { 'plaza.page.bytes': page.body.length } }, () =>
+    extract(page.body, page.contentType, page.url),
+  );
   const [oembed, icon] = await Promise.all([
     fromProvider ?? (oembedUrl ? fetchOEmbed(deps.fetch, oembedUrl, deps.providers?.match(page.url.href) ?? null) : null),
     resolveIcon(deps.fetch, metadata.icon ?? null, manifestUrl, page.url),

@@ -2,7 +2,7 @@ import { within } from '../../../lib/within.ts';
 import type { Logger } from '../../../logger.ts';
 import type { LinkJobBatcher } from './enqueue.ts';
 import { FetchError } from '../fetch/fetch-errors.ts';
-import { later, type LinkAttempt, type LinkWorkerDeps, processLinkJob } from './job.ts';
+import { later, type LinkAttempt, type LinkWorkerDeps, noteLinkTraces, processLinkJob } from './job.ts';
 import { hostOf } from '../normalize.ts';
 import type { LinkRow } from '../tables.ts';
 
@@ -72,6 +72,8 @@ export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger, onOutco
 
   return {
     add(links) {
+      // Traced: the links keep the trace they were created in, for the jobs inserted later in a batch.
+      noteLinkTraces(links);
       const rest: LinkRow[] = [];
       for (const link of links) {
         const host = hostOf(link.url);

@@ -13,6 +13,7 @@ import type { SafeFetch } from '../fetch/safe-fetch.ts';
 import type { LinkForJob, LinkService } from '../service.ts';
 import type { LinkRow } from '../tables.ts';
 import { BlockedUrlError } from '../fetch/url-policy.ts';
+import { activeTraceparent, inSpan, SpanKind } from '../../../observability/trace-context.ts';
 
 export const LINK_QUEUE = 'link-metadata';
 export const LINK_DEAD_LETTER_QUEUE = 'link-metadata-dead';
@@ -23,6 +24,8 @@ const payload = z.object({
   linkId: z.uuid(),
   /** Skip the cache: `refreshLinkMetadata` asked for a new fetch. */
   refresh: z.boolean().optional(),
+  /** The trace the link was created in (a W3C traceparent), when traced: the job continues it. */
+  trace: z.string().max(128).optional(),
 });
 export type LinkJob = z.infer<typeof payload>;
 
@@ -66,19 +69,31 @@ export async function createLinkQueues(boss: PgBoss, settings: LinkJobSettings):
 /** Seconds without a heartbeat after which a link job is taken for lost (pg-boss's least). */
 export const JOB_HEARTBEAT_SECONDS = 10;
 
+/** The trace each link handed over after its commit was created in (traced only), for its job (noteLinkTraces). */
+const linkTraces = new WeakMap<LinkRow, string>();
+
+/** Remembers the active trace as the links' own: their jobs, inserted later in a batch, continue it. */
+export function noteLinkTraces(links: readonly LinkRow[]): void {
+  const trace = activeTraceparent();
+  if (trace !== undefined) for (const link of links) linkTraces.set(link, trace);
+}
+
 /** Enqueues one job per link, inside the caller's transaction when given one. */
 export async function enqueueLinkJobs(boss: PgBoss, tx: Executor | null, created: LinkRow[], refresh = false): Promise<void> {
   if (created.length === 0) return;
+  const active = activeTraceparent();
   await boss.insert(
     LINK_QUEUE,
     created.map((link) => ({
-      data: payload.parse({ linkId: link.id, ...(refresh ? { refresh } : {}) }),
+      data: payload.parse({ linkId: link.id, ...(refresh ? { refresh } : {}), ...traceField(linkTraces.get(link) ?? active) }),
       singletonKey: link.id,
       group: { id: hostOf(link.url) },
     })),
     tx ? { db: fromDrizzle(tx as never, sql) } : {},
   );
 }
+
+const traceField = (trace: string | undefined) => (trace === undefined ? {} : { trace });
 
 export interface LinkWorkerDeps {
   boss: PgBoss;
@@ -192,13 +207,31 @@ export async function later(deps: Pick<LinkWorkerDeps, 'boss'>, job: LinkAttempt
  * one is written FAILED and dead-lettered. With `onlyIdleHost` (a first
  * attempt), a host holding any claim answers 'host-busy' and nothing is done.
  */
-export async function processLinkJob(
+export function processLinkJob(
   deps: LinkWorkerDeps,
   job: LinkAttempt,
   log: Logger,
-  { onlyIdleHost = false }: { onlyIdleHost?: boolean } = {},
+  options: { onlyIdleHost?: boolean } = {},
 ): Promise<'done' | 'host-busy'> {
   const data = payload.parse(job.data);
+  // Traced: the job's span continues the trace its link was created in (a first attempt runs inside it already).
+  return inSpan(
+    'link.job',
+    { parent: data.trace, kind: SpanKind.CONSUMER, attributes: { 'plaza.link.id': data.linkId, 'plaza.job.retry': job.retryCount, 'plaza.job.first_attempt': options.onlyIdleHost === true } },
+    (span) => runLinkJob(deps, job, data, log, options).then((outcome) => {
+      span?.setAttribute('plaza.job.outcome', outcome);
+      return outcome;
+    }),
+  );
+}
+
+async function runLinkJob(
+  deps: LinkWorkerDeps,
+  job: LinkAttempt,
+  data: LinkJob,
+  log: Logger,
+  { onlyIdleHost = false }: { onlyIdleHost?: boolean },
+): Promise<'done' | 'host-busy'> {
   const startJob = () =>
     deps.links.startJob(data.linkId, {
       refresh: data.refresh === true,
@@ -207,11 +240,11 @@ export async function processLinkJob(
       perHost: deps.settings.perHost,
       onlyIdleHost,
     });
-  const claim = async () => {
+  const claim = () => inSpan('link.claim', {}, async () => {
     const start = await startJob();
     // A fetch of the page finished as the claim was taken: its preview is read now, from the cache.
     return start.link && !start.cached && start.claim.state === 'recheck' ? startJob() : start;
-  };
+  });
   const first = await claim();
   if (onlyIdleHost && hostBusy(first)) return 'host-busy';
   const start = await waitForRoom(deps.hostRoom, first, claim, job.signal);
@@ -252,7 +285,7 @@ export async function processLinkJob(
 async function fetchAndFinish(deps: LinkWorkerDeps, job: LinkAttempt, link: LinkForJob, log: Logger): Promise<void> {
   try {
     const metadata = await buildPreview(deps, link.url);
-    const moved = await deps.links.finishAll(link, { status: 'READY', metadata });
+    const moved = await inSpan('link.finish', {}, () => deps.links.finishAll(link, { status: 'READY', metadata }));
     log.info({ linkId: link.id, links: moved }, 'preview ready');
   } catch (err) {
     // Users see a category (fetch-errors.ts); what went wrong, and where, goes to the log only.
