@@ -14,6 +14,8 @@
  * BENCH_ONLY=links (the link pipeline alone, three runs; with BENCH_BEFORE: that checkout's too, runs alternating),
  * BENCH_ONLY=scraping (fan-out to 5,000 alone, then while the instance scrapes 100 pages/s, served from a process of their
  * own; BENCH_SCRAPING_PAGES=here serves them from this process, the load client, as the scenario first did),
+ * BENCH_ONLY=tracing (fan-out to the first of BENCH_SIZES and createPost with OpenTelemetry tracing on, to a local sink, and off;
+ * with BENCH_BEFORE that checkout too, untraced; BENCH_ROUNDS default 4; printed, not written),
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
  * BENCH_ONLY=blocking (postCreated to BENCH_BLOCKING_SUBSCRIBERS, default 10,000, users of their own: none blocking the poster, then 1%),
  * BENCH_ONLY=chat (channelChat to BENCH_CHAT_VIEWERS, default 5,000, 50 senders at 100 messages/s for BENCH_CHAT_SECONDS, default 30,
@@ -50,6 +52,7 @@ import { round } from './lib/stats.ts';
 import { runAcrossInstances } from './scenarios/instances.ts';
 import { fixturePages, runLinkPipeline, runLinkRounds } from './scenarios/links.ts';
 import { runMutations } from './scenarios/mutations.ts';
+import { runTracingCost } from './scenarios/tracing.ts';
 import { runSoak, soakMarkdown } from './scenarios/soak.ts';
 import { Redis } from 'ioredis';
 import { findFreePort } from '../src/lib/ports.ts';
@@ -63,6 +66,7 @@ const fanoutOnly = process.env.BENCH_ONLY === 'fanout';
 const abuseOnly = process.env.BENCH_ONLY === 'abuse';
 const resumeOnly = process.env.BENCH_ONLY === 'resume';
 const mutationsOnly = process.env.BENCH_ONLY === 'mutations';
+const tracingOnly = process.env.BENCH_ONLY === 'tracing';
 const scrapingOnly = process.env.BENCH_ONLY === 'scraping';
 const heapOnly = process.env.BENCH_ONLY === 'heap';
 const presenceOnly = process.env.BENCH_ONLY === 'presence';
@@ -280,6 +284,25 @@ async function main() {
         });
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       });
+      return;
+    }
+    if (tracingOnly) {
+      log(`tracing on and off${beforeRef ? `, and ${beforeRef}` : ''}: fan-out to ${sizes[0]} and createPost, in turns`);
+      await withDatabase(`${database}_on`, (onUrl) =>
+        withDatabase(`${database}_before`, async (beforeUrl) => {
+          const result = await runTracingCost({
+            env,
+            databaseUrls: { off: url.toString(), on: onUrl, before: beforeUrl },
+            beforeRef,
+            size: sizes[0]!,
+            changes,
+            rounds: Number(process.env.BENCH_ROUNDS ?? 4),
+            seconds,
+            linkUrl: pages.url('/bbc'),
+          });
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        }),
+      );
       return;
     }
     if (mutationsOnly) {

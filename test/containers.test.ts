@@ -13,13 +13,14 @@ describe('compose.yaml', () => {
   };
 
   it('is valid YAML with PostgreSQL, Redis, two servers, a worker apart and a proxy', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['plaza-a', 'plaza-b', 'postgres', 'proxy', 'redis', 'worker']);
+    expect(Object.keys(compose.services).sort()).toEqual(['jaeger', 'otel-collector', 'plaza-a', 'plaza-b', 'postgres', 'proxy', 'redis', 'worker']);
     for (const name of ['plaza-a', 'plaza-b', 'worker']) {
       const service = compose.services[name]!;
       expect(service.build, name).toBe('.');
       expect(service.environment?.DATABASE_URL, name).toMatch(/@postgres:5432\//);
       expect(service.environment?.REDIS_URL, name).toBe('redis://redis:6379');
       expect(service.environment?.NODE_ENV, name).toBe('production');
+      expect(service.environment?.OTEL_EXPORTER_OTLP_ENDPOINT, name).toBe('http://otel-collector:4318');
     }
     expect(compose.services['plaza-a']!.environment?.RUN_WORKERS).toBe('false');
     expect(compose.services['plaza-b']!.environment?.RUN_WORKERS).toBe('false');
@@ -34,6 +35,22 @@ describe('compose.yaml', () => {
     const caddyfile = read(file);
     expect(caddyfile).toMatch(/reverse_proxy plaza-a:4000 plaza-b:4000/);
     expect(caddyfile).toMatch(/health_uri \/readiness/);
+  });
+});
+
+describe('the OpenTelemetry collector of compose.yaml', () => {
+  it('takes OTLP/HTTP on the port the servers send to, and hands traces to Jaeger', () => {
+    const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, { volumes?: string[] }> };
+    const mount = compose.services['otel-collector']!.volumes!.find((v) => v.includes('otel-collector'))!;
+    const config = parse(read(mount.split(':')[0]!)) as {
+      receivers: { otlp: { protocols: { http: { endpoint: string } } } };
+      exporters: Record<string, { endpoint: string }>;
+      service: { pipelines: { traces: { receivers: string[]; exporters: string[] } } };
+    };
+    expect(config.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318');
+    const [exporter] = config.service.pipelines.traces.exporters;
+    expect(config.exporters[exporter!]!.endpoint).toBe('jaeger:4317');
+    expect(config.service.pipelines.traces.receivers).toEqual(['otlp']);
   });
 });
 

@@ -53,7 +53,7 @@ export interface Block {
   cpuMs?: number;
 }
 
-async function timeChanges(first: number, count: number, fire: (version: number) => Promise<void>, waitForAll: (v: number) => Promise<void>): Promise<Block> {
+export async function timeChanges(first: number, count: number, fire: (version: number) => Promise<void>, waitForAll: (v: number) => Promise<void>): Promise<Block> {
   const times: number[] = [];
   const started = performance.now();
   for (let version = first; version < first + count; version++) {
@@ -66,7 +66,7 @@ async function timeChanges(first: number, count: number, fire: (version: number)
 }
 
 /** One side's figures over all its blocks: p50/p99 of every change, deliveries over the blocks' own time (not the connects between). */
-function sideOf(subscribers: number, blocks: Block[]): FanoutSide {
+export function sideOf(subscribers: number, blocks: Block[]): FanoutSide {
   const times = blocks.flatMap((b) => b.times);
   const elapsed = blocks.reduce((sum, b) => sum + b.elapsedMs, 0) / 1000;
   const { p50, p99 } = summary(times);
@@ -78,7 +78,7 @@ function sideOf(subscribers: number, blocks: Block[]): FanoutSide {
 }
 
 /** A block of changes timed, with the CPU time `server` spent over it. */
-async function timedOn(server: Started, block: () => Promise<Block>): Promise<Block> {
+export async function timedOn(server: Started, block: () => Promise<Block>): Promise<Block> {
   const cpuBefore = server.cpuMs();
   const timed = await block();
   return { ...timed, cpuMs: server.cpuMs() - cpuBefore };
