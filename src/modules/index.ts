@@ -6,6 +6,7 @@ import type { LoaderFactory, PlazaModule } from './module.ts';
 import { postsModule } from './posts/index.ts';
 import { reactionsModule } from './reactions/index.ts';
 import { reportsModule } from './reports/index.ts';
+import { searchModule } from './search/index.ts';
 import { sectionsModule } from './sections/index.ts';
 import { sessionsModule } from './sessions/index.ts';
 import { storiesModule } from './stories/index.ts';
@@ -17,7 +18,7 @@ import { webhooksModule } from './webhooks/index.ts';
  * are made (a module may use those of the modules before it). Adding a
  * module is its folder and one line here.
  */
-export const modules = [sessionsModule, usersModule, sectionsModule, notificationsModule, linksModule, postsModule, reactionsModule, reportsModule, storiesModule, channelsModule, chatModule, webhooksModule] as const;
+export const modules = [sessionsModule, usersModule, sectionsModule, notificationsModule, linksModule, postsModule, reactionsModule, reportsModule, storiesModule, channelsModule, chatModule, webhooksModule, searchModule] as const;
 
 type AnyModule = PlazaModule<any, any, any>;
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

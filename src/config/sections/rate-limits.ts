@@ -45,6 +45,7 @@ export const rateLimitDefaults = {
   claimProduct: ['30/60', '`claimProduct`'],
   chatMessage: ['20/10', '`sendChatMessage` (slow mode is per channel, on top)'],
   markNotificationsRead: ['120/60', '`markNotificationsRead`'],
+  search: ['60/60', '`search` (each costs a ranked full-text statement)'],
   webhooks: ['60/60', '`createWebhook`, `deleteWebhook` and `resumeWebhook` together'],
   chatModeration: ['120/60', 'Deleting, pinning and unpinning chat messages, slow mode, channel moderators, bans and unbans, together'],
 } as const satisfies Record<string, readonly [string, string]>;

@@ -81,7 +81,7 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished, re
           fetched_at = ${values.fetchedAt.toISOString()}
         from ${posts} p
         where ${which} and l.status = 'PENDING' and p.id = l.post_id
-        returning l.*, p.section_id
+        returning l.id, l.post_id, l.position, l.url, l.normalized_url, l.status, l.metadata, l.error, l.fetched_at, l.created_at, p.section_id
       ), added as (
         ${outbox.eventsInsert('link:updated', sql`select m.section_id as key, ${linkEventJson('m')} as payload from moved m`)}
       )${also ?? sql``}
@@ -125,7 +125,8 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished, re
       const useCache = !refresh && ttlSeconds > 0;
       const result = await db.execute<JobStartRow>(sql`
         with link as (
-          select l.*, p.section_id, p.author_id from ${links} l join ${posts} p on p.id = l.post_id where l.id = ${linkId}
+          select l.id, l.post_id, l.position, l.url, l.normalized_url, l.status, l.metadata, l.error, l.fetched_at, l.created_at, p.section_id, p.author_id
+            from ${links} l join ${posts} p on p.id = l.post_id where l.id = ${linkId}
         ), cached as (
           select c.metadata, c.fetched_at from ${links} c, link
           where ${useCache} and link.status = 'PENDING' and c.normalized_url = link.normalized_url and c.status = 'READY'
