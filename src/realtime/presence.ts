@@ -79,6 +79,11 @@ export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, he
     sizes.delete(room);
   }
 
+  /** Told of each occupancy this instance publishes (the one publisher of that change, cluster-wide). */
+  const publishedHere = new Set<(occupancy: Occupancy) => void>();
+  /** Told at each heartbeat which rooms this instance holds members of. */
+  const heartbeats = new Set<(rooms: string[]) => void>();
+
   /** Rooms whose update is being handed out, and the newer one to hand out after it. */
   const handing = new Map<string, Occupancy | null>();
 
@@ -125,6 +130,7 @@ export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, he
     if (occupancy.count > 0) sizes.set(room, occupancy.count);
     else sizes.delete(room);
     if (outcome === 'later') return;
+    if (outcome === 'published') for (const listener of publishedHere) listener(occupancy);
     dirty.delete(room);
     forgetIfIdle(room);
   }
@@ -135,6 +141,7 @@ export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, he
   ticker.unref();
   const heartbeat = setInterval(() => {
     for (const [room, members] of local) void store.add(room, [...members.keys()]).catch(report);
+    if (heartbeats.size > 0) for (const listener of heartbeats) listener([...local.keys()]);
     // Members of other instances may have expired: every room watched here is looked at again.
     for (const room of new Set([...local.keys(), ...watchers.keys()])) void tick(room).catch(report);
   }, heartbeatMs);
@@ -163,6 +170,21 @@ export function createPresenceRooms({ store, intervalMs, deliveriesPerSecond, he
         dirty.add(room);
         void store.remove(room, member).catch(report);
       };
+    },
+
+    /**
+     * Calls `listener` with each occupancy change this instance publishes: each change is published by one
+     * instance only, so what the listener records is recorded once cluster-wide. Returns the way to stop.
+     */
+    onPublish(listener: (occupancy: Occupancy) => void): () => void {
+      publishedHere.add(listener);
+      return () => void publishedHere.delete(listener);
+    },
+
+    /** Calls `listener` at every heartbeat with the rooms this instance holds members of. Returns the way to stop. */
+    onHeartbeat(listener: (rooms: string[]) => void): () => void {
+      heartbeats.add(listener);
+      return () => void heartbeats.delete(listener);
     },
 
     /** The owner of a room this instance has seen (a channel's seller), without asking the database again. */

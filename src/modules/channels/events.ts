@@ -39,6 +39,13 @@ export interface ChannelBannedEvent {
   userId: string;
 }
 
+/** A channel going live, its viewer count moving while live, or its end (`live: false`): the directory's stream. */
+export interface DirectoryEvent {
+  channelId: string;
+  live: boolean;
+  viewerCount: number;
+}
+
 export type ChannelTopics = {
   /** Keyed by channel id; the sequence number of each event is the channel's version. */
   'channel:highlight': HighlightState;
@@ -46,4 +53,6 @@ export type ChannelTopics = {
   'channel:product': ProductUpdateEvent;
   /** One key, `all`, for the whole cluster. */
   'channel:banned': ChannelBannedEvent;
+  /** One key, `all`: the live-channel directory (directory.ts). */
+  'channel:directory': DirectoryEvent;
 };

@@ -5,6 +5,8 @@ import type { ChannelTopics } from './events.ts';
 import './graphql.ts';
 import './moderation-graphql.ts';
 import './product-graphql.ts';
+import './directory-graphql.ts';
+import { createChannelDirectory } from './directory.ts';
 import { createChannelAccess } from './access.ts';
 import { createChannelModeration } from './moderation.ts';
 import { createProductService, type ProductService } from './products.ts';
@@ -18,6 +20,8 @@ export const channelsModule = defineModule({
     const access = createChannelAccess(db);
     return {
       channelAccess: access,
+      // A row not renewed for two presence lifetimes belongs to instances that all died.
+      channelDirectory: createChannelDirectory({ db, outbox, streams, staleSeconds: config.presence.ttlSeconds * 2 }),
       products: createProductService({ db, outbox, streams, access, maxClaimQuantity: config.channels.maxClaimQuantity }),
       channelModeration: createChannelModeration({ db, outbox, access }),
       channels: createChannelService({
@@ -33,6 +37,8 @@ export const channelsModule = defineModule({
       }),
     };
   },
+  // Every instance that serves records the presence changes it publishes in the directory.
+  serving: ({ services, presence, logger }) => services.channelDirectory.follow(presence, logger),
   loaders: {
     channel: (s: { channels: ChannelService }) => byId(s.channels.byIds),
     product: (s: { channels: ChannelService }) => byId(s.channels.productsByIds),

@@ -2,18 +2,23 @@ import { type AnyPgColumn, check, index, integer, pgTable, primaryKey, text, tim
 import { sql } from 'drizzle-orm';
 import { users } from '../users/tables.ts';
 
-export const channels = pgTable('channels', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  name: text('name').notNull(),
-  sellerId: uuid('seller_id')
-    .notNull()
-    .references(() => users.id),
-  highlightedProductId: uuid('highlighted_product_id').references((): AnyPgColumn => products.id, { onDelete: 'set null' }),
-  highlightedAt: timestamp('highlighted_at', { withTimezone: true, precision: 3 }),
-  /** Grows by one with every highlight change, in the same UPDATE: the order every subscriber sees. */
-  version: integer('version').notNull().default(0),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const channels = pgTable(
+  'channels',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    sellerId: uuid('seller_id')
+      .notNull()
+      .references(() => users.id),
+    highlightedProductId: uuid('highlighted_product_id').references((): AnyPgColumn => products.id, { onDelete: 'set null' }),
+    highlightedAt: timestamp('highlighted_at', { withTimezone: true, precision: 3 }),
+    /** Grows by one with every highlight change, in the same UPDATE: the order every subscriber sees. */
+    version: integer('version').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // The directory's order past the live ones: newest first.
+  (t) => [index('channels_newest_idx').on(t.createdAt.desc(), t.id.desc())],
+);
 
 export const products = pgTable(
   'products',
@@ -94,6 +99,24 @@ export const channelBans = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.channelId, t.userId] })],
+);
+
+/**
+ * The live-channel directory: one row per channel whose seller has it open, with its viewer count, as the
+ * instance that published its presence last wrote it (directory.ts). `refreshed_at` is renewed while an
+ * instance holds the channel's viewers: a row left by instances that all died goes stale and is not listed.
+ */
+export const channelLive = pgTable(
+  'channel_live',
+  {
+    channelId: uuid('channel_id')
+      .primaryKey()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    viewerCount: integer('viewer_count').notNull(),
+    liveSince: timestamp('live_since', { withTimezone: true }).notNull().defaultNow(),
+    refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('channel_live_rank_idx').on(t.viewerCount.desc(), t.channelId.desc())],
 );
 
 export type ChannelRow = typeof channels.$inferSelect;

@@ -42,17 +42,12 @@ const SearchResultEdgeRef = builder.objectRef<Found>('SearchResultEdge').impleme
   }),
 });
 
-const SearchPageInfoRef = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('SearchPageInfo').implement({
-  fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage'),
-    endCursor: t.exposeString('endCursor', { nullable: true }),
-  }),
-});
+type PageInfo = { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 
-const SearchResultConnectionRef = builder.objectRef<{ edges: Found[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }>('SearchResultConnection').implement({
+const SearchResultConnectionRef = builder.objectRef<{ edges: Found[]; pageInfo: PageInfo }>('SearchResultConnection').implement({
   fields: (t) => ({
     edges: t.field({ type: [SearchResultEdgeRef], resolve: (c) => c.edges }),
-    pageInfo: t.field({ type: SearchPageInfoRef, resolve: (c) => c.pageInfo }),
+    pageInfo: t.field({ type: builder.pageInfoRef(), resolve: (c) => c.pageInfo }),
   }),
 });
 
@@ -87,8 +82,11 @@ builder.queryFields((t) => ({
         kindOf.set(node, REFS[hit.kind]);
         edges.push({ kind: hit.kind, node, cursor: encodeSearchCursor(hit), highlight: hit.highlight });
       });
-      const last = hits.at(-1);
-      return { edges, pageInfo: { hasNextPage, endCursor: last ? encodeSearchCursor(last) : null } };
+      const [head, last] = [hits[0], hits.at(-1)];
+      return {
+        edges,
+        pageInfo: { hasNextPage, hasPreviousPage: after !== null, startCursor: head ? encodeSearchCursor(head) : null, endCursor: last ? encodeSearchCursor(last) : null },
+      };
     },
   }),
 }));

@@ -1,0 +1,145 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { badInput } from '../../lib/errors.ts';
+import { isUuid } from '../../lib/validate.ts';
+import type { Logger } from '../../logger.ts';
+import type { Outbox } from '../../realtime/outbox.ts';
+import type { Occupancy, PresenceRooms } from '../../realtime/presence.ts';
+import { encodeCursor, resumeAfter } from '../../realtime/stream-cursor.ts';
+import type { Streams } from '../../realtime/streams.ts';
+import type { ChannelTopics, DirectoryEvent } from './events.ts';
+import type { ChannelRow } from './tables.ts';
+
+const TOPIC = 'channel:directory';
+const KEY = 'all';
+
+/** Where a directory page ends: among the live ones (by viewers), or past them (by age). */
+type DirectoryCursor = { phase: 'live'; viewers: number; id: string } | { phase: 'newest'; at: string; id: string };
+
+const encodeDirectoryCursor = (c: DirectoryCursor) =>
+  Buffer.from(c.phase === 'live' ? `d1|L|${c.viewers}|${c.id}` : `d1|N|${c.at}|${c.id}`).toString('base64url');
+
+export function decodeDirectoryCursor(raw: string): DirectoryCursor {
+  const [version, phase, value, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
+  if (version === 'd1' && id && isUuid(id)) {
+    if (phase === 'L' && /^\d{1,9}$/.test(value ?? '')) return { phase: 'live', viewers: Number(value), id };
+    if (phase === 'N' && value && !Number.isNaN(Date.parse(value))) return { phase: 'newest', at: value, id };
+  }
+  throw badInput('after is not a cursor of this list', 'after');
+}
+
+export interface DirectoryEntry {
+  channel: ChannelRow;
+  live: boolean;
+  cursor: string;
+}
+
+type Row = { id: string; name: string; seller_id: string; highlighted_product_id: string | null; highlighted_at: Date | null; version: number; created_at: Date; at: string; viewer_count: number | null };
+
+const channelOf = (row: Row): ChannelRow => ({
+  id: row.id,
+  name: row.name,
+  sellerId: row.seller_id,
+  highlightedProductId: row.highlighted_product_id,
+  highlightedAt: row.highlighted_at === null ? null : new Date(row.highlighted_at),
+  version: row.version,
+  createdAt: new Date(row.created_at),
+});
+
+/**
+ * The live-channel directory. Presence publishes each channel's occupancy at
+ * most once per interval, from one instance; that instance records it here:
+ * the channel's row in `channel_live` (a channel is live while its seller has
+ * it open) and an event in the `channel:directory` stream, ordered and
+ * resumable like every other (`liveChannels`). A channel ending is one more
+ * event; a count moving among viewers of a channel that is not live is none.
+ * Instances renew the rows of the channels they hold viewers of at each
+ * presence heartbeat: a row that no instance renews within `staleSeconds`
+ * (they all died) is no longer listed.
+ */
+export function createChannelDirectory({ db, outbox, streams, staleSeconds }: { db: Database; outbox: Outbox<ChannelTopics>; streams: Streams<ChannelTopics>; staleSeconds: number }) {
+  const fresh = sql`l.refreshed_at > now() - make_interval(secs => ${staleSeconds})`;
+
+  async function record(occupancy: Occupancy): Promise<void> {
+    const channelId = occupancy.room;
+    if (!isUuid(channelId)) return;
+    await outbox.transaction(async (tx) => {
+      const changed = occupancy.ownerPresent
+        ? await tx.execute<{ channel_id: string }>(sql`
+            insert into channel_live (channel_id, viewer_count) select id, ${occupancy.count} from channels where id = ${channelId}
+            on conflict (channel_id) do update set viewer_count = excluded.viewer_count, refreshed_at = now()
+            returning channel_id`)
+        : await tx.execute<{ channel_id: string }>(sql`delete from channel_live where channel_id = ${channelId} returning channel_id`);
+      // No such channel, or one that was not live and still is not: nothing for the directory.
+      if (changed.rows.length === 0) return;
+      const event: DirectoryEvent = { channelId, live: occupancy.ownerPresent, viewerCount: occupancy.count };
+      await outbox.record(tx, TOPIC, KEY, event);
+    });
+  }
+
+  return {
+    /** Follows presence: records what this instance publishes, renews what it holds. Returns the way to stop. */
+    follow(presence: PresenceRooms, logger: Logger): { stop(): Promise<void> } {
+      const log = logger.child({ module: 'channel-directory' });
+      const stopRecording = presence.onPublish((occupancy) =>
+        void record(occupancy).catch((err: Error) => log.warn({ err: err.message, channelId: occupancy.room }, 'recording a directory change failed')),
+      );
+      const stopRenewing = presence.onHeartbeat((rooms) => {
+        const ids = rooms.filter(isUuid);
+        if (ids.length === 0) return;
+        void db
+          .execute(sql`update channel_live set refreshed_at = now() where channel_id = any(${sql.param(ids)}::uuid[])`)
+          .catch((err: Error) => log.warn({ err: err.message }, 'renewing directory rows failed'));
+      });
+      return {
+        async stop() {
+          stopRecording();
+          stopRenewing();
+        },
+      };
+    },
+
+    /**
+     * A page of the directory: live channels first, most viewers first; then (unless `live`) the others,
+     * newest first. `live: false`: only those not live. Viewer counts move while a client pages: a channel
+     * whose count moved past the cursor may be seen twice or not at all.
+     */
+    async page(live: boolean | null, first: number, after: DirectoryCursor | null): Promise<{ entries: DirectoryEntry[]; hasNextPage: boolean }> {
+      const rows: Array<{ row: Row; live: boolean }> = [];
+      if (live !== false && (after === null || after.phase === 'live')) {
+        const past = after?.phase === 'live' ? sql`and (l.viewer_count, l.channel_id) < (${after.viewers}, ${after.id}::uuid)` : sql``;
+        const { rows: found } = await db.execute<Row>(sql`
+          select c.*, c.created_at::text as at, l.viewer_count from channel_live l join channels c on c.id = l.channel_id
+          where ${fresh} ${past}
+          order by l.viewer_count desc, l.channel_id desc limit ${first + 1}`);
+        rows.push(...found.map((row) => ({ row, live: true })));
+      }
+      if (live !== true && rows.length <= first) {
+        const past = after?.phase === 'newest' ? sql`and (c.created_at, c.id) < (${after.at}::timestamptz, ${after.id}::uuid)` : sql``;
+        const { rows: found } = await db.execute<Row>(sql`
+          select c.*, c.created_at::text as at, null::int as viewer_count from channels c
+          where not exists (select 1 from channel_live l where l.channel_id = c.id and ${fresh}) ${past}
+          order by c.created_at desc, c.id desc limit ${first + 1 - rows.length}`);
+        rows.push(...found.map((row) => ({ row, live: false })));
+      }
+      const entries = rows.slice(0, first).map(({ row, live: isLive }) => ({
+        channel: channelOf(row),
+        live: isLive,
+        cursor: encodeDirectoryCursor(isLive ? { phase: 'live', viewers: row.viewer_count!, id: row.id } : { phase: 'newest', at: row.at, id: row.id }),
+      }));
+      return { entries, hasNextPage: rows.length > first };
+    },
+
+    /** The cursor of the directory stream now: `liveChannels(after:)` from it misses nothing that follows a page read after it. */
+    async head(): Promise<string> {
+      return encodeCursor({ topic: TOPIC, key: KEY, seq: (await outbox.head(TOPIC, KEY)).lastSeq });
+    },
+
+    /** The directory's changes after `after` (a cursor of this stream), or from now. */
+    watch(after: string | null | undefined) {
+      return streams.watch(TOPIC, KEY, resumeAfter(after, TOPIC, KEY));
+    },
+  };
+}
+
+export type ChannelDirectory = ReturnType<typeof createChannelDirectory>;
