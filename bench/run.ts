@@ -14,6 +14,8 @@
  * BENCH_ONLY=links (the link pipeline alone, three runs; with BENCH_BEFORE: that checkout's too, runs alternating),
  * BENCH_ONLY=scraping (fan-out to 5,000 alone, then while the instance scrapes 100 pages/s, served from a process of their
  * own; BENCH_SCRAPING_PAGES=here serves them from this process, the load client, as the scenario first did),
+ * BENCH_ONLY=search (BENCH_SEARCH_POSTS posts, default 1,000,000, then one- and three-word searches by 20 searchers through
+ * Plaza and as a bare ranked statement, in turns; printed, not written),
  * BENCH_ONLY=tracing (fan-out to the first of BENCH_SIZES and createPost with OpenTelemetry tracing on, to a local sink, and off;
  * with BENCH_BEFORE that checkout too, untraced; BENCH_ROUNDS default 4; printed, not written),
  * BENCH_ONLY=mutations with BENCH_BEFORE (createPost now and before, alternating, BENCH_ROUNDS default 3),
@@ -53,6 +55,7 @@ import { runAcrossInstances } from './scenarios/instances.ts';
 import { fixturePages, runLinkPipeline, runLinkRounds } from './scenarios/links.ts';
 import { runMutations } from './scenarios/mutations.ts';
 import { runTracingCost } from './scenarios/tracing.ts';
+import { runSearch } from './scenarios/search.ts';
 import { runSoak, soakMarkdown } from './scenarios/soak.ts';
 import { Redis } from 'ioredis';
 import { findFreePort } from '../src/lib/ports.ts';
@@ -67,6 +70,7 @@ const abuseOnly = process.env.BENCH_ONLY === 'abuse';
 const resumeOnly = process.env.BENCH_ONLY === 'resume';
 const mutationsOnly = process.env.BENCH_ONLY === 'mutations';
 const tracingOnly = process.env.BENCH_ONLY === 'tracing';
+const searchOnly = process.env.BENCH_ONLY === 'search';
 const scrapingOnly = process.env.BENCH_ONLY === 'scraping';
 const heapOnly = process.env.BENCH_ONLY === 'heap';
 const presenceOnly = process.env.BENCH_ONLY === 'presence';
@@ -286,13 +290,22 @@ async function main() {
       });
       return;
     }
+    if (searchOnly) {
+      const count = Number(process.env.BENCH_SEARCH_POSTS ?? 1_000_000);
+      log(`search over ${count} posts: Plaza's search against the bare ranked statement, 20 searchers`);
+      const target = await startPlaza({ ...env, RUN_WORKERS: 'false' });
+      running.push(target);
+      const result = await runSearch(target, url.toString(), { count, seconds, concurrency: 20, rounds: Number(process.env.BENCH_ROUNDS ?? 3) });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
     if (tracingOnly) {
       log(`tracing on and off${beforeRef ? `, and ${beforeRef}` : ''}: fan-out to ${sizes[0]} and createPost, in turns`);
       await withDatabase(`${database}_on`, (onUrl) =>
-        withDatabase(`${database}_before`, async (beforeUrl) => {
+        withDatabase(`${database}_sampled`, (sampledUrl) => withDatabase(`${database}_before`, async (beforeUrl) => {
           const result = await runTracingCost({
             env,
-            databaseUrls: { off: url.toString(), on: onUrl, before: beforeUrl },
+            databaseUrls: { off: url.toString(), on: onUrl, sampled: sampledUrl, before: beforeUrl },
             beforeRef,
             size: sizes[0]!,
             changes,
@@ -301,7 +314,7 @@ async function main() {
             linkUrl: pages.url('/bbc'),
           });
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        }),
+        })),
       );
       return;
     }

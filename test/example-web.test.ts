@@ -168,4 +168,45 @@ describe.skipIf(skip)('examples/web in two browsers: a seller and a viewer', () 
     expect(await notReloaded(viewerPage)).toBe(true);
     expect(await notReloaded(sellerPage)).toBe(true);
   }, 90_000);
+
+  it('home: a channel going live shows on the other browser without a reload, search finds a post by a word of its link title, stories open, reactions count', async () => {
+    const host = await signUp(tools, 'host');
+    const shopper = await signUp(tools, 'shopper');
+    const section = await createSection(tools, host);
+    const { createChannel } = await ok<any>(tools, 'mutation { createChannel(input: { name: "Sunday market" }) { id } }', {}, host.token);
+    // A post whose only mention of "heronries" is its link's title, read by the link job of the browsers' instance.
+    web.routes.set('/heron', html('<html><head><meta property="og:title" content="Heronries of the northern marshes"></head><body></body></html>'));
+    const { createPost } = await ok<any>(tools, 'mutation($i: CreatePostInput!) { createPost(input: $i) { id } }', { i: { sectionId: section.id, content: 'A walk', links: [web.url('/heron')] } }, host.token);
+    const linkStatus = async () => (await ok<any>(tools, 'query($id: ID!) { node(id: $id) { ... on Post { links { status } } } }', { id: createPost.id }, host.token)).node.links[0].status;
+    await expect.poll(linkStatus, { timeout: 20_000 }).toBe('READY');
+    await ok(tools, 'mutation { createStory(input: { mediaUrl: "https://example.com/market.jpg", caption: "Stalls are up" }) { id } }', {}, host.token);
+
+    const [hostPage, shopperPage] = [await signedIn(host), await signedIn(shopper)];
+    // The directory: offline at first, live once its seller opens it, with no reload of the shopper's page.
+    await shopperPage.waitForSelector('[data-testid=channel-entry][data-live=false]:has-text("Sunday market")');
+    await go(hostPage, `#/channel/${createChannel.id}`);
+    await shopperPage.waitForSelector('[data-testid=channel-entry][data-live=true]:has-text("Sunday market") [data-testid=live-badge]', { timeout: 15_000 });
+
+    // Search: the word is only in the link's title; the match comes back marked.
+    await shopperPage.fill('input[name=search]', 'heronries');
+    await shopperPage.click('[data-testid=search] button:has-text("Search")');
+    await shopperPage.waitForSelector('[data-testid=search-result][data-kind=Post] mark:has-text("Heronries")');
+
+    // Stories: the tray shows the host's; opening it tells the host, live.
+    await shopperPage.click(`[data-testid=story]:has-text("${host.username}")`);
+    await shopperPage.waitForSelector('[data-testid=story-open] figcaption:has-text("Stalls are up")');
+    await hostPage.waitForSelector(`[data-testid=toast]:has-text("${shopper.username} viewed your story")`);
+
+    // Reactions: the shopper reacts in the section; the host, watching it, sees the count.
+    await go(hostPage, `#/section/${section.id}`);
+    await go(shopperPage, `#/section/${section.id}`);
+    await shopperPage.waitForSelector('[data-testid=post]:has-text("A walk") [data-testid=reactions]');
+    await hostPage.waitForSelector('[data-testid=post]:has-text("A walk") [data-testid=reactions]');
+    await shopperPage.click('[data-testid=post]:has-text("A walk") [data-testid="react-🎉"]');
+    await hostPage.waitForSelector('[data-testid="react-🎉"] [data-testid=reaction-count]:has-text("1")');
+    await shopperPage.waitForSelector('[data-testid="react-🎉"][aria-pressed=true]');
+
+    expect(await notReloaded(shopperPage)).toBe(true);
+    expect(await notReloaded(hostPage)).toBe(true);
+  }, 90_000);
 });

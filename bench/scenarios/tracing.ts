@@ -8,11 +8,12 @@ import { openSubscribers } from '../lib/subscribers.ts';
 import { benchChannel, type Block, HIGHLIGHT, sideOf, SUB, timeChanges, timedOn } from './fanout.ts';
 import { runMutations } from './mutations.ts';
 
-type SideName = 'on' | 'off' | 'before';
+type SideName = 'on' | 'sampled' | 'off' | 'before';
 
 /**
  * What tracing costs (`BENCH_ONLY=tracing`): the same Plaza with tracing on (OTLP/protobuf to a local sink
- * that drops the spans, the default sampler: every operation traced) and off (no endpoint), and, with
+ * that drops the spans, the default sampler: every operation traced), on with one trace in ten sampled, and
+ * off (no endpoint), and, with
  * BENCH_BEFORE, the checkout before tracing existed, off being compared with it. Fan-out (highlights to
  * `size` subscribers) and createPost, each side in turn, the order turning every round.
  */
@@ -27,13 +28,21 @@ export async function runTracingCost(options: {
   linkUrl: string;
 }) {
   const sink = await startOtlpSink();
+  const exporting = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, OTEL_SERVICE_NAME: 'plaza-bench' };
+  // on: every operation traced (the default sampler); sampled: one trace in ten kept, as a busy deployment would.
+  const traced: Record<SideName, Record<string, string>> = {
+    on: exporting,
+    sampled: { ...exporting, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
+    off: {},
+    before: {},
+  };
   const dir = options.beforeRef ? checkoutBefore(options.beforeRef) : undefined;
   const started: Started[] = [];
   try {
-    const names: SideName[] = dir ? ['off', 'on', 'before'] : ['off', 'on'];
+    const names: SideName[] = dir ? ['off', 'on', 'sampled', 'before'] : ['off', 'on', 'sampled'];
     const sides = await Promise.all(
       names.map(async (name) => {
-        const env = { ...options.env, DATABASE_URL: options.databaseUrls[name], RUN_WORKERS: 'false', ...(name === 'on' ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, OTEL_SERVICE_NAME: 'plaza-bench' } : {}) };
+        const env = { ...options.env, DATABASE_URL: options.databaseUrls[name], RUN_WORKERS: 'false', ...traced[name] };
         const server = await startPlaza(env, [], name === 'before' ? dir : undefined);
         started.push(server);
         const viewer = await signUp(server.url, 'viewer');
@@ -77,6 +86,7 @@ export async function runTracingCost(options: {
       rounds: options.rounds,
       sides: figures,
       onOverOff: ratios('on', 'off'),
+      sampledOverOff: ratios('sampled', 'off'),
       ...(dir ? { offOverBefore: ratios('off', 'before'), beforeRef: options.beforeRef } : {}),
       sink: { requests: sink.requests(), bytes: sink.bytes() },
     };

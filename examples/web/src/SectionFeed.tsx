@@ -20,16 +20,23 @@ graphql(`
 `);
 
 graphql(`
+  fragment PostReactions on Post {
+    reactions { emoji count viewerHasReacted }
+  }
+`);
+
+graphql(`
   fragment PostItem on Post {
     ...PostBody
     ...PostLinks
+    ...PostReactions
   }
 `);
 
 // The posts at once, their links (previews, the slow part) in a part of their own after them: @defer.
 const FeedQuery = graphql(`
   query SectionFeed($sectionId: ID!) {
-    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostLinks @defer } } } }
+    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostReactions ...PostLinks @defer } } } }
   }
 `);
 
@@ -73,6 +80,28 @@ const LinkUpdated = graphql(`
   }
 `);
 
+// Reaction counts as they change, each post with the viewer's own reactions marked.
+const ReactionsChanged = graphql(`
+  subscription OnReactionsChanged($sectionId: ID!) {
+    postReactionsChanged(sectionId: $sectionId) { id ...PostReactions }
+  }
+`);
+
+const AddReaction = graphql(`
+  mutation AddReaction($input: ReactionInput!) {
+    addReaction(input: $input) { id ...PostReactions }
+  }
+`);
+
+const RemoveReaction = graphql(`
+  mutation RemoveReaction($input: ReactionInput!) {
+    removeReaction(input: $input) { id ...PostReactions }
+  }
+`);
+
+/** The reactions the picker offers. */
+const PICKER = ['👍', '❤️', '🎉', '😂'];
+
 const CreatePost = graphql(`
   mutation CreatePost($input: CreatePostInput!) {
     createPost(input: $input) { id }
@@ -80,6 +109,7 @@ const CreatePost = graphql(`
 `);
 
 type Link = PostItemFragment['links'][number];
+type Reactions = PostItemFragment['reactions'];
 
 /** A section's posts: the first page from a query; new posts, edits, deletions and link previews as they happen. */
 export function SectionFeed({ sectionId, me }: { sectionId: string; me: string }) {
@@ -99,6 +129,11 @@ export function SectionFeed({ sectionId, me }: { sectionId: string; me: string }
     [event.linkMetadataUpdated.link.id]: event.linkMetadataUpdated.link,
   }));
 
+  const [reacted] = useSubscription({ query: ReactionsChanged, variables: { sectionId } }, (counts: Record<string, Reactions> = {}, event) => ({
+    ...counts,
+    [event.postReactionsChanged.id]: event.postReactionsChanged.reactions,
+  }));
+
   const posts = useMemo(() => {
     // Until the deferred part arrives a loaded post has no `links` yet.
     const loaded: PostItemFragment[] = (data?.section?.posts.edges ?? []).map(({ node }) => ({ ...node, links: 'links' in node && node.links ? node.links : [] }));
@@ -106,8 +141,8 @@ export function SectionFeed({ sectionId, me }: { sectionId: string; me: string }
     return [...fresh, ...loaded]
       .filter((post) => !deleted.data?.includes(post.id))
       .map((post) => edited.data?.[post.id] ?? post)
-      .map((post) => ({ ...post, links: post.links.map((link) => updated.data?.[link.id] ?? link) }));
-  }, [data, created.data, edited.data, deleted.data, updated.data]);
+      .map((post) => ({ ...post, reactions: reacted.data?.[post.id] ?? post.reactions, links: post.links.map((link) => updated.data?.[link.id] ?? link) }));
+  }, [data, created.data, edited.data, deleted.data, updated.data, reacted.data]);
 
   if (error) return <p role="alert">{error.message}</p>;
   if (!data) return <p>Loading…</p>;
@@ -124,10 +159,39 @@ export function SectionFeed({ sectionId, me }: { sectionId: string; me: string }
             {post.links.map((link) => (
               <LinkPreview key={link.id} link={link} />
             ))}
+            <ReactionBar postId={post.id} reactions={post.reactions} />
           </li>
         ))}
       </ul>
     </section>
+  );
+}
+
+/** A post's reactions with their counts (the viewer's own pressed), and a picker: a press adds or takes back. */
+function ReactionBar({ postId, reactions }: { postId: string; reactions: Reactions }) {
+  const [adding, addReaction] = useMutation(AddReaction);
+  const [removing, removeReaction] = useMutation(RemoveReaction);
+  const error = adding.error ?? removing.error;
+  const emojis = [...reactions.map((r) => r.emoji), ...PICKER.filter((e) => !reactions.some((r) => r.emoji === e))];
+  return (
+    <div className="reactions" data-testid="reactions">
+      {emojis.map((emoji) => {
+        const counted = reactions.find((r) => r.emoji === emoji);
+        const mine = counted?.viewerHasReacted ?? false;
+        return (
+          <button
+            key={emoji}
+            type="button"
+            aria-pressed={mine}
+            data-testid={`react-${emoji}`}
+            onClick={() => void (mine ? removeReaction : addReaction)({ input: { postId, emoji } })}
+          >
+            {emoji} {counted ? <span data-testid="reaction-count">{counted.count}</span> : null}
+          </button>
+        );
+      })}
+      {error && <small role="alert">{error.graphQLErrors[0]?.message ?? error.message}</small>}
+    </div>
   );
 }
 

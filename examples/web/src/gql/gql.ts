@@ -33,19 +33,28 @@ type Documents = {
     "\n  query Inbox {\n    me { id unreadNotificationCount }\n    notifications(first: 20) {\n      edges { node { id kind count emoji readAt updatedAt actors(first: 2) { username } post { id content } story { id } } }\n    }\n  }\n": typeof types.InboxDocument,
     "\n  subscription OnNotification { notificationAdded { id count readAt } }\n": typeof types.OnNotificationDocument,
     "\n  mutation MarkAllRead { markNotificationsRead(input: { all: true }) }\n": typeof types.MarkAllReadDocument,
+    "\n  query ChannelDirectory {\n    channels(first: 20) { directoryCursor edges { live node { id name viewerCount } } }\n  }\n": typeof types.ChannelDirectoryDocument,
+    "\n  subscription OnDirectoryChange($after: String) {\n    liveChannels(after: $after) { live viewerCount channel { id name } }\n  }\n": typeof types.OnDirectoryChangeDocument,
+    "\n  query Search($query: String!) {\n    search(query: $query, first: 10) {\n      edges {\n        highlight\n        node {\n          __typename\n          ... on Post { id section { id } }\n          ... on User { id username }\n          ... on Product { id name }\n          ... on Section { id name }\n          ... on Channel { id name }\n        }\n      }\n    }\n  }\n": typeof types.SearchDocument,
     "\n  fragment PostBody on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n  }\n": typeof types.PostBodyFragmentDoc,
     "\n  fragment PostLinks on Post {\n    links { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }\n  }\n": typeof types.PostLinksFragmentDoc,
-    "\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n  }\n": typeof types.PostItemFragmentDoc,
-    "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostLinks @defer } } } }\n  }\n": typeof types.SectionFeedDocument,
+    "\n  fragment PostReactions on Post {\n    reactions { emoji count viewerHasReacted }\n  }\n": typeof types.PostReactionsFragmentDoc,
+    "\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n    ...PostReactions\n  }\n": typeof types.PostItemFragmentDoc,
+    "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostReactions ...PostLinks @defer } } } }\n  }\n": typeof types.SectionFeedDocument,
     "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": typeof types.OnPostCreatedDocument,
     "\n  subscription OnPostUpdated($sectionId: ID!) {\n    postUpdated(sectionId: $sectionId) { ...PostItem }\n  }\n": typeof types.OnPostUpdatedDocument,
     "\n  subscription OnPostDeleted($sectionId: ID!) {\n    postDeleted(sectionId: $sectionId) { id }\n  }\n": typeof types.OnPostDeletedDocument,
     "\n  mutation UpdatePost($input: UpdatePostInput!) {\n    updatePost(input: $input) { ...PostItem }\n  }\n": typeof types.UpdatePostDocument,
     "\n  mutation DeletePost($postId: ID!) {\n    deletePost(postId: $postId)\n  }\n": typeof types.DeletePostDocument,
     "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n": typeof types.OnLinkUpdatedDocument,
+    "\n  subscription OnReactionsChanged($sectionId: ID!) {\n    postReactionsChanged(sectionId: $sectionId) { id ...PostReactions }\n  }\n": typeof types.OnReactionsChangedDocument,
+    "\n  mutation AddReaction($input: ReactionInput!) {\n    addReaction(input: $input) { id ...PostReactions }\n  }\n": typeof types.AddReactionDocument,
+    "\n  mutation RemoveReaction($input: ReactionInput!) {\n    removeReaction(input: $input) { id ...PostReactions }\n  }\n": typeof types.RemoveReactionDocument,
     "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n": typeof types.CreatePostDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { token user { id username } }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id username } }\n  }\n": typeof types.SignUpDocument,
+    "\n  query StoriesTray { storiesFeed { id mediaUrl caption author { id username } } }\n": typeof types.StoriesTrayDocument,
+    "\n  mutation ViewStory($storyId: ID!) { viewStory(storyId: $storyId) { id } }\n": typeof types.ViewStoryDocument,
     "\n  subscription OnStoryActivity {\n    storyActivity {\n      __typename\n      ... on StoryViewed { storyId viewedAt viewer { username } }\n      ... on StoryReacted { storyId reactedAt emoji user { username } }\n    }\n  }\n": typeof types.OnStoryActivityDocument,
 };
 const documents: Documents = {
@@ -68,19 +77,28 @@ const documents: Documents = {
     "\n  query Inbox {\n    me { id unreadNotificationCount }\n    notifications(first: 20) {\n      edges { node { id kind count emoji readAt updatedAt actors(first: 2) { username } post { id content } story { id } } }\n    }\n  }\n": types.InboxDocument,
     "\n  subscription OnNotification { notificationAdded { id count readAt } }\n": types.OnNotificationDocument,
     "\n  mutation MarkAllRead { markNotificationsRead(input: { all: true }) }\n": types.MarkAllReadDocument,
+    "\n  query ChannelDirectory {\n    channels(first: 20) { directoryCursor edges { live node { id name viewerCount } } }\n  }\n": types.ChannelDirectoryDocument,
+    "\n  subscription OnDirectoryChange($after: String) {\n    liveChannels(after: $after) { live viewerCount channel { id name } }\n  }\n": types.OnDirectoryChangeDocument,
+    "\n  query Search($query: String!) {\n    search(query: $query, first: 10) {\n      edges {\n        highlight\n        node {\n          __typename\n          ... on Post { id section { id } }\n          ... on User { id username }\n          ... on Product { id name }\n          ... on Section { id name }\n          ... on Channel { id name }\n        }\n      }\n    }\n  }\n": types.SearchDocument,
     "\n  fragment PostBody on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n  }\n": types.PostBodyFragmentDoc,
     "\n  fragment PostLinks on Post {\n    links { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }\n  }\n": types.PostLinksFragmentDoc,
-    "\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n  }\n": types.PostItemFragmentDoc,
-    "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostLinks @defer } } } }\n  }\n": types.SectionFeedDocument,
+    "\n  fragment PostReactions on Post {\n    reactions { emoji count viewerHasReacted }\n  }\n": types.PostReactionsFragmentDoc,
+    "\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n    ...PostReactions\n  }\n": types.PostItemFragmentDoc,
+    "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostReactions ...PostLinks @defer } } } }\n  }\n": types.SectionFeedDocument,
     "\n  subscription OnPostCreated($sectionId: ID!) {\n    postCreated(sectionId: $sectionId) { ...PostItem }\n  }\n": types.OnPostCreatedDocument,
     "\n  subscription OnPostUpdated($sectionId: ID!) {\n    postUpdated(sectionId: $sectionId) { ...PostItem }\n  }\n": types.OnPostUpdatedDocument,
     "\n  subscription OnPostDeleted($sectionId: ID!) {\n    postDeleted(sectionId: $sectionId) { id }\n  }\n": types.OnPostDeletedDocument,
     "\n  mutation UpdatePost($input: UpdatePostInput!) {\n    updatePost(input: $input) { ...PostItem }\n  }\n": types.UpdatePostDocument,
     "\n  mutation DeletePost($postId: ID!) {\n    deletePost(postId: $postId)\n  }\n": types.DeletePostDocument,
     "\n  subscription OnLinkUpdated($sectionId: ID!) {\n    linkMetadataUpdated(sectionId: $sectionId) {\n      postId\n      link { id url status error errorMessage metadata { title description image siteName icon author publishedAt } }\n    }\n  }\n": types.OnLinkUpdatedDocument,
+    "\n  subscription OnReactionsChanged($sectionId: ID!) {\n    postReactionsChanged(sectionId: $sectionId) { id ...PostReactions }\n  }\n": types.OnReactionsChangedDocument,
+    "\n  mutation AddReaction($input: ReactionInput!) {\n    addReaction(input: $input) { id ...PostReactions }\n  }\n": types.AddReactionDocument,
+    "\n  mutation RemoveReaction($input: ReactionInput!) {\n    removeReaction(input: $input) { id ...PostReactions }\n  }\n": types.RemoveReactionDocument,
     "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n": types.CreatePostDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { token user { id username } }\n  }\n": types.SignInDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id username } }\n  }\n": types.SignUpDocument,
+    "\n  query StoriesTray { storiesFeed { id mediaUrl caption author { id username } } }\n": types.StoriesTrayDocument,
+    "\n  mutation ViewStory($storyId: ID!) { viewStory(storyId: $storyId) { id } }\n": types.ViewStoryDocument,
     "\n  subscription OnStoryActivity {\n    storyActivity {\n      __typename\n      ... on StoryViewed { storyId viewedAt viewer { username } }\n      ... on StoryReacted { storyId reactedAt emoji user { username } }\n    }\n  }\n": types.OnStoryActivityDocument,
 };
 
@@ -177,6 +195,18 @@ export function graphql(source: "\n  mutation MarkAllRead { markNotificationsRea
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query ChannelDirectory {\n    channels(first: 20) { directoryCursor edges { live node { id name viewerCount } } }\n  }\n"): (typeof documents)["\n  query ChannelDirectory {\n    channels(first: 20) { directoryCursor edges { live node { id name viewerCount } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnDirectoryChange($after: String) {\n    liveChannels(after: $after) { live viewerCount channel { id name } }\n  }\n"): (typeof documents)["\n  subscription OnDirectoryChange($after: String) {\n    liveChannels(after: $after) { live viewerCount channel { id name } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Search($query: String!) {\n    search(query: $query, first: 10) {\n      edges {\n        highlight\n        node {\n          __typename\n          ... on Post { id section { id } }\n          ... on User { id username }\n          ... on Product { id name }\n          ... on Section { id name }\n          ... on Channel { id name }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Search($query: String!) {\n    search(query: $query, first: 10) {\n      edges {\n        highlight\n        node {\n          __typename\n          ... on Post { id section { id } }\n          ... on User { id username }\n          ... on Product { id name }\n          ... on Section { id name }\n          ... on Channel { id name }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment PostBody on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n  }\n"): (typeof documents)["\n  fragment PostBody on Post {\n    id\n    content\n    createdAt\n    editedAt\n    author { id username }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -185,11 +215,15 @@ export function graphql(source: "\n  fragment PostLinks on Post {\n    links { i
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n  }\n"): (typeof documents)["\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n  }\n"];
+export function graphql(source: "\n  fragment PostReactions on Post {\n    reactions { emoji count viewerHasReacted }\n  }\n"): (typeof documents)["\n  fragment PostReactions on Post {\n    reactions { emoji count viewerHasReacted }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostLinks @defer } } } }\n  }\n"): (typeof documents)["\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostLinks @defer } } } }\n  }\n"];
+export function graphql(source: "\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n    ...PostReactions\n  }\n"): (typeof documents)["\n  fragment PostItem on Post {\n    ...PostBody\n    ...PostLinks\n    ...PostReactions\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostReactions ...PostLinks @defer } } } }\n  }\n"): (typeof documents)["\n  query SectionFeed($sectionId: ID!) {\n    section(id: $sectionId) { id name posts(first: 20) { edges { node { ...PostBody ...PostReactions ...PostLinks @defer } } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -217,6 +251,18 @@ export function graphql(source: "\n  subscription OnLinkUpdated($sectionId: ID!)
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  subscription OnReactionsChanged($sectionId: ID!) {\n    postReactionsChanged(sectionId: $sectionId) { id ...PostReactions }\n  }\n"): (typeof documents)["\n  subscription OnReactionsChanged($sectionId: ID!) {\n    postReactionsChanged(sectionId: $sectionId) { id ...PostReactions }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddReaction($input: ReactionInput!) {\n    addReaction(input: $input) { id ...PostReactions }\n  }\n"): (typeof documents)["\n  mutation AddReaction($input: ReactionInput!) {\n    addReaction(input: $input) { id ...PostReactions }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveReaction($input: ReactionInput!) {\n    removeReaction(input: $input) { id ...PostReactions }\n  }\n"): (typeof documents)["\n  mutation RemoveReaction($input: ReactionInput!) {\n    removeReaction(input: $input) { id ...PostReactions }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n"): (typeof documents)["\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -226,6 +272,14 @@ export function graphql(source: "\n  mutation SignIn($input: SignInInput!) {\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id username } }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id username } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StoriesTray { storiesFeed { id mediaUrl caption author { id username } } }\n"): (typeof documents)["\n  query StoriesTray { storiesFeed { id mediaUrl caption author { id username } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ViewStory($storyId: ID!) { viewStory(storyId: $storyId) { id } }\n"): (typeof documents)["\n  mutation ViewStory($storyId: ID!) { viewStory(storyId: $storyId) { id } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
