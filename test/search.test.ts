@@ -76,6 +76,9 @@ describe('search', () => {
     const vase = (await ok<{ addProduct: { id: string } }>(app, 'mutation($i: AddProductInput!) { addProduct(input: $i) { id } }', { i: { channelId: channel, name: 'Celadon vase', priceCents: 4500, currency: 'EUR' } }, seller.token)).addProduct.id;
     const found = await search(me, 'celadn vase');
     expect(found.edges.map((e) => [e.node.__typename, e.node.id])).toContainEqual(['Product', vase]);
+    // A product the seller removed is found no more.
+    await ok(app, 'mutation($p: ID!) { removeProduct(productId: $p) }', { p: vase }, seller.token);
+    expect((await search(me, 'celadon', { kinds: ['PRODUCT'] })).edges.map((e) => e.node.id)).not.toContain(vase);
     expect((await search(me, 'ceramic', { kinds: ['CHANNEL'] })).edges.map((e) => e.node.id)).toEqual([channel]);
   });
 
