@@ -1,4 +1,10 @@
 import pg from 'pg';
+import { createDb } from '../../src/db/client.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createSearch } from '../../src/modules/search/service.ts';
+import { searchTerms } from '../../src/modules/search/query.ts';
+import { createSectionAccess } from '../../src/modules/sections/access.ts';
+import { createAdmins } from '../../src/modules/users/admins.ts';
 import { gql, signUp } from '../lib/graphql.ts';
 import type { Started } from '../lib/processes.ts';
 import { round } from '../lib/stats.ts';
@@ -21,8 +27,9 @@ async function fill(db: pg.Pool, sectionId: string, authorId: string, count: num
   for (let done = 0; done < count; done += 100_000) {
     await db.query(
       `insert into posts (section_id, author_id, content)
-       select $1, $2, (select string_agg(v.w, ' ') from generate_series(1, 12) k
-                       join bench_vocab v on v.n = 1 + floor(${VOCABULARY} * power(random(), 3) + g * 0)::int)
+       select $1, $2, (select string_agg(v.w, ' ')
+                       from (select 1 + floor(${VOCABULARY} * power(random(), 3))::int as n from generate_series(1, 12) k where g > 0) r
+                       join bench_vocab v on v.n = r.n)
        from generate_series(1, $3) g`,
       [sectionId, authorId, Math.min(100_000, count - done)],
     );
@@ -33,9 +40,10 @@ async function fill(db: pg.Pool, sectionId: string, authorId: string, count: num
 
 /**
  * Search over `count` posts (`BENCH_ONLY=search`, `BENCH_SEARCH_POSTS`, default 1,000,000): one-word and
- * three-word queries (words each in about 0.01–0.1 % of the posts) by 20 searchers at once through
- * Plaza's `search` (every kind, permissions, highlights), against the same words as a bare ranked
- * full-text statement on the posts alone, sent with pg (the "psql-level SQL" baseline), in turns.
+ * three-word queries (each word in about 0.07–0.3 % of the posts) by 20 searchers at once, in turns:
+ * through Plaza's `search` (every kind, permissions, highlights, over HTTP and GraphQL); Plaza's own
+ * statement for the same search sent straight to PostgreSQL ("the same query at the SQL level"); and a
+ * bare ranked full-text statement on the posts alone (what a hand-rolled search costs).
  */
 export async function runSearch(plaza: Started, databaseUrl: string, options: { count: number; seconds: number; concurrency: number; rounds: number }) {
   const db = new pg.Pool({ connectionString: databaseUrl, max: options.concurrency + 2 });
@@ -63,31 +71,52 @@ export async function runSearch(plaza: Started, databaseUrl: string, options: { 
       );
     };
     const viaPlaza = (q: string) => gql(plaza.url, SEARCH, { q }, author.token);
-    const sides: Record<string, { plaza: Array<{ p50Ms: number; p99Ms: number; rps: number }>; bare: Array<{ p50Ms: number; p99Ms: number; rps: number }> }> = {
-      oneWord: { plaza: [], bare: [] },
-      threeWords: { plaza: [], bare: [] },
+    // Plaza's own statement for the same search (every kind, the viewer's permissions, highlights), sent straight
+    // to PostgreSQL: what the server adds over its SQL.
+    const direct = createDb({ url: databaseUrl, poolSize: options.concurrency, prepare: true, logger: createLogger('silent') });
+    const statements = createSearch({ db: direct.db, readableBy: createSectionAccess(direct.db, createAdmins(direct.db, [])).readableBy });
+    const kinds = ['POST', 'USER', 'PRODUCT', 'SECTION', 'CHANNEL'] as const;
+    const sameSql = (q: string) => direct.db.execute(statements.statement(local(author.id), searchTerms(q), kinds, 20, null)!);
+    type Side = 'plaza' | 'sameSql' | 'bare';
+    const runs: Record<Side, (q: string) => Promise<unknown>> = { plaza: viaPlaza, sameSql, bare };
+    const sides: Record<string, Record<Side, Array<{ p50Ms: number; p99Ms: number; rps: number; cpuMs?: number; dbCpuMs: number }>>> = {
+      oneWord: { plaza: [], sameSql: [], bare: [] },
+      threeWords: { plaza: [], sameSql: [], bare: [] },
     };
-    for (let r = 0; r < options.rounds; r++) {
-      for (const [name, query] of [['oneWord', oneWord], ['threeWords', threeWords]] as const) {
-        const order = r % 2 === 0 ? (['plaza', 'bare'] as const) : (['bare', 'plaza'] as const);
-        for (const side of order) {
-          const run = side === 'plaza' ? viaPlaza : bare;
-          const result = await load((i) => run(query(i)), options.concurrency, options.seconds);
-          sides[name]![side].push({ p50Ms: result.p50Ms, p99Ms: result.p99Ms, rps: result.requestsPerSecond });
+    try {
+      for (let r = 0; r < options.rounds; r++) {
+        for (const [name, query] of [['oneWord', oneWord], ['threeWords', threeWords]] as const) {
+          const order: Side[] = r % 2 === 0 ? ['plaza', 'sameSql', 'bare'] : ['bare', 'sameSql', 'plaza'];
+          for (const side of order) {
+            const result = await load((i) => runs[side](query(i)), options.concurrency, options.seconds, side === 'plaza' ? plaza : undefined);
+            sides[name]![side].push({ p50Ms: result.p50Ms, p99Ms: result.p99Ms, rps: result.requestsPerSecond, cpuMs: result.cpuMsPerRequest, dbCpuMs: result.dbCpuMsPerRequest });
+          }
         }
       }
+    } finally {
+      await direct.pool.end();
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const summarise = (runs: Array<{ p50Ms: number; p99Ms: number; rps: number }>) => ({
+    const summarise = (runs: Array<{ p50Ms: number; p99Ms: number; rps: number; cpuMs?: number; dbCpuMs: number }>) => ({
       p50Ms: median(runs.map((x) => x.p50Ms)),
       p99Ms: median(runs.map((x) => x.p99Ms)),
       requestsPerSecond: median(runs.map((x) => x.rps)),
+      ...(runs[0]?.cpuMs !== undefined ? { serverCpuMsPerRequest: median(runs.map((x) => x.cpuMs!)) } : {}),
+      dbCpuMsPerRequest: median(runs.map((x) => x.dbCpuMs)),
     });
     const result = Object.fromEntries(
       Object.entries(sides).map(([name, s]) => {
-        const plaza = summarise(s.plaza);
-        const bareSide = summarise(s.bare);
-        return [name, { plaza, bare: bareSide, p50Ratio: round(plaza.p50Ms / bareSide.p50Ms), p99Ratio: round(plaza.p99Ms / bareSide.p99Ms) }];
+        const [plaza, same, bareSide] = [summarise(s.plaza), summarise(s.sameSql), summarise(s.bare)];
+        return [
+          name,
+          {
+            plaza,
+            sameSql: same,
+            bare: bareSide,
+            overSameSql: { p50: round(plaza.p50Ms / same.p50Ms), p99: round(plaza.p99Ms / same.p99Ms) },
+            overBare: { p50: round(plaza.p50Ms / bareSide.p50Ms), p99: round(plaza.p99Ms / bareSide.p99Ms) },
+          },
+        ];
       }),
     );
     return { posts: options.count, fillSeconds, concurrency: options.concurrency, rounds: options.rounds, sample, ...result };

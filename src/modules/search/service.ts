@@ -52,15 +52,14 @@ export function createSearch({ db, readableBy }: { db: Database; readableBy: (vi
     const branches: Record<SearchKind, SQL> = {
       // A post matches by its text or by a link's preview (title weighs A, text B): its best match ranks it.
       POST: sql`
-        select 'POST'::text as kind, p.id, round(h.score::numeric, 6) as score
+        select 'POST'::text as kind, m.id, round(max(m.r)::numeric, 6) as score
         from (
-          select id, max(r) as score from (
-            select p.id, ts_rank(p.search, ${tq}) as r from posts p where p.search @@ ${tq}
-            union all
-            select l.post_id, ts_rank(l.search, ${tq}) from links l where l.search @@ ${tq}
-          ) m group by id
-        ) h join posts p on p.id = h.id
-        where ${readable(sql`p.section_id`)} and ${unblocked(sql`p.author_id`)}`,
+          select p.id, p.section_id, p.author_id, ts_rank(p.search, ${tq}) as r from posts p where p.search @@ ${tq}
+          union all
+          select p.id, p.section_id, p.author_id, ts_rank(l.search, ${tq}) from links l join posts p on p.id = l.post_id where l.search @@ ${tq}
+        ) m
+        where ${readable(sql`m.section_id`)} and ${unblocked(sql`m.author_id`)}
+        group by m.id`,
       USER: sql`
         select 'USER' as kind, u.id, ${nameScore(sql`u.username`, sql`u.display_name`)} as score
         from users u where (${nameMatch(sql`u.username`, sql`u.display_name`)}) and u.id <> ${viewerId} and ${unblocked(sql`u.id`)}`,
@@ -100,6 +99,9 @@ export function createSearch({ db, readableBy }: { db: Database; readableBy: (vi
   }
 
   return {
+    /** The statement of a search, to run elsewhere (the bench sends it straight to PostgreSQL); null when nothing can match. */
+    statement,
+
     async search(viewerId: string, terms: SearchTerms, kinds: readonly SearchKind[], first: number, after: SearchCursor | null): Promise<{ hits: SearchHit[]; hasNextPage: boolean }> {
       const query = statement(viewerId, terms, kinds, first, after);
       if (!query) return { hits: [], hasNextPage: false };
@@ -107,11 +109,14 @@ export function createSearch({ db, readableBy }: { db: Database; readableBy: (vi
       return { hits: rows.slice(0, first), hasNextPage: rows.length > first };
     },
 
-    /** The plan PostgreSQL makes of a search's statement (EXPLAIN), for tests and for operators looking at a slow one. */
-    async explain(viewerId: string, terms: SearchTerms, kinds: readonly SearchKind[], first: number): Promise<string> {
+    /**
+     * The plan PostgreSQL makes of a search's statement (EXPLAIN; with `analyze`, run, with its timings), for tests
+     * and for operators looking at a slow one.
+     */
+    async explain(viewerId: string, terms: SearchTerms, kinds: readonly SearchKind[], first: number, { analyze = false } = {}): Promise<string> {
       const query = statement(viewerId, terms, kinds, first, null);
       if (!query) return '';
-      const { rows } = await db.execute<{ 'QUERY PLAN': string }>(sql`explain ${query}`);
+      const { rows } = await db.execute<{ 'QUERY PLAN': string }>(analyze ? sql`explain (analyze, buffers) ${query}` : sql`explain ${query}`);
       return rows.map((row) => row['QUERY PLAN']).join('\n');
     },
   };
