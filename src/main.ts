@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { createLogger } from './logger.ts';
+import { traceLogFields } from './observability/trace-context.ts';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -15,7 +16,7 @@ async function main() {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel, { traced: config.tracing.tracesUrl !== null });
+  const logger = createLogger(config.logLevel, config.tracing.tracesUrl ? { fields: traceLogFields } : {});
   for (const warning of config.warnings) logger.warn(warning);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   // PLAZA_PROCESSES > 1: this one forks and watches the processes that serve (each runs the rest of main).

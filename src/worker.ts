@@ -1,5 +1,6 @@
 import { loadConfig } from './config/index.ts';
 import { createLogger } from './logger.ts';
+import { traceLogFields } from './observability/trace-context.ts';
 
 /**
  * `npm run worker`: a process that runs background jobs only, beside servers
@@ -7,7 +8,7 @@ import { createLogger } from './logger.ts';
  * its events to reach subscribers on the servers.
  */
 const config = loadConfig();
-const logger = createLogger(config.logLevel, { traced: config.tracing.tracesUrl !== null }).child({ process: 'worker' });
+const logger = createLogger(config.logLevel, config.tracing.tracesUrl ? { fields: traceLogFields } : {}).child({ process: 'worker' });
 for (const warning of config.warnings) logger.warn(warning);
 if (!config.databaseUrl) {
   logger.error('a separate worker needs DATABASE_URL shared with the servers');

@@ -19,7 +19,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { TracingSettings } from '../config/index.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from 'pino';
 import { enableTracing } from './trace-context.ts';
 
 /**
