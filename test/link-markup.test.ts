@@ -30,6 +30,14 @@ describe('previews from a page markup', () => {
     expect(home.metadata.title).toBe('Example News');
   });
 
+  it('spells an image URL one way without changing what it asks for: needless escapes decoded, escaped delimiters kept', async () => {
+    const head = (image: string) => `<meta property="og:image" content="${image}">`;
+    expect((await read('', head('https://cdn.example.com/img/caf%C3%A9%20%28big%29%7E1.jpg'))).image).toBe('https://cdn.example.com/img/caf%C3%A9%20(big)~1.jpg');
+    // An image service that carries a URL in a path segment: its escaped ':', '/', '?', '=' and '&' are its own.
+    const carried = 'https://images.example.com/raw/https%3A%2F%2Fsource.example.org%2Fa.jpg%3Fw%3D700%26q%3D80?fit=cover';
+    expect((await read('', head(carried))).image).toBe(carried);
+  });
+
   it('names a site that declares no name by its logo, else by its registrable domain', async () => {
     expect((await read('<header><img src="/l.svg" alt="Daily Bugle logo"></header>', '<meta property="og:site_name">')).siteName).toBe('Daily Bugle');
     const bare = await extractMetadata('<html><body><p>Hi</p></body></html>', new URL('https://edition.news.co.uk/a'));

@@ -74,9 +74,15 @@ export function smartQuotes(text: string | null): string | null {
 }
 
 const NEEDLESS_ESCAPE = /%([0-9A-F]{2})/gi;
-const SAFE_IN_PATH = /[A-Za-z0-9\-._~!$&'()*+,;=:@]/;
+/**
+ * What a path never needs escaped, whatever the server makes of it: the unreserved characters, and the marks
+ * that neither `encodeURIComponent` nor `decodeURI` treat as delimiters. Never the delimiters (`:` `/` `?` `#` `@`
+ * `&` `=` `+` `$` `,` `;`): escaped or not they can mean different things (a URL carried in a path segment, as
+ * image services do), so they keep the spelling the page gave.
+ */
+const SAFE_IN_PATH = /[A-Za-z0-9\-._~!'()*]/;
 
-/** Decodes percent-escapes a path does not need (`%28` -> `(`), so one image has one spelling. */
+/** Decodes percent-escapes a path does not need (`%28` -> `(`, `%7E` -> `~`), so one image has one spelling. */
 export function tidyUrl(value: string | null): string | null {
   if (!value) return value;
   try {
