@@ -101,6 +101,8 @@ describe('previews from a page markup', () => {
     expect(timed.modifiedAt).toBe('2021-06-01T00:00:00.000Z');
     const printed = await read(`<div class="post-date">${'x'.repeat(250)} May 1, 2019</div><div class="Post-Date">Posted on May 16, 2016</div>`);
     expect(printed.publishedAt).toBe('2016-05-16T12:00:00.000Z');
+    // Markup that names its date by its id ("dateline", "lblDate") rather than its class.
+    expect((await read('<h1>Kashmir</h1><span id="ctl00_lblDate">Fri,19 Jul 2013</span>')).publishedAt).toBe('2013-07-19T12:00:00.000Z');
     // A day-only tag (written in UTC) yields to the page's own timestamp within a day of it.
     const precise = await read('<time datetime="2014-06-29 20:08:00-0400">June 29</time>', '<meta name="sailthru.date" content="2014-06-30">');
     expect(precise.publishedAt).toBe('2014-06-30T00:08:00.000Z');

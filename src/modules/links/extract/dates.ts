@@ -29,7 +29,8 @@ const PUBLISHED_META = [
 const MODIFIED_META = ['article:modified_time', 'og:updated_time', 'datemodified', 'dcterms.modified', 'last-modified'];
 
 /** Where pages print their date for people to read. */
-const VISIBLE_DATE = '.dt-published, [itemprop="datePublished" i], time, [class*="date" i], [class*="time" i], [class*="publish" i], [class*="post-meta" i], [class*="byline" i], [class*="dateline" i]';
+const VISIBLE_DATE =
+  '.dt-published, [itemprop="datePublished" i], time, [class*="date" i], [class*="time" i], [class*="publish" i], [class*="post-meta" i], [class*="byline" i], [class*="dateline" i], [id*="date" i], [id*="publish" i]';
 
 const EARLIEST = Date.UTC(1990, 0, 1);
 const DAY_MS = 24 * 3600 * 1000;
