@@ -22,8 +22,8 @@ async function scores(pages: CorpusPage[]) {
 
 /** The least each part must score, per field (held aside: site name as measured, 91.5 %, short of the 92 asked). */
 const FLOORS: Record<'dev' | 'held', Record<ScoredField, number>> = {
-  dev: { title: 95, description: 95, image: 93, siteName: 92, author: 85, date: 93, lang: 95 },
-  held: { title: 95, description: 90, image: 93, siteName: 91.5, author: 85, date: 85, lang: 95 },
+  dev: { title: 95, description: 95, image: 93, siteName: 92, author: 95, date: 93, lang: 95 },
+  held: { title: 95, description: 90, image: 93, siteName: 91.5, author: 92, date: 85, lang: 95 },
 };
 
 describe('preview accuracy on Plaza’s own corpus', () => {

@@ -95,6 +95,11 @@ describe('previews from a page markup', () => {
     expect((await read(site, '<meta name="author" content="Example News"><meta property="og:site_name" content="Example News">')).author).toBe('Sydney Lupkin');
   });
 
+  it('reads a byline whatever the case of its class name ("articleByline", "byLine"), its links and role left out', async () => {
+    expect((await read('<h1>Kings lose</h1><div id="articleByline" class="articleByline">By Elliott Teaford, Staff Writer</div>')).author).toBe('Elliott Teaford');
+    expect((await read('<span class="byLine">By Jonathan Mayo | <a href="/p">Archive</a></span>')).author).toBe('Jonathan Mayo');
+  });
+
   it('dates a page by its time elements, else by a date printed in its date markup', async () => {
     const timed = await read('<time datetime="2021-04-05T10:00:00Z">Monday</time><span itemprop="dateModified" datetime="2021-06-01T00:00:00Z"></span>');
     expect(timed.publishedAt).toBe('2021-04-05T10:00:00.000Z');

@@ -23,9 +23,10 @@ const BYLINE_SELECTORS = [
   '.h-entry .p-author .p-name, .h-entry .p-author',
   '.hentry .author .fn, .hentry .vcard .fn',
   '[rel="author"]',
-  '[class*="byline"] [class*="author"]',
-  '[class*="author-name"], [class*="author__name"], [class*="authorName"]',
-  '[class*="byline"]',
+  // Class names are matched whatever their case: sites write "byline", "byLine", "articleByline".
+  '[class*="byline" i] [class*="author" i]',
+  '[class*="author-name" i], [class*="author__name" i], [class*="authorName" i]',
+  '[class*="byline" i]',
   '[class*="author"] a, a[class*="author" i]',
   // A link to the author's page ("/author/jane-doe"), named.
   'a[href*="/author/" i], a[href*="/authors/" i], a[href*="/by/" i]',
