@@ -106,6 +106,10 @@ describe('previews from a page markup', () => {
     expect(timed.modifiedAt).toBe('2021-06-01T00:00:00.000Z');
     const printed = await read(`<div class="post-date">${'x'.repeat(250)} May 1, 2019</div><div class="Post-Date">Posted on May 16, 2016</div>`);
     expect(printed.publishedAt).toBe('2016-05-16T12:00:00.000Z');
+    // A printed time with its zone names the instant; a time without one, the day alone.
+    expect((await read('<div class="articleDate">Posted: 06/06/2013 09:48:55 PM PDT</div>')).publishedAt).toBe('2013-06-07T04:48:55.000Z');
+    expect((await read('<div id="dateline">| Thu Jun. 6, 2013 1:04 PM EDT</div>')).publishedAt).toBe('2013-06-06T17:04:00.000Z');
+    expect((await read('<div class="date">June 6, 2013 1:04 PM</div>')).publishedAt).toBe('2013-06-06T12:00:00.000Z');
     // Markup that names its date by its id ("dateline", "lblDate") rather than its class.
     expect((await read('<h1>Kashmir</h1><span id="ctl00_lblDate">Fri,19 Jul 2013</span>')).publishedAt).toBe('2013-07-19T12:00:00.000Z');
     // A day-only tag (written in UTC) yields to the page's own timestamp within a day of it.

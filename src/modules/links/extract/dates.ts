@@ -104,7 +104,7 @@ function visibleDate(doc: PageDocument, lang: string): string | null {
   let tried = 0;
   for (const el of selectAll(doc, VISIBLE_DATE)) {
     // Its opening words: a date element may hold a script or a menu after the date.
-    const found = textDate(textOf(el).slice(0, 120), lang);
+    const found = textTimestamp(textOf(el).slice(0, 120), lang);
     if (found) return found;
     if (++tried === 40) break;
   }
@@ -112,6 +112,42 @@ function visibleDate(doc: PageDocument, lang: string): string | null {
 }
 
 const NUMERIC_DATE = /\b(\d{1,2})\/(\d{1,2})\/((?:19|20)?\d{2})\b/;
+
+/** Hours from UTC of the zone abbreviations pages print after a time; ambiguous ones (IST, CST in Asia…) are read as their usual English meaning or left out. */
+const ZONES: Record<string, number> = {
+  utc: 0, gmt: 0, z: 0, est: -5, edt: -4, cst: -6, cdt: -5, mst: -7, mdt: -6, pst: -8, pdt: -7, akst: -9, akdt: -8, hst: -10,
+  bst: 1, cet: 1, cest: 2, eet: 2, eest: 3, jst: 9, kst: 9, aest: 10, aedt: 11,
+};
+const PRINTED_TIME = /^[\s,@at.-]*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?\s*\(?([a-z]{1,4})\b/i;
+
+/**
+ * A printed date as `textDate` reads it; when a time of day and a known zone follow it ("06/06/2013 09:48:55 PM
+ * PDT", "Jun. 6, 2013 1:04 PM EDT"), the instant they name. A time without a zone says no instant: the day alone.
+ */
+function textTimestamp(text: string, lang: string): string | null {
+  const day = textDate(text, lang);
+  if (!day) return null;
+  const end = dateEnd(text);
+  const time = end === null ? null : PRINTED_TIME.exec(text.slice(end));
+  const offset = time ? ZONES[time[5]!.toLowerCase()] : undefined;
+  if (!time || offset === undefined) return day;
+  let hours = Number(time[1]);
+  const meridiem = time[4]?.toLowerCase().replace(/\./g, '');
+  if (meridiem === 'pm' && hours < 12) hours += 12;
+  if (meridiem === 'am' && hours === 12) hours = 0;
+  if (hours > 23 || Number(time[2]) > 59) return day;
+  const local = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)), hours, Number(time[2]), Number(time[3] ?? 0));
+  return new Date(local - offset * 3_600_000).toISOString();
+}
+
+/** Where the date `textDate` found in `text` ends. */
+function dateEnd(text: string): number | null {
+  for (const pattern of [MONTH_DAY_YEAR, DAY_MONTH_YEAR, ISO_DAY, NUMERIC_DATE]) {
+    const match = pattern.exec(text);
+    if (match) return match.index + match[0].length;
+  }
+  return null;
+}
 const ISO_DAY = /\b((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b/;
 
 /** A day written for people (in words, as numbers in the order of `lang`, or ISO), as YYYY-MM-DD. */
