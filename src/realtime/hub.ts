@@ -123,18 +123,18 @@ export class Hub {
 
   private fanOut(event: Delivered<unknown>) {
     // Traced: one span for the whole fan-out on this instance, in the trace that recorded the event.
-    if (event.trace !== undefined && tracingOn()) return this.tracedFanOut(event, event.trace);
-    for (const subscriber of this.subscribers) subscriber.offer(event);
-    this.deps.onDelivered?.(this.topic, this.subscribers.size);
+    if (event.trace === undefined || !tracingOn()) return this.offerAll(event);
+    const links = event.payload instanceof EventFrame ? event.payload.events.flatMap((e) => (e.trace !== undefined && e.trace !== event.trace ? [e.trace] : [])) : [];
+    const attributes = { 'messaging.destination.name': this.topic, 'plaza.stream.seq': event.seq };
+    inSpan(`deliver ${this.topic}`, { parent: event.trace, links, kind: SpanKind.CONSUMER, attributes }, (span) => {
+      this.offerAll(event);
+      span?.setAttribute('plaza.subscribers', this.subscribers.size);
+    });
   }
 
-  private tracedFanOut(event: Delivered<unknown>, trace: string) {
-    const links = event.payload instanceof EventFrame ? event.payload.events.flatMap((e) => (e.trace !== undefined && e.trace !== trace ? [e.trace] : [])) : [];
-    inSpan(`deliver ${this.topic}`, { parent: trace, links, kind: SpanKind.CONSUMER, attributes: { 'messaging.destination.name': this.topic, 'plaza.stream.seq': event.seq } }, (span) => {
-      for (const subscriber of this.subscribers) subscriber.offer(event);
-      span?.setAttribute('plaza.subscribers', this.subscribers.size);
-      this.deps.onDelivered?.(this.topic, this.subscribers.size);
-    });
+  private offerAll(event: Delivered<unknown>) {
+    for (const subscriber of this.subscribers) subscriber.offer(event);
+    this.deps.onDelivered?.(this.topic, this.subscribers.size);
   }
 
   private drainAhead() {

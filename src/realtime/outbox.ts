@@ -134,10 +134,8 @@ export function createOutbox<T extends TopicMap>(db: Database, { afterCommit, on
   function eventsInsert(topic: string, rows: SQL): SQL {
     // Traced, the events carry the trace of the work recording them (OpenTelemetry; nothing when it is off).
     const trace = activeTraceparent();
-    if (trace !== undefined) {
-      return sql`insert into events (topic, key, payload, trace) select ${topic}, e.key, e.payload, ${trace} from (${rows}) as e returning key`;
-    }
-    return sql`insert into events (topic, key, payload) select ${topic}, e.key, e.payload from (${rows}) as e returning key`;
+    const [column, value] = trace === undefined ? [sql``, sql``] : [sql`, trace`, sql`, ${trace}`];
+    return sql`insert into events (topic, key, payload${column}) select ${topic}, e.key, e.payload${value} from (${rows}) as e returning key`;
   }
 
   /** One event as such a statement (`eventsInsert`). */

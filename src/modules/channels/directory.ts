@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { badInput } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/validate.ts';
@@ -8,7 +8,7 @@ import type { Occupancy, PresenceRooms } from '../../realtime/presence.ts';
 import { encodeCursor, resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Streams } from '../../realtime/streams.ts';
 import type { ChannelTopics, DirectoryEvent } from './events.ts';
-import type { ChannelRow } from './tables.ts';
+import { type ChannelRow, channelLive, channels } from './tables.ts';
 
 const TOPIC = 'channel:directory';
 const KEY = 'all';
@@ -34,18 +34,6 @@ export interface DirectoryEntry {
   cursor: string;
 }
 
-type Row = { id: string; name: string; seller_id: string; highlighted_product_id: string | null; highlighted_at: Date | null; version: number; created_at: Date; at: string; viewer_count: number | null };
-
-const channelOf = (row: Row): ChannelRow => ({
-  id: row.id,
-  name: row.name,
-  sellerId: row.seller_id,
-  highlightedProductId: row.highlighted_product_id,
-  highlightedAt: row.highlighted_at === null ? null : new Date(row.highlighted_at),
-  version: row.version,
-  createdAt: new Date(row.created_at),
-});
-
 /**
  * The live-channel directory. Presence publishes each channel's occupancy at
  * most once per interval, from one instance; that instance records it here:
@@ -58,7 +46,9 @@ const channelOf = (row: Row): ChannelRow => ({
  * (they all died) is no longer listed.
  */
 export function createChannelDirectory({ db, outbox, streams, staleSeconds }: { db: Database; outbox: Outbox<ChannelTopics>; streams: Streams<ChannelTopics>; staleSeconds: number }) {
-  const fresh = sql`l.refreshed_at > now() - make_interval(secs => ${staleSeconds})`;
+  const fresh = sql`${channelLive.refreshedAt} > now() - make_interval(secs => ${staleSeconds})`;
+  /** A channel with where it stands: its creation as PostgreSQL writes it (microseconds, for the cursor). */
+  const listed = { channel: channels, at: sql<string>`${channels.createdAt}::text` };
 
   async function record(occupancy: Occupancy): Promise<void> {
     const channelId = occupancy.room;
@@ -105,27 +95,35 @@ export function createChannelDirectory({ db, outbox, streams, staleSeconds }: { 
      * whose count moved past the cursor may be seen twice or not at all.
      */
     async page(live: boolean | null, first: number, after: DirectoryCursor | null): Promise<{ entries: DirectoryEntry[]; hasNextPage: boolean }> {
-      const rows: Array<{ row: Row; live: boolean }> = [];
+      const rows: Array<{ channel: ChannelRow; at: string; viewers: number | null }> = [];
       if (live !== false && (after === null || after.phase === 'live')) {
-        const past = after?.phase === 'live' ? sql`and (l.viewer_count, l.channel_id) < (${after.viewers}, ${after.id}::uuid)` : sql``;
-        const { rows: found } = await db.execute<Row>(sql`
-          select c.*, c.created_at::text as at, l.viewer_count from channel_live l join channels c on c.id = l.channel_id
-          where ${fresh} ${past}
-          order by l.viewer_count desc, l.channel_id desc limit ${first + 1}`);
-        rows.push(...found.map((row) => ({ row, live: true })));
+        const past = after?.phase === 'live' ? sql`(${channelLive.viewerCount}, ${channelLive.channelId}) < (${after.viewers}, ${after.id}::uuid)` : undefined;
+        rows.push(
+          ...(await db
+            .select({ ...listed, viewers: channelLive.viewerCount })
+            .from(channelLive)
+            .innerJoin(channels, eq(channels.id, channelLive.channelId))
+            .where(and(fresh, past))
+            .orderBy(desc(channelLive.viewerCount), desc(channelLive.channelId))
+            .limit(first + 1)),
+        );
       }
       if (live !== true && rows.length <= first) {
-        const past = after?.phase === 'newest' ? sql`and (c.created_at, c.id) < (${after.at}::timestamptz, ${after.id}::uuid)` : sql``;
-        const { rows: found } = await db.execute<Row>(sql`
-          select c.*, c.created_at::text as at, null::int as viewer_count from channels c
-          where not exists (select 1 from channel_live l where l.channel_id = c.id and ${fresh}) ${past}
-          order by c.created_at desc, c.id desc limit ${first + 1 - rows.length}`);
-        rows.push(...found.map((row) => ({ row, live: false })));
+        const past = after?.phase === 'newest' ? sql`(${channels.createdAt}, ${channels.id}) < (${after.at}::timestamptz, ${after.id}::uuid)` : undefined;
+        const notLive = sql`not exists (select 1 from ${channelLive} where ${channelLive.channelId} = ${channels.id} and ${fresh})`;
+        rows.push(
+          ...(await db
+            .select({ ...listed, viewers: sql<null>`null` })
+            .from(channels)
+            .where(and(notLive, past))
+            .orderBy(desc(channels.createdAt), desc(channels.id))
+            .limit(first + 1 - rows.length)),
+        );
       }
-      const entries = rows.slice(0, first).map(({ row, live: isLive }) => ({
-        channel: channelOf(row),
-        live: isLive,
-        cursor: encodeDirectoryCursor(isLive ? { phase: 'live', viewers: row.viewer_count!, id: row.id } : { phase: 'newest', at: row.at, id: row.id }),
+      const entries = rows.slice(0, first).map(({ channel, at, viewers }) => ({
+        channel,
+        live: viewers !== null,
+        cursor: encodeDirectoryCursor(viewers !== null ? { phase: 'live', viewers, id: channel.id } : { phase: 'newest', at, id: channel.id }),
       }));
       return { entries, hasNextPage: rows.length > first };
     },

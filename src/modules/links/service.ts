@@ -39,6 +39,9 @@ export type JobStart =
   | { link: LinkForJob; cached: { metadata: LinkMetadataJson; fetchedAt: Date } }
   | { link: LinkForJob; cached: null; claim: FetchClaim };
 
+/** A link's columns (as `l`) in the statements that read rows whole: never its search vector, which the database keeps for search alone. */
+const LINK_COLUMNS = sql.raw('l.id, l.post_id, l.position, l.url, l.normalized_url, l.status, l.metadata, l.error, l.fetched_at, l.created_at');
+
 /** Enqueues fetch jobs for links inside a transaction (wired to pg-boss by the runtime). */
 export type EnqueueLinks = (tx: Executor, links: LinkRow[], refresh: boolean) => Promise<void>;
 
@@ -81,7 +84,7 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished, re
           fetched_at = ${values.fetchedAt.toISOString()}
         from ${posts} p
         where ${which} and l.status = 'PENDING' and p.id = l.post_id
-        returning l.id, l.post_id, l.position, l.url, l.normalized_url, l.status, l.metadata, l.error, l.fetched_at, l.created_at, p.section_id
+        returning ${LINK_COLUMNS}, p.section_id
       ), added as (
         ${outbox.eventsInsert('link:updated', sql`select m.section_id as key, ${linkEventJson('m')} as payload from moved m`)}
       )${also ?? sql``}
@@ -125,7 +128,7 @@ export function createLinkService({ db, outbox, streams, enqueue, onFinished, re
       const useCache = !refresh && ttlSeconds > 0;
       const result = await db.execute<JobStartRow>(sql`
         with link as (
-          select l.id, l.post_id, l.position, l.url, l.normalized_url, l.status, l.metadata, l.error, l.fetched_at, l.created_at, p.section_id, p.author_id
+          select ${LINK_COLUMNS}, p.section_id, p.author_id
             from ${links} l join ${posts} p on p.id = l.post_id where l.id = ${linkId}
         ), cached as (
           select c.metadata, c.fetched_at from ${links} c, link

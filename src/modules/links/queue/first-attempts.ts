@@ -2,7 +2,8 @@ import { within } from '../../../lib/within.ts';
 import type { Logger } from '../../../logger.ts';
 import type { LinkJobBatcher } from './enqueue.ts';
 import { FetchError } from '../fetch/fetch-errors.ts';
-import { later, type LinkAttempt, type LinkWorkerDeps, noteLinkTraces, processLinkJob } from './job.ts';
+import { later, type LinkAttempt, processLinkJob } from './attempt.ts';
+import { type LinkWorkerDeps, noteLinkTraces } from './job.ts';
 import { hostOf } from '../normalize.ts';
 import type { LinkRow } from '../tables.ts';
 
@@ -109,7 +110,7 @@ export function createLinkHandOff(queue: LinkJobBatcher, logger: Logger, onOutco
 
 /**
  * The first attempt at a link, made at once by the process that committed its
- * post: the job's work (job.ts), with all its retries left, but only while the
+ * post: the job's work (attempt.ts), with all its retries left, but only while the
  * host holds no other claim (the host's queued jobs are not overtaken).
  * Resolves false when the queue must take the link (its host busy); a
  * transient failure is handed to the queue as the job's first retry, after the
