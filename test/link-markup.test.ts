@@ -38,12 +38,14 @@ describe('previews from a page markup', () => {
     expect((await read('', head(carried))).image).toBe(carried);
   });
 
-  it('names a site that declares no name by its logo, else by its registrable domain', async () => {
+  it('names a site that declares no name by its logo, else by its host name', async () => {
     expect((await read('<header><img src="/l.svg" alt="Daily Bugle logo"></header>', '<meta property="og:site_name">')).siteName).toBe('Daily Bugle');
     const bare = await extractMetadata('<html><body><p>Hi</p></body></html>', new URL('https://edition.news.co.uk/a'));
-    expect(bare.metadata.siteName).toBe('news');
+    expect(bare.metadata.siteName).toBe('edition.news.co.uk');
     const pages = await extractMetadata('<html><body><p>Hi</p></body></html>', new URL('https://jane.github.io/post'));
-    expect(pages.metadata.siteName).toBe('jane');
+    expect(pages.metadata.siteName).toBe('jane.github.io');
+    const www = await extractMetadata('<html><body><p>Hi</p></body></html>', new URL('https://www.example.com/post'));
+    expect(www.metadata.siteName).toBe('example.com');
   });
 
   it('names the site from the end of its title that names the host, first or last', async () => {

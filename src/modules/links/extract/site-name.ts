@@ -3,8 +3,9 @@ import { cleanText, lettersOnly } from './text.ts';
 
 /**
  * A site's display name: trimmed, without a "| Home"-style tail or a leading "www.", as the site
- * declares it otherwise ("Boston.com" is that site's name), and from the host name when nothing
- * better exists ("techcrunch.com" -> "techcrunch").
+ * declares it otherwise ("Boston.com" is that site's name), and its host name when nothing better
+ * exists ("www.techcrunch.com" -> "techcrunch.com", "blog.example.me" as it is: the registrable
+ * label alone, "example", names nothing a reader would recognise).
  */
 export function normaliseSiteName(raw: string | null, pageUrl: URL): string | null {
   const name = brandOf(cleanText(raw, 100))
@@ -13,7 +14,7 @@ export function normaliseSiteName(raw: string | null, pageUrl: URL): string | nu
     .replace(/^www\./i, '')
     .trim();
   if (name) return name;
-  return siteNameFromHost(pageUrl);
+  return pageUrl.hostname.replace(/^www\./i, '') || null;
 }
 
 /** A company's legal form after its name: "Example Media, Inc." is "Example Media". */
