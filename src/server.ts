@@ -21,6 +21,7 @@ import { createWebSocketLayer } from './http/ws/websocket.ts';
 import { corsHeadersFor, createDocumentCaches, createPlazaYoga } from './http/yoga.ts';
 import { createPersistedDocuments, memoryDocumentStore, type PersistedDocuments, readManifest, redisDocumentStore } from './graphql/persisted-documents.ts';
 import type { Metrics } from './observability/metrics.ts';
+import { withIncomingTrace } from './observability/trace-context.ts';
 import type { Cluster, Redis } from 'ioredis';
 
 export interface ServerDeps extends ContextDeps {
@@ -103,8 +104,10 @@ export function createServer(deps: ServerDeps) {
       const lastEventId = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : null;
       return yoga(req, res, { viewer, ip, ending, lastEventId });
     }
-    if (plainJson && isPlainJsonPost(req)) return plainJson(req, res, { viewer, ip });
-    return yoga(req, res, { viewer, ip });
+    // A query or mutation continues the caller's trace when it sends one (traced only: OTEL_EXPORTER_OTLP_ENDPOINT).
+    return withIncomingTrace(req.headers, () =>
+      plainJson && isPlainJsonPost(req) ? plainJson(req, res, { viewer, ip }) : yoga(req, res, { viewer, ip }),
+    );
   }
 
   const http = createHttpServer((req, res) => {

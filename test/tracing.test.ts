@@ -140,6 +140,31 @@ describe.skipIf(inject('redisUrl') === null)('tracing (OpenTelemetry, OTLP/HTTP)
     expect(chain.map((s) => `${s.service}:${s.name}`)).toEqual(['plaza-b:mutation.CreatePost', 'plaza-a:link.job']);
     expect(job.attributes['plaza.job.first_attempt']).toBe(false);
   }, 30_000);
+
+  it("continues a caller's W3C traceparent, on the plain JSON path and through Yoga, and follows its sampling decision", async () => {
+    const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const callerSpan = '1234567890abcdef';
+    const send = (operation: string, flags: string, viaYoga = false) => {
+      const query = `query ${operation} { __typename }`;
+      const traceparent = `00-${traceId}-${callerSpan}-${flags}`;
+      // Asking for multipart answers takes Yoga's path; plain JSON, the fast one.
+      const accept = viaYoga ? 'multipart/mixed' : 'application/json';
+      return fetch(a.url, { method: 'POST', headers: { 'content-type': 'application/json', accept, traceparent }, body: JSON.stringify({ query }) });
+    };
+    // Unsampled by the caller: not recorded (the default sampler follows the parent); sent first, so exported first if it were.
+    expect((await send('NotSampled', '00')).status).toBe(200);
+    expect((await send('Followed', '01')).status).toBe(200);
+    expect((await send('FollowedViaYoga', '01', true)).status).toBe(200);
+    await receiver.waitFor((spans) => ['query.Followed', 'query.FollowedViaYoga'].every((name) => spans.some((s) => s.name === name)));
+    for (const name of ['query.Followed', 'query.FollowedViaYoga']) {
+      const span = receiver.spans.find((s) => s.name === name)!;
+      expect({ traceId: span.traceId, parent: span.parentSpanId, service: span.service }).toEqual({ traceId, parent: callerSpan, service: 'plaza-a' });
+    }
+    expect(receiver.spans.some((s) => s.name === 'query.NotSampled')).toBe(false);
+    // A preflight from a page lets it send the header.
+    const preflight = await fetch(a.url, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'traceparent' } });
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('traceparent');
+  }, 30_000);
 });
 
 describe('tracing over OTLP/protobuf, and off', () => {

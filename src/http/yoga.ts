@@ -72,9 +72,11 @@ export const requestStandIn = () => ({ method: 'POST' });
 
 /** Yoga's CORS settings for CORS_ORIGINS (false: no browser origin may read). */
 export function corsOptions(origins: Config['corsOrigins']) {
-  if (origins === '*') return { origin: '*', methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'Accept'] };
+  // W3C trace context: a page traced by the OpenTelemetry web SDK sends it, and its operation continues that trace.
+  const allowedHeaders = ['Authorization', 'Content-Type', 'Accept', 'traceparent', 'tracestate'];
+  if (origins === '*') return { origin: '*', methods: ['GET', 'POST'], allowedHeaders };
   if (origins.length === 0) return false as const;
-  return { origin: origins, credentials: true, methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'Accept', ...CSRF_HEADERS] };
+  return { origin: origins, credentials: true, methods: ['GET', 'POST'], allowedHeaders: [...allowedHeaders, ...CSRF_HEADERS] };
 }
 
 /**

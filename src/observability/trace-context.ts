@@ -88,6 +88,21 @@ export function inSpan<T>(name: string, options: SpanOptions, work: (span: Span 
   });
 }
 
+/**
+ * Runs `work` as a continuation of the trace the request names in its W3C `traceparent` (and `tracestate`)
+ * header, as an instrumented HTTP server does: a browser or a gateway tracing its own work sees Plaza's
+ * operation as a child of its request. Whether it is recorded follows the caller's choice under the default
+ * parent-based sampler (OTEL_TRACES_SAMPLER=traceidratio decides without it). Off, or without the header,
+ * it is `work()`.
+ */
+export function withIncomingTrace<T>(headers: Record<string, string | string[] | undefined>, work: () => T): T {
+  if (tracer === null || typeof headers.traceparent !== 'string') return work();
+  const carrier: Record<string, string> = { traceparent: headers.traceparent };
+  if (typeof headers.tracestate === 'string') carrier.tracestate = headers.tracestate;
+  // A malformed header is ignored by the propagator: the operation then starts its own trace.
+  return context.with(propagation.extract(ROOT_CONTEXT, carrier), work);
+}
+
 /** `trace_id`/`span_id` of the active span for a log line (pino's mixin, which adds the line's own fields to it), nothing outside one. */
 export function traceLogFields(): Record<string, string> {
   const span = trace.getActiveSpan();
