@@ -1,4 +1,5 @@
 import { ldValue, type PageDocument, selectAll, textOf } from './document.ts';
+import { labelledValue } from './labelled.ts';
 import { cleanText, lettersOnly } from './text.ts';
 
 /** Meta tags that name a page's author, most specific first (Open Graph, then plain, Dublin Core, Parse.ly, Sailthru). */
@@ -27,13 +28,17 @@ const BYLINE_SELECTORS = [
   '[class*="byline" i] [class*="author" i]',
   '[class*="author-name" i], [class*="author__name" i], [class*="authorName" i]',
   '[class*="byline" i]',
-  '[class*="author"] a, a[class*="author" i]',
+  // Not a corporate author's (DocBook's `corpauthor`: the organisation beside the people).
+  '[class*="author"] a:not([class*="corpauthor" i] *), a[class*="author" i]',
   // A link to the author's page ("/author/jane-doe"), named.
   'a[href*="/author/" i], a[href*="/authors/" i], a[href*="/by/" i]',
   '[class~="author"], [class~="Author"]',
   '[class*="author" i]',
   'article address',
 ];
+
+/** Labels of a field naming the author, in the languages of the pages. */
+const AUTHOR_LABEL = /^(authors?|editors?|written by|by|auteurs?|autor(en|in)?|autore|autores?)$/i;
 
 /** How many elements of one byline selector are tried: the first may be a `<link>`, an empty slot or a widget. */
 const BYLINE_TRIES = 4;
@@ -65,6 +70,9 @@ export function extractAuthor(doc: PageDocument, ld: Record<string, unknown> | n
       if (++tried === BYLINE_TRIES) break;
     }
   }
+  // A field of the page's own: "Author: Jane Doe" in a definition list or a table.
+  const field = cleanAuthor(labelledValue(doc, AUTHOR_LABEL), names);
+  if (field) return field;
   // No person named anywhere: the site itself, when the page declares it as the author (a company's blog, an
   // organisation's own page), a product's maker (JSON-LD brand or manufacturer), else the creator's social
   // handle without its "@" (the site's own account included).

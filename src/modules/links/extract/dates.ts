@@ -1,4 +1,5 @@
 import { type PageDocument, selectAll, selectFirst, textOf } from './document.ts';
+import { labelledValue } from './labelled.ts';
 
 /** Meta tags that date a page's publication, most specific first (Open Graph, schema.org, Parse.ly, Sailthru, Dublin Core). */
 const PUBLISHED_META = [
@@ -58,7 +59,9 @@ export function extractDates(doc: PageDocument, ld: Record<string, unknown> | nu
     () => selectFirst(doc, 'time[itemprop="datePublished" i], time[pubdate], [itemprop="datePublished" i]')?.attribs.datetime,
     () => selectFirst(doc, 'time[datetime]')?.attribs.datetime,
   ];
-  const published = precise(first(now, declared), declared, now) ?? first(now, [() => visibleDate(doc, lang ?? 'en'), () => urlDate(pageUrl)]);
+  const published =
+    precise(first(now, declared), declared, now) ??
+    first(now, [() => visibleDate(doc, lang ?? 'en'), () => labelledDate(doc, lang ?? 'en'), () => urlDate(pageUrl)]);
   const modified = first(now, [
     () => ld?.dateModified,
     ...MODIFIED_META.map((key) => () => doc.meta.get(key)),
@@ -109,6 +112,15 @@ function visibleDate(doc: PageDocument, lang: string): string | null {
     if (++tried === 40) break;
   }
   return null;
+}
+
+/** Labels of a field dating the page's publication ("Date:", "Published"), in the languages of the pages. */
+const DATE_LABEL = /^(date|published|publication date|date published|posted|released|release date|datum|fecha|data)$/i;
+
+/** A date given as a field of the page: `<dt>Date:</dt><dd>October 7, 2026</dd>`, `<th>Published</th><td>…</td>`. */
+function labelledDate(doc: PageDocument, lang: string): string | null {
+  const value = labelledValue(doc, DATE_LABEL);
+  return value ? textTimestamp(value.trim().slice(0, 120), lang) : null;
 }
 
 const NUMERIC_DATE = /\b(\d{1,2})\/(\d{1,2})\/((?:19|20)?\d{2})\b/;

@@ -21,15 +21,33 @@ export function firstContentImage(doc: PageDocument, pageUrl: URL): string | nul
   return null;
 }
 
+/** Folders sites keep their chrome's pictures in: icons, buttons, avatars, rating stars, a manual's callout marks. */
+const CHROME_FOLDER = /\/(icons?|buttons?|avatars?|default_avatar|callouts|emoji|emoticons|smilies|rater|ratings?|badges?|flags|sprites?|logos?|header|nav)\//i;
+/** Where a page keeps its chrome: the site's header, navigation, footer and asides. */
+const CHROME_TAGS = new Set(['nav', 'footer', 'aside', 'menu']);
+/** Whole class names or ids, not parts of one: "blq-int-nav" on a page's outer container says nothing of its pictures. */
+const CHROME_PART = /(^|\s)(masthead|nav|navbar|navigation|menu|footer|sidebar|site-header|page-header|site-footer|site-nav|main-nav|global-nav)(\s|$)/i;
+
 /** One `<img>` as the page's picture: its absolute URL, or null for inline data, a tiny image or the site's chrome. */
 function pagePicture(el: Element, pageUrl: URL): string | null {
   const src = el.attribs.src;
   const width = Number(el.attribs.width ?? 0);
   const height = Number(el.attribs.height ?? 0);
   if (!src || src.startsWith('data:') || (width > 0 && width < 100) || (height > 0 && height < 50)) return null;
-  // The site's chrome, not the page's picture.
-  if (/(logo|sprite|icon|avatar|badge|button|banner)[^/]*$/i.test(src.split('?')[0]!)) return null;
+  // The site's chrome, not the page's picture: by its file's name or folder, its alt text ("Logo"), or where it stands.
+  const path = src.split('?')[0]!;
+  if (/(logo|sprite|icon|avatar|badge|button|banner)[^/]*$/i.test(path) || CHROME_FOLDER.test(path)) return null;
+  if (/\blogo\b/i.test(el.attribs.alt ?? '') || inChrome(el)) return null;
   return imageUrl(src, pageUrl);
+}
+
+/** Whether an element stands in the site's header, navigation, footer or an aside (`<body>`'s own classes aside). */
+function inChrome(el: Element): boolean {
+  for (let node = el.parent as Element | null; node && node.type === 'tag'; node = node.parent as Element | null) {
+    if (node.name === 'body' || node.name === 'html') return false;
+    if (CHROME_TAGS.has(node.name) || CHROME_PART.test(node.attribs.class ?? '') || CHROME_PART.test(node.attribs.id ?? '')) return true;
+  }
+  return false;
 }
 
 /** A site's own image declared for every page (its logo, a placeholder), rather than this page's picture. */

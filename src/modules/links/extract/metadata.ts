@@ -74,13 +74,15 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
     ),
   );
 
+  // A declared description that only repeats the page's title (as manuals' generators write it) describes nothing.
+  const describes = (text: string | null) => (text && lettersOnly(text) !== lettersOnly(htmlTitle ?? '') && lettersOnly(text) !== lettersOnly(title ?? '') ? text : null);
   const description = smartQuotes(
     firstOf(
-      meta('og:description'),
-      meta('twitter:description'),
-      meta('description'),
-      cleanText(ldValue(ld?.description, ['text'])),
-      cleanText(og.ogDescription),
+      describes(meta('og:description')),
+      describes(meta('twitter:description')),
+      describes(meta('description')),
+      describes(cleanText(ldValue(ld?.description, ['text']))),
+      describes(cleanText(og.ogDescription)),
     ) ?? firstParagraph(doc),
   );
 

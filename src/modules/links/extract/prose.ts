@@ -2,31 +2,51 @@ import type { Element } from 'domhandler';
 import { type PageDocument, selectAll, textOf } from './document.ts';
 import { cleanText } from './text.ts';
 
+/** How many paragraphs are read before giving up: a page's prose starts long before that. */
+const PARAGRAPHS_READ = 200;
+
 /**
- * The page's first paragraph of prose: at least 80 characters, not in the page's navigation, header,
- * footer, asides or captions, not mostly links (several: a list of related stories), not a cookie or
- * subscription notice.
+ * The page's first paragraph of prose, not in the page's navigation, header, footer, asides, captions or
+ * legal notices, not mostly links (several: a list of related stories), not a cookie or subscription
+ * notice: the first of at least 80 characters, else (a page of short paragraphs, a manual's example) the
+ * first whole sentence of at least six words ("A trivial example that creates a new puts by binding fputs
+ * with stdout.").
  */
 export function firstParagraph(doc: PageDocument): string | null {
+  let read = 0;
+  let sentence: string | null = null;
   for (const el of selectAll(doc, 'p')) {
+    if (++read > PARAGRAPHS_READ) break;
     if (insideChrome(el)) continue;
     const whole = textOf(el);
     // Without reference marks ("[2]", "[citation needed]").
     const text = cleanText(whole.replace(/\[(\d+|[a-z ]{3,30})\]/gi, ''));
-    if (!text || text.length < 80 || NOTICE.test(text)) continue;
+    if (!text || NOTICE.test(text)) continue;
+    const long = text.length >= 80;
+    if (!long && (sentence !== null || !isSentence(text))) continue;
     const links = [...selectAll(doc, 'a', el)];
     if (links.length >= 2 && links.reduce((sum, a) => sum + textOf(a).length, 0) > whole.length * 0.5) continue;
-    return text;
+    if (long) return text;
+    sentence = text;
   }
-  return null;
+  return sentence;
 }
 
-const NOTICE = /\b(cookies?|javascript (is )?(disabled|required)|subscribe to|sign up for our|newsletter|all rights reserved)\b/i;
-const CHROME_TAGS = new Set(['nav', 'footer', 'aside', 'figcaption', 'form', 'menu']);
-const CHROME_CLASS = /(^|[\s_-])(nav|menu|breadcrumbs?|footer|sidebar|caption|cookie|promo|related|share|social|comments?)([\s_-]|$)/i;
+/** A sentence: a capital first, a full stop (or ! or ?) last, six words or more. */
+const isSentence = (text: string) => text.length >= 40 && /^\p{Lu}/u.test(text) && /[.!?]$/.test(text) && text.split(/\s+/).length >= 6;
 
+const NOTICE = /\b(cookies?|javascript (is )?(disabled|required)|subscribe to|sign up for our|newsletter|all rights reserved|permission is granted to copy)\b/i;
+const CHROME_TAGS = new Set(['nav', 'footer', 'aside', 'figcaption', 'form', 'menu']);
+const CHROME_CLASS =
+  /(^|[\s_-])(nav|menu|breadcrumbs?|footer|sidebar|caption|cookie|promo|related|share|social|comments?|legalnotice|copyright|license|disclaimer)([\s_-]|$)/i;
+
+/**
+ * Whether a paragraph stands in the page's chrome. `<body>` and `<html>` are not asked: their classes say
+ * how the whole page is shown ("sidebar-visible", "nav-open"), not what a part of it is.
+ */
 function insideChrome(el: Element): boolean {
   for (let node: Element | null = el.parent as Element | null; node && node.type === 'tag'; node = node.parent as Element | null) {
+    if (node.name === 'body' || node.name === 'html') return false;
     if (CHROME_TAGS.has(node.name) || CHROME_CLASS.test(node.attribs.class ?? '') || CHROME_CLASS.test(node.attribs.id ?? '')) return true;
   }
   return false;

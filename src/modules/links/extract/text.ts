@@ -1,13 +1,20 @@
 import { MAX_URL_LENGTH } from '../../../lib/validate.ts';
 import { decodeHTML } from 'entities';
 
-/** Decodes entities left in text (some pages double-encode), folds whitespace, trims; empty becomes null. */
+/**
+ * HTML left in text (a meta description written with its markup): an element's tag or a comment. A word in
+ * angle brackets that names no element is text ("If <branch> is given", "Jane <jane@example.org>").
+ */
+const MARKUP =
+  /<!--[\s\S]*?-->|<\/?(?:a|abbr|article|aside|b|bdi|bdo|big|blockquote|br|button|center|cite|code|dd|del|dfn|div|dl|dt|em|figcaption|figure|font|footer|h[1-6]|header|hr|i|iframe|img|input|ins|kbd|label|li|link|main|mark|meta|nav|noscript|ol|p|picture|pre|q|s|samp|script|section|small|source|span|strike|strong|style|sub|sup|svg|table|tbody|td|th|thead|time|tr|tt|u|ul|var|video|wbr)(?:\s[^>]*)?\/?>/gi;
+
+/** Decodes entities left in text (some pages double-encode), drops markup, folds whitespace, trims; empty becomes null. */
 export function cleanText(value: unknown, maxLength = 1_000): string | null {
   if (typeof value !== 'string') return null;
   let text = value;
   for (let i = 0; i < 2 && /&(#\d+|#x[\da-f]+|[a-z]+);/i.test(text); i++) text = decodeHTML(text);
   text = text
-    .replace(/<[^>]*>/g, ' ')
+    .replace(MARKUP, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   if (!text) return null;
