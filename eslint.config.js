@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // examples/web/src/gql/ is generated (npm run codegen there).
-  { ignores: ['node_modules/', 'bench/results/', '.data/', 'examples/web/src/gql/', 'examples/web/dist/'] },
+  { ignores: ['node_modules/', 'bench/results/', '.data/', 'examples/web/src/gql/', 'examples/web/dist/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
