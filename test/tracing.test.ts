@@ -145,7 +145,7 @@ describe.skipIf(inject('redisUrl') === null)('tracing (OpenTelemetry, OTLP/HTTP)
     const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
     const callerSpan = '1234567890abcdef';
     const send = (operation: string, flags: string, viaYoga = false) => {
-      const query = `query ${operation} { __typename }`;
+      const query = operation === 'WithLiteral' ? 'query WithLiteral { __type(name: "Post") { name } }' : `query ${operation} { __typename }`;
       const traceparent = `00-${traceId}-${callerSpan}-${flags}`;
       // Asking for multipart answers takes Yoga's path; plain JSON, the fast one.
       const accept = viaYoga ? 'multipart/mixed' : 'application/json';
@@ -161,6 +161,12 @@ describe.skipIf(inject('redisUrl') === null)('tracing (OpenTelemetry, OTLP/HTTP)
       expect({ traceId: span.traceId, parent: span.parentSpanId, service: span.service }).toEqual({ traceId, parent: callerSpan, service: 'plaza-a' });
     }
     expect(receiver.spans.some((s) => s.name === 'query.NotSampled')).toBe(false);
+    // The document is carried when it holds no literal value (those may be secrets); decided once per document.
+    expect(receiver.spans.find((s) => s.name === 'query.Followed')!.attributes['graphql.execute.document']).toContain('query Followed');
+    for (let i = 0; i < 2; i++) expect((await send('WithLiteral', '01')).status).toBe(200);
+    await receiver.waitFor((spans) => spans.filter((s) => s.name === 'query.WithLiteral').length === 2);
+    const literal = receiver.spans.filter((s) => s.name === 'query.WithLiteral');
+    expect(literal.map((s) => s.attributes['graphql.execute.document'])).toEqual([undefined, undefined]);
     // A preflight from a page lets it send the header.
     const preflight = await fetch(a.url, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'traceparent' } });
     expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('traceparent');

@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { useOpenTelemetry } from '@envelop/opentelemetry';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -20,6 +19,7 @@ import {
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { TracingSettings } from '../config/index.ts';
 import type { Logger } from 'pino';
+import { operationSpans } from './operation-spans.ts';
 import { enableTracing } from './trace-context.ts';
 
 /**
@@ -102,11 +102,7 @@ export async function startTracing(settings: TracingSettings, logger: Logger): P
   });
   require('pg');
   require('ioredis');
-  // Queries' and mutations' spans: named `<type>.<name>`, with the document (unless it has inline arguments),
-  // never the variables or the result. A subscription gets none of its own (one open span per subscriber for
-  // hours, thousands of them); its events' deliveries have theirs (`deliver <topic>`, streams' hubs).
-  const { onSubscribe: _subscriptions, ...operations } = useOpenTelemetry({ resolvers: false, variables: false, result: false }, provider, SpanKind.SERVER, {}, 'plaza');
-  enableTracing({ tracer: provider.getTracer('plaza', serviceVersion), operationsPlugin: operations });
+  enableTracing({ tracer: provider.getTracer('plaza', serviceVersion), operationsPlugin: operationSpans(provider) });
   logger.info({ endpoint: settings.tracesUrl, protocol: settings.protocol, sampler: settings.sampler }, 'tracing on');
   return {
     async shutdown() {
