@@ -97,6 +97,28 @@ describe('previews from a page markup', () => {
     expect((await read(site, '<meta name="author" content="Example News"><meta property="og:site_name" content="Example News">')).author).toBe('Sydney Lupkin');
   });
 
+  it('reads a byline and a dateline printed on a line of their own, without markup saying what they are', async () => {
+    const preview = await read('<h1>Caraway ecstatic</h1><p class="droid">by Steven Marrocco on May 15, 2013 at 3:45 pm ET</p><p>Posted on March 3, 2021</p>');
+    expect(preview.author).toBe('Steven Marrocco');
+    expect(preview.publishedAt?.slice(0, 10)).toBe('2021-03-03');
+    // The line ends at a break: the role below the name is not part of it.
+    expect((await read('<span class="sbhd">By: <a href="/id/1">Patti Domm</a><br>CNBC Executive News Editor</span>')).author).toBe('Patti Domm');
+    // Not a byline: "By the numbers", a lower-case phrase; not a dateline: a sentence that starts with "Date".
+    const none = await read('<p>By the numbers: five things</p><p>Date night ideas for May 5, 2020</p>');
+    expect([none.author, none.publishedAt]).toEqual([null, null]);
+    // A time, a date or a credit line is no name.
+    expect((await read('<span class="byline">9:39AM BST 05 Oct 2011</span>')).author).toBeNull();
+    expect((await read('<span class="byline">CBS/AP/</span>')).author).toBeNull();
+    // Below the text, "posted by … on …" lines are readers' comments, not the page's byline or date.
+    const comments = await read(`<h1>Oldest human</h1><div>${'Neanderthals had no influence on the line of modern humans. '.repeat(5)}</div>
+      <div class="opinion-follow-up"><i>posted by <b>Jane Reader</b> on 7 Jun 2013 at 1:21 am</i></div><p>By Jane Reader</p>`);
+    expect([comments.author, comments.publishedAt]).toEqual([null, null]);
+    // A byline that dates itself dates the page.
+    expect((await read('<h1>T</h1><p>by Steven Marrocco on May 15, 2013 at 3:45 pm ET</p>')).publishedAt?.slice(0, 10)).toBe('2013-05-15');
+    // A note after the name is not the name's.
+    expect((await read('<span class="byline">By Jane Doe (Reuters)</span>')).author).toBe('Jane Doe');
+  });
+
   it('reads a byline whatever the case of its class name ("articleByline", "byLine"), its links and role left out', async () => {
     expect((await read('<h1>Kings lose</h1><div id="articleByline" class="articleByline">By Elliott Teaford, Staff Writer</div>')).author).toBe('Elliott Teaford');
     expect((await read('<span class="byLine">By Jonathan Mayo | <a href="/p">Archive</a></span>')).author).toBe('Jonathan Mayo');

@@ -1,5 +1,6 @@
 import { ldValue, type PageDocument, selectAll, textOf } from './document.ts';
 import { labelledValue } from './labelled.ts';
+import { printedLine } from './printed.ts';
 import { cleanText, lettersOnly } from './text.ts';
 
 /** Meta tags that name a page's author, most specific first (Open Graph, then plain, Dublin Core, Parse.ly, Sailthru). */
@@ -37,6 +38,11 @@ const BYLINE_SELECTORS = [
   'article address',
 ];
 
+/** A line that starts as a byline does: "By Jane Doe", "Written by Jane Doe | May 1". */
+const PRINTED_BYLINE = /^(?:(?:written|posted|reported)\s+)?by\s*:?\s+\p{Lu}/iu;
+/** A person's name as bylines print it: two to five words, each capitalised but for particles ("Ludwig van Beethoven"). */
+const PERSON = /^\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|van|von|de|der|den|da|di|del|du|la|le|bin|al)){1,4}$/u;
+
 /** Labels of a field naming the author, in the languages of the pages. */
 const AUTHOR_LABEL = /^(authors?|editors?|written by|by|auteurs?|autor(en|in)?|autore|autores?)$/i;
 
@@ -73,6 +79,9 @@ export function extractAuthor(doc: PageDocument, ld: Record<string, unknown> | n
   // A field of the page's own: "Author: Jane Doe" in a definition list or a table.
   const field = cleanAuthor(labelledValue(doc, AUTHOR_LABEL), names);
   if (field) return field;
+  // A byline printed without markup saying so: a line of its own that reads "By Jane Doe", a name in capitals.
+  const printed = cleanAuthor(printedLine(doc, PRINTED_BYLINE), names);
+  if (printed && PERSON.test(printed)) return printed;
   // No person named anywhere: the site itself, when the page declares it as the author (a company's blog, an
   // organisation's own page), a product's maker (JSON-LD brand or manufacturer), else the creator's social
   // handle without its "@" (the site's own account included).
@@ -122,10 +131,20 @@ const ROLE = /(?:,\s*(?:(?:staff|senior|special|chief|contributing|associate)\s+
 export function cleanAuthor(value: unknown, names: Array<string | null | undefined> = []): string | null {
   let name = cleanText(typeof value === 'string' ? value : null, 300);
   if (!name) return null;
-  name = name.replace(BY_PREFIX, '').replace(/^[—–-]\s*/, '').replace(BYLINE_TAIL, '').replace(ROLE, '').replace(/\s*[-–—|,:]\s*$/, '').trim();
+  name = name
+    .replace(BY_PREFIX, '')
+    .replace(/^[—–-]\s*/, '')
+    .replace(BYLINE_TAIL, '')
+    // A note after the name: "Jane Doe (Reuters)", "Jane Doe ($70K/mo)".
+    .replace(/\s*\([^()]*\)$/, '')
+    .replace(ROLE, '')
+    .replace(/\s*[-–—|,:]\s*$/, '')
+    .trim();
   if (!name || name.length > 100) return null;
   if (/^(https?:|www\.)|\.(com|org|net|gov)\b|@|^#/i.test(name)) return null;
   if (!/\p{L}/u.test(name)) return null;
+  // Not a name: a time or a date ("9:39AM BST 05 Oct 2011"), a credit line ("CBS/AP/").
+  if (/\d|\//.test(name)) return null;
   // A byline block holds more than the name ("Jane Doe Staff Writer Updated …", "About Jane Doe Jane is…").
   if (name.split(/\s+/).length > 8) return null;
   if (names.some((site) => site && lettersOnly(site) === lettersOnly(name))) return null;

@@ -1,5 +1,6 @@
 import { type PageDocument, selectAll, selectFirst, textOf } from './document.ts';
 import { labelledValue } from './labelled.ts';
+import { printedLine } from './printed.ts';
 
 /** Meta tags that date a page's publication, most specific first (Open Graph, schema.org, Parse.ly, Sailthru, Dublin Core). */
 const PUBLISHED_META = [
@@ -61,7 +62,12 @@ export function extractDates(doc: PageDocument, ld: Record<string, unknown> | nu
   ];
   const published =
     precise(first(now, declared), declared, now) ??
-    first(now, [() => visibleDate(doc, lang ?? 'en'), () => labelledDate(doc, lang ?? 'en'), () => urlDate(pageUrl)]);
+    first(now, [
+      () => visibleDate(doc, lang ?? 'en'),
+      () => labelledDate(doc, lang ?? 'en'),
+      () => datelineDate(doc, lang ?? 'en'),
+      () => urlDate(pageUrl),
+    ]);
   const modified = first(now, [
     () => ld?.dateModified,
     ...MODIFIED_META.map((key) => () => doc.meta.get(key)),
@@ -121,6 +127,19 @@ const DATE_LABEL = /^(date|published|publication date|date published|posted|rele
 function labelledDate(doc: PageDocument, lang: string): string | null {
   const value = labelledValue(doc, DATE_LABEL);
   return value ? textTimestamp(value.trim().slice(0, 120), lang) : null;
+}
+
+/** A line that dates the page in words, without markup saying so: "Published: May 1, 2020", "Posted on 1 May 2020 by…". */
+const DATELINE =
+  /^(?:first\s+)?(?:published|posted|publication date|date)\s*(?::\s*|\s+on\s+|\s+)(?:on\s+)?(?=\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?[\s,])/i;
+
+/** A printed byline that dates itself: "by Jane Doe on May 15, 2013 at 3:45 pm ET", "By Jane Doe | 05/15/2013". */
+const DATED_BYLINE = /^(?:(?:written|posted|reported)\s+)?by\s*:?\s+\p{Lu}.*\b(?:19|20)\d{2}\b/iu;
+
+/** The date of the page's first printed dateline (or dated byline), when it has one in no date markup. */
+function datelineDate(doc: PageDocument, lang: string): string | null {
+  const line = printedLine(doc, DATELINE) ?? printedLine(doc, DATED_BYLINE);
+  return line ? textTimestamp(line.slice(0, 120), lang) : null;
 }
 
 const NUMERIC_DATE = /\b(\d{1,2})\/(\d{1,2})\/((?:19|20)?\d{2})\b/;
