@@ -1,4 +1,5 @@
 import type { Element } from 'domhandler';
+import { insideOne, named } from './ancestors.ts';
 import { type PageDocument, selectAll } from './document.ts';
 import { absoluteUrl } from './text.ts';
 
@@ -41,14 +42,8 @@ function pagePicture(el: Element, pageUrl: URL): string | null {
   return imageUrl(src, pageUrl);
 }
 
-/** Whether an element stands in the site's header, navigation, footer or an aside (`<body>`'s own classes aside). */
-function inChrome(el: Element): boolean {
-  for (let node = el.parent as Element | null; node && node.type === 'tag'; node = node.parent as Element | null) {
-    if (node.name === 'body' || node.name === 'html') return false;
-    if (CHROME_TAGS.has(node.name) || CHROME_PART.test(node.attribs.class ?? '') || CHROME_PART.test(node.attribs.id ?? '')) return true;
-  }
-  return false;
-}
+/** Whether a picture stands in the site's navigation, footer, an aside or the site's header block. */
+const inChrome = (el: Element) => insideOne(el, named(CHROME_TAGS, CHROME_PART));
 
 /** A site's own image declared for every page (its logo, a placeholder), rather than this page's picture. */
 export function isSiteImage(url: string): boolean {

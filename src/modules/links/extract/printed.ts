@@ -1,4 +1,5 @@
 import type { Element } from 'domhandler';
+import { insideOne, named } from './ancestors.ts';
 import { type PageDocument, textOf } from './document.ts';
 
 /** Elements that hold a line of text on a page: where a byline or a dateline without any class of its own stands. */
@@ -48,13 +49,7 @@ const CHROME_TAGS = new Set(['nav', 'footer', 'aside', 'menu']);
 /** Readers' comments and the site's chrome: their "posted by … on …" lines are not the page's. */
 const ELSEWHERE = /comment|respon|reply|replies|discussion|footer|sidebar|related/i;
 
-function inCommentsOrChrome(el: Element): boolean {
-  for (let node = el.parent as Element | null; node && node.type === 'tag'; node = node.parent as Element | null) {
-    if (node.name === 'body' || node.name === 'html') return false;
-    if (CHROME_TAGS.has(node.name) || ELSEWHERE.test(node.attribs.class ?? '') || ELSEWHERE.test(node.attribs.id ?? '')) return true;
-  }
-  return false;
-}
+const inCommentsOrChrome = (el: Element) => insideOne(el, named(CHROME_TAGS, ELSEWHERE));
 
 /** The length of an element's own text (its text children, not its elements'): prose, or a line. */
 function ownTextLength(el: Element): number {

@@ -1,5 +1,6 @@
 import type { Element } from 'domhandler';
 import { type PageDocument, selectAll, textOf } from './document.ts';
+import { insideOne, named } from './ancestors.ts';
 import { cleanText } from './text.ts';
 
 /** How many paragraphs are read before giving up: a page's prose starts long before that. */
@@ -40,14 +41,5 @@ const CHROME_TAGS = new Set(['nav', 'footer', 'aside', 'figcaption', 'form', 'me
 const CHROME_CLASS =
   /(^|[\s_-])(nav|menu|breadcrumbs?|footer|sidebar|caption|cookie|promo|related|share|social|comments?|legalnotice|copyright|license|disclaimer)([\s_-]|$)/i;
 
-/**
- * Whether a paragraph stands in the page's chrome. `<body>` and `<html>` are not asked: their classes say
- * how the whole page is shown ("sidebar-visible", "nav-open"), not what a part of it is.
- */
-function insideChrome(el: Element): boolean {
-  for (let node: Element | null = el.parent as Element | null; node && node.type === 'tag'; node = node.parent as Element | null) {
-    if (node.name === 'body' || node.name === 'html') return false;
-    if (CHROME_TAGS.has(node.name) || CHROME_CLASS.test(node.attribs.class ?? '') || CHROME_CLASS.test(node.attribs.id ?? '')) return true;
-  }
-  return false;
-}
+/** Whether a paragraph stands in the page's chrome. */
+const insideChrome = (el: Element) => insideOne(el, named(CHROME_TAGS, CHROME_CLASS));
