@@ -167,6 +167,17 @@ describe.skipIf(inject('redisUrl') === null)('tracing (OpenTelemetry, OTLP/HTTP)
     await receiver.waitFor((spans) => spans.filter((s) => s.name === 'query.WithLiteral').length === 2);
     const literal = receiver.spans.filter((s) => s.name === 'query.WithLiteral');
     expect(literal.map((s) => s.attributes['graphql.execute.document'])).toEqual([undefined, undefined]);
+    // A malformed header is no parent: the operation starts a trace of its own, and is answered as ever.
+    const garbled = await fetch(a.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', traceparent: `00-${'z'.repeat(32)}-${callerSpan}-01` },
+      body: JSON.stringify({ query: 'query Garbled { __typename }' }),
+    });
+    expect(garbled.status).toBe(200);
+    await receiver.waitFor((spans) => spans.some((s) => s.name === 'query.Garbled'));
+    const own = receiver.spans.find((s) => s.name === 'query.Garbled')!;
+    expect(own.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect([own.traceId === traceId, own.parentSpanId || '']).toEqual([false, '']);
     // A preflight from a page lets it send the header.
     const preflight = await fetch(a.url, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'traceparent' } });
     expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('traceparent');
