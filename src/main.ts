@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { createLogger } from './logger.ts';
-import { traceLogFields } from './observability/trace-context.ts';
+import { startTracingIfSet, tracedLogging } from './observability/start.ts';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -16,14 +16,14 @@ async function main() {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel, config.tracing.tracesUrl ? { fields: traceLogFields } : {});
+  const logger = createLogger(config.logLevel, tracedLogging(config.tracing));
   for (const warning of config.warnings) logger.warn(warning);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   // PLAZA_PROCESSES > 1: this one forks and watches the processes that serve (each runs the rest of main).
   // Loaded on demand: the supervisor holds none of the server's code (its memory is the processes' less).
   if (config.processes > 1 && cluster.isPrimary) return (await import('./supervisor.ts')).superviseProcesses(config, logger);
   // Before the server's modules load: the instrumentations patch pg and ioredis as they are first loaded.
-  const tracing = config.tracing.tracesUrl ? await (await import('./observability/tracing.ts')).startTracing(config.tracing, logger) : null;
+  const tracing = await startTracingIfSet(config.tracing, logger);
   const { startApp } = await import('./app.ts');
 
   const app = await startApp(config, logger);

@@ -1,6 +1,6 @@
 import { loadConfig } from './config/index.ts';
 import { createLogger } from './logger.ts';
-import { traceLogFields } from './observability/trace-context.ts';
+import { startTracingIfSet, tracedLogging } from './observability/start.ts';
 
 /**
  * `npm run worker`: a process that runs background jobs only, beside servers
@@ -8,14 +8,14 @@ import { traceLogFields } from './observability/trace-context.ts';
  * its events to reach subscribers on the servers.
  */
 const config = loadConfig();
-const logger = createLogger(config.logLevel, config.tracing.tracesUrl ? { fields: traceLogFields } : {}).child({ process: 'worker' });
+const logger = createLogger(config.logLevel, tracedLogging(config.tracing)).child({ process: 'worker' });
 for (const warning of config.warnings) logger.warn(warning);
 if (!config.databaseUrl) {
   logger.error('a separate worker needs DATABASE_URL shared with the servers');
   process.exit(2);
 }
 // Before the modules that use pg and ioredis load (see main.ts).
-const tracing = config.tracing.tracesUrl ? await (await import('./observability/tracing.ts')).startTracing(config.tracing, logger) : null;
+const tracing = await startTracingIfSet(config.tracing, logger);
 const { createRuntime } = await import('./runtime.ts');
 const { startWorkers } = await import('./start-workers.ts');
 const runtime = await createRuntime(config, logger);

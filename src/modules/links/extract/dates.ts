@@ -64,8 +64,10 @@ export function extractDates(doc: PageDocument, ld: Record<string, unknown> | nu
     precise(first(now, declared), declared, now) ??
     first(now, [
       () => visibleDate(doc, lang ?? 'en'),
-      () => labelledDate(doc, lang ?? 'en'),
-      () => datelineDate(doc, lang ?? 'en'),
+      // A field of the page's own: `<dt>Date:</dt><dd>October 7, 2026</dd>`, `<th>Published</th><td>…</td>`.
+      () => dateIn(labelledValue(doc, DATE_LABEL), lang ?? 'en'),
+      // A printed dateline (or a byline that dates itself), in no date markup.
+      () => dateIn(printedLine(doc, DATELINE) ?? printedLine(doc, DATED_BYLINE), lang ?? 'en'),
       () => urlDate(pageUrl),
     ]);
   const modified = first(now, [
@@ -123,11 +125,6 @@ function visibleDate(doc: PageDocument, lang: string): string | null {
 /** Labels of a field dating the page's publication ("Date:", "Published"), in the languages of the pages. */
 const DATE_LABEL = /^(date|published|publication date|date published|posted|released|release date|datum|fecha|data)$/i;
 
-/** A date given as a field of the page: `<dt>Date:</dt><dd>October 7, 2026</dd>`, `<th>Published</th><td>…</td>`. */
-function labelledDate(doc: PageDocument, lang: string): string | null {
-  const value = labelledValue(doc, DATE_LABEL);
-  return value ? textTimestamp(value.trim().slice(0, 120), lang) : null;
-}
 
 /** A line that dates the page in words, without markup saying so: "Published: May 1, 2020", "Posted on 1 May 2020 by…". */
 const DATELINE =
@@ -136,11 +133,8 @@ const DATELINE =
 /** A printed byline that dates itself: "by Jane Doe on May 15, 2013 at 3:45 pm ET", "By Jane Doe | 05/15/2013". */
 const DATED_BYLINE = /^(?:(?:written|posted|reported)\s+)?by\s*:?\s+\p{Lu}.*\b(?:19|20)\d{2}\b/iu;
 
-/** The date of the page's first printed dateline (or dated byline), when it has one in no date markup. */
-function datelineDate(doc: PageDocument, lang: string): string | null {
-  const line = printedLine(doc, DATELINE) ?? printedLine(doc, DATED_BYLINE);
-  return line ? textTimestamp(line.slice(0, 120), lang) : null;
-}
+/** The date in a short text found outside date markup (a field's value, a printed line), read from its start. */
+const dateIn = (text: string | null, lang: string): string | null => (text ? textTimestamp(text.trim().slice(0, 120), lang) : null);
 
 const NUMERIC_DATE = /\b(\d{1,2})\/(\d{1,2})\/((?:19|20)?\d{2})\b/;
 

@@ -1,4 +1,4 @@
-import type { Element } from 'domhandler';
+import { type Element, isTag, isText } from 'domhandler';
 import { insideOne, named } from './ancestors.ts';
 import { type PageDocument, textOf } from './document.ts';
 
@@ -36,10 +36,10 @@ const LINE_ENDS = new Set(['br', 'p', 'div', 'li', 'ul', 'ol', 'table', 'h1', 'h
 function firstLine(el: Element): string {
   let text = '';
   for (const child of el.children) {
-    if (child.type === 'text') text += (child as unknown as { data: string }).data;
-    else if (child.type === 'tag') {
-      if (LINE_ENDS.has((child as Element).name)) break;
-      text += textOf(child as Element);
+    if (isText(child)) text += child.data;
+    else if (isTag(child)) {
+      if (LINE_ENDS.has(child.name)) break;
+      text += textOf(child);
     }
   }
   return text;
@@ -54,12 +54,12 @@ const inCommentsOrChrome = (el: Element) => insideOne(el, named(CHROME_TAGS, ELS
 /** The length of an element's own text (its text children, not its elements'): prose, or a line. */
 function ownTextLength(el: Element): number {
   let length = 0;
-  for (const child of el.children) if (child.type === 'text') length += (child as unknown as { data: string }).data.trim().length;
+  for (const child of el.children) if (isText(child)) length += child.data.trim().length;
   return length;
 }
 
 /** Whether the element's first child is text (its line is its own, not a container's). */
 function startsWithText(el: Element): boolean {
   const first = el.children.find((child) => child.type !== 'comment');
-  return first?.type === 'text' && /\S/.test((first as unknown as { data: string }).data);
+  return first !== undefined && isText(first) && /\S/.test(first.data);
 }
