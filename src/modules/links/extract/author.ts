@@ -1,3 +1,4 @@
+import type { Element } from 'domhandler';
 import { ldValue, type PageDocument, selectAll, textOf } from './document.ts';
 import { labelledValue } from './labelled.ts';
 import { printedLine } from './printed.ts';
@@ -76,8 +77,9 @@ export function extractAuthor(doc: PageDocument, ld: Record<string, unknown> | n
       if (++tried === BYLINE_TRIES) break;
     }
   }
-  // A field of the page's own: "Author: Jane Doe" in a definition list or a table.
-  const field = cleanAuthor(labelledValue(doc, AUTHOR_LABEL), names);
+  // A field of the page's own: "Author: Jane Doe" in a definition list or a table, or "Name: Jane Doe" in a box
+  // headed "About the Author".
+  const field = cleanAuthor(labelledValue(doc, AUTHOR_LABEL) ?? authorBoxName(doc), names);
   if (field) return field;
   // A byline printed without markup saying so: a line of its own that reads "By Jane Doe", a name in capitals.
   const printed = cleanAuthor(printedLine(doc, PRINTED_BYLINE), names);
@@ -90,6 +92,19 @@ export function extractAuthor(doc: PageDocument, ld: Record<string, unknown> | n
   for (const candidate of [...declared, ...maker, () => doc.meta.get('twitter:creator')?.replace(/^@/, '')]) {
     const name = cleanAuthor(candidate());
     if (name) return name;
+  }
+  return null;
+}
+
+const AUTHOR_BOX = /^(about the author|about the writer|the author|author|sobre el autor|à propos de l'auteur|über den autor|l'autore)$/i;
+
+/** The "Name" field of a box headed "About the Author". */
+function authorBoxName(doc: PageDocument): string | null {
+  let tried = 0;
+  for (const heading of selectAll(doc, 'h2, h3, h4, h5, h6')) {
+    if (++tried > 50) break;
+    const box = heading.parent;
+    if (box?.type === 'tag' && AUTHOR_BOX.test(textOf(heading).trim().replace(/\s*:$/, ''))) return labelledValue(doc, /^name$/i, box as Element);
   }
   return null;
 }
@@ -142,6 +157,8 @@ export function cleanAuthor(value: unknown, names: Array<string | null | undefin
     .trim();
   if (!name || name.length > 100) return null;
   if (/^(https?:|www\.)|\.(com|org|net|gov)\b|@|^#/i.test(name)) return null;
+  // A copyright notice names the holder of rights, not the writer ("(c) Example Media").
+  if (/^(\(c\)|©|copyright\b)/i.test(name)) return null;
   if (!/\p{L}/u.test(name)) return null;
   // Not a name: a time or a date ("9:39AM BST 05 Oct 2011"), a credit line ("CBS/AP/").
   if (/\d|\//.test(name)) return null;

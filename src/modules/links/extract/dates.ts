@@ -1,6 +1,7 @@
 import { type PageDocument, selectAll, selectFirst, textOf } from './document.ts';
 import { labelledValue } from './labelled.ts';
 import { printedLine } from './printed.ts';
+import { insideOne, named } from './ancestors.ts';
 
 /** Meta tags that date a page's publication, most specific first (Open Graph, schema.org, Parse.ly, Sailthru, Dublin Core). */
 const PUBLISHED_META = [
@@ -51,29 +52,43 @@ export interface PageDates {
  * English or when unknown), then one in its URL path (`/2016/05/16/`). Only
  * real dates: not before 1990 and not more than a day ahead of `now`.
  */
-export function extractDates(doc: PageDocument, ld: Record<string, unknown> | null, pageUrl: URL, lang: string | null = null, now = Date.now()): PageDates {
+export function extractDates(
+  doc: PageDocument,
+  ld: Record<string, unknown> | null,
+  pageUrl: URL,
+  lang: string | null = null,
+  home = false,
+  now = Date.now(),
+): PageDates {
   const declared = [
     () => ld?.datePublished,
     () => ld?.dateCreated,
     () => ld?.uploadDate,
     ...PUBLISHED_META.map((key) => () => doc.meta.get(key)),
     () => selectFirst(doc, 'time[itemprop="datePublished" i], time[pubdate], [itemprop="datePublished" i]')?.attribs.datetime,
-    () => selectFirst(doc, 'time[datetime]')?.attribs.datetime,
+    // A home page's first <time> is its first story's.
+    () => (home ? null : selectFirst(doc, 'time[datetime]')?.attribs.datetime),
   ];
+  const language = lang ?? 'en';
   const published =
     precise(first(now, declared), declared, now) ??
-    first(now, [
-      () => visibleDate(doc, lang ?? 'en'),
-      // A field of the page's own: `<dt>Date:</dt><dd>October 7, 2026</dd>`, `<th>Published</th><td>…</td>`.
-      () => dateIn(labelledValue(doc, DATE_LABEL), lang ?? 'en'),
-      // A printed dateline (or a byline that dates itself), in no date markup.
-      () => dateIn(printedLine(doc, DATELINE) ?? printedLine(doc, DATED_BYLINE), lang ?? 'en'),
-      () => urlDate(pageUrl),
-    ]);
+    // What a home page prints are its stories' dates, not its own.
+    (home
+      ? null
+      : first(now, [
+          () => visibleDate(doc, language),
+          // A field of the page's own: `<dt>Date:</dt><dd>October 7, 2026</dd>`, `<th>Published</th><td>…</td>`.
+          () => dateIn(labelledValue(doc, DATE_LABEL), language),
+          // A printed dateline (or a byline that dates itself), in no date markup.
+          () => dateIn(printedLine(doc, DATELINE) ?? printedLine(doc, DATED_BYLINE), language),
+          () => urlDate(pageUrl),
+        ]));
   const modified = first(now, [
     () => ld?.dateModified,
     ...MODIFIED_META.map((key) => () => doc.meta.get(key)),
     () => selectFirst(doc, '[itemprop="dateModified" i]')?.attribs.datetime,
+    // "This page was last modified on 23 August 2012, at 20:34." (a wiki's footer), "Last updated: May 1, 2020".
+    () => lastModifiedLine(doc, language),
   ]);
   return {
     publishedAt: (published ?? modified)?.toISOString() ?? null,
@@ -114,6 +129,8 @@ const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+${MONTH},?\\
 function visibleDate(doc: PageDocument, lang: string): string | null {
   let tried = 0;
   for (const el of selectAll(doc, VISIBLE_DATE)) {
+    // A citation's date ("Retrieved June 14, 2012") is the cited page's, an infobox's its subject's (a release).
+    if (elsewhere(el) || insideOne(el, elsewhere)) continue;
     // Its opening words: a date element may hold a script or a menu after the date.
     const found = textTimestamp(textOf(el).slice(0, 120), lang);
     if (found) return found;
@@ -123,7 +140,27 @@ function visibleDate(doc: PageDocument, lang: string): string | null {
 }
 
 /** Labels of a field dating the page's publication ("Date:", "Published"), in the languages of the pages. */
-const DATE_LABEL = /^(date|published|publication date|date published|posted|released|release date|datum|fecha|data)$/i;
+const DATE_LABEL =
+  /^(date|(date )?(published|posted|released)( on)?|(publication|release) date|datum|fecha|data|publi[ée] le|ver[öo]ffentlicht( am)?|publicado( el)?)$/i;
+
+/** Parts of a page whose dates are another's: citations, footnotes, an infobox about the page's subject. */
+const elsewhere = named(new Set(['cite']), /(^|[\s_-])(references?|reflist|citations?|footnotes?|accessdate|infobox)([\s_-]|$)/i);
+
+/** Elements that say when the page last changed, in a footer or beside the text. */
+const LAST_MODIFIED = '[id*="lastmod" i], [class*="lastmod" i], [id*="last-modified" i], [class*="last-modified" i], [class*="updated" i], [id*="updated" i]';
+const LAST_MODIFIED_TEXT = /\blast\s+(?:modified|updated|edited|changed)\b\s*(?:on\s+|:\s*)?/i;
+
+/** The date of a "This page was last modified on …" or "Last updated: …" element. */
+function lastModifiedLine(doc: PageDocument, lang: string): string | null {
+  let tried = 0;
+  for (const el of selectAll(doc, LAST_MODIFIED)) {
+    const text = textOf(el).slice(0, 200);
+    const said = LAST_MODIFIED_TEXT.exec(text);
+    if (said) return dateIn(text.slice(said.index + said[0].length), lang);
+    if (++tried === 10) break;
+  }
+  return null;
+}
 
 
 /** A line that dates the page in words, without markup saying so: "Published: May 1, 2020", "Posted on 1 May 2020 by…". */

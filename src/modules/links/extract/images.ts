@@ -5,7 +5,7 @@ import { absoluteUrl } from './text.ts';
 
 const NOT_AN_IMAGE = /\.(mp4|webm|mov|m3u8|mp3|m4a|ogg|wav)(\?|$)/i;
 /** Ad servers and counters: what they answer is an ad or a 1×1 pixel, never the page's picture. */
-const AD_OR_TRACKER = /^https?:\/\/([^/]+\.)?(doubleclick\.net|googlesyndication\.com|googleadservices\.com|adnxs\.com|2mdn\.net|quantserve\.com|scorecardresearch\.com|qnsr\.com|atdmt\.com|adsrvr\.org|moatads\.com|imrworldwide\.com)\/|\/(pixel|spacer|blank|transparent|1x1|clear)\.(gif|png)(\?|$)/i;
+const AD_OR_TRACKER = /^https?:\/\/([^/]+\.)?(doubleclick\.net|googlesyndication\.com|googleadservices\.com|adnxs\.com|2mdn\.net|quantserve\.com|scorecardresearch\.com|qnsr\.com|atdmt\.com|adsrvr\.org|moatads\.com|imrworldwide\.com|adtechus\.com)\/|^https?:\/\/(ads?|adserver|adserv|adsrv|banners?)\d*\.[^/]+\/|\/(adserv|adserver|adview|adclick)\b|\/(pixel|spacer|blank|transparent|1x1|clear)\.(gif|png)(\?|$)/i;
 
 /** An image URL of the page, absolute; null for media that is not an image, or an ad server's or a counter's. */
 export function imageUrl(candidate: string | null | undefined, pageUrl: URL): string | null {

@@ -6,11 +6,12 @@ const LABELS_READ = 100;
 
 /**
  * The value a page gives a label in a definition list or a table: `<dt>Author:</dt><dd>Jane Doe</dd>`,
- * `<th>Published</th><td>May 1, 2020</td>` (documentation generators' field lists, infoboxes, records).
+ * `<th>Published</th><td>May 1, 2020</td>` (documentation generators' field lists, infoboxes, records); `within`:
+ * only inside that element.
  */
-export function labelledValue(doc: PageDocument, label: RegExp): string | null {
+export function labelledValue(doc: PageDocument, label: RegExp, within?: Element): string | null {
   let read = 0;
-  for (const el of selectAll(doc, 'dt, th')) {
+  for (const el of selectAll(doc, 'dt, th', within)) {
     if (++read > LABELS_READ) break;
     if (!label.test(textOf(el).trim().replace(/\s*:$/, ''))) continue;
     const value = nextElement(el, el.name === 'dt' ? 'dd' : 'td');

@@ -7,6 +7,7 @@ import { extractDates } from './dates.ts';
 import { extractIcons } from './icons.ts';
 import { firstContentImage, imageUrl, isSiteImage, leadImage } from './images.ts';
 import { firstParagraph } from './prose.ts';
+import { isSiteTagline } from './tagline.ts';
 import { normaliseSiteName, siteFromTitle, siteNameFromHost } from './site-name.ts';
 import { absoluteUrl, cleanText, firstOf, lettersOnly, smartQuotes, tidyUrl, toInt } from './text.ts';
 
@@ -40,6 +41,14 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
     application: cleanText(doc.meta.get('application-name'), 100),
     appleApp: cleanText(doc.meta.get('apple-mobile-web-app-title'), 100),
   };
+  const canonical = firstOf(
+    absoluteUrl(og.ogUrl, pageUrl),
+    absoluteUrl(doc.links.find((l) => l.rel === 'canonical')?.href, pageUrl),
+    pageUrl.href,
+  );
+  // The site's home page: its title is the site's name, and the dates on it are its stories', not its own.
+  const home = new URL(canonical ?? pageUrl.href).pathname.replace(/\/(index\.\w+)?$/, '') === '';
+  const titleSite = siteFromTitle(htmlTitle, pageUrl);
   const siteName = normaliseSiteName(
     firstOf(
       declared.publisher,
@@ -47,19 +56,20 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
       cleanText(og.ogSiteName, 100),
       declared.application,
       declared.appleApp,
-    ) ?? firstOf(cleanText(microdataPublisher(doc), 100), siteFromTitle(htmlTitle, pageUrl), logoName(doc)),
+    ) ??
+      firstOf(
+        cleanText(microdataPublisher(doc), 100),
+        titleSite,
+        home ? cleanText(htmlTitle, 100) : null,
+        logoName(doc),
+      ),
     pageUrl,
   );
 
-  const siteNames = [siteName, ...Object.values(declared), siteNameFromHost(pageUrl)];
+  // The name as the title spells it too: "Wikipedia, the free encyclopedia" for the site named "Wikipedia".
+  const siteNames = [siteName, ...Object.values(declared), titleSite, siteNameFromHost(pageUrl)];
   // A title that is only the site's name names no page below the home page (an article whose og:title is the
   // outlet's): the next one does. On the home page the site's name is its title.
-  const canonical = firstOf(
-    absoluteUrl(og.ogUrl, pageUrl),
-    absoluteUrl(doc.links.find((l) => l.rel === 'canonical')?.href, pageUrl),
-    pageUrl.href,
-  );
-  const home = new URL(canonical ?? pageUrl.href).pathname.replace(/\/(index\.\w+)?$/, '') === '';
   const notTheSite = (candidate: string | null) => (candidate && (home || !isSiteName(candidate, siteNames)) ? candidate : null);
   const title = smartQuotes(
     firstOf(
@@ -76,14 +86,18 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
 
   // A declared description that only repeats the page's title (as manuals' generators write it) describes nothing.
   const describes = (text: string | null) => (text && lettersOnly(text) !== lettersOnly(htmlTitle ?? '') && lettersOnly(text) !== lettersOnly(title ?? '') ? text : null);
+  const declaredDescription = firstOf(
+    describes(meta('og:description')),
+    describes(meta('twitter:description')),
+    describes(meta('description')),
+    // Every other one the page declares: a second may describe where the first repeats the title.
+    ...metaContents(doc, 'description').map((text) => describes(cleanText(text))),
+    describes(cleanText(ldValue(ld?.description, ['text']))),
+    describes(cleanText(og.ogDescription)),
+  );
+  // Below the home page, a description that is only the site's tagline yields to the page's own first paragraph.
   const description = smartQuotes(
-    firstOf(
-      describes(meta('og:description')),
-      describes(meta('twitter:description')),
-      describes(meta('description')),
-      describes(cleanText(ldValue(ld?.description, ['text']))),
-      describes(cleanText(og.ogDescription)),
-    ) ?? firstParagraph(doc),
+    declaredDescription && (home || !isSiteTagline(doc, declaredDescription)) ? declaredDescription : (firstParagraph(doc) ?? declaredDescription),
   );
 
   const declaredImages = [
@@ -122,7 +136,7 @@ export async function extractMetadata(html: string, pageUrl: URL): Promise<Extra
       url: canonical,
       type: cleanText(og.ogType, 50),
       author: extractAuthor(doc, ld, siteName),
-      ...extractDates(doc, ld, pageUrl, lang),
+      ...extractDates(doc, ld, pageUrl, lang, home),
       lang,
       icon: icons.icon,
       ...imageSize(doc, ld, image, pageUrl),
@@ -196,9 +210,9 @@ function isSiteName(text: string, names: Array<string | null>): boolean {
 }
 
 /**
- * "Headline - BBC News" -> "Headline" when the last segment is the site's
- * name: one of `names` (the site names the page declares, its host's name),
- * equal once case and punctuation are folded, or holding the host's name.
+ * "Headline - BBC News" -> "Headline" when the title ends with the site's name (before a short
+ * topic, at most): one of `names` (the site names the page declares, its host's name), equal once
+ * case and punctuation are folded, or holding the host's name.
  */
 export function withoutSiteName(title: string, names: Array<string | null>): string {
   const separators = [...title.matchAll(TITLE_SEPARATOR)];
@@ -209,11 +223,19 @@ export function withoutSiteName(title: string, names: Array<string | null>): str
     const text = lettersOnly(segment);
     return known.some((name) => name === text || (name.length >= 3 && text.startsWith(name) && text.length - name.length <= 12));
   };
-  if (isSite(title.slice(last.index + last[0].length))) return title.slice(0, last.index).trim();
+  // The site's name ends the title, alone or before a short topic ("Headline - How To Node - NodeJS").
+  for (const separator of separators.toReversed()) {
+    if (separator.index > 0 && isSite(title.slice(separator.index + separator[0].length))) return title.slice(0, separator.index).trim();
+  }
   // "BBC News - Headline": the site first.
   const first = separators[0]!;
   if (isSite(title.slice(0, first.index))) return title.slice(first.index + first[0].length).trim();
   return title;
+}
+
+/** The contents of every `<meta name=…>` of `name`, in document order. */
+function metaContents(doc: PageDocument, name: string): string[] {
+  return doc.metaElements.filter((el) => el.attribs.name?.trim().toLowerCase() === name && el.attribs.content?.trim()).map((el) => el.attribs.content!);
 }
 
 /** The publisher named by the page's main JSON-LD node, or an Organization/WebSite node. */

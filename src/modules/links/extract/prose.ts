@@ -25,12 +25,28 @@ export function firstParagraph(doc: PageDocument): string | null {
     if (!text || NOTICE.test(text)) continue;
     const long = text.length >= 80;
     if (!long && (sentence !== null || !isSentence(text))) continue;
-    const links = [...selectAll(doc, 'a', el)];
-    if (links.length >= 2 && links.reduce((sum, a) => sum + textOf(a).length, 0) > whole.length * 0.5) continue;
+    if (mostlyLinks(doc, el, whole, text)) continue;
     if (long) return text;
     sentence = text;
   }
   return sentence;
+}
+
+/**
+ * A paragraph of links (a list of related stories), not prose: most of its text in two links or more — unless
+ * what is left is a sentence's own words around linked terms (an encyclopedia's opening, "Go is a [compiled],
+ * [garbage-collected], [concurrent] [programming language] developed by [Google]."): four words or more outside
+ * the links, a full stop at the end, and links short of nearly all the text.
+ */
+function mostlyLinks(doc: PageDocument, el: Element, whole: string, text: string): boolean {
+  const links = [...selectAll(doc, 'a', el)].map(textOf);
+  if (links.length < 2) return false;
+  const linked = links.reduce((sum, link) => sum + link.length, 0);
+  if (linked <= whole.length * 0.5) return false;
+  if (linked > whole.length * 0.8 || !/[.!?]$/.test(text)) return true;
+  let unlinked = whole;
+  for (const link of links) unlinked = unlinked.replace(link, ' ');
+  return (unlinked.match(/\p{L}{2,}/gu) ?? []).length < 4;
 }
 
 /** A sentence: a capital first, a full stop (or ! or ?) last, six words or more. */

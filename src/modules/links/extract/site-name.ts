@@ -21,17 +21,20 @@ export function normaliseSiteName(raw: string | null, pageUrl: URL): string | nu
 const LEGAL_FORM = /,?\s+(inc|llc|l\.l\.c|ltd|limited|plc|gmbh|ag|s\.?a\.?|s\.?l\.?|s\.?r\.?l\.?|b\.?v\.?|corp|corporation|co)\.?$/i;
 
 /**
- * The brand in a declared name: without a legal form, and the name alone when the
- * declaration is a tagline ("Example - News for Everyone", "Example | Your Daily Dose of Tech").
+ * The brand in a declared name: without a legal form, and the name alone when the declaration is a
+ * tagline ("Example - News for Everyone", "Example | Your Daily Dose of Tech") or a name in apposition
+ * ("Wikipedia, the free encyclopedia").
  */
 function brandOf(name: string | null): string | null {
   if (!name) return null;
   let brand = name.replace(LEGAL_FORM, '');
-  const parts = brand.split(/\s+[|–—:-]\s+/);
+  const parts = brand.split(/\s+[|–—:-]\s+|,\s+(?=(?:the|a|an)\s)/i);
   // A tagline: a short name, then several words.
-  if (parts.length === 2 && parts[0]!.split(/\s+/).length <= 3 && parts[1]!.split(/\s+/).length >= 3) brand = parts[0]!;
+  if (parts.length === 2 && words(parts[0]!) <= 3 && words(parts[1]!) >= 3) brand = parts[0]!;
   return brand.trim() || name;
 }
+
+const words = (text: string) => text.trim().split(/\s+/).length;
 
 /**
  * The site's name from its host, by the Public Suffix List: "edition.cnn.com" -> "cnn",
@@ -53,7 +56,8 @@ export function siteFromTitle(title: string | null, pageUrl?: URL): string | nul
   const [first, last] = [parts[0]!, parts.at(-1)!];
   const host = pageUrl ? siteNameFromHost(pageUrl) : null;
   if (host && lettersOnly(host).length >= 3) {
-    const named = [last, first].find((end) => lettersOnly(end).includes(lettersOnly(host)) && end.split(/\s+/).length <= 5);
+    // Either end, else a segment between ("Headline - How To Node - NodeJS" on howtonode.org: the last is a topic).
+    const named = [last, first, ...parts.slice(1, -1)].find((part) => lettersOnly(part).includes(lettersOnly(host)) && words(part) <= 5);
     if (named) return named;
   }
   return last.length > 0 && last.length <= 40 ? last : null;
