@@ -25,37 +25,69 @@ const queueOptions = { maxBuffered: 100_000 };
  * is how the relay learns what writers published (observe), without a
  * pattern subscription receiving every event.
  */
+/**
+ * The single server's channels: @graphql-yoga's event target over the subscribing connection, which Plaza
+ * subscribes again after every reconnect from its own record of the channels listened to. ioredis's own
+ * resubscription leaves its SUBSCRIBE unhandled (a connection dropping again before Redis answers is an
+ * unhandled rejection: redis/ioredis#2187, fixed in ioredis 6.1, which the event target does not accept yet)
+ * and forgets the channels for every later reconnect.
+ */
+function singleServerTarget(client: Redis, publishClient: Redis) {
+  const subscribed = new Set<string>();
+  // Messages arrive once per channel and are parsed once; every listener gets the same object. The target sends
+  // its own SUBSCRIBE and UNSUBSCRIBE without waiting for them: handed a client whose commands cannot reject
+  // unheard (Redis going away fails them), while the SUBSCRIBE of `subscribe` below is awaited.
+  const unheard = {
+    on: (event: string, listener: (...args: string[]) => void) => client.on(event, listener),
+    subscribe: (channel: string) => {
+      subscribed.add(channel);
+      return client.subscribe(channel).catch(() => 0);
+    },
+    unsubscribe: (channel: string) => {
+      subscribed.delete(channel);
+      return client.unsubscribe(channel).catch(() => 0);
+    },
+  };
+  const target = createRedisEventTarget({ publishClient, subscribeClient: unheard as unknown as Redis });
+  return Object.assign(target, {
+    // The event target's own SUBSCRIBE is not awaited: this one is, and Redis answers in order, so messages
+    // flow once it resolves.
+    subscribe: (channel: string) => client.subscribe(channel),
+    resubscribe: async () => {
+      if (subscribed.size > 0) await client.subscribe(...subscribed);
+    },
+  });
+}
+
 export function createRedisBroker<T extends TopicMap>(target: RedisTarget, publishClient: RedisClient, logger: Logger): Broker<T> {
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const log = logger.child({ module: 'redis' });
   const sharded = isCluster(publishClient);
-  const subscribeClient = connectRedis(target, 'plaza-sub', { sharded });
+  // On one server, Plaza subscribes again itself after a reconnect (see `resubscribe`); a cluster's sharded
+  // subscribers do it per shard.
+  const subscribeClient = connectRedis(target, 'plaza-sub', { sharded, autoResubscribe: sharded });
   subscribeClient.on('error', (err: Error) => log.warn({ err: err.message, client: 'plaza-sub' }, 'redis client error'));
   // Back after an outage (or, on a cluster, subscribed again after a failover moved a shard): what was
   // published meanwhile is lost to this side, and the streams catch up from the outbox.
   let reached = false;
+  const single = sharded ? null : singleServerTarget(subscribeClient as Redis, publishClient as Redis);
+  const channels = single ?? createShardedEventTarget(subscribeClient as Cluster);
   subscribeClient.on(sharded ? 'subscribersReady' : 'ready', () => {
-    if (reached) events.emit('reconnected');
+    const again = reached;
     reached = true;
+    if (!again) return;
+    if (!single) {
+      events.emit('reconnected');
+      return;
+    }
+    // Subscribed again before the streams catch up, so nothing published after their catch-up read is missed.
+    // Should the connection drop again first, the next `ready` tries again with the same channels.
+    single.resubscribe().then(
+      () => events.emit('reconnected'),
+      (err: Error) => log.warn({ err: err.message }, 'redis resubscribe failed; retried at the next reconnect'),
+    );
   });
-  const channels = sharded
-    ? createShardedEventTarget(subscribeClient as Cluster)
-    : (() => {
-        // Messages arrive once per channel and are parsed once; every listener gets the same object. The
-        // target sends its own SUBSCRIBE and UNSUBSCRIBE without waiting for them: handed a client whose
-        // commands cannot reject unheard (Redis going away fails them), while the SUBSCRIBE below is awaited.
-        const client = subscribeClient as Redis;
-        const unheard = {
-          on: (event: string, listener: (...args: string[]) => void) => client.on(event, listener),
-          subscribe: (channel: string) => client.subscribe(channel).catch(() => 0),
-          unsubscribe: (channel: string) => client.unsubscribe(channel).catch(() => 0),
-        };
-        const yogaTarget = createRedisEventTarget({ publishClient: publishClient as Redis, subscribeClient: unheard as unknown as Redis });
-        // The event target's own SUBSCRIBE is not awaited: this one is, and Redis answers in order, so
-        // messages flow once it resolves.
-        return Object.assign(yogaTarget, { subscribe: (channel: string) => (subscribeClient as Redis).subscribe(channel) });
-      })();
   const send = (channel: string, message: string) =>
     sharded ? (publishClient as Cluster).spublish(channel, message) : (publishClient as Redis).publish(channel, message);
   const notes = createPublishedNotes((runs) => send(PUBLISHED_CHANNEL, JSON.stringify(runs)));

@@ -17,11 +17,18 @@ export const redisOptions = {
  * A client of `target` named `name` (CLIENT SETNAME). For a cluster, the
  * nodes' own connections get the same options, MOVED and failovers are
  * followed by ioredis, and `sharded` adds a subscriber per master for
- * SSUBSCRIBE.
+ * SSUBSCRIBE. `autoResubscribe: false`: a single server's client does not
+ * subscribe again by itself after a reconnect, its owner does (ioredis 5 leaves
+ * that SUBSCRIBE's failure unhandled and then forgets the channels: redis/ioredis#2187);
+ * a cluster's client keeps its own.
  */
-export function connectRedis(target: RedisTarget, name: string, extra: { sharded?: boolean; offlineQueue?: boolean } = {}): RedisClient {
+export function connectRedis(
+  target: RedisTarget,
+  name: string,
+  extra: { sharded?: boolean; offlineQueue?: boolean; autoResubscribe?: boolean } = {},
+): RedisClient {
   const options = { ...redisOptions, connectionName: name, ...(extra.offlineQueue === false ? { enableOfflineQueue: false } : {}) };
-  if ('url' in target) return new Redis(target.url, options);
+  if ('url' in target) return new Redis(target.url, extra.autoResubscribe === false ? { ...options, autoResubscribe: false } : options);
   return new Cluster(target.clusterNodes, {
     redisOptions: options,
     shardedSubscribers: extra.sharded === true,

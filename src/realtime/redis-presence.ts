@@ -75,13 +75,16 @@ export function createRedisPresenceStore(target: RedisTarget, { ttlMs, logger }:
   const instance = randomUUID();
   const client = connectRedis(target, 'plaza-presence', { offlineQueue: false }) as Scripted;
   // Occupancy changes are few (one per room per interval): classic pub/sub, on a cluster too.
-  const subscriber = connectRedis(target, 'plaza-presence-sub');
+  const subscriber = connectRedis(target, 'plaza-presence-sub', { autoResubscribe: false });
   for (const c of [client, subscriber]) c.on('error', (err: Error) => logger.debug({ err: err.message }, 'presence redis error'));
   client.defineCommand('presenceAdd', { numberOfKeys: 3, lua: ADD });
   client.defineCommand('presenceRemove', { numberOfKeys: 3, lua: REMOVE });
   client.defineCommand('presenceOccupancy', { numberOfKeys: 4, lua: OCCUPANCY });
   const listeners: Array<(occupancy: Occupancy) => void> = [];
-  void subscriber.subscribe(CHANNEL).catch((err: Error) => logger.warn({ err: err.message }, 'presence: not subscribed'));
+  const subscribe = () => void subscriber.subscribe(CHANNEL).catch((err: Error) => logger.warn({ err: err.message }, 'presence: not subscribed'));
+  // On one server, subscribed at every connection (see connectRedis); a cluster's client subscribes again itself.
+  if ('url' in target) subscriber.on('ready', subscribe);
+  else subscribe();
   subscriber.on('message', (_channel: string, message: string) => {
     const occupancy = JSON.parse(message) as Occupancy;
     for (const listener of listeners) listener(occupancy);
