@@ -84,6 +84,43 @@ describe.skipIf(!redisAvailable())('the live-channel directory across two instan
     await client.dispose();
   }, 30_000);
 
+  it('shows nobody the channels of a seller they block: not in a page, an update or a replay', async () => {
+    const { a, b } = apps;
+    const [blocked, other, blocker, bystander] = await Promise.all([signUp(a, 'blocked'), signUp(a, 'other'), signUp(b, 'blocker'), signUp(b, 'bystander')]);
+    const create = async (seller: typeof blocked, name: string) =>
+      (await ok(a, 'mutation($name: String!) { createChannel(input: { name: $name }) { id } }', { name }, seller.token)).createChannel.id as string;
+    const [hidden, shown] = [await create(blocked, 'Hidden stall'), await create(other, 'Open stall')];
+    await ok(b, 'mutation($u: ID!) { blockUser(userId: $u) { id } }', { u: blocked.id }, blocker.token);
+    const before = (await ok<Page>(b, CHANNELS, { first: 50 }, blocker.token)).channels;
+    expect(before.edges.map((e) => e.node.id)).toContain(shown);
+    expect(before.edges.map((e) => e.node.id)).not.toContain(hidden);
+
+    const { client } = wsClient(b, blocker.token);
+    const mine = subscribeWs<Update>(client, DIRECTORY, {});
+    const { client: theirs } = wsClient(b, bystander.token);
+    const seen = subscribeWs<Update>(theirs, DIRECTORY, {});
+    await ok(b, CHANNELS, { live: true }, blocker.token);
+    await ok(b, CHANNELS, { live: true }, bystander.token);
+    // The blocked seller goes live (the bystander is told), then another: the blocker is told of the second only.
+    const hiddenTab = await open(a, blocked, hidden);
+    await reader(seen, hidden)({ live: true, viewerCount: 0 });
+    const shownTab = await open(a, other, shown);
+    await reader(mine, shown)({ live: true, viewerCount: 0 });
+    expect(mine.results.map((r) => r.liveChannels.channel.id)).not.toContain(hidden);
+    const live = (await ok<Page>(b, CHANNELS, { live: true, first: 50 }, blocker.token)).channels.edges.map((e) => e.node.id);
+    expect(live).toContain(shown);
+    expect(live).not.toContain(hidden);
+    expect((await ok<Page>(b, CHANNELS, { live: true, first: 50 }, bystander.token)).channels.edges.map((e) => e.node.id)).toContain(hidden);
+
+    // From before both went live, again: the blocked seller's update is not replayed either.
+    const replay = subscribeWs<Update>(wsClient(a, blocker.token).client, DIRECTORY, { after: before.directoryCursor });
+    await reader(replay, shown)({ live: true, viewerCount: 0 });
+    expect(replay.results.map((r) => r.liveChannels.channel.id)).not.toContain(hidden);
+    for (const done of [hiddenTab, shownTab]) done.close();
+    for (const sub of [mine, seen, replay]) sub.dispose();
+    await Promise.all([client.dispose(), theirs.dispose()]);
+  }, 30_000);
+
   it('lists no channel whose row no instance renews (every instance holding it died)', async () => {
     const { a, b } = apps;
     const seller = await signUp(a, 'stale');

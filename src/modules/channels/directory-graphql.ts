@@ -50,7 +50,7 @@ const ChannelDirectoryUpdateRef = builder.objectRef<Delivered<DirectoryEvent>>('
 builder.queryFields((t) => ({
   channels: t.field({
     type: ChannelConnectionRef,
-    description: `The channel directory: live channels first, most viewers first, then the others newest first. \`live: true\` lists only live ones, \`live: false\` only the others. \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}.`,
+    description: `The channel directory: live channels first, most viewers first, then the others newest first. \`live: true\` lists only live ones, \`live: false\` only the others. \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}. None of a seller the viewer blocks.`,
     ...signedIn,
     ...perViewer,
     ...costOf({ pageMax: MAX_PAGE }),
@@ -62,7 +62,7 @@ builder.queryFields((t) => ({
       const directory = ctx.services.channelDirectory;
       // The stream's place first: a change that lands while the page is read comes again through liveChannels.
       const directoryCursor = await directory.head();
-      const { entries, hasNextPage } = await directory.page(args.live ?? null, first, after);
+      const { entries, hasNextPage } = await directory.page(ctx.viewer!.id, args.live ?? null, first, after);
       return {
         edges: entries,
         directoryCursor,
@@ -76,10 +76,10 @@ builder.subscriptionFields((t) => ({
   liveChannels: t.field({
     ...sameForEveryViewer,
     type: ChannelDirectoryUpdateRef,
-    description: "The directory's changes: a channel going live, its viewers moving, its end. With `after` (a cursor of an update, or a ChannelConnection's directoryCursor), every change after it first.",
+    description: "The directory's changes: a channel going live, its viewers moving, its end (none of a seller the viewer blocks). With `after` (a cursor of an update, or a ChannelConnection's directoryCursor), every change after it first.",
     ...signedIn,
     args: { after: t.arg.string() },
-    subscribe: (_root, args, ctx) => ctx.services.channelDirectory.watch(args.after ?? ctx.lastEventId),
+    subscribe: (_root, args, ctx) => ctx.services.channelDirectory.watch(ctx.viewer!.id, args.after ?? ctx.lastEventId),
     resolve: (event: Delivered<DirectoryEvent>) => event,
   }),
 }));

@@ -7,6 +7,8 @@ import type { Outbox } from '../../realtime/outbox.ts';
 import type { Occupancy, PresenceRooms } from '../../realtime/presence.ts';
 import { encodeCursor, resumeAfter } from '../../realtime/stream-cursor.ts';
 import type { Streams } from '../../realtime/streams.ts';
+import type { BlockLists } from '../users/block-lists.ts';
+import type { Blocks } from '../users/blocks.ts';
 import type { ChannelTopics, DirectoryEvent } from './events.ts';
 import { type ChannelRow, channelLive, channels } from './tables.ts';
 
@@ -43,9 +45,24 @@ export interface DirectoryEntry {
  * event; a count moving among viewers of a channel that is not live is none.
  * Instances renew the rows of the channels they hold viewers of at each
  * presence heartbeat: a row that no instance renews within `staleSeconds`
- * (they all died) is no longer listed.
+ * (they all died) is no longer listed. Nobody is shown the channels of a seller they block, in a page or
+ * in the stream.
  */
-export function createChannelDirectory({ db, outbox, streams, staleSeconds }: { db: Database; outbox: Outbox<ChannelTopics>; streams: Streams<ChannelTopics>; staleSeconds: number }) {
+export function createChannelDirectory({
+  db,
+  outbox,
+  streams,
+  blocks,
+  blockLists,
+  staleSeconds,
+}: {
+  db: Database;
+  outbox: Outbox<ChannelTopics>;
+  streams: Streams<ChannelTopics>;
+  blocks: Pick<Blocks, 'blockedBy'>;
+  blockLists: BlockLists;
+  staleSeconds: number;
+}) {
   const fresh = sql`${channelLive.refreshedAt} > now() - make_interval(secs => ${staleSeconds})`;
   /** A channel with where it stands: its creation as PostgreSQL writes it (microseconds, for the cursor). */
   const listed = { channel: channels, at: sql<string>`${channels.createdAt}::text` };
@@ -54,15 +71,17 @@ export function createChannelDirectory({ db, outbox, streams, staleSeconds }: { 
     const channelId = occupancy.room;
     if (!isUuid(channelId)) return;
     await outbox.transaction(async (tx) => {
+      const seller = sql`(select seller_id from channels where id = ${channelId}) as seller_id`;
       const changed = occupancy.ownerPresent
-        ? await tx.execute<{ channel_id: string }>(sql`
+        ? await tx.execute<{ seller_id: string }>(sql`
             insert into channel_live (channel_id, viewer_count) select id, ${occupancy.count} from channels where id = ${channelId}
             on conflict (channel_id) do update set viewer_count = excluded.viewer_count, refreshed_at = now()
-            returning channel_id`)
-        : await tx.execute<{ channel_id: string }>(sql`delete from channel_live where channel_id = ${channelId} returning channel_id`);
+            returning ${seller}`)
+        : await tx.execute<{ seller_id: string }>(sql`delete from channel_live where channel_id = ${channelId} returning ${seller}`);
       // No such channel, or one that was not live and still is not: nothing for the directory.
-      if (changed.rows.length === 0) return;
-      const event: DirectoryEvent = { channelId, live: occupancy.ownerPresent, viewerCount: occupancy.count };
+      const sellerId = changed.rows[0]?.seller_id;
+      if (!sellerId) return;
+      const event: DirectoryEvent = { channelId, sellerId, live: occupancy.ownerPresent, viewerCount: occupancy.count };
       await outbox.record(tx, TOPIC, KEY, event);
     });
   }
@@ -92,9 +111,16 @@ export function createChannelDirectory({ db, outbox, streams, staleSeconds }: { 
     /**
      * A page of the directory: live channels first, most viewers first; then (unless `live`) the others,
      * newest first. `live: false`: only those not live. Viewer counts move while a client pages: a channel
-     * whose count moved past the cursor may be seen twice or not at all.
+     * whose count moved past the cursor may be seen twice or not at all. None of a seller the viewer blocks.
      */
-    async page(live: boolean | null, first: number, after: DirectoryCursor | null): Promise<{ entries: DirectoryEntry[]; hasNextPage: boolean }> {
+    async page(
+      viewerId: string,
+      live: boolean | null,
+      first: number,
+      after: DirectoryCursor | null,
+    ): Promise<{ entries: DirectoryEntry[]; hasNextPage: boolean }> {
+      const blocked = await blocks.blockedBy(viewerId);
+      const shown = blocked.length > 0 ? sql`${channels.sellerId} <> all(${sql.param(blocked)}::uuid[])` : undefined;
       const rows: Array<{ channel: ChannelRow; at: string; viewers: number | null }> = [];
       if (live !== false && (after === null || after.phase === 'live')) {
         const past = after?.phase === 'live' ? sql`(${channelLive.viewerCount}, ${channelLive.channelId}) < (${after.viewers}, ${after.id}::uuid)` : undefined;
@@ -103,7 +129,7 @@ export function createChannelDirectory({ db, outbox, streams, staleSeconds }: { 
             .select({ ...listed, viewers: channelLive.viewerCount })
             .from(channelLive)
             .innerJoin(channels, eq(channels.id, channelLive.channelId))
-            .where(and(fresh, past))
+            .where(and(fresh, past, shown))
             .orderBy(desc(channelLive.viewerCount), desc(channelLive.channelId))
             .limit(first + 1)),
         );
@@ -115,7 +141,7 @@ export function createChannelDirectory({ db, outbox, streams, staleSeconds }: { 
           ...(await db
             .select({ ...listed, viewers: sql<null>`null` })
             .from(channels)
-            .where(and(notLive, past))
+            .where(and(notLive, past, shown))
             .orderBy(desc(channels.createdAt), desc(channels.id))
             .limit(first + 1 - rows.length)),
         );
@@ -133,9 +159,16 @@ export function createChannelDirectory({ db, outbox, streams, staleSeconds }: { 
       return encodeCursor({ topic: TOPIC, key: KEY, seq: (await outbox.head(TOPIC, KEY)).lastSeq });
     },
 
-    /** The directory's changes after `after` (a cursor of this stream), or from now. */
-    watch(after: string | null | undefined) {
-      return streams.watch(TOPIC, KEY, resumeAfter(after, TOPIC, KEY));
+    /** The directory's changes after `after` (a cursor of this stream), or from now, but a blocked seller's. */
+    watch(viewerId: string, after: string | null | undefined) {
+      const position = resumeAfter(after, TOPIC, KEY);
+      return blockLists.watching(viewerId, (blocked) =>
+        streams.watch(TOPIC, KEY, position, {
+          viewerId,
+          accept: (e: DirectoryEvent) => !e.sellerId || !blocked.has(e.sellerId),
+          onEnd: blocked.release,
+        }),
+      );
     },
   };
 }

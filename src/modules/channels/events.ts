@@ -42,6 +42,8 @@ export interface ChannelBannedEvent {
 /** A channel going live, its viewer count moving while live, or its end (`live: false`): the directory's stream. */
 export interface DirectoryEvent {
   channelId: string;
+  /** Its seller: whoever blocks them is not told (absent from events recorded before it was added). */
+  sellerId?: string;
   live: boolean;
   viewerCount: number;
 }

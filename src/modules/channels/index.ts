@@ -1,6 +1,8 @@
 import { byId, groupedBy } from '../../graphql/batch-loaders.ts';
 import { createRateLimit } from '../../lib/rate-limiter.ts';
 import { defineModule, topics } from '../module.ts';
+import type { BlockLists } from '../users/block-lists.ts';
+import type { Blocks } from '../users/blocks.ts';
 import type { ChannelTopics } from './events.ts';
 import './graphql.ts';
 import './moderation-graphql.ts';
@@ -16,12 +18,19 @@ import { type ChannelService, createChannelService } from './service.ts';
 export const channelsModule = defineModule({
   name: 'channels',
   topics: topics<ChannelTopics>(),
-  services: ({ db, outbox, streams, redis, presence, config }) => {
+  services: ({ db, outbox, streams, redis, presence, config }, earlier: { blocks: Blocks; blockLists: BlockLists }) => {
     const access = createChannelAccess(db);
     return {
       channelAccess: access,
       // A row not renewed for two presence lifetimes belongs to instances that all died.
-      channelDirectory: createChannelDirectory({ db, outbox, streams, staleSeconds: config.presence.ttlSeconds * 2 }),
+      channelDirectory: createChannelDirectory({
+        db,
+        outbox,
+        streams,
+        blocks: earlier.blocks,
+        blockLists: earlier.blockLists,
+        staleSeconds: config.presence.ttlSeconds * 2,
+      }),
       products: createProductService({ db, outbox, streams, access, maxClaimQuantity: config.channels.maxClaimQuantity }),
       channelModeration: createChannelModeration({ db, outbox, access }),
       channels: createChannelService({
