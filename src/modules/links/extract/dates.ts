@@ -50,7 +50,8 @@ export interface PageDates {
  * meta tags, `<time datetime>`, a date printed in the page's date/byline
  * markup (numbers read in the order of the page's `lang`: month first in
  * English or when unknown), then one in its URL path (`/2016/05/16/`). Only
- * real dates: not before 1990 and not more than a day ahead of `now`.
+ * real dates: not before 1990 and not more than a day ahead of `now`. `home`:
+ * the site's home page, dated only by what it declares (the rest are its stories').
  */
 export function extractDates(
   doc: PageDocument,
