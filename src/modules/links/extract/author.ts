@@ -104,7 +104,9 @@ function authorBoxName(doc: PageDocument): string | null {
   for (const heading of selectAll(doc, 'h2, h3, h4, h5, h6')) {
     if (++tried > 50) break;
     const box = heading.parent;
-    if (box?.type === 'tag' && AUTHOR_BOX.test(textOf(heading).trim().replace(/\s*:$/, ''))) return labelledValue(doc, /^name$/i, box as Element);
+    if (box?.type !== 'tag' || !AUTHOR_BOX.test(textOf(heading).trim().replace(/\s*:$/, ''))) continue;
+    const name = labelledValue(doc, /^name$/i, box as Element);
+    if (name) return name;
   }
   return null;
 }
