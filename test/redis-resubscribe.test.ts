@@ -87,6 +87,19 @@ async function until(check: () => Promise<boolean>, ms: number, what: string) {
 }
 
 const silent = pino({ level: 'silent' });
+
+/**
+ * Cuts the connection through `proxy`, holds the SUBSCRIBE sent at the reconnect, and closes the client meanwhile
+ * (a deploy's stop): its QUIT waits behind the SUBSCRIBE, and the connection goes.
+ */
+async function closeWhileSubscribingAgain(proxy: Awaited<ReturnType<typeof cuttingProxy>>, close: () => Promise<void>) {
+  proxy.holdNextSubscribe();
+  proxy.cutAll();
+  await until(async () => proxy.holding(), 10_000, 'the SUBSCRIBE after the reconnect');
+  const closing = close();
+  proxy.cutAll();
+  await closing;
+}
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe.skipIf(!hasRedisServer)('the Redis subscribers after a reconnect', () => {
@@ -163,24 +176,13 @@ describe.skipIf(!hasRedisServer)('the Redis subscribers after a reconnect', () =
     process.on('unhandledRejection', onUnhandled);
     try {
       const { proxy, broker, queue } = await brokerBehind();
-      proxy.holdNextSubscribe();
-      proxy.cutAll();
-      await until(async () => proxy.holding(), 10_000, 'the SUBSCRIBE after the reconnect');
-      // Closed meanwhile (a deploy's stop): its QUIT waits behind the SUBSCRIBE, and the connection goes.
-      const closing = broker.close();
-      proxy.cutAll();
-      await closing;
+      await closeWhileSubscribingAgain(proxy, () => broker.close());
       void queue.return?.();
 
       const presenceProxy = await cuttingProxy(redisPort);
       const presence = createRedisPresenceStore({ url: `redis://127.0.0.1:${presenceProxy.port}` }, { ttlMs: 10_000, logger: silent });
       await until(async () => (await subscribers('plaza:presence')) >= 1, 5_000, 'presence subscribed');
-      presenceProxy.holdNextSubscribe();
-      presenceProxy.cutAll();
-      await until(async () => presenceProxy.holding(), 10_000, 'presence subscribing again');
-      const presenceClosing = presence.close();
-      presenceProxy.cutAll();
-      await presenceClosing;
+      await closeWhileSubscribingAgain(presenceProxy, () => presence.close());
 
       await tick();
       await tick();
